@@ -1,0 +1,22 @@
+package io.cascade.cluster;
+
+import io.vertx.core.Future;
+
+import java.util.List;
+
+/**
+ * Which streams are live and who owns them. One implementation per deployment: in memory for a single node,
+ * Hazelcast for a cluster. All operations are asynchronous because the clustered one is.
+ */
+public interface StreamRegistry {
+    /** Registers the stream unless the name is taken; completes with false when someone else owns it. */
+    Future<Boolean> claim(StreamRecord record);
+
+    /** Removes the stream if, and only if, {@code ownerNode} still owns it. */
+    Future<Void> release(String name, String ownerNode);
+
+    /** The record of a live stream, or null. */
+    Future<StreamRecord> find(String name);
+
+    Future<List<StreamRecord>> list();
+}

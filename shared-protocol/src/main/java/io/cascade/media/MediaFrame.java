@@ -1,0 +1,128 @@
+package io.cascade.media;
+
+import java.util.Objects;
+
+/**
+ * One immutable unit of media travelling from ingest to every viewer: an access unit, a decoder configuration
+ * or a metadata record.
+ *
+ * <p>Timestamps are in {@link #timescale()} units and are never re-derived from rounded values. The payload
+ * array is shared by every consumer of the frame and must never be written after construction: the
+ * constructor takes ownership of it, and {@link #payload()} hands out the same array for zero-copy reads.
+ */
+public final class MediaFrame {
+    public static final int FLAG_KEYFRAME = 1;
+    /** The payload is decoder configuration (AVC/HEVC record, AudioSpecificConfig), not an access unit. */
+    public static final int FLAG_CONFIG = 1 << 1;
+    /** The timeline does not continue from the previous frame (republish, source switch). */
+    public static final int FLAG_DISCONTINUITY = 1 << 2;
+    /** The frame starts a new segment; {@link #segmentIndex()} is its number. */
+    public static final int FLAG_SEGMENT_START = 1 << 3;
+
+    private final int track;
+    private final Codec codec;
+    private final long dts;
+    private final long pts;
+    private final int timescale;
+    private final int flags;
+    private final long segmentIndex;
+    private final long sequence;
+    private final byte[] payload;
+
+    public MediaFrame(int track, Codec codec, long dts, long pts, int timescale, int flags, long segmentIndex,
+                      long sequence, byte[] payload) {
+        if (timescale <= 0) {
+            throw new IllegalArgumentException("timescale must be positive: " + timescale);
+        }
+        this.track = track;
+        this.codec = Objects.requireNonNull(codec, "codec");
+        this.dts = dts;
+        this.pts = pts;
+        this.timescale = timescale;
+        this.flags = flags;
+        this.segmentIndex = segmentIndex;
+        this.sequence = sequence;
+        this.payload = Objects.requireNonNull(payload, "payload");
+    }
+
+    /** Track number within the stream (0 video, 1 audio, 2 data for RTMP sources). */
+    public int track() {
+        return track;
+    }
+
+    public Codec codec() {
+        return codec;
+    }
+
+    public TrackType trackType() {
+        return codec.trackType();
+    }
+
+    public long dts() {
+        return dts;
+    }
+
+    public long pts() {
+        return pts;
+    }
+
+    public int timescale() {
+        return timescale;
+    }
+
+    public int flags() {
+        return flags;
+    }
+
+    public long segmentIndex() {
+        return segmentIndex;
+    }
+
+    /** Per-stream, strictly increasing number: lets a subscriber join a snapshot and the live feed with no gap or duplicate. */
+    public long sequence() {
+        return sequence;
+    }
+
+    /** The shared payload: read it, never write it. */
+    public byte[] payload() {
+        return payload;
+    }
+
+    public boolean isKeyframe() {
+        return (flags & FLAG_KEYFRAME) != 0;
+    }
+
+    public boolean isConfig() {
+        return (flags & FLAG_CONFIG) != 0;
+    }
+
+    public boolean isDiscontinuity() {
+        return (flags & FLAG_DISCONTINUITY) != 0;
+    }
+
+    public boolean isSegmentStart() {
+        return (flags & FLAG_SEGMENT_START) != 0;
+    }
+
+    /** Decode timestamp converted to milliseconds (for RTMP output only; never fed back into the timeline). */
+    public long dtsMillis() {
+        return timescale == 1000 ? dts : Math.floorDiv(dts * 1000, timescale);
+    }
+
+    /** Composition offset (pts - dts) in milliseconds. */
+    public int compositionOffsetMillis() {
+        long diff = pts - dts;
+        return (int) (timescale == 1000 ? diff : Math.floorDiv(diff * 1000, timescale));
+    }
+
+    /** Same frame with other sequence, timing and flags; the payload array is shared, not copied. */
+    public MediaFrame withTiming(long newDts, long newPts, int newFlags, long newSequence) {
+        return new MediaFrame(track, codec, newDts, newPts, timescale, newFlags, segmentIndex, newSequence, payload);
+    }
+
+    @Override
+    public String toString() {
+        return "MediaFrame{" + codec + " track=" + track + " dts=" + dts + " pts=" + pts + "/" + timescale
+                + " flags=" + flags + " seq=" + sequence + " bytes=" + payload.length + '}';
+    }
+}
