@@ -1,0 +1,55 @@
+package io.cascade.cluster;
+
+import io.cascade.media.MediaFrame;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.MessageCodec;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** Binary codec of {@link FrameBatch}: i64 last sequence, i32 count, then each frame as {@link MediaFrameCodec} writes it. */
+public final class FrameBatchCodec implements MessageCodec<FrameBatch, FrameBatch> {
+    public static final String NAME = "cascade-frame-batch";
+    /** A snapshot is config + metadata + one GOP; the GOP cache never holds more than this. */
+    public static final int MAX_FRAMES = 4096;
+
+    @Override
+    public void encodeToWire(Buffer buffer, FrameBatch batch) {
+        buffer.appendLong(batch.lastSequence()).appendInt(batch.frames().size());
+        for (MediaFrame f : batch.frames()) {
+            MediaFrameCodec.write(buffer, f);
+        }
+    }
+
+    @Override
+    public FrameBatch decodeFromWire(int pos, Buffer buffer) {
+        long last = buffer.getLong(pos);
+        int count = buffer.getInt(pos + 8);
+        if (count < 0 || count > MAX_FRAMES) {
+            throw new IllegalStateException("frame batch count " + count + " outside 0.." + MAX_FRAMES);
+        }
+        int at = pos + 12;
+        List<MediaFrame> frames = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            MediaFrame f = MediaFrameCodec.read(buffer, at);
+            at += MediaFrameCodec.wireLength(f);
+            frames.add(f);
+        }
+        return new FrameBatch(frames, last);
+    }
+
+    @Override
+    public FrameBatch transform(FrameBatch batch) {
+        return batch;
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public byte systemCodecID() {
+        return -1;
+    }
+}

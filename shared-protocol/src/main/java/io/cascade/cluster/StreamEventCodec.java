@@ -1,0 +1,39 @@
+package io.cascade.cluster;
+
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.MessageCodec;
+
+import java.nio.charset.StandardCharsets;
+
+/** Binary codec of {@link StreamEvent}: u8 kind ordinal, u16 name length, UTF-8 name. */
+public final class StreamEventCodec implements MessageCodec<StreamEvent, StreamEvent> {
+    public static final String NAME = "cascade-stream-event";
+
+    @Override
+    public void encodeToWire(Buffer buffer, StreamEvent e) {
+        byte[] name = e.stream().getBytes(StandardCharsets.UTF_8);
+        buffer.appendByte((byte) e.kind().ordinal()).appendUnsignedShort(name.length).appendBytes(name);
+    }
+
+    @Override
+    public StreamEvent decodeFromWire(int pos, Buffer buffer) {
+        StreamEvent.Kind kind = StreamEvent.Kind.values()[buffer.getUnsignedByte(pos)];
+        int length = buffer.getUnsignedShort(pos + 1);
+        return new StreamEvent(kind, buffer.getString(pos + 3, pos + 3 + length, "UTF-8"));
+    }
+
+    @Override
+    public StreamEvent transform(StreamEvent e) {
+        return e;
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public byte systemCodecID() {
+        return -1;
+    }
+}

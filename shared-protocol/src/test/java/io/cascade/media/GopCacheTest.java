@@ -1,0 +1,89 @@
+package io.cascade.media;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class GopCacheTest {
+    private long seq;
+
+    private MediaFrame video(boolean key, int bytes) {
+        return new MediaFrame(0, Codec.H264, seq, seq, 1000, key ? MediaFrame.FLAG_KEYFRAME : 0, 0, seq++, new byte[bytes]);
+    }
+
+    private MediaFrame audio() {
+        return new MediaFrame(1, Codec.AAC, seq, seq, 1000, 0, 0, seq++, new byte[10]);
+    }
+
+    private MediaFrame config(int track, Codec codec) {
+        return new MediaFrame(track, codec, 0, 0, 1000, MediaFrame.FLAG_CONFIG, 0, seq++, new byte[4]);
+    }
+
+    @Test
+    void snapshotIsConfigThenMetadataThenGopFromTheLastKeyframe() {
+        GopCache cache = new GopCache();
+        MediaFrame vc = config(0, Codec.H264);
+        MediaFrame ac = config(1, Codec.AAC);
+        cache.add(ac);
+        cache.add(vc);
+        MediaFrame meta = new MediaFrame(2, Codec.AMF0_METADATA, 0, 0, 1000, 0, 0, seq++, new byte[3]);
+        cache.add(meta);
+        cache.add(audio()); // before any keyframe: not a starting point
+        cache.add(video(true, 100));
+        cache.add(video(false, 10));
+        MediaFrame k2 = video(true, 100);
+        cache.add(k2);
+        MediaFrame a = audio();
+        cache.add(a);
+        MediaFrame p = video(false, 10);
+        cache.add(p);
+
+        assertEquals(List.of(vc, ac, meta, k2, a, p), cache.snapshot());
+        assertEquals(p.sequence(), cache.lastSequence());
+        assertEquals(120, cache.gopBytes());
+    }
+
+    @Test
+    void aGopOverTheByteBoundIsDroppedUntilTheNextKeyframe() {
+        GopCache cache = new GopCache(100, 1000);
+        cache.add(video(true, 600));
+        cache.add(video(false, 600)); // 1200 > 1000
+        assertEquals(0, cache.gopFrames());
+        cache.add(video(false, 10)); // still waiting for a keyframe
+        assertEquals(0, cache.gopFrames());
+        cache.add(video(true, 10));
+        assertEquals(1, cache.gopFrames());
+    }
+
+    @Test
+    void aGopOverTheFrameBoundIsDropped() {
+        GopCache cache = new GopCache(3, 1 << 20);
+        cache.add(video(true, 1));
+        cache.add(video(false, 1));
+        cache.add(video(false, 1));
+        assertEquals(3, cache.gopFrames());
+        cache.add(video(false, 1));
+        assertEquals(0, cache.gopFrames());
+    }
+
+    @Test
+    void audioOnlyKeepsTheNewestFrame() {
+        GopCache cache = new GopCache();
+        cache.add(audio());
+        MediaFrame last = audio();
+        cache.add(last);
+        assertEquals(List.of(last), cache.snapshot());
+    }
+
+    @Test
+    void clearForgetsConfig() {
+        GopCache cache = new GopCache();
+        cache.add(config(0, Codec.H264));
+        cache.add(video(true, 1));
+        cache.clear();
+        assertTrue(cache.snapshot().isEmpty());
+    }
+}
