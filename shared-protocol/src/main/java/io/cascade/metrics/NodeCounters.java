@@ -1,0 +1,24 @@
+package io.cascade.metrics;
+
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The counters every role of a node increments, in one place so the metrics exporter can publish all of them,
+ * zeros included. Plain JDK adders: the hot path pays one uncontended add.
+ */
+public final class NodeCounters {
+    public final LongAdder rtmpBytesIn = new LongAdder();
+    public final LongAdder rtmpBytesOut = new LongAdder();
+    public final LongAdder rtmpProtocolViolations = new LongAdder();
+    /** Frames a viewer did not get because its queue was full (it resumes at the next keyframe). */
+    public final LongAdder framesDroppedSlowViewer = new LongAdder();
+    /** Viewers disconnected because they stayed behind too long. */
+    public final LongAdder viewersDisconnectedSlow = new LongAdder();
+    /** Frames damaged inside a valid stream (bad NAL lengths, unparsable tags), skipped. */
+    public final LongAdder framesDroppedDamaged = new LongAdder();
+    /** Frames of codecs we do not carry (e.g. MP3, Speex, VP6), skipped. */
+    public final LongAdder framesDroppedUnsupported = new LongAdder();
+    public final LongAdder publishRefusedNameInUse = new LongAdder();
+    public final LongAdder publishRefusedOther = new LongAdder();
+    public final LongAdder playRefusedNotFound = new LongAdder();
+}

@@ -1,0 +1,205 @@
+package io.cascade.rtmp;
+
+import io.cascade.protocol.rtmp.RtmpProtocolException;
+import io.cascade.protocol.rtmp.chunk.RtmpMessage;
+import io.cascade.protocol.rtmp.session.PlayRequest;
+import io.cascade.protocol.rtmp.session.PublishRequest;
+import io.cascade.protocol.rtmp.session.RtmpSession;
+import io.vertx.core.Context;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.net.NetSocketInternal;
+import io.vertx.core.net.NetSocket;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One RTMP client socket: feeds its bytes to the {@link RtmpSession}, writes what the session and the roles send,
+ * and closes on the first protocol violation without touching any other connection. All methods run on the
+ * connection's event loop ({@link #context()}); roles on other threads hop there first.
+ */
+public final class RtmpConnection implements RtmpSession.Listener {
+    private static final Logger log = LoggerFactory.getLogger(RtmpConnection.class);
+
+    private final NetSocket socket;
+    private final Context context;
+    private final RtmpServer server;
+    private final RtmpSession session = new RtmpSession(this);
+    private final Map<Integer, StreamBinding> bindings = new HashMap<>();
+    private final String peer;
+    private final long openedAtNanos = System.nanoTime();
+    private long lastReadNanos = openedAtNanos;
+    private long bytesIn;
+    private long bytesOut;
+    private boolean closed;
+    private boolean publishing;
+
+    RtmpConnection(NetSocket socket, Context context, RtmpServer server) {
+        this.socket = socket;
+        this.context = context;
+        this.server = server;
+        this.peer = String.valueOf(socket.remoteAddress());
+        socket.handler(this::onData);
+        socket.closeHandler(v -> onSocketClosed());
+        socket.exceptionHandler(e -> log.debug("{}: socket error: {}", peer, e.toString()));
+    }
+
+    public RtmpSession session() {
+        return session;
+    }
+
+    public Context context() {
+        return context;
+    }
+
+    public String peer() {
+        return peer;
+    }
+
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /** Attaches a role's handling to a NetStream; it is told when the stream or the connection closes. */
+    public void bind(int streamId, StreamBinding binding) {
+        if (closed) {
+            binding.onClosed();
+            return;
+        }
+        bindings.put(streamId, binding);
+    }
+
+    /** Writes bytes built once for many viewers; the buffer is shared and never modified. */
+    public void writeMedia(Buffer shared) {
+        if (!closed) {
+            bytesOut += shared.length();
+            server.countOut(shared.length());
+            socket.write(shared);
+        }
+    }
+
+    /** True when more than the configured bytes wait in this socket's outbound queue. */
+    public boolean writeQueueFull() {
+        return socket.writeQueueFull();
+    }
+
+    public long bytesIn() {
+        return bytesIn;
+    }
+
+    public long bytesOut() {
+        return bytesOut;
+    }
+
+    /** Closes at once, dropping whatever is still queued: for a viewer that stopped reading. */
+    public void abort() {
+        if (!closed) {
+            ((NetSocketInternal) socket).channelHandlerContext().channel().close();
+        }
+    }
+
+    /** Flushes what was written, then closes. */
+    public void close() {
+        if (!closed) {
+            socket.end();
+        }
+    }
+
+    private void onData(Buffer data) {
+        if (closed) {
+            return;
+        }
+        lastReadNanos = System.nanoTime();
+        bytesIn += data.length();
+        server.countIn(data.length());
+        byte[] bytes = data.getBytes();
+        try {
+            session.receive(bytes, 0, bytes.length);
+        } catch (RtmpProtocolException e) {
+            log.warn("{}: closing, protocol violation: {}", peer, e.getMessage());
+            server.countViolation();
+            socket.close();
+        } catch (RuntimeException e) {
+            // a bug must cost this connection only, never the event loop
+            log.error("{}: closing after an internal error", peer, e);
+            socket.close();
+        }
+    }
+
+    private void onSocketClosed() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        List<StreamBinding> open = new ArrayList<>(bindings.values());
+        bindings.clear();
+        for (StreamBinding b : open) {
+            b.onClosed();
+        }
+        server.forget(this);
+        log.debug("{}: closed ({} bytes in, {} out)", peer, bytesIn, bytesOut);
+    }
+
+    /** Deadline and idleness checks, called periodically by the server on this connection's event loop. */
+    void checkTimeouts(long now, long handshakeDeadlineNanos, long idleNanos) {
+        if (closed) {
+            return;
+        }
+        if (!session.handshakeDone() && now - openedAtNanos > handshakeDeadlineNanos) {
+            log.info("{}: closing, handshake not finished in time", peer);
+            socket.close();
+        } else if (bindings.isEmpty() && now - lastReadNanos > idleNanos) {
+            log.info("{}: closing, idle with no stream", peer);
+            socket.close();
+        } else if (publishing && now - lastReadNanos > idleNanos) {
+            log.info("{}: closing, publisher sent nothing for {} s", peer, idleNanos / 1_000_000_000L);
+            socket.close();
+        }
+    }
+
+    /** Marks this connection as a publisher, so silence counts against it. */
+    public void markPublishing() {
+        publishing = true;
+    }
+
+    // ---- RtmpSession.Listener ----
+
+    @Override
+    public void send(byte[] bytes) {
+        if (!closed) {
+            bytesOut += bytes.length;
+            server.countOut(bytes.length);
+            socket.write(Buffer.buffer(bytes));
+        }
+    }
+
+    @Override
+    public void onPublish(PublishRequest request) {
+        server.publishHandler().publish(this, request);
+    }
+
+    @Override
+    public void onPlay(PlayRequest request) {
+        server.playHandler().play(this, request);
+    }
+
+    @Override
+    public void onMedia(int streamId, RtmpMessage message) {
+        StreamBinding b = bindings.get(streamId);
+        if (b != null) {
+            b.onMedia(message);
+        }
+    }
+
+    @Override
+    public void onStreamClosed(int streamId) {
+        StreamBinding b = bindings.remove(streamId);
+        if (b != null) {
+            b.onClosed();
+        }
+    }
+}

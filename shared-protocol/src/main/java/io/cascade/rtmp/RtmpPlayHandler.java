@@ -1,0 +1,8 @@
+package io.cascade.rtmp;
+
+import io.cascade.protocol.rtmp.session.PlayRequest;
+
+/** The edge role's answer to a play: start playback through the connection's session, then bind the stream. */
+public interface RtmpPlayHandler {
+    void play(RtmpConnection connection, PlayRequest request);
+}

@@ -1,0 +1,120 @@
+package io.cascade.rtmp;
+
+import io.cascade.metrics.NodeCounters;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
+import io.vertx.core.net.NetServer;
+import io.vertx.core.net.NetServerOptions;
+import io.vertx.core.net.NetSocket;
+
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Listens for RTMP clients. Deploy one instance per event loop: Vert.x spreads the connections of one port over
+ * the instances. Closing the verticle closes the listener and every connection it accepted.
+ */
+public final class RtmpServer extends VerticleBase {
+    /** A client that has not finished the handshake by then is not a real client (TESTING.md). */
+    public static final long HANDSHAKE_DEADLINE_MS = 10_000;
+    /** A connection with no stream, or a publisher, that sends nothing this long is gone. */
+    public static final long IDLE_TIMEOUT_MS = 30_000;
+    /** How often deadlines are checked; they are enforced within this much of their value. */
+    static final long CHECK_PERIOD_MS = 1_000;
+    /**
+     * Bytes that may wait in one viewer's outbound queue before it counts as behind: about two GOPs of a
+     * 6 Mbit/s stream. The queued buffers are shared by all viewers of a stream, so a full queue pins frames
+     * that every other viewer holds too.
+     */
+    public static final int DEFAULT_WRITE_QUEUE_BYTES = 2 << 20;
+
+    /** How the server is set up; the handlers are shared by every instance and must be thread-safe. */
+    public record Settings(String host, int port, RtmpPublishHandler publishHandler, RtmpPlayHandler playHandler,
+                           NodeCounters counters, int writeQueueBytes, long handshakeDeadlineMs, long idleTimeoutMs) {
+        /** Settings with the default queue size and timeouts. */
+        public Settings(String host, int port, RtmpPublishHandler publishHandler, RtmpPlayHandler playHandler,
+                        NodeCounters counters) {
+            this(host, port, publishHandler, playHandler, counters, DEFAULT_WRITE_QUEUE_BYTES, HANDSHAKE_DEADLINE_MS,
+                    IDLE_TIMEOUT_MS);
+        }
+    }
+
+    /** The publish handler of a node that does not ingest. */
+    public static final RtmpPublishHandler NO_PUBLISHING = (c, r) -> {
+        c.session().refusePublish(r.streamId(), "NetStream.Publish.Denied", "This node does not accept publishers.");
+    };
+    /** The play handler of a node that serves no viewers. */
+    public static final RtmpPlayHandler NO_PLAYBACK = (c, r) -> c.session().playNotFound(r.streamId(), r.name());
+
+    private final Settings settings;
+    private final Set<RtmpConnection> connections = new HashSet<>();
+    private NetServer server;
+    private long timer;
+
+    public RtmpServer(Settings settings) {
+        this.settings = settings;
+    }
+
+    @Override
+    public Future<?> start() {
+        NetServerOptions options = new NetServerOptions()
+                .setHost(settings.host())
+                .setPort(settings.port())
+                .setTcpNoDelay(true);
+        server = vertx.createNetServer(options).connectHandler(this::accept);
+        long period = Math.min(CHECK_PERIOD_MS, Math.max(10, settings.handshakeDeadlineMs() / 4));
+        timer = vertx.setPeriodic(period, id -> checkTimeouts());
+        return server.listen();
+    }
+
+    @Override
+    public Future<?> stop() {
+        vertx.cancelTimer(timer);
+        return server.close();
+    }
+
+    /** The port actually bound (differs from the setting when that was ephemeral). */
+    public int actualPort() {
+        return server.actualPort();
+    }
+
+    private void accept(NetSocket socket) {
+        socket.setWriteQueueMaxSize(settings.writeQueueBytes());
+        connections.add(new RtmpConnection(socket, Vertx.currentContext(), this));
+    }
+
+    private void checkTimeouts() {
+        long now = System.nanoTime();
+        for (RtmpConnection c : Set.copyOf(connections)) {
+            c.checkTimeouts(now, TimeUnit.MILLISECONDS.toNanos(settings.handshakeDeadlineMs()),
+                    TimeUnit.MILLISECONDS.toNanos(settings.idleTimeoutMs()));
+        }
+    }
+
+    void forget(RtmpConnection c) {
+        connections.remove(c);
+    }
+
+    RtmpPublishHandler publishHandler() {
+        return settings.publishHandler();
+    }
+
+    RtmpPlayHandler playHandler() {
+        return settings.playHandler();
+    }
+
+    void countIn(int bytes) {
+        settings.counters().rtmpBytesIn.add(bytes);
+    }
+
+    void countOut(int bytes) {
+        settings.counters().rtmpBytesOut.add(bytes);
+    }
+
+    void countViolation() {
+        settings.counters().rtmpProtocolViolations.add(1);
+    }
+
+}

@@ -1,0 +1,13 @@
+package io.cascade.rtmp;
+
+import io.cascade.protocol.rtmp.chunk.RtmpMessage;
+
+/** What a role attaches to one NetStream of a connection. Called on the connection's event loop. */
+public interface StreamBinding {
+    /** Audio, video or data from a publishing client. */
+    default void onMedia(RtmpMessage message) {
+    }
+
+    /** The client closed or deleted the stream, or the connection ended. Called once. */
+    void onClosed();
+}
