@@ -1,0 +1,190 @@
+package io.cascade.deploy;
+
+import io.cascade.cluster.Codecs;
+import io.cascade.cluster.InMemoryStreamRegistry;
+import io.cascade.cluster.StreamRegistry;
+import io.cascade.deploy.NodeConfig.Role;
+import io.cascade.edge.StreamHubs;
+import io.cascade.edge.rtmp.RtmpPlayback;
+import io.cascade.ingest.rtmp.RtmpPublishing;
+import io.cascade.metrics.NodeCounters;
+import io.cascade.origin.ApiServer;
+import io.cascade.rtmp.RtmpPlayHandler;
+import io.cascade.rtmp.RtmpPublishHandler;
+import io.cascade.rtmp.RtmpServer;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.ext.web.Router;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A Cascade node: one Vert.x instance running the roles its configuration names, with the listeners each
+ * needs. {@link #main} is the entry point of the runnable jar.
+ */
+public final class CascadeNode {
+    private static final Logger log = LoggerFactory.getLogger(CascadeNode.class);
+    /** How long a stop may take before the process exits anyway. */
+    static final long STOP_TIMEOUT_MS = 10_000;
+
+    private final NodeConfig config;
+    private final String nodeId;
+    private final Set<Role> roles;
+    private final NodeCounters counters = new NodeCounters();
+    private final List<String> listeners = new ArrayList<>();
+    private Vertx vertx;
+    private StreamRegistry registry;
+    private int rtmpPort;
+    private int httpPort;
+    private int apiPort;
+
+    public CascadeNode(NodeConfig config) {
+        this.config = config;
+        this.nodeId = config.nodeName();
+        this.roles = config.roles();
+    }
+
+    public static void main(String[] args) throws Exception {
+        NodeConfig config;
+        try {
+            config = NodeConfig.load(args, System.getenv());
+            config.roles();
+        } catch (IllegalArgumentException e) {
+            System.err.println("cascade: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        CascadeNode node = new CascadeNode(config);
+        try {
+            node.start().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            log.error("node failed to start: {}", e.getCause() != null ? e.getCause().toString() : e.toString());
+            node.stop();
+            System.exit(1);
+            return;
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(node::stop, "cascade-shutdown"));
+    }
+
+    public Future<Void> start() {
+        vertx = Vertx.vertx();
+        Codecs.register(vertx.eventBus());
+        registry = new InMemoryStreamRegistry();
+        log.info("cascade node {} starting, roles {}, cluster size 1", nodeId, roles);
+        return startRtmp()
+                .compose(v -> startHttp())
+                .compose(v -> startApi())
+                .onSuccess(v -> log.info("cascade node {} ready", nodeId))
+                .mapEmpty();
+    }
+
+    private Future<Void> startRtmp() {
+        int port = config.port("rtmp.port");
+        if (port == 0 || !(roles.contains(Role.INGEST) || roles.contains(Role.EDGE))) {
+            return Future.succeededFuture();
+        }
+        RtmpPublishHandler publishing = roles.contains(Role.INGEST)
+                ? new RtmpPublishing(vertx.eventBus(), registry, nodeId, counters) : RtmpServer.NO_PUBLISHING;
+        RtmpPlayHandler playback = roles.contains(Role.EDGE)
+                ? new RtmpPlayback(vertx, new StreamHubs(vertx, config.integer("edge.linger.ms")), counters,
+                config.integer("rtmp.play.wait.ms"))
+                : RtmpServer.NO_PLAYBACK;
+        RtmpServer.Settings settings = new RtmpServer.Settings(config.get("bind.host"), port, publishing, playback,
+                counters, config.integer("rtmp.viewer.queue.bytes"), RtmpServer.HANDSHAKE_DEADLINE_MS,
+                RtmpServer.IDLE_TIMEOUT_MS);
+        List<RtmpServer> instances = new ArrayList<>();
+        int count = Math.max(1, Runtime.getRuntime().availableProcessors());
+        return vertx.deployVerticle(() -> {
+            RtmpServer s = new RtmpServer(settings);
+            synchronized (instances) {
+                instances.add(s);
+            }
+            return s;
+        }, new DeploymentOptions().setInstances(count)).map(id -> {
+            rtmpPort = instances.get(0).actualPort();
+            listener("rtmp", config.get("bind.host"), rtmpPort, (roles.contains(Role.INGEST) ? "publish" : "")
+                    + (roles.contains(Role.INGEST) && roles.contains(Role.EDGE) ? " + " : "")
+                    + (roles.contains(Role.EDGE) ? "play" : "") + ", " + count + " event loops");
+            return null;
+        });
+    }
+
+    private Future<Void> startHttp() {
+        int port = config.port("http.port");
+        if (port == 0) {
+            return Future.succeededFuture();
+        }
+        Router router = Router.router(vertx);
+        router.get("/healthz").handler(ctx -> ctx.json(new io.vertx.core.json.JsonObject().put("status", "UP")));
+        router.get("/readyz").handler(ctx -> ctx.json(new io.vertx.core.json.JsonObject().put("status", "UP")));
+        return vertx.createHttpServer().requestHandler(router).listen(port, config.get("bind.host"))
+                .map(server -> {
+                    httpPort = server.actualPort();
+                    listener("http", config.get("bind.host"), httpPort, "/healthz /readyz");
+                    return null;
+                });
+    }
+
+    private Future<Void> startApi() {
+        int port = config.port("api.port");
+        if (port == 0 || !roles.contains(Role.ORIGIN)) {
+            return Future.succeededFuture();
+        }
+        ApiServer api = new ApiServer(vertx, registry, config.get("api.token"));
+        return api.listen(config.get("api.host"), port).map(actual -> {
+            apiPort = actual;
+            listener("api", config.get("api.host"), apiPort, config.get("api.token").isEmpty()
+                    ? "no token: loopback use only" : "token required");
+            return null;
+        });
+    }
+
+    private void listener(String name, String host, int port, String detail) {
+        String line = String.format("listening %-5s %s:%d (%s)", name, host, port, detail);
+        listeners.add(line);
+        log.info(line);
+    }
+
+    /** Closes every listener and connection; safe to call more than once and from any non-event-loop thread. */
+    public void stop() {
+        Vertx v = vertx;
+        if (v == null) {
+            return;
+        }
+        vertx = null;
+        log.info("cascade node {} stopping", nodeId);
+        try {
+            v.close().toCompletionStage().toCompletableFuture().get(STOP_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            log.info("cascade node {} stopped", nodeId);
+        } catch (Exception e) {
+            log.warn("cascade node {} did not stop cleanly: {}", nodeId, e.toString());
+        }
+    }
+
+    public int rtmpPort() {
+        return rtmpPort;
+    }
+
+    public int httpPort() {
+        return httpPort;
+    }
+
+    public int apiPort() {
+        return apiPort;
+    }
+
+    public NodeCounters counters() {
+        return counters;
+    }
+
+    public String nodeId() {
+        return nodeId;
+    }
+}

@@ -1,0 +1,41 @@
+package io.cascade.deploy;
+
+import java.net.ServerSocket;
+import java.util.List;
+
+/** Command lines of the real clients the interop tests drive; all loopback, all bounded in time. */
+final class Clients {
+    private Clients() {
+    }
+
+    static int freePort() throws Exception {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    static String rtmpUrl(int port, String stream) {
+        return "rtmp://127.0.0.1:" + port + "/live/" + stream;
+    }
+
+    /** ffmpeg encoding a synthetic H.264/AAC stream in real time (1 s GOP) and publishing it, for at most maxSeconds. */
+    static List<String> ffmpegPublish(String url, int maxSeconds) {
+        return List.of("ffmpeg", "-hide_banner", "-nostdin", "-loglevel", "error", "-re",
+                "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25",
+                "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=44100",
+                "-t", String.valueOf(maxSeconds),
+                "-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency", "-pix_fmt", "yuv420p",
+                "-g", "25", "-keyint_min", "25", "-sc_threshold", "0",
+                "-c:a", "aac", "-b:a", "64k", "-f", "flv", url);
+    }
+
+    /** ffmpeg playing and decoding, one framecrc line per decoded frame ("0," video, "1," audio) on stdout. */
+    static List<String> ffmpegDecode(String url, int seconds) {
+        return List.of("ffmpeg", "-hide_banner", "-nostdin", "-loglevel", "error", "-i", url,
+                "-t", String.valueOf(seconds), "-map", "0:v", "-map", "0:a", "-f", "framecrc", "-");
+    }
+
+    static long countLines(String text, String prefix) {
+        return text.lines().filter(l -> l.startsWith(prefix)).count();
+    }
+}

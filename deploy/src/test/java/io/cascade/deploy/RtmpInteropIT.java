@@ -1,0 +1,230 @@
+package io.cascade.deploy;
+
+import io.cascade.protocol.flv.FlvTags;
+import io.cascade.protocol.flv.FlvVideo;
+import io.cascade.protocol.flv.PacketKind;
+import io.cascade.protocol.rtmp.chunk.RtmpMessage;
+import io.cascade.protocol.rtmp.message.MessageType;
+import io.cascade.testing.TestRtmpClient;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static io.cascade.deploy.Clients.countLines;
+import static io.cascade.deploy.Clients.ffmpegDecode;
+import static io.cascade.deploy.Clients.ffmpegPublish;
+import static io.cascade.deploy.Clients.rtmpUrl;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Real encoders in, real players out, through one node with every role: ffmpeg publishes; ffmpeg, rtmpdump and
+ * GStreamer play and decode. Each test uses its own stream name, so they do not depend on one another.
+ */
+@Tag("interop")
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class RtmpInteropIT {
+    private static final long PLAY_WAIT_MS = 3_000;
+    private static CascadeNode node;
+    private static int rtmp;
+    private static int api;
+
+    @BeforeAll
+    static void startNode() throws Exception {
+        rtmp = Clients.freePort();
+        api = Clients.freePort();
+        node = new CascadeNode(NodeConfig.of(Map.of("rtmp.port", String.valueOf(rtmp), "http.port", "0",
+                "api.port", String.valueOf(api), "bind.host", "127.0.0.1", "node.name", "interop",
+                "rtmp.play.wait.ms", String.valueOf(PLAY_WAIT_MS), "edge.linger.ms", "1000")));
+        node.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    }
+
+    @AfterAll
+    static void stopNode() {
+        node.stop();
+    }
+
+    /** Starts ffmpeg publishing and waits (bounded) until the registry lists the stream. */
+    private static ExternalProcess publish(String stream) throws Exception {
+        ExternalProcess p = ExternalProcess.start("publish-" + stream, ffmpegPublish(rtmpUrl(rtmp, stream), 60));
+        awaitLive(stream, true, p);
+        return p;
+    }
+
+    private static void awaitLive(String stream, boolean live, ExternalProcess publisher) throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        while (System.nanoTime() < deadline) {
+            String body = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + api + "/api/listStreams"))
+                    .build(), HttpResponse.BodyHandlers.ofString()).body();
+            if (body.contains("\"name\":\"" + stream + "\"") == live) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError(stream + " never became " + (live ? "live" : "gone") + ": "
+                + (publisher == null ? "" : publisher.describe()));
+    }
+
+    @Test
+    void ffmpegPlaysBackAndDecodesVideoAndAudio() throws Exception {
+        try (ExternalProcess pub = publish("ffplay")) {
+            ExternalProcess play = ExternalProcess.run("ffmpeg-play", 30, ffmpegDecode(rtmpUrl(rtmp, "ffplay"), 4));
+            assertEquals(0, play.exitCode(), play.describe());
+            String frames = play.stdout();
+            // 4 s of 25 fps video and 44.1 kHz AAC (43 frames/s), with slack for the start
+            assertTrue(countLines(frames, "0,") >= 75, "video frames decoded: " + countLines(frames, "0,"));
+            assertTrue(countLines(frames, "1,") >= 120, "audio frames decoded: " + countLines(frames, "1,"));
+        }
+    }
+
+    @Test
+    void rtmpdumpRecordsAnFlvThatFfprobeAccepts() throws Exception {
+        try (ExternalProcess pub = publish("dump")) {
+            Path flv = Files.createDirectories(Path.of("target", "interop-logs")).resolve("rtmpdump.flv");
+            Files.deleteIfExists(flv);
+            ExternalProcess dump = ExternalProcess.start("rtmpdump", List.of("rtmpdump", "-q", "-v", "-r",
+                    rtmpUrl(rtmp, "dump"), "-o", flv.toString()));
+            Thread.sleep(4_000);
+            dump.interrupt(); // rtmpdump finishes the file on SIGINT
+            dump.waitFor(10);
+            ExternalProcess probe = ExternalProcess.run("ffprobe", 30, List.of("ffprobe", "-v", "error",
+                    "-count_frames", "-show_entries", "stream=codec_name,nb_read_frames", "-of", "csv=p=0",
+                    flv.toString()));
+            assertEquals(0, probe.exitCode(), probe.describe());
+            String out = probe.stdout();
+            assertTrue(out.contains("h264,") && out.contains("aac,"), "streams: " + out);
+            for (String line : out.strip().split("\n")) {
+                assertTrue(Integer.parseInt(line.split(",")[1].strip()) > 50, "too few frames: " + out);
+            }
+        }
+    }
+
+    @Test
+    void gstreamerRtmp2srcDecodesVideoAndAudio() throws Exception {
+        try (ExternalProcess pub = publish("gst")) {
+            ExternalProcess gst = ExternalProcess.run("gst", 40, List.of("gst-launch-1.0", "-q",
+                    "rtmp2src", "location=" + rtmpUrl(rtmp, "gst"), "num-buffers=200", "!", "flvdemux", "name=d",
+                    "d.video", "!", "queue", "!", "h264parse", "!", "avdec_h264", "!", "fakesink",
+                    "d.audio", "!", "queue", "!", "aacparse", "!", "avdec_aac", "!", "fakesink"));
+            assertEquals(0, gst.exitCode(), gst.describe());
+        }
+    }
+
+    @Test
+    void aNewViewerStartsAtOnceFromTheGopCache() throws Exception {
+        try (ExternalProcess pub = publish("fast"); TestRtmpClient viewer = new TestRtmpClient(rtmp, 5_000)) {
+            Thread.sleep(1_500); // mid-GOP, so without a cache the viewer would wait for the next keyframe
+            viewer.handshake(true);
+            viewer.connect("live");
+            int id = viewer.createStream();
+            long t0 = System.nanoTime();
+            assertEquals("NetStream.Play.Reset", viewer.play(id, "fast"));
+            FlvVideo first = null;
+            for (RtmpMessage m; first == null || first.kind() == PacketKind.CONFIG; ) {
+                m = viewer.readMedia();
+                assertNotNull(m, "no media");
+                if (m.typeId() == MessageType.VIDEO) {
+                    first = FlvTags.parseVideo(m.payload(), 0, m.payload().length);
+                }
+            }
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            assertTrue(first.keyframe(), "the first picture a viewer gets is a keyframe");
+            // the keyframe is in the cache: far less than the 1 s GOP a viewer would otherwise wait
+            assertTrue(ms < 400, "first keyframe after " + ms + " ms");
+        }
+    }
+
+    @Test
+    void viewersAreToldWhenThePublisherDiesAndResumeOnRepublish() throws Exception {
+        ExternalProcess first = publish("again");
+        try (TestRtmpClient viewer = new TestRtmpClient(rtmp, 5_000)) {
+            viewer.handshake(false);
+            viewer.connect("live");
+            int id = viewer.createStream();
+            viewer.play(id, "again");
+            long lastBefore = -1;
+            for (int i = 0; i < 50; i++) {
+                lastBefore = Math.max(lastBefore, viewer.readMedia().timestamp());
+            }
+            first.kill(); // SIGKILL: no FCUnpublish, the socket just dies
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (!viewer.statusCodes().contains("NetStream.Play.UnpublishNotify") && System.nanoTime() < deadline) {
+                RtmpMessage m = viewer.read();
+                if (m != null && (m.typeId() == MessageType.VIDEO || m.typeId() == MessageType.AUDIO)) {
+                    lastBefore = Math.max(lastBefore, m.timestamp());
+                }
+            }
+            assertTrue(viewer.statusCodes().contains("NetStream.Play.UnpublishNotify"), viewer.statusCodes().toString());
+            awaitLive("again", false, null);
+
+            try (ExternalProcess second = publish("again")) {
+                RtmpMessage m = viewer.readMedia(); // the same connection goes on
+                assertNotNull(m, "no media after the republish");
+                assertTrue(viewer.statusCodes().contains("NetStream.Play.PublishNotify"), viewer.statusCodes().toString());
+                assertTrue(m.timestamp() > lastBefore, "timestamps continue: " + m.timestamp() + " after " + lastBefore);
+                // and a real player joins the republished stream
+                ExternalProcess play = ExternalProcess.run("ffmpeg-play-again", 30, ffmpegDecode(rtmpUrl(rtmp, "again"), 2));
+                assertEquals(0, play.exitCode(), play.describe());
+                assertTrue(countLines(play.stdout(), "0,") >= 30, "video frames after republish");
+            }
+        } finally {
+            first.close();
+        }
+    }
+
+    @Test
+    void aSecondPublisherOnALiveNameIsRefusedAndTheFirstGoesOn() throws Exception {
+        try (ExternalProcess pub = publish("taken")) {
+            ExternalProcess intruder = ExternalProcess.run("publish-intruder", 20, ffmpegPublish(rtmpUrl(rtmp, "taken"), 10));
+            assertNotEquals(0, intruder.exitCode(), "the second publisher must fail: " + intruder.describe());
+            assertNotEquals(-1, intruder.exitCode(), "the second publisher must be refused, not left hanging");
+            assertTrue(pub.isAlive(), "the first publisher was disturbed: " + pub.describe());
+            ExternalProcess play = ExternalProcess.run("ffmpeg-play-taken", 30, ffmpegDecode(rtmpUrl(rtmp, "taken"), 2));
+            assertEquals(0, play.exitCode(), play.describe());
+            assertTrue(countLines(play.stdout(), "0,") >= 30, "the first publisher's stream still plays");
+        }
+    }
+
+    @Test
+    void playingANameNobodyPublishesWaitsThenSaysStreamNotFound() throws Exception {
+        try (TestRtmpClient viewer = new TestRtmpClient(rtmp, (int) PLAY_WAIT_MS + 3_000)) {
+            viewer.handshake(false);
+            viewer.connect("live");
+            int id = viewer.createStream();
+            long t0 = System.nanoTime();
+            assertEquals("NetStream.Play.StreamNotFound", viewer.play(id, "nobody"));
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            assertTrue(ms >= PLAY_WAIT_MS - 100 && ms < PLAY_WAIT_MS + 2_000, "answered after " + ms + " ms");
+        }
+    }
+
+    @Test
+    void aViewerWaitingForANameStartsWhenItIsPublished() throws Exception {
+        try (TestRtmpClient viewer = new TestRtmpClient(rtmp, 10_000)) {
+            viewer.handshake(false);
+            viewer.connect("live");
+            int id = viewer.createStream();
+            viewer.command(id, "play", null, "later", -2.0);
+            try (ExternalProcess pub = ExternalProcess.start("publish-later", ffmpegPublish(rtmpUrl(rtmp, "later"), 30))) {
+                RtmpMessage m = viewer.readMedia();
+                assertNotNull(m, "no media: " + pub.describe());
+                assertTrue(viewer.statusCodes().contains("NetStream.Play.Start"), viewer.statusCodes().toString());
+            }
+        }
+    }
+}

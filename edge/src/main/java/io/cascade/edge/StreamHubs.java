@@ -1,0 +1,63 @@
+package io.cascade.edge;
+
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The hubs of this node, one per stream that has viewers here. The last viewer leaving starts a short linger,
+ * so a viewer who reconnects at once finds the hub (and its GOP) still there.
+ */
+public final class StreamHubs {
+    /** Long enough to bridge a player reconnect, short enough not to hold a stream nobody watches. */
+    public static final long DEFAULT_LINGER_MS = 5_000;
+    /** Distinct streams with viewers on one node; each hub holds a GOP, so this bounds memory on a play storm. */
+    public static final int MAX_HUBS = 10_000;
+
+    private final Vertx vertx;
+    private final long lingerMs;
+    private final Map<String, StreamHub> hubs = new HashMap<>();
+
+    public StreamHubs(Vertx vertx, long lingerMs) {
+        this.vertx = vertx;
+        this.lingerMs = lingerMs;
+    }
+
+    /**
+     * The hub of the stream, created on the given context when this node has none; null when the node already
+     * serves {@link #MAX_HUBS} streams. Each successful call must be paired with one {@link #release}.
+     */
+    public synchronized StreamHub acquire(String name, Context context) {
+        StreamHub hub = hubs.get(name);
+        if (hub == null) {
+            if (hubs.size() >= MAX_HUBS) {
+                return null;
+            }
+            StreamHub created = new StreamHub(vertx.eventBus(), context, name);
+            hubs.put(name, created);
+            context.runOnContext(v -> created.open());
+            hub = created;
+        }
+        hub.references++;
+        return hub;
+    }
+
+    public synchronized void release(StreamHub hub) {
+        if (--hub.references == 0) {
+            vertx.setTimer(lingerMs, id -> lingerOver(hub));
+        }
+    }
+
+    private synchronized void lingerOver(StreamHub hub) {
+        if (hub.references == 0 && hubs.get(hub.name()) == hub) {
+            hubs.remove(hub.name());
+            hub.context().runOnContext(v -> hub.close());
+        }
+    }
+
+    public synchronized int size() {
+        return hubs.size();
+    }
+}

@@ -1,0 +1,46 @@
+package io.cascade.edge.rtmp;
+
+import io.cascade.edge.StreamHub;
+import io.cascade.edge.StreamHubs;
+import io.cascade.metrics.NodeCounters;
+import io.cascade.protocol.rtmp.session.PlayRequest;
+import io.cascade.rtmp.RtmpConnection;
+import io.cascade.rtmp.RtmpPlayHandler;
+import io.vertx.core.Vertx;
+
+/**
+ * The edge role's side of an RTMP play: attaches the viewer to the stream's hub on this node. A name that is not
+ * live yet is waited for, up to the play wait, then answered with StreamNotFound.
+ */
+public final class RtmpPlayback implements RtmpPlayHandler {
+    /** Long enough for an encoder that connects a moment after its viewers, short enough to fail a typo quickly. */
+    public static final long DEFAULT_PLAY_WAIT_MS = 10_000;
+
+    private final Vertx vertx;
+    private final StreamHubs hubs;
+    private final NodeCounters counters;
+    private final long playWaitMs;
+
+    public RtmpPlayback(Vertx vertx, StreamHubs hubs, NodeCounters counters, long playWaitMs) {
+        this.vertx = vertx;
+        this.hubs = hubs;
+        this.counters = counters;
+        this.playWaitMs = playWaitMs;
+    }
+
+    @Override
+    public void play(RtmpConnection c, PlayRequest r) {
+        StreamHub hub = hubs.acquire(r.name(), c.context());
+        if (hub == null) {
+            counters.playRefusedNotFound.increment();
+            c.session().playNotFound(r.streamId(), r.name());
+            return;
+        }
+        hub.context().runOnContext(v -> {
+            RtmpFanout fanout = hub.sink(RtmpFanout.class, () -> new RtmpFanout(vertx, hub, playWaitMs));
+            RtmpViewer viewer = new RtmpViewer(c, r, hub, hubs, fanout, counters);
+            c.context().runOnContext(w -> c.bind(r.streamId(), viewer));
+            fanout.add(viewer);
+        });
+    }
+}

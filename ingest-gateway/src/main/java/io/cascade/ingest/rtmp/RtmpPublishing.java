@@ -1,0 +1,108 @@
+package io.cascade.ingest.rtmp;
+
+import io.cascade.cluster.StreamRecord;
+import io.cascade.cluster.StreamRegistry;
+import io.cascade.ingest.IngestStream;
+import io.cascade.media.MediaFrame;
+import io.cascade.metrics.NodeCounters;
+import io.cascade.metrics.RateLimitedLog;
+import io.cascade.protocol.rtmp.chunk.RtmpMessage;
+import io.cascade.protocol.rtmp.session.PublishRequest;
+import io.cascade.rtmp.RtmpConnection;
+import io.cascade.rtmp.RtmpPublishHandler;
+import io.cascade.rtmp.StreamBinding;
+import io.vertx.core.eventbus.EventBus;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The ingest role's side of an RTMP publish: claims the name in the stream registry (one publisher per name in
+ * the whole deployment), then turns the publisher's messages into frames on the event bus until it leaves.
+ */
+public final class RtmpPublishing implements RtmpPublishHandler {
+    private static final Logger log = LoggerFactory.getLogger(RtmpPublishing.class);
+
+    private final EventBus bus;
+    private final StreamRegistry registry;
+    private final String nodeId;
+    private final NodeCounters counters;
+
+    public RtmpPublishing(EventBus bus, StreamRegistry registry, String nodeId, NodeCounters counters) {
+        this.bus = bus;
+        this.registry = registry;
+        this.nodeId = nodeId;
+        this.counters = counters;
+    }
+
+    @Override
+    public void publish(RtmpConnection c, PublishRequest r) {
+        StreamRecord record = new StreamRecord(r.name(), nodeId, "rtmp", System.currentTimeMillis());
+        registry.claim(record).onComplete(claimed -> c.context().runOnContext(v -> {
+            if (c.isClosed()) {
+                if (claimed.succeeded() && claimed.result()) {
+                    registry.release(r.name(), nodeId);
+                }
+            } else if (claimed.failed()) {
+                counters.publishRefusedOther.increment();
+                log.warn("{}: publish {} refused, registry unavailable: {}", c.peer(), r.name(),
+                        claimed.cause().toString());
+                c.session().refusePublish(r.streamId(), "NetStream.Publish.Denied", "Stream registry unavailable.");
+                c.close();
+            } else if (!claimed.result()) {
+                counters.publishRefusedNameInUse.increment();
+                log.info("{}: publish {} refused, the name is live already", c.peer(), r.name());
+                c.session().refusePublish(r.streamId(), "NetStream.Publish.BadName",
+                        "Stream " + r.name() + " is already being published.");
+                c.close();
+            } else {
+                start(c, r);
+            }
+        }));
+    }
+
+    private void start(RtmpConnection c, PublishRequest r) {
+        IngestStream stream = new IngestStream(bus, r.name());
+        c.markPublishing();
+        c.session().acceptPublish(r.streamId(), r.name());
+        stream.start();
+        log.info("publish started: {} from {} (app {}, {})", r.name(), c.peer(), r.app(), r.type());
+        c.bind(r.streamId(), new Binding(c, r.name(), stream));
+    }
+
+    private final class Binding implements StreamBinding {
+        private final RtmpConnection connection;
+        private final String name;
+        private final IngestStream stream;
+        private final RtmpToFrames toFrames = new RtmpToFrames();
+        private final RateLimitedLog damaged = new RateLimitedLog(log);
+
+        Binding(RtmpConnection connection, String name, IngestStream stream) {
+            this.connection = connection;
+            this.name = name;
+            this.stream = stream;
+        }
+
+        @Override
+        public void onMedia(RtmpMessage message) {
+            try {
+                MediaFrame frame = toFrames.convert(message);
+                if (frame != null) {
+                    stream.publish(frame);
+                } else if (message.typeId() == io.cascade.protocol.rtmp.message.MessageType.AUDIO) {
+                    counters.framesDroppedUnsupported.increment();
+                }
+            } catch (RtmpToFrames.DamagedFrameException e) {
+                counters.framesDroppedDamaged.increment();
+                damaged.warn("{}: {}: skipped a damaged frame: {}", connection.peer(), name, e.getMessage());
+            }
+        }
+
+        @Override
+        public void onClosed() {
+            stream.stop();
+            registry.release(name, nodeId);
+            log.info("publish stopped: {} from {} ({} frames, {} bytes in)", name, connection.peer(), stream.frames(),
+                    connection.bytesIn());
+        }
+    }
+}
