@@ -1,5 +1,8 @@
 package io.cascade.deploy;
 
+import io.cascade.edge.StreamHubs;
+import io.cascade.edge.rtmp.RtmpPlayback;
+import io.cascade.rtmp.RtmpServer;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
@@ -43,9 +46,11 @@ public final class NodeConfig {
         DEFAULTS.put("cluster.members", "");
         DEFAULTS.put("node.name", "");
         DEFAULTS.put("data.dir", "data");
-        DEFAULTS.put("rtmp.play.wait.ms", "10000");
-        DEFAULTS.put("rtmp.viewer.queue.bytes", String.valueOf(2 << 20));
-        DEFAULTS.put("edge.linger.ms", "5000");
+        DEFAULTS.put("rtmp.play.wait.ms", String.valueOf(RtmpPlayback.DEFAULT_PLAY_WAIT_MS));
+        DEFAULTS.put("rtmp.viewer.queue.bytes", String.valueOf(RtmpServer.DEFAULT_WRITE_QUEUE_BYTES));
+        DEFAULTS.put("rtmp.socket.send.bytes", "0");
+        DEFAULTS.put("rtmp.viewer.max.behind.ms", String.valueOf(RtmpPlayback.DEFAULT_MAX_BEHIND_MS));
+        DEFAULTS.put("edge.linger.ms", String.valueOf(StreamHubs.DEFAULT_LINGER_MS));
     }
 
     private final Map<String, String> values;

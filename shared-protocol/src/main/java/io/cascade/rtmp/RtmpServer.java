@@ -32,12 +32,13 @@ public final class RtmpServer extends VerticleBase {
 
     /** How the server is set up; the handlers are shared by every instance and must be thread-safe. */
     public record Settings(String host, int port, RtmpPublishHandler publishHandler, RtmpPlayHandler playHandler,
-                           NodeCounters counters, int writeQueueBytes, long handshakeDeadlineMs, long idleTimeoutMs) {
+                           NodeCounters counters, int writeQueueBytes, int socketSendBufferBytes,
+                           long handshakeDeadlineMs, long idleTimeoutMs) {
         /** Settings with the default queue size and timeouts. */
         public Settings(String host, int port, RtmpPublishHandler publishHandler, RtmpPlayHandler playHandler,
                         NodeCounters counters) {
-            this(host, port, publishHandler, playHandler, counters, DEFAULT_WRITE_QUEUE_BYTES, HANDSHAKE_DEADLINE_MS,
-                    IDLE_TIMEOUT_MS);
+            this(host, port, publishHandler, playHandler, counters, DEFAULT_WRITE_QUEUE_BYTES, 0,
+                    HANDSHAKE_DEADLINE_MS, IDLE_TIMEOUT_MS);
         }
     }
 
@@ -63,6 +64,10 @@ public final class RtmpServer extends VerticleBase {
                 .setHost(settings.host())
                 .setPort(settings.port())
                 .setTcpNoDelay(true);
+        if (settings.socketSendBufferBytes() > 0) {
+            // fixed kernel buffer: a stalled viewer reaches its queue limit sooner (0 keeps kernel autotuning)
+            options.setSendBufferSize(settings.socketSendBufferBytes());
+        }
         server = vertx.createNetServer(options).connectHandler(this::accept);
         long period = Math.min(CHECK_PERIOD_MS, Math.max(10, settings.handshakeDeadlineMs() / 4));
         timer = vertx.setPeriodic(period, id -> checkTimeouts());

@@ -40,7 +40,7 @@ class RtmpServerBadClientTest {
             c.bind(r.streamId(), () -> { });
         };
         server = new RtmpServer(new RtmpServer.Settings("127.0.0.1", 0, accept, RtmpServer.NO_PLAYBACK, counters,
-                RtmpServer.DEFAULT_WRITE_QUEUE_BYTES, HANDSHAKE_DEADLINE_MS, IDLE_MS));
+                RtmpServer.DEFAULT_WRITE_QUEUE_BYTES, 0, HANDSHAKE_DEADLINE_MS, IDLE_MS));
         vertx.deployVerticle(server).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         goodPublisher = connected();
         int id = goodPublisher.createStream();

@@ -38,7 +38,16 @@ public final class TestRtmpClient implements AutoCloseable {
     private double transaction = 1;
 
     public TestRtmpClient(int port, int readTimeoutMs) throws IOException {
-        socket = new Socket("127.0.0.1", port);
+        this(port, readTimeoutMs, 0);
+    }
+
+    /** With a small receive buffer (bytes, 0 = system default) a client that stops reading stalls the server soon. */
+    public TestRtmpClient(int port, int readTimeoutMs, int receiveBufferBytes) throws IOException {
+        socket = new Socket();
+        if (receiveBufferBytes > 0) {
+            socket.setReceiveBufferSize(receiveBufferBytes);
+        }
+        socket.connect(new java.net.InetSocketAddress("127.0.0.1", port), 5_000);
         socket.setSoTimeout(readTimeoutMs);
         in = socket.getInputStream();
         out = socket.getOutputStream();

@@ -19,13 +19,18 @@ public final class RtmpPlayback implements RtmpPlayHandler {
     private final Vertx vertx;
     private final StreamHubs hubs;
     private final NodeCounters counters;
-    private final long playWaitMs;
+    /** A viewer whose queue stays full this long cannot keep up with the stream at all (TESTING.md). */
+    public static final long DEFAULT_MAX_BEHIND_MS = 10_000;
 
-    public RtmpPlayback(Vertx vertx, StreamHubs hubs, NodeCounters counters, long playWaitMs) {
+    private final long playWaitMs;
+    private final long maxBehindMs;
+
+    public RtmpPlayback(Vertx vertx, StreamHubs hubs, NodeCounters counters, long playWaitMs, long maxBehindMs) {
         this.vertx = vertx;
         this.hubs = hubs;
         this.counters = counters;
         this.playWaitMs = playWaitMs;
+        this.maxBehindMs = maxBehindMs;
     }
 
     @Override
@@ -38,7 +43,7 @@ public final class RtmpPlayback implements RtmpPlayHandler {
         }
         hub.context().runOnContext(v -> {
             RtmpFanout fanout = hub.sink(RtmpFanout.class, () -> new RtmpFanout(vertx, hub, playWaitMs));
-            RtmpViewer viewer = new RtmpViewer(c, r, hub, hubs, fanout, counters);
+            RtmpViewer viewer = new RtmpViewer(c, r, hub, hubs, fanout, counters, maxBehindMs);
             c.context().runOnContext(w -> c.bind(r.streamId(), viewer));
             fanout.add(viewer);
         });

@@ -18,13 +18,10 @@ import java.util.List;
 /**
  * One RTMP client playing one stream. Its outbound queue is bounded by the socket's write-queue limit: when it
  * is full the viewer skips frames until the queue drains and a keyframe comes, and a viewer that stays full for
- * {@link #MAX_BEHIND_NANOS} is disconnected. Runs on its connection's event loop.
+ * the configured time is disconnected. Runs on its connection's event loop.
  */
 final class RtmpViewer implements StreamBinding {
     private static final Logger log = LoggerFactory.getLogger(RtmpViewer.class);
-
-    /** A viewer whose queue stays full this long cannot keep up with the stream at all (TESTING.md). */
-    static final long MAX_BEHIND_NANOS = 10_000_000_000L;
 
     private final RtmpConnection connection;
     private final PlayRequest request;
@@ -32,6 +29,7 @@ final class RtmpViewer implements StreamBinding {
     private final StreamHubs hubs;
     private final RtmpFanout fanout;
     private final NodeCounters counters;
+    private final long maxBehindNanos;
     private FramesToRtmp ownEncoder;
     private boolean playing;
     private boolean waitingForKeyframe = true;
@@ -41,13 +39,14 @@ final class RtmpViewer implements StreamBinding {
     private long framesDropped;
 
     RtmpViewer(RtmpConnection connection, PlayRequest request, StreamHub hub, StreamHubs hubs, RtmpFanout fanout,
-               NodeCounters counters) {
+               NodeCounters counters, long maxBehindMs) {
         this.connection = connection;
         this.request = request;
         this.hub = hub;
         this.hubs = hubs;
         this.fanout = fanout;
         this.counters = counters;
+        this.maxBehindNanos = maxBehindMs * 1_000_000;
     }
 
     Context context() {
@@ -104,10 +103,10 @@ final class RtmpViewer implements StreamBinding {
         long now = System.nanoTime();
         if (behindSince == 0) {
             behindSince = now;
-        } else if (now - behindSince > MAX_BEHIND_NANOS) {
+        } else if (now - behindSince > maxBehindNanos) {
             counters.viewersDisconnectedSlow.increment();
             log.info("{}: disconnecting viewer of {}: behind for over {} s ({} frames dropped)", connection.peer(),
-                    request.name(), MAX_BEHIND_NANOS / 1_000_000_000L, framesDropped);
+                    request.name(), maxBehindNanos / 1_000_000_000.0, framesDropped);
             playing = false;
             connection.abort();
         }

@@ -1,0 +1,221 @@
+#!/usr/bin/env bash
+# RTMP fan-out benchmark: one Cascade node against nginx-rtmp, measured in the same run on the same box.
+#
+#   deploy/bench/rtmp-fanout.sh                     # N = 100 and 500 rtmpdump players, about 6-8 minutes
+#   NS="100 500" deploy/bench/rtmp-fanout.sh
+#
+# Starts ONE Cascade node (every role) pinned to SERVER_CPUS on free loopback ports, runs the harness's
+# bin/compare_rtmp.sh against it (the harness starts and stops its own nginx-rtmp), stops the node by its PID and
+# copies the comparison table to $BENCH_WORK/results/. See deploy/bench/README.md.
+#
+# Env (defaults):
+#   BENCH_HOME   the loopback bench harness (bin/compare_rtmp.sh ...): <repo>/../shared/bench
+#   BENCH_WORK   run-time output: /tmp/cascade-bench
+#   NS           "100 500"
+#   SERVER_CPUS  0 (the node and nginx-rtmp); CLIENT_CPUS 1 (publisher, tap, players)
+#   RTMP_PORT / HTTP_PORT / API_PORT   19935 / 18888 / 17777; when a default port is taken the next free one
+#                (bounded search) is used, an explicitly set port that is taken is an error
+#   CASCADE_JAVA_OPTS  "-Xms256m -Xmx512m -XX:MaxDirectMemorySize=256m -XX:+UseSerialGC -XX:ActiveProcessorCount=1"
+#   CASCADE_ARGS extra --key=value settings for the node (space separated)
+#   GC_LOG=1     write a JVM GC log beside the results (0: off)
+#   BUILD=0      1: rebuild the node jar even if it exists (mvn -o -DskipTests install)
+#   JAVA         java binary (default: java from PATH)
+#   STARTUP_S=60 bound on the wait for the node's RTMP listener; STOP_S=15 grace before SIGKILL
+# Any other knob of compare_rtmp.sh (WINDOW, RAMP, WARMUP, CLIENT, LAT_PROBES, LAT_PLAY_S, IDLE_MON_S, ORDER,
+# NGINX_RTMP_PORT, ...) is passed through from the environment unchanged.
+set -euo pipefail
+
+SELF=$(readlink -f "${BASH_SOURCE[0]}")
+HERE=$(dirname "$SELF")
+ROOT=$(git -C "$HERE" rev-parse --show-toplevel 2>/dev/null || (cd "$HERE/../.." && pwd -P))
+
+die() { echo "rtmp-fanout: $*" >&2; exit 1; }
+say() { echo "== $*" >&2; }
+
+# ---------------------------------------------------------------- harness + work folders
+if [ -z "${BENCH_HOME:-}" ]; then
+  [ -d "$ROOT/../shared/bench" ] || die "the bench harness was not found at $ROOT/../shared/bench; set BENCH_HOME to the folder holding bin/compare_rtmp.sh"
+  BENCH_HOME=$(cd "$ROOT/../shared/bench" && pwd -P)
+fi
+[ -x "$BENCH_HOME/bin/compare_rtmp.sh" ] || die "BENCH_HOME=$BENCH_HOME has no executable bin/compare_rtmp.sh"
+BENCH_WORK=${BENCH_WORK:-/tmp/cascade-bench}
+case $BENCH_WORK in /*) ;; *) BENCH_WORK=$(pwd -P)/$BENCH_WORK ;; esac
+BENCH_WORK=${BENCH_WORK%/}
+export BENCH_HOME BENCH_WORK
+
+NS=${NS:-"100 500"}
+SERVER_CPUS=${SERVER_CPUS:-0}
+CASCADE_JAVA_OPTS=${CASCADE_JAVA_OPTS:--Xms256m -Xmx512m -XX:MaxDirectMemorySize=256m -XX:+UseSerialGC -XX:ActiveProcessorCount=1}
+CASCADE_ARGS=${CASCADE_ARGS:-}
+GC_LOG=${GC_LOG:-1}; BUILD=${BUILD:-0}; JAVA=${JAVA:-java}
+STARTUP_S=${STARTUP_S:-60}; STOP_S=${STOP_S:-15}
+export NS SERVER_CPUS
+
+# ---------------------------------------------------------------- prerequisites
+missing=()
+need() { command -v "$1" >/dev/null 2>&1 || missing+=("$2"); }
+need nginx nginx
+need ffmpeg ffmpeg
+need ffprobe ffmpeg
+need rtmpdump rtmpdump
+need python3 python3
+need taskset util-linux
+need setsid util-linux
+need ss iproute2
+need timeout coreutils
+need pgrep procps
+mod=${NGINX_RTMP_MODULE:-}
+if [ -z "$mod" ]; then
+  for d in /usr/lib/nginx/modules /usr/lib64/nginx/modules /usr/share/nginx/modules /usr/local/nginx/modules; do
+    [ -f "$d/ngx_rtmp_module.so" ] && { mod=$d/ngx_rtmp_module.so; break; }
+  done
+fi
+if [ "$mod" != builtin ] && { [ -z "$mod" ] || [ ! -f "$mod" ]; }; then missing+=(libnginx-mod-rtmp); fi
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "rtmp-fanout: missing prerequisites; install them with:" >&2
+  echo "  apt-get install -y $(printf '%s\n' "${missing[@]}" | sort -u | tr '\n' ' ')" >&2
+  exit 1
+fi
+command -v "$JAVA" >/dev/null 2>&1 || die "java not found (JDK 17+: apt-get install -y openjdk-17-jdk-headless, or set JAVA)"
+
+# ---------------------------------------------------------------- the node jar
+JAR=$ROOT/deploy/target/cascade-node.jar
+if [ "$BUILD" = 1 ] || [ ! -f "$JAR" ]; then
+  say "building the node jar (mvn -B -q -o -DskipTests install)"
+  command -v mvn >/dev/null 2>&1 || die "mvn not found (apt-get install -y maven)"
+  (cd "$ROOT" && mvn -B -q -o -DskipTests install) || (cd "$ROOT" && mvn -B -q -DskipTests install) \
+    || die "the build failed; fix it or build $JAR yourself"
+  [ -f "$JAR" ] || die "the build did not produce $JAR"
+elif [ -n "$(find "$ROOT" -path '*/src/main/*' -newer "$JAR" -print -quit 2>/dev/null)" ]; then
+  say "warning: sources are newer than $JAR; measuring the existing jar (BUILD=1 rebuilds it)"
+fi
+
+# ---------------------------------------------------------------- ports (loopback only)
+port_busy() { ss -ltnH "( sport = :$1 )" 2>/dev/null | grep -q .; }
+RESERVED=" ${NGINX_RTMP_PORT:-19350} ${NGINX_HTTP_PORT:-18080} ${REF_TAP_PORT:-19351} ${CAND_TAP_PORT:-19352} "
+TAKEN=" "
+pick_port() {  # VAR DEFAULT: an explicitly set port must be free; a default one moves up to the next free port
+  local var=$1 def=$2 p i
+  if [ -n "${!var:-}" ]; then
+    p=${!var}
+    [[ $p =~ ^[0-9]+$ ]] && [ "$p" -gt 0 ] && [ "$p" -lt 65536 ] || die "$var must be a TCP port, not '$p'"
+    port_busy "$p" && die "$var=$p is in use"
+    [[ $RESERVED$TAKEN == *" $p "* ]] && die "$var=$p collides with another port of this run"
+  else
+    p=$def
+    for ((i = 0; i < 100; i++)); do
+      port_busy "$p" || [[ $RESERVED$TAKEN == *" $p "* ]] || break
+      p=$((p + 1))
+    done
+    [ "$i" -lt 100 ] || die "no free port in $def..$((def + 99)) for $var"
+  fi
+  TAKEN+="$p "
+  printf -v "$var" '%s' "$p"
+}
+pick_port RTMP_PORT 19935
+pick_port HTTP_PORT 18888
+pick_port API_PORT 17777
+
+# ---------------------------------------------------------------- run folder, cleanup
+STAMP=$(date +%Y%m%d-%H%M%S)
+RUN_DIR=${RUN_DIR:-$BENCH_WORK/results/cascade-rtmp-fanout-$STAMP}
+export RUN_DIR
+mkdir -p "$RUN_DIR" "$BENCH_WORK/results"
+NODE_LOG=$RUN_DIR/cascade-node.log
+NODE_PID=; CMP_PID=
+
+stop_pid() {  # PID GRACE_S: SIGTERM, bounded wait, SIGKILL; only ever PIDs this script started
+  local p=$1 grace=$2 i
+  kill -0 "$p" 2>/dev/null || return 0
+  kill -TERM "$p" 2>/dev/null || true
+  for ((i = 0; i < grace * 10; i++)); do kill -0 "$p" 2>/dev/null || return 0; sleep 0.1; done
+  echo "rtmp-fanout: $p did not exit within ${grace}s of SIGTERM; SIGKILL" >&2
+  kill -KILL "$p" 2>/dev/null || true
+  for ((i = 0; i < 30; i++)); do kill -0 "$p" 2>/dev/null || return 0; sleep 0.1; done
+  return 1
+}
+cleanup() {
+  local rc=$?
+  trap - EXIT INT TERM
+  set +e
+  if [ -n "$CMP_PID" ] && kill -0 "$CMP_PID" 2>/dev/null; then
+    say "stopping compare_rtmp.sh ($CMP_PID)"
+    stop_pid "$CMP_PID" 30   # it stops nginx, taps, publishers and players it started by itself
+    wait "$CMP_PID" 2>/dev/null
+  fi
+  if [ -n "$NODE_PID" ] && kill -0 "$NODE_PID" 2>/dev/null; then
+    say "stopping the Cascade node (pid $NODE_PID)"
+    stop_pid "$NODE_PID" "$STOP_S"
+    wait "$NODE_PID" 2>/dev/null
+  fi
+  exit $rc
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# ---------------------------------------------------------------- start the node, pinned like nginx
+# A copy of the jar, so a rebuild during the run cannot change the classes under the running JVM.
+cp "$JAR" "$RUN_DIR/cascade-node.jar"
+GC_OPTS=(); [ "$GC_LOG" = 1 ] && GC_OPTS=("-Xlog:gc*:file=$RUN_DIR/cascade-gc.log:uptime,level,tags")
+# The same JVM flags as deploy/bin/cascade (keep in sync); the node binds to 127.0.0.1 only.
+# shellcheck disable=SC2086  # CASCADE_JAVA_OPTS and CASCADE_ARGS are word lists
+NODE_CMD=("$JAVA" $CASCADE_JAVA_OPTS "${GC_OPTS[@]}"
+  --add-modules java.se --add-exports java.base/jdk.internal.ref=ALL-UNNAMED
+  --add-opens java.base/java.lang=ALL-UNNAMED --add-opens java.base/sun.nio.ch=ALL-UNNAMED
+  --add-opens java.management/sun.management=ALL-UNNAMED
+  --add-opens jdk.management/com.sun.management.internal=ALL-UNNAMED
+  -Dhazelcast.logging.type=slf4j
+  -jar "$RUN_DIR/cascade-node.jar"
+  --bind.host=127.0.0.1 --api.host=127.0.0.1
+  --rtmp.port="$RTMP_PORT" --http.port="$HTTP_PORT" --api.port="$API_PORT" --data.dir="$RUN_DIR/data"
+  $CASCADE_ARGS)
+say "starting Cascade on CPUs $SERVER_CPUS: rtmp 127.0.0.1:$RTMP_PORT http :$HTTP_PORT api :$API_PORT, log $NODE_LOG"
+echo "${NODE_CMD[*]}" > "$RUN_DIR/cascade-node.cmd"
+# setsid: keeps terminal signals away from the node (it is stopped by PID on exit); setsid and taskset exec, so
+# $! is the JVM's own PID.
+(cd "$RUN_DIR" && exec setsid taskset -c "$SERVER_CPUS" "${NODE_CMD[@]}") > "$NODE_LOG" 2>&1 < /dev/null &
+NODE_PID=$!
+for ((i = 0; i < 20; i++)); do
+  [ "$(cat "/proc/$NODE_PID/comm" 2>/dev/null)" = java ] && break
+  kill -0 "$NODE_PID" 2>/dev/null || break
+  sleep 0.05
+done
+[ "$(cat "/proc/$NODE_PID/comm" 2>/dev/null)" = java ] || { tail -20 "$NODE_LOG" >&2; die "pid $NODE_PID is not the JVM"; }
+for ((i = 0; i < STARTUP_S * 10; i++)); do
+  port_busy "$RTMP_PORT" && break
+  kill -0 "$NODE_PID" 2>/dev/null || { tail -30 "$NODE_LOG" >&2; NODE_PID=; die "the node exited during startup (log $NODE_LOG)"; }
+  sleep 0.1
+done
+port_busy "$RTMP_PORT" || { tail -30 "$NODE_LOG" >&2; die "the node did not listen on $RTMP_PORT within ${STARTUP_S}s"; }
+say "Cascade pid $NODE_PID listens on 127.0.0.1:$RTMP_PORT after $((i / 10)).$((i % 10)) s"
+echo "$NODE_PID" > "$RUN_DIR/cascade-node.pid"
+
+# ---------------------------------------------------------------- the comparison (no HLS on Cascade yet: "-")
+CAND_NAME=cascade "$BENCH_HOME/bin/compare_rtmp.sh" \
+  "rtmp://127.0.0.1:$RTMP_PORT/live" "rtmp://127.0.0.1:$RTMP_PORT/live/${STREAM:-test}" - "$NODE_PID" &
+CMP_PID=$!
+set +e
+wait "$CMP_PID"; CMP_RC=$?
+set -e
+CMP_PID=
+
+if kill -0 "$NODE_PID" 2>/dev/null; then
+  ps -o rss=,nlwp= -p "$NODE_PID" | awk '{printf "== node after the run: RSS %.1f MB, %d threads\n", $1/1024, $2}' >&2
+else
+  echo "rtmp-fanout: the Cascade node died during the run (log $NODE_LOG)" >&2
+  NODE_PID=; [ "$CMP_RC" != 0 ] || CMP_RC=1
+fi
+stop_pid "$NODE_PID" "$STOP_S" || true
+NODE_PID=
+issues=$(grep -cE ' (WARN|ERROR) |Exception|OutOfMemory' "$NODE_LOG" || true)
+[ "$issues" = 0 ] || say "the node log has $issues WARN/ERROR/exception lines: $NODE_LOG"
+
+OUT=$BENCH_WORK/results/cascade-rtmp-fanout-$STAMP.md
+if [ -f "$RUN_DIR/compare.md" ]; then
+  cp "$RUN_DIR/compare.md" "$OUT"
+  say "table: $OUT (raw results, node log and GC log in $RUN_DIR)"
+else
+  say "no table was written (see $RUN_DIR/sweep-*.log and $NODE_LOG)"
+fi
+exit "$CMP_RC"

@@ -1,0 +1,127 @@
+package io.cascade.edge;
+
+import io.cascade.cluster.Addresses;
+import io.cascade.cluster.Codecs;
+import io.cascade.cluster.FrameBatch;
+import io.cascade.cluster.StreamEvent;
+import io.cascade.media.Codec;
+import io.cascade.media.GopCache;
+import io.cascade.media.MediaFrame;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** A hub joining a live stream gets the snapshot and then the live frames with no gap and no duplicate. */
+class StreamHubTest {
+    private Vertx vertx;
+
+    @BeforeEach
+    void start() {
+        vertx = Vertx.vertx();
+        Codecs.register(vertx.eventBus());
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+
+    private static MediaFrame frame(long seq, boolean key) {
+        return new MediaFrame(0, Codec.H264, seq * 40, seq * 40, 1000, key ? MediaFrame.FLAG_KEYFRAME : 0, 0, seq,
+                new byte[] {(byte) seq});
+    }
+
+    /** Records what reaches a sink: the hub's snapshot once the stream starts, then every live frame. */
+    private static final class RecordingSink implements FrameSink {
+        final List<Long> sequences = new CopyOnWriteArrayList<>();
+        final List<Long> beforeStart = new CopyOnWriteArrayList<>();
+        final StreamHub hub;
+        final CompletableFuture<Void> started = new CompletableFuture<>();
+
+        RecordingSink(StreamHub hub) {
+            this.hub = hub;
+        }
+
+        @Override
+        public void onFrame(MediaFrame frame) {
+            (started.isDone() ? sequences : beforeStart).add(frame.sequence());
+        }
+
+        @Override
+        public void onStarted() {
+            hub.snapshot().forEach(f -> sequences.add(f.sequence()));
+            started.complete(null);
+        }
+
+        @Override
+        public void onStopped() {
+        }
+
+        @Override
+        public void onClosed() {
+        }
+    }
+
+    @Test
+    void joiningMidStreamHasNoGapAndNoDuplicate() throws Exception {
+        String name = "seam";
+        GopCache ingestGop = new GopCache();
+        // the ingest side answers late, so the snapshot overlaps live frames the hub already buffered
+        vertx.eventBus().consumer(Addresses.snapshot(name), msg -> vertx.setTimer(200,
+                id -> msg.reply(new FrameBatch(ingestGop.snapshot(), ingestGop.lastSequence()))));
+        Context ingest = vertx.getOrCreateContext();
+        long[] next = {0};
+        CompletableFuture<Void> firstHalf = new CompletableFuture<>();
+        ingest.runOnContext(v -> {
+            vertx.eventBus().publish(Addresses.media(name), new StreamEvent(StreamEvent.Kind.STARTED, name));
+            for (; next[0] < 10; next[0]++) {
+                MediaFrame f = frame(next[0], next[0] % 5 == 0);
+                ingestGop.add(f);
+                vertx.eventBus().publish(Addresses.media(name), f);
+            }
+            firstHalf.complete(null);
+        });
+        firstHalf.get(5, TimeUnit.SECONDS);
+
+        StreamHubs hubs = new StreamHubs(vertx, 1000);
+        Context edge = vertx.getOrCreateContext();
+        CompletableFuture<RecordingSink> sinkReady = new CompletableFuture<>();
+        edge.runOnContext(v -> {
+            StreamHub hub = hubs.acquire(name, edge);
+            edge.runOnContext(w -> sinkReady.complete(hub.sink(RecordingSink.class, () -> new RecordingSink(hub))));
+        });
+        RecordingSink sink = sinkReady.get(5, TimeUnit.SECONDS);
+        // live frames published while the snapshot request is in flight
+        ingest.runOnContext(v -> {
+            for (; next[0] < 20; next[0]++) {
+                MediaFrame f = frame(next[0], next[0] % 5 == 0);
+                ingestGop.add(f);
+                vertx.eventBus().publish(Addresses.media(name), f);
+            }
+        });
+        sink.started.get(5, TimeUnit.SECONDS);
+        ingest.runOnContext(v -> {
+            for (; next[0] < 25; next[0]++) {
+                vertx.eventBus().publish(Addresses.media(name), frame(next[0], next[0] % 5 == 0));
+            }
+        });
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (sink.sequences.size() < 10 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        // the snapshot is the GOP from keyframe 15; the buffered 10..19 it already holds are not replayed;
+        // live frames follow with no gap and no repeat
+        assertEquals(List.of(), sink.beforeStart);
+        assertEquals(java.util.stream.LongStream.range(15, 25).boxed().toList(), sink.sequences);
+        assertEquals(1, hubs.size());
+    }
+}
