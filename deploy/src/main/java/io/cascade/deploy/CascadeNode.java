@@ -94,7 +94,8 @@ public final class CascadeNode {
                 ? new RtmpPublishing(vertx.eventBus(), registry, nodeId, counters) : RtmpServer.NO_PUBLISHING;
         RtmpPlayHandler playback = roles.contains(Role.EDGE)
                 ? new RtmpPlayback(vertx, new StreamHubs(vertx, config.integer("edge.linger.ms")), counters,
-                config.integer("rtmp.play.wait.ms"), config.integer("rtmp.viewer.max.behind.ms"))
+                config.integer("rtmp.play.wait.ms"), config.integer("rtmp.viewer.max.behind.ms"),
+                config.integer("rtmp.flush.interval.ms"))
                 : RtmpServer.NO_PLAYBACK;
         RtmpServer.Settings settings = new RtmpServer.Settings(config.get("bind.host"), port, publishing, playback,
                 counters, config.integer("rtmp.viewer.queue.bytes"), config.integer("rtmp.socket.send.bytes"),

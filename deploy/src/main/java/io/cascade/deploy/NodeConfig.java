@@ -49,6 +49,7 @@ public final class NodeConfig {
         DEFAULTS.put("rtmp.play.wait.ms", String.valueOf(RtmpPlayback.DEFAULT_PLAY_WAIT_MS));
         DEFAULTS.put("rtmp.viewer.queue.bytes", String.valueOf(RtmpServer.DEFAULT_WRITE_QUEUE_BYTES));
         DEFAULTS.put("rtmp.socket.send.bytes", "0");
+        DEFAULTS.put("rtmp.flush.interval.ms", String.valueOf(RtmpPlayback.DEFAULT_FLUSH_INTERVAL_MS));
         DEFAULTS.put("rtmp.viewer.max.behind.ms", String.valueOf(RtmpPlayback.DEFAULT_MAX_BEHIND_MS));
         DEFAULTS.put("edge.linger.ms", String.valueOf(StreamHubs.DEFAULT_LINGER_MS));
     }

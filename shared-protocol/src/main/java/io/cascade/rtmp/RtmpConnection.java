@@ -5,6 +5,10 @@ import io.cascade.protocol.rtmp.chunk.RtmpMessage;
 import io.cascade.protocol.rtmp.session.PlayRequest;
 import io.cascade.protocol.rtmp.session.PublishRequest;
 import io.cascade.protocol.rtmp.session.RtmpSession;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.WriteBufferWaterMark;
 import io.vertx.core.Context;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.internal.net.NetSocketInternal;
@@ -21,11 +25,16 @@ import java.util.Map;
  * One RTMP client socket: feeds its bytes to the {@link RtmpSession}, writes what the session and the roles send,
  * and closes on the first protocol violation without touching any other connection. All methods run on the
  * connection's event loop ({@link #context()}); roles on other threads hop there first.
+ *
+ * <p>Everything goes out through the socket's Netty pipeline directly, in one order: media is queued without a
+ * flush so a caller can flush many viewers' frames together ({@link #queueMedia}, {@link #flush}), and the
+ * session's own messages are flushed at once.
  */
 public final class RtmpConnection implements RtmpSession.Listener {
     private static final Logger log = LoggerFactory.getLogger(RtmpConnection.class);
 
     private final NetSocket socket;
+    private final ChannelHandlerContext channel;
     private final Context context;
     private final RtmpServer server;
     private final RtmpSession session = new RtmpSession(this);
@@ -37,9 +46,13 @@ public final class RtmpConnection implements RtmpSession.Listener {
     private long bytesOut;
     private boolean closed;
     private boolean publishing;
+    private boolean unflushed;
 
-    RtmpConnection(NetSocket socket, Context context, RtmpServer server) {
+    RtmpConnection(NetSocket socket, Context context, RtmpServer server, int writeQueueBytes) {
         this.socket = socket;
+        this.channel = ((NetSocketInternal) socket).channelHandlerContext();
+        // the write queue counts as full above writeQueueBytes, and as drained again below half of it
+        channel.channel().config().setWriteBufferWaterMark(new WriteBufferWaterMark(writeQueueBytes / 2, writeQueueBytes));
         this.context = context;
         this.server = server;
         this.peer = String.valueOf(socket.remoteAddress());
@@ -73,18 +86,31 @@ public final class RtmpConnection implements RtmpSession.Listener {
         bindings.put(streamId, binding);
     }
 
-    /** Writes bytes built once for many viewers; the buffer is shared and never modified. */
-    public void writeMedia(Buffer shared) {
+    /**
+     * Queues bytes built once for many viewers, without flushing. The buffer is shared: it is written through
+     * a view of its own, so neither its indexes nor its reference count change.
+     */
+    public void queueMedia(ByteBuf shared) {
         if (!closed) {
-            bytesOut += shared.length();
-            server.countOut(shared.length());
-            socket.write(shared);
+            int n = shared.readableBytes();
+            bytesOut += n;
+            server.countOut(n);
+            channel.write(Unpooled.unreleasableBuffer(shared.duplicate()), channel.voidPromise());
+            unflushed = true;
+        }
+    }
+
+    /** Sends what {@link #queueMedia} queued. */
+    public void flush() {
+        if (unflushed) {
+            unflushed = false;
+            channel.flush();
         }
     }
 
     /** True when more than the configured bytes wait in this socket's outbound queue. */
     public boolean writeQueueFull() {
-        return socket.writeQueueFull();
+        return !channel.channel().isWritable();
     }
 
     public long bytesIn() {
@@ -98,7 +124,7 @@ public final class RtmpConnection implements RtmpSession.Listener {
     /** Closes at once, dropping whatever is still queued: for a viewer that stopped reading. */
     public void abort() {
         if (!closed) {
-            ((NetSocketInternal) socket).channelHandlerContext().channel().close();
+            channel.channel().close();
         }
     }
 
@@ -173,7 +199,8 @@ public final class RtmpConnection implements RtmpSession.Listener {
         if (!closed) {
             bytesOut += bytes.length;
             server.countOut(bytes.length);
-            socket.write(Buffer.buffer(bytes));
+            unflushed = false; // this flush sends any queued media too
+            channel.writeAndFlush(Unpooled.wrappedBuffer(bytes), channel.voidPromise());
         }
     }
 

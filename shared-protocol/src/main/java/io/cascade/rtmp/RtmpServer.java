@@ -86,8 +86,7 @@ public final class RtmpServer extends VerticleBase {
     }
 
     private void accept(NetSocket socket) {
-        socket.setWriteQueueMaxSize(settings.writeQueueBytes());
-        connections.add(new RtmpConnection(socket, Vertx.currentContext(), this));
+        connections.add(new RtmpConnection(socket, Vertx.currentContext(), this, settings.writeQueueBytes()));
     }
 
     private void checkTimeouts() {

@@ -22,15 +22,24 @@ public final class RtmpPlayback implements RtmpPlayHandler {
     /** A viewer whose queue stays full this long cannot keep up with the stream at all (TESTING.md). */
     public static final long DEFAULT_MAX_BEHIND_MS = 10_000;
 
+    /**
+     * Frames of one stream that reach a viewer within this window leave in one write (audio and video of about
+     * one video frame interval). Adds at most this much latency; 0 flushes every frame at once.
+     */
+    public static final long DEFAULT_FLUSH_INTERVAL_MS = 10;
+
     private final long playWaitMs;
     private final long maxBehindMs;
+    private final long flushIntervalMs;
 
-    public RtmpPlayback(Vertx vertx, StreamHubs hubs, NodeCounters counters, long playWaitMs, long maxBehindMs) {
+    public RtmpPlayback(Vertx vertx, StreamHubs hubs, NodeCounters counters, long playWaitMs, long maxBehindMs,
+                        long flushIntervalMs) {
         this.vertx = vertx;
         this.hubs = hubs;
         this.counters = counters;
         this.playWaitMs = playWaitMs;
         this.maxBehindMs = maxBehindMs;
+        this.flushIntervalMs = flushIntervalMs;
     }
 
     @Override
@@ -42,7 +51,7 @@ public final class RtmpPlayback implements RtmpPlayHandler {
             return;
         }
         hub.context().runOnContext(v -> {
-            RtmpFanout fanout = hub.sink(RtmpFanout.class, () -> new RtmpFanout(vertx, hub, playWaitMs));
+            RtmpFanout fanout = hub.sink(RtmpFanout.class, () -> new RtmpFanout(vertx, hub, playWaitMs, flushIntervalMs));
             RtmpViewer viewer = new RtmpViewer(c, r, hub, hubs, fanout, counters, maxBehindMs);
             c.context().runOnContext(w -> c.bind(r.streamId(), viewer));
             fanout.add(viewer);

@@ -8,8 +8,8 @@ import io.cascade.rtmp.RtmpConnection;
 import io.cascade.rtmp.StreamBinding;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.internal.buffer.BufferInternal;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -73,6 +73,7 @@ final class RtmpViewer implements StreamBinding {
         for (RtmpPacket p : snapshot) {
             deliver(p);
         }
+        connection.flush();
     }
 
     void deliver(RtmpPacket p) {
@@ -93,7 +94,12 @@ final class RtmpViewer implements StreamBinding {
             }
         }
         framesSent++;
-        connection.writeMedia(bytesFor(p));
+        connection.queueMedia(bytesFor(p));
+    }
+
+    /** Sends what {@link #deliver} queued; the fan-out calls it once per flush interval. */
+    void flush() {
+        connection.flush();
     }
 
     private void fallBehind() {
@@ -112,7 +118,7 @@ final class RtmpViewer implements StreamBinding {
         }
     }
 
-    private Buffer bytesFor(RtmpPacket p) {
+    private ByteBuf bytesFor(RtmpPacket p) {
         if (request.streamId() == RtmpPacket.SHARED_STREAM_ID) {
             return p.shared();
         }
@@ -120,7 +126,7 @@ final class RtmpViewer implements StreamBinding {
         if (ownEncoder == null) {
             ownEncoder = new FramesToRtmp();
         }
-        return BufferInternal.buffer(ownEncoder.encode(p.frame(), request.streamId(), p.timestamp()));
+        return Unpooled.wrappedBuffer(ownEncoder.encode(p.frame(), request.streamId(), p.timestamp()));
     }
 
     void notFound() {

@@ -74,7 +74,7 @@ public final class RtmpPublishing implements RtmpPublishHandler {
         private final String name;
         private final IngestStream stream;
         private final RtmpToFrames toFrames = new RtmpToFrames();
-        private final RateLimitedLog damaged = new RateLimitedLog(log);
+        private final RateLimitedLog skipped = new RateLimitedLog(log);
 
         Binding(RtmpConnection connection, String name, IngestStream stream) {
             this.connection = connection;
@@ -88,12 +88,11 @@ public final class RtmpPublishing implements RtmpPublishHandler {
                 MediaFrame frame = toFrames.convert(message);
                 if (frame != null) {
                     stream.publish(frame);
-                } else if (message.typeId() == io.cascade.protocol.rtmp.message.MessageType.AUDIO) {
-                    counters.framesDroppedUnsupported.increment();
                 }
-            } catch (RtmpToFrames.DamagedFrameException e) {
-                counters.framesDroppedDamaged.increment();
-                damaged.warn("{}: {}: skipped a damaged frame: {}", connection.peer(), name, e.getMessage());
+            } catch (RtmpToFrames.SkippedFrameException e) {
+                (e.reason() == RtmpToFrames.SkippedFrameException.Reason.DAMAGED
+                        ? counters.framesDroppedDamaged : counters.framesDroppedUnsupported).increment();
+                skipped.warn("{}: {}: skipped a frame: {}", connection.peer(), name, e.getMessage());
             }
         }
 

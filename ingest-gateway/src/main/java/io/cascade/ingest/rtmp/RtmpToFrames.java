@@ -23,8 +23,8 @@ import java.util.List;
 /**
  * Turns the audio, video and data messages of one RTMP publish into {@link MediaFrame}s with canonical payloads:
  * H.264/H.265 access units with 4-byte NAL lengths, raw AAC, config records as config frames, onMetaData as
- * AMF0. A damaged message throws {@link DamagedFrameException} (the caller counts and skips it; the publisher
- * stays); a codec we do not carry yields null.
+ * AMF0. A message that cannot become a frame throws {@link SkippedFrameException} with the reason (damaged, or a
+ * codec we do not carry); the caller counts and skips it and the publisher stays.
  *
  * <p>RTMP timestamps are 32-bit milliseconds; they are widened to 64 bits here so a stream may run past 49 days.
  */
@@ -36,10 +36,19 @@ public final class RtmpToFrames {
     public static final int MAX_METADATA_BYTES = 64 << 10;
     private static final int TIMESCALE = 1000;
 
-    /** A message inside a valid stream that cannot be turned into a frame. */
-    public static final class DamagedFrameException extends Exception {
-        public DamagedFrameException(String message) {
+    /** A message inside a valid stream that is skipped, and why. */
+    public static final class SkippedFrameException extends Exception {
+        public enum Reason { DAMAGED, UNSUPPORTED_CODEC }
+
+        private final Reason reason;
+
+        SkippedFrameException(Reason reason, String message) {
             super(message);
+            this.reason = reason;
+        }
+
+        public Reason reason() {
+            return reason;
         }
     }
 
@@ -49,8 +58,8 @@ public final class RtmpToFrames {
     private Codec videoCodec;
     private long sequence;
 
-    /** Returns the frame for this message, or null when the message carries nothing to forward. */
-    public MediaFrame convert(RtmpMessage m) throws DamagedFrameException {
+    /** Returns the frame for this message, or null when the message carries nothing a viewer needs. */
+    public MediaFrame convert(RtmpMessage m) throws SkippedFrameException {
         try {
             return switch (m.typeId()) {
                 case MessageType.VIDEO -> video(m);
@@ -59,8 +68,7 @@ public final class RtmpToFrames {
                 default -> null;
             };
         } catch (FlvException | BitstreamException | Amf0Exception e) {
-            throw new DamagedFrameException(MessageType.name(m.typeId()) + " at " + m.timestamp() + " ms: "
-                    + e.getMessage());
+            throw damaged(MessageType.name(m.typeId()) + " at " + m.timestamp() + " ms: " + e.getMessage());
         }
     }
 
@@ -69,7 +77,11 @@ public final class RtmpToFrames {
         return videoCodec == null ? "-" : videoCodec.name();
     }
 
-    private MediaFrame video(RtmpMessage m) throws FlvException, BitstreamException, DamagedFrameException {
+    private static SkippedFrameException damaged(String message) {
+        return new SkippedFrameException(SkippedFrameException.Reason.DAMAGED, message);
+    }
+
+    private MediaFrame video(RtmpMessage m) throws FlvException, BitstreamException, SkippedFrameException {
         byte[] body = m.payload();
         if (body.length == 0) {
             return null; // some encoders send empty video messages as keep-alives
@@ -87,7 +99,7 @@ public final class RtmpToFrames {
             }
             case FRAME -> {
                 if (videoCodec == null || v.codec() != videoCodec) {
-                    throw new DamagedFrameException(v.codec() + " frame before its sequence header");
+                    throw damaged(v.codec() + " frame before its sequence header");
                 }
                 byte[] au = NalUnits.toFourByteLengths(body, v.dataOffset(), v.dataLength(), nalLengthSize);
                 return frame(VIDEO_TRACK, v.codec(), dts, dts + v.compositionTimeMs(),
@@ -99,14 +111,15 @@ public final class RtmpToFrames {
         }
     }
 
-    private MediaFrame audio(RtmpMessage m) throws FlvException {
+    private MediaFrame audio(RtmpMessage m) throws FlvException, SkippedFrameException {
         byte[] body = m.payload();
         if (body.length == 0) {
             return null;
         }
         FlvAudio a = FlvTags.parseAudio(body, 0, body.length);
         if (a.codec() == null) {
-            return null;
+            throw new SkippedFrameException(SkippedFrameException.Reason.UNSUPPORTED_CODEC,
+                    "FLV sound format " + a.soundFormat() + " is not carried, only AAC");
         }
         long dts = audioClock.widen(m.timestamp());
         byte[] data = Arrays.copyOfRange(body, a.dataOffset(), a.dataOffset() + a.dataLength());
@@ -114,9 +127,9 @@ public final class RtmpToFrames {
         return frame(AUDIO_TRACK, a.codec(), dts, dts, flags, data);
     }
 
-    private MediaFrame data(RtmpMessage m) throws Amf0Exception, DamagedFrameException {
+    private MediaFrame data(RtmpMessage m) throws Amf0Exception, SkippedFrameException {
         if (m.payload().length > MAX_METADATA_BYTES) {
-            throw new DamagedFrameException("data message of " + m.payload().length + " bytes");
+            throw damaged("data message of " + m.payload().length + " bytes");
         }
         List<Object> values = Amf0Reader.readAll(m.payload(), 0, m.payload().length);
         int at = !values.isEmpty() && "@setDataFrame".equals(values.get(0)) ? 1 : 0;

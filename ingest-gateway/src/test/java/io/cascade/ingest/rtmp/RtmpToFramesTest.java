@@ -66,10 +66,10 @@ class RtmpToFramesTest {
     void aFrameBeforeItsConfigOrWithALyingNalLengthIsDamaged() throws Exception {
         RtmpToFrames toFrames = new RtmpToFrames();
         byte[] frame = concat(FlvTags.videoHeader(Codec.H264, false, true, 0), hex("00000003 65B801"));
-        assertThrows(RtmpToFrames.DamagedFrameException.class, () -> toFrames.convert(video(0, frame)));
+        assertThrows(RtmpToFrames.SkippedFrameException.class, () -> toFrames.convert(video(0, frame)));
         toFrames.convert(video(0, avcConfig(4)));
         byte[] lying = concat(FlvTags.videoHeader(Codec.H264, false, false, 0), hex("000000FF 41"));
-        assertThrows(RtmpToFrames.DamagedFrameException.class, () -> toFrames.convert(video(40, lying)));
+        assertThrows(RtmpToFrames.SkippedFrameException.class, () -> toFrames.convert(video(40, lying)));
         // the stream goes on after a damaged frame
         assertTrue(toFrames.convert(video(80, frame)).isKeyframe());
     }
@@ -85,8 +85,9 @@ class RtmpToFramesTest {
                 concat(FlvTags.audioHeader(Codec.AAC, false), hex("21100480"))));
         assertEquals(Codec.AAC, au.codec());
         assertEquals(23, au.dts());
-        assertNull(toFrames.convert(new RtmpMessage(4, MessageType.AUDIO, 1, 0, hex("2F00FF"))),
-                "MP3 is not carried");
+        RtmpToFrames.SkippedFrameException mp3 = assertThrows(RtmpToFrames.SkippedFrameException.class,
+                () -> toFrames.convert(new RtmpMessage(4, MessageType.AUDIO, 1, 0, hex("2F00FF"))));
+        assertEquals(RtmpToFrames.SkippedFrameException.Reason.UNSUPPORTED_CODEC, mp3.reason());
     }
 
     @Test
