@@ -5,6 +5,7 @@ import io.cascade.cluster.FrameBatch;
 import io.cascade.cluster.StreamEvent;
 import io.cascade.media.GopCache;
 import io.cascade.media.MediaFrame;
+import io.cascade.metrics.NodeCounters;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.MessageConsumer;
 
@@ -18,11 +19,13 @@ public final class IngestStream {
     private final String name;
     private final String mediaAddress;
     private final GopCache gop = new GopCache();
+    private final NodeCounters counters;
     private MessageConsumer<Object> snapshots;
     private long frames;
 
-    public IngestStream(EventBus bus, String name) {
+    public IngestStream(EventBus bus, String name, NodeCounters counters) {
         this.bus = bus;
+        this.counters = counters;
         this.name = name;
         this.mediaAddress = Addresses.media(name);
     }
@@ -38,7 +41,9 @@ public final class IngestStream {
     }
 
     public void publish(MediaFrame frame) {
+        long before = gop.gopBytes();
         gop.add(frame);
+        counters.gopCacheBytes.add(gop.gopBytes() - before);
         frames++;
         bus.publish(mediaAddress, frame);
     }
@@ -48,6 +53,7 @@ public final class IngestStream {
             snapshots.unregister();
             snapshots = null;
         }
+        counters.gopCacheBytes.add(-gop.gopBytes());
         gop.clear();
         bus.publish(mediaAddress, new StreamEvent(StreamEvent.Kind.STOPPED, name));
     }

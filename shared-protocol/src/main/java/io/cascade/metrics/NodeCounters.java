@@ -7,6 +7,15 @@ import java.util.concurrent.atomic.LongAdder;
  * zeros included. Plain JDK adders: the hot path pays one uncontended add.
  */
 public final class NodeCounters {
+    // gauges: current values, moved up and down by the code that owns the thing counted
+    /** RTMP publishers whose publish was accepted and that are still connected. */
+    public final LongAdder rtmpPublishers = new LongAdder();
+    /** RTMP viewers playing (waiting viewers not included). */
+    public final LongAdder rtmpViewers = new LongAdder();
+    /** Bytes held by the GOP caches of the streams this node ingests. */
+    public final LongAdder gopCacheBytes = new LongAdder();
+
+    // counters: only ever grow
     public final LongAdder rtmpBytesIn = new LongAdder();
     public final LongAdder rtmpBytesOut = new LongAdder();
     public final LongAdder rtmpProtocolViolations = new LongAdder();

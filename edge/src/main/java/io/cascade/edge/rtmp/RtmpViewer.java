@@ -68,6 +68,7 @@ final class RtmpViewer implements StreamBinding {
         }
         connection.session().startPlay(request.streamId(), request.name(), request.reset());
         playing = true;
+        counters.rtmpViewers.increment();
         log.info("play started: {} by {} ({} frames from the GOP cache)", request.name(), connection.peer(),
                 snapshot.size());
         for (RtmpPacket p : snapshot) {
@@ -113,7 +114,7 @@ final class RtmpViewer implements StreamBinding {
             counters.viewersDisconnectedSlow.increment();
             log.info("{}: disconnecting viewer of {}: behind for over {} s ({} frames dropped)", connection.peer(),
                     request.name(), maxBehindNanos / 1_000_000_000.0, framesDropped);
-            playing = false;
+            stopPlaying();
             connection.abort();
         }
     }
@@ -150,12 +151,21 @@ final class RtmpViewer implements StreamBinding {
         }
     }
 
+    private void stopPlaying() {
+        if (playing) {
+            playing = false;
+            counters.rtmpViewers.decrement();
+        }
+    }
+
     @Override
     public void onClosed() {
         closed = true;
+        boolean wasPlaying = playing;
+        stopPlaying();
         hub.context().runOnContext(v -> fanout.remove(this));
         hubs.release(hub);
-        if (playing) {
+        if (wasPlaying) {
             log.info("play stopped: {} by {} ({} frames sent, {} dropped)", request.name(), connection.peer(),
                     framesSent, framesDropped);
         }

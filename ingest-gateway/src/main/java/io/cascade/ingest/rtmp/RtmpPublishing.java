@@ -61,10 +61,11 @@ public final class RtmpPublishing implements RtmpPublishHandler {
     }
 
     private void start(RtmpConnection c, PublishRequest r) {
-        IngestStream stream = new IngestStream(bus, r.name());
+        IngestStream stream = new IngestStream(bus, r.name(), counters);
         c.markPublishing();
         c.session().acceptPublish(r.streamId(), r.name());
         stream.start();
+        counters.rtmpPublishers.increment();
         log.info("publish started: {} from {} (app {}, {})", r.name(), c.peer(), r.app(), r.type());
         c.bind(r.streamId(), new Binding(c, r.name(), stream));
     }
@@ -99,6 +100,7 @@ public final class RtmpPublishing implements RtmpPublishHandler {
         @Override
         public void onClosed() {
             stream.stop();
+            counters.rtmpPublishers.decrement();
             registry.release(name, nodeId);
             log.info("publish stopped: {} from {} ({} frames, {} bytes in)", name, connection.peer(), stream.frames(),
                     connection.bytesIn());
