@@ -208,15 +208,21 @@ public final class CascadeNode {
         }
         vertx = null;
         log.info("cascade node {} stopping", nodeId);
-        health.stopping();
-        metrics.close();
+        if (health != null) {
+            health.stopping();
+        }
+        if (metrics != null) {
+            metrics.close();
+        }
         try {
             v.close().toCompletionStage().toCompletableFuture().get(STOP_TIMEOUT_MS, TimeUnit.MILLISECONDS);
             log.info("cascade node {} stopped", nodeId);
         } catch (Exception e) {
             log.warn("cascade node {} did not stop cleanly: {}", nodeId, e.toString());
         }
-        meters.close();
+        if (meters != null) {
+            meters.close();
+        }
     }
 
     public int rtmpPort() {
