@@ -177,6 +177,28 @@ class MetricsIT {
                 s -> eq(s.value("cascade_play_refusals_total", "reason", "not_found"), before + 1));
     }
 
+    @Test
+    @Order(5)
+    void anIngestOnlyNodeServesMetricsAndHealthToo() throws Exception {
+        int ownHttp = Clients.freePort();
+        CascadeNode ingest = new CascadeNode(NodeConfig.of(Map.of("roles", "ingest", "rtmp.port", "0",
+                "http.port", String.valueOf(ownHttp), "api.port", "0", "bind.host", "127.0.0.1",
+                "node.name", "ingest-only")));
+        ingest.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        try {
+            PromText m = PromText.scrape(ownHttp);
+            assertEquals(1.0, m.value("cascade_node_role", "role", "ingest"), m.lines("cascade_node_role"));
+            assertEquals(0.0, m.value("cascade_node_role", "role", "edge"), m.lines("cascade_node_role"));
+            assertEquals(0.0, m.value("cascade_streams", "role", "edge", "protocol", "rtmp"));
+            assertEquals(1.0, m.value("cascade_node_info", "node", "ingest-only", "roles", "ingest"));
+            HttpResponse<String> ready = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + ownHttp + "/readyz")).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, ready.statusCode(), ready.body());
+        } finally {
+            ingest.stop();
+        }
+    }
+
     private static boolean eq(Double value, double expected) {
         return value != null && value == expected;
     }
