@@ -12,11 +12,18 @@ import io.cascade.origin.ApiServer;
 import io.cascade.rtmp.RtmpPlayHandler;
 import io.cascade.rtmp.RtmpPublishHandler;
 import io.cascade.rtmp.RtmpServer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpServer;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import io.vertx.micrometer.PrometheusScrapingHandler;
+import io.vertx.micrometer.VertxPrometheusOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,6 +31,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A Cascade node: one Vert.x instance running the roles its configuration names, with the listeners each
@@ -33,14 +41,22 @@ public final class CascadeNode {
     private static final Logger log = LoggerFactory.getLogger(CascadeNode.class);
     /** How long a stop may take before the process exits anyway. */
     static final long STOP_TIMEOUT_MS = 10_000;
+    /** Vert.x keeps metrics backends in a static map by name: each node in a JVM needs its own name. */
+    private static final AtomicLong METRICS_BACKENDS = new AtomicLong();
 
     private final NodeConfig config;
     private final String nodeId;
     private final Set<Role> roles;
     private final NodeCounters counters = new NodeCounters();
     private final List<String> listeners = new ArrayList<>();
+    private final JsonObject listenerAddresses = new JsonObject();
+    private final int streamSeriesMax;
     private Vertx vertx;
     private StreamRegistry registry;
+    private StreamHubs hubs;
+    private PrometheusMeterRegistry meters;
+    private NodeMetrics metrics;
+    private NodeHealth health;
     private int rtmpPort;
     private int httpPort;
     private int apiPort;
@@ -49,19 +65,21 @@ public final class CascadeNode {
         this.config = config;
         this.nodeId = config.nodeName();
         this.roles = config.roles();
+        this.streamSeriesMax = config.integer("metrics.stream.series.max");
+        if (streamSeriesMax < 0) {
+            throw new IllegalArgumentException("metrics.stream.series.max must be 0 or more, not " + streamSeriesMax);
+        }
     }
 
     public static void main(String[] args) throws Exception {
-        NodeConfig config;
+        CascadeNode node;
         try {
-            config = NodeConfig.load(args, System.getenv());
-            config.roles();
+            node = new CascadeNode(NodeConfig.load(args, System.getenv()));
         } catch (IllegalArgumentException e) {
             System.err.println("cascade: " + e.getMessage());
             System.exit(2);
             return;
         }
-        CascadeNode node = new CascadeNode(config);
         try {
             node.start().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
         } catch (Exception e) {
@@ -74,15 +92,41 @@ public final class CascadeNode {
     }
 
     public Future<Void> start() {
-        vertx = Vertx.vertx();
+        // one registry per node, never a global one: tests run several nodes in one JVM
+        meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        MicrometerMetricsOptions vertxMetrics = new MicrometerMetricsOptions().setEnabled(true)
+                .setRegistryName("cascade-" + nodeId + "-" + METRICS_BACKENDS.incrementAndGet())
+                .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true));
+        vertx = Vertx.builder().with(new VertxOptions().setMetricsOptions(vertxMetrics))
+                .withMetrics(new MicrometerMetricsFactory(meters)).build();
+        // after Vert.x: it adds meter filters to the registry, which must come before any meter
+        metrics = new NodeMetrics(meters, counters, streamSeriesMax);
+        metrics.bindJvm();
+        metrics.bindNode(nodeId, roles, this::clusterMembers);
+        health = new NodeHealth(vertx, nodeId, this::clusterMembers);
         Codecs.register(vertx.eventBus());
         registry = new InMemoryStreamRegistry();
-        log.info("cascade node {} starting, roles {}, cluster size 1", nodeId, roles);
+        if (roles.contains(Role.EDGE)) {
+            hubs = new StreamHubs(vertx, config.integer("edge.linger.ms"));
+        }
+        log.info("cascade node {} starting, roles {}, cluster size {}", nodeId, roles, clusterMembers());
         return startRtmp()
                 .compose(v -> startHttp())
                 .compose(v -> startApi())
-                .onSuccess(v -> log.info("cascade node {} ready", nodeId))
+                .onSuccess(v -> {
+                    metrics.startSampling(vertx, registry, hubs);
+                    health.ready(listenerAddresses);
+                    log.info("cascade node {} ready", nodeId);
+                })
                 .mapEmpty();
+    }
+
+    /**
+     * Members of this node's cluster, itself included. A node without {@code cluster.members} is a cluster of
+     * one; the clustering work replaces this with the member count of the cluster it joined.
+     */
+    int clusterMembers() {
+        return 1;
     }
 
     private Future<Void> startRtmp() {
@@ -93,7 +137,7 @@ public final class CascadeNode {
         RtmpPublishHandler publishing = roles.contains(Role.INGEST)
                 ? new RtmpPublishing(vertx.eventBus(), registry, nodeId, counters) : RtmpServer.NO_PUBLISHING;
         RtmpPlayHandler playback = roles.contains(Role.EDGE)
-                ? new RtmpPlayback(vertx, new StreamHubs(vertx, config.integer("edge.linger.ms")), counters,
+                ? new RtmpPlayback(vertx, hubs, counters,
                 config.integer("rtmp.play.wait.ms"), config.integer("rtmp.viewer.max.behind.ms"),
                 config.integer("rtmp.flush.interval.ms"))
                 : RtmpServer.NO_PLAYBACK;
@@ -124,12 +168,13 @@ public final class CascadeNode {
             return Future.succeededFuture();
         }
         Router router = Router.router(vertx);
-        router.get("/healthz").handler(ctx -> ctx.json(new io.vertx.core.json.JsonObject().put("status", "UP")));
-        router.get("/readyz").handler(ctx -> ctx.json(new io.vertx.core.json.JsonObject().put("status", "UP")));
+        router.get("/metrics").handler(PrometheusScrapingHandler.create(meters));
+        router.get("/healthz").handler(health.livenessHandler());
+        router.get("/readyz").handler(health.readinessHandler());
         return vertx.createHttpServer().requestHandler(router).listen(port, config.get("bind.host"))
                 .map(server -> {
                     httpPort = server.actualPort();
-                    listener("http", config.get("bind.host"), httpPort, "/healthz /readyz");
+                    listener("http", config.get("bind.host"), httpPort, "/metrics /healthz /readyz");
                     return null;
                 });
     }
@@ -151,6 +196,7 @@ public final class CascadeNode {
     private void listener(String name, String host, int port, String detail) {
         String line = String.format("listening %-5s %s:%d (%s)", name, host, port, detail);
         listeners.add(line);
+        listenerAddresses.put(name, host + ":" + port);
         log.info(line);
     }
 
@@ -162,11 +208,20 @@ public final class CascadeNode {
         }
         vertx = null;
         log.info("cascade node {} stopping", nodeId);
+        if (health != null) {
+            health.stopping();
+        }
+        if (metrics != null) {
+            metrics.close();
+        }
         try {
             v.close().toCompletionStage().toCompletableFuture().get(STOP_TIMEOUT_MS, TimeUnit.MILLISECONDS);
             log.info("cascade node {} stopped", nodeId);
         } catch (Exception e) {
             log.warn("cascade node {} did not stop cleanly: {}", nodeId, e.toString());
+        }
+        if (meters != null) {
+            meters.close();
         }
     }
 
@@ -184,6 +239,14 @@ public final class CascadeNode {
 
     public NodeCounters counters() {
         return counters;
+    }
+
+    NodeMetrics metrics() {
+        return metrics;
+    }
+
+    NodeHealth health() {
+        return health;
     }
 
     public String nodeId() {

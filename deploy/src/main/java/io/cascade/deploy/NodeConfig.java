@@ -52,6 +52,7 @@ public final class NodeConfig {
         DEFAULTS.put("rtmp.flush.interval.ms", String.valueOf(RtmpPlayback.DEFAULT_FLUSH_INTERVAL_MS));
         DEFAULTS.put("rtmp.viewer.max.behind.ms", String.valueOf(RtmpPlayback.DEFAULT_MAX_BEHIND_MS));
         DEFAULTS.put("edge.linger.ms", String.valueOf(StreamHubs.DEFAULT_LINGER_MS));
+        DEFAULTS.put("metrics.stream.series.max", String.valueOf(NodeMetrics.DEFAULT_STREAM_SERIES_MAX));
     }
 
     private final Map<String, String> values;

@@ -24,6 +24,7 @@ class NodeConfigTest {
         assertEquals(5701, c.port("cluster.port"));
         assertEquals("", c.get("cluster.members"));
         assertEquals(EnumSet.allOf(NodeConfig.Role.class), c.roles());
+        assertEquals(100, c.integer("metrics.stream.series.max"));
     }
 
     @Test
@@ -55,6 +56,8 @@ class NodeConfigTest {
         assertThrows(IllegalArgumentException.class, () -> NodeConfig.of(Map.of("roles", "ingest,cdn")).roles());
         assertThrows(IllegalArgumentException.class, () -> NodeConfig.of(Map.of("rtmp.port", "70000")).port("rtmp.port"));
         assertThrows(IllegalArgumentException.class, () -> NodeConfig.load(new String[] {"positional"}, Map.of()));
+        assertThrows(IllegalArgumentException.class,
+                () -> new CascadeNode(NodeConfig.of(Map.of("metrics.stream.series.max", "-1"))));
     }
 
     @Test

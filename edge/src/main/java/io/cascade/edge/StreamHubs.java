@@ -60,4 +60,14 @@ public final class StreamHubs {
     public synchronized int size() {
         return hubs.size();
     }
+
+    /**
+     * A copy of the viewers attached to each stream's hub on this node (playing, or waiting for the publisher),
+     * lingering hubs included with 0: what the metrics exporter reports per stream.
+     */
+    public synchronized Map<String, Integer> viewerCounts() {
+        Map<String, Integer> counts = new HashMap<>(hubs.size() * 2);
+        hubs.forEach((name, hub) -> counts.put(name, hub.references));
+        return counts;
+    }
 }

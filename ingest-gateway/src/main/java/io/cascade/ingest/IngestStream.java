@@ -9,6 +9,8 @@ import io.cascade.metrics.NodeCounters;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.MessageConsumer;
 
+import java.util.concurrent.atomic.LongAdder;
+
 /**
  * One stream being ingested on this node, whatever the protocol: publishes its frames on the stream's media
  * address and answers snapshot requests from its GOP cache, so a new subscriber anywhere starts at once.
@@ -20,6 +22,8 @@ public final class IngestStream {
     private final String mediaAddress;
     private final GopCache gop = new GopCache();
     private final NodeCounters counters;
+    /** Payload bytes of this publish, shared with the metrics exporter through {@link NodeCounters#ingestStreamBytes}. */
+    private final LongAdder payloadBytes = new LongAdder();
     private MessageConsumer<Object> snapshots;
     private long frames;
 
@@ -37,6 +41,7 @@ public final class IngestStream {
     public void start() {
         snapshots = bus.consumer(Addresses.snapshot(name),
                 request -> request.reply(new FrameBatch(gop.snapshot(), gop.lastSequence())));
+        counters.ingestStreamBytes.put(name, payloadBytes);
         bus.publish(mediaAddress, new StreamEvent(StreamEvent.Kind.STARTED, name));
     }
 
@@ -44,6 +49,7 @@ public final class IngestStream {
         long before = gop.gopBytes();
         gop.add(frame);
         counters.gopCacheBytes.add(gop.gopBytes() - before);
+        payloadBytes.add(frame.payload().length);
         frames++;
         bus.publish(mediaAddress, frame);
     }
@@ -53,6 +59,7 @@ public final class IngestStream {
             snapshots.unregister();
             snapshots = null;
         }
+        counters.ingestStreamBytes.remove(name, payloadBytes);
         counters.gopCacheBytes.add(-gop.gopBytes());
         gop.clear();
         bus.publish(mediaAddress, new StreamEvent(StreamEvent.Kind.STOPPED, name));

@@ -1,5 +1,7 @@
 package io.cascade.metrics;
 
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -30,4 +32,22 @@ public final class NodeCounters {
     public final LongAdder publishRefusedNameInUse = new LongAdder();
     public final LongAdder publishRefusedOther = new LongAdder();
     public final LongAdder playRefusedNotFound = new LongAdder();
+    /**
+     * Frames lost because a bounded buffer between ingest and the viewers' own queues was full: a hub's seam
+     * buffer while its snapshot is late, the in-flight bound towards a slow peer node. Exported from startup so
+     * the series exists before the code paths that feed it.
+     */
+    public final LongAdder framesDroppedQueueFull = new LongAdder();
+    /** Bytes this node sent over the clustered event bus to other nodes; stays 0 on a single node. */
+    public final LongAdder eventBusPeerBytesSent = new LongAdder();
+    /** Frames this node sent over the clustered event bus to other nodes; stays 0 on a single node. */
+    public final LongAdder eventBusPeerFramesSent = new LongAdder();
+
+    // per stream
+    /**
+     * Media payload bytes of each stream ingested on this node, by public name, from publish start to stop: the
+     * metrics exporter samples them for the per-stream bitrate. The ingest code adds an entry when a publish
+     * starts and removes it (only if it is still its own) when it stops.
+     */
+    public final ConcurrentMap<String, LongAdder> ingestStreamBytes = new ConcurrentHashMap<>();
 }
