@@ -107,7 +107,7 @@ public final class CascadeNode {
         Codecs.register(vertx.eventBus());
         registry = new InMemoryStreamRegistry();
         if (roles.contains(Role.EDGE)) {
-            hubs = new StreamHubs(vertx, config.integer("edge.linger.ms"));
+            hubs = new StreamHubs(vertx, config.integer("edge.linger.ms"), counters);
         }
         log.info("cascade node {} starting, roles {}, cluster size {}", nodeId, roles, clusterMembers());
         return startRtmp()

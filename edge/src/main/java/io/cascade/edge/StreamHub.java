@@ -5,6 +5,8 @@ import io.cascade.cluster.FrameBatch;
 import io.cascade.cluster.StreamEvent;
 import io.cascade.media.GopCache;
 import io.cascade.media.MediaFrame;
+import io.cascade.metrics.NodeCounters;
+import io.cascade.metrics.RateLimitedLog;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -41,6 +43,8 @@ public final class StreamHub {
     private final Context context;
     private final String name;
     private final GopCache gop = new GopCache();
+    private final NodeCounters counters;
+    private final RateLimitedLog seamOverflow = new RateLimitedLog(log);
     private final Map<Class<?>, FrameSink> sinks = new LinkedHashMap<>();
     private MessageConsumer<Object> consumer;
     private List<Object> seam = new ArrayList<>();
@@ -49,8 +53,9 @@ public final class StreamHub {
     private long lastSequence = -1;
     int references; // guarded by StreamHubs
 
-    StreamHub(EventBus bus, Context context, String name) {
+    StreamHub(EventBus bus, Context context, String name, NodeCounters counters) {
         this.bus = bus;
+        this.counters = counters;
         this.context = context;
         this.name = name;
     }
@@ -133,7 +138,8 @@ public final class StreamHub {
                 seam.add(body);
             } else if (body instanceof MediaFrame) {
                 // the snapshot is late: frames lost here are recovered at the next keyframe
-                log.warn("{}: seam buffer full, a frame is lost while the snapshot is pending", name);
+                counters.framesDroppedQueueFull.increment();
+                seamOverflow.warn("{}: seam buffer full, a frame is lost while the snapshot is pending", name);
             }
             return;
         }

@@ -1,5 +1,6 @@
 package io.cascade.edge;
 
+import io.cascade.metrics.NodeCounters;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 
@@ -18,11 +19,13 @@ public final class StreamHubs {
 
     private final Vertx vertx;
     private final long lingerMs;
+    private final NodeCounters counters;
     private final Map<String, StreamHub> hubs = new HashMap<>();
 
-    public StreamHubs(Vertx vertx, long lingerMs) {
+    public StreamHubs(Vertx vertx, long lingerMs, NodeCounters counters) {
         this.vertx = vertx;
         this.lingerMs = lingerMs;
+        this.counters = counters;
     }
 
     /**
@@ -35,7 +38,7 @@ public final class StreamHubs {
             if (hubs.size() >= MAX_HUBS) {
                 return null;
             }
-            StreamHub created = new StreamHub(vertx.eventBus(), context, name);
+            StreamHub created = new StreamHub(vertx.eventBus(), context, name, counters);
             hubs.put(name, created);
             context.runOnContext(v -> created.open());
             hub = created;

@@ -92,7 +92,7 @@ class StreamHubTest {
         });
         firstHalf.get(5, TimeUnit.SECONDS);
 
-        StreamHubs hubs = new StreamHubs(vertx, 1000);
+        StreamHubs hubs = new StreamHubs(vertx, 1000, new io.cascade.metrics.NodeCounters());
         Context edge = vertx.getOrCreateContext();
         CompletableFuture<RecordingSink> sinkReady = new CompletableFuture<>();
         edge.runOnContext(v -> {
