@@ -2,16 +2,19 @@ package io.cascade.cluster;
 
 import io.cascade.media.MediaFrame;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.eventbus.MessageCodec;
 
 import java.util.ArrayList;
 import java.util.List;
 
 /** Binary codec of {@link FrameBatch}: i64 last sequence, i32 count, then each frame as {@link MediaFrameCodec} writes it. */
-public final class FrameBatchCodec implements MessageCodec<FrameBatch, FrameBatch> {
+public final class FrameBatchCodec extends ImmutableMessageCodec<FrameBatch> {
     public static final String NAME = "cascade-frame-batch";
     /** A snapshot is config + metadata + one GOP; the GOP cache never holds more than this. */
     public static final int MAX_FRAMES = 4096;
+
+    public FrameBatchCodec() {
+        super(NAME);
+    }
 
     @Override
     public void encodeToWire(Buffer buffer, FrameBatch batch) {
@@ -36,20 +39,5 @@ public final class FrameBatchCodec implements MessageCodec<FrameBatch, FrameBatc
             frames.add(f);
         }
         return new FrameBatch(frames, last);
-    }
-
-    @Override
-    public FrameBatch transform(FrameBatch batch) {
-        return batch;
-    }
-
-    @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
-    public byte systemCodecID() {
-        return -1;
     }
 }

@@ -3,7 +3,6 @@ package io.cascade.cluster;
 import io.cascade.media.Codec;
 import io.cascade.media.MediaFrame;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.eventbus.MessageCodec;
 
 /**
  * Binary event-bus codec of {@link MediaFrame}. Local delivery hands over the same immutable object (no copy);
@@ -14,12 +13,16 @@ import io.vertx.core.eventbus.MessageCodec;
  * | i32 payload length | payload
  * </pre>
  */
-public final class MediaFrameCodec implements MessageCodec<MediaFrame, MediaFrame> {
+public final class MediaFrameCodec extends ImmutableMessageCodec<MediaFrame> {
     public static final String NAME = "cascade-media-frame";
     static final byte VERSION = 1;
     /** A frame is one access unit: the largest we accept from any ingest (MPEG-TS access unit limit). */
     public static final int MAX_PAYLOAD = 8 << 20;
     static final int HEADER_BYTES = 1 + 4 + 1 + 8 + 8 + 4 + 4 + 8 + 8 + 4;
+
+    public MediaFrameCodec() {
+        super(NAME);
+    }
 
     @Override
     public void encodeToWire(Buffer buffer, MediaFrame f) {
@@ -68,20 +71,5 @@ public final class MediaFrameCodec implements MessageCodec<MediaFrame, MediaFram
 
     static int wireLength(MediaFrame f) {
         return HEADER_BYTES + f.payload().length;
-    }
-
-    @Override
-    public MediaFrame transform(MediaFrame frame) {
-        return frame;
-    }
-
-    @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
-    public byte systemCodecID() {
-        return -1;
     }
 }

@@ -1,13 +1,16 @@
 package io.cascade.cluster;
 
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.eventbus.MessageCodec;
 
 import java.nio.charset.StandardCharsets;
 
 /** Binary codec of {@link StreamEvent}: u8 kind ordinal, u16 name length, UTF-8 name. */
-public final class StreamEventCodec implements MessageCodec<StreamEvent, StreamEvent> {
+public final class StreamEventCodec extends ImmutableMessageCodec<StreamEvent> {
     public static final String NAME = "cascade-stream-event";
+
+    public StreamEventCodec() {
+        super(NAME);
+    }
 
     @Override
     public void encodeToWire(Buffer buffer, StreamEvent e) {
@@ -20,20 +23,5 @@ public final class StreamEventCodec implements MessageCodec<StreamEvent, StreamE
         StreamEvent.Kind kind = StreamEvent.Kind.values()[buffer.getUnsignedByte(pos)];
         int length = buffer.getUnsignedShort(pos + 1);
         return new StreamEvent(kind, buffer.getString(pos + 3, pos + 3 + length, "UTF-8"));
-    }
-
-    @Override
-    public StreamEvent transform(StreamEvent e) {
-        return e;
-    }
-
-    @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
-    public byte systemCodecID() {
-        return -1;
     }
 }

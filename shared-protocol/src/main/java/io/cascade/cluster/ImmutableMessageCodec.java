@@ -1,0 +1,30 @@
+package io.cascade.cluster;
+
+import io.vertx.core.eventbus.MessageCodec;
+
+/**
+ * Base of the codecs of immutable messages: local delivery hands every consumer the same object (no copy), only
+ * the wire form is encoded.
+ */
+abstract class ImmutableMessageCodec<T> implements MessageCodec<T, T> {
+    private final String name;
+
+    ImmutableMessageCodec(String name) {
+        this.name = name;
+    }
+
+    @Override
+    public final T transform(T message) {
+        return message;
+    }
+
+    @Override
+    public final String name() {
+        return name;
+    }
+
+    @Override
+    public final byte systemCodecID() {
+        return -1; // a user codec
+    }
+}
