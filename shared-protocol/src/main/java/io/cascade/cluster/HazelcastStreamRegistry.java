@@ -1,0 +1,120 @@
+package io.cascade.cluster;
+
+import com.hazelcast.cluster.MembershipEvent;
+import com.hazelcast.cluster.MembershipListener;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.IMap;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * The stream registry of a cluster: one Hazelcast map entry per live stream, claimed with put-if-absent so a name
+ * is published at most once cluster-wide. When a member leaves, every remaining member removes the entries that
+ * member owned (conditional removes, so doing it more than once is harmless).
+ *
+ * <p>Hazelcast's map calls block, so they run on Vert.x worker threads, unordered. Values are plain strings ({@code owner SEP protocol SEP startedAt}): readable in Management Center, and no
+ * class of ours has to be known to Hazelcast's serializer.
+ */
+public final class HazelcastStreamRegistry implements StreamRegistry {
+    private static final Logger log = LoggerFactory.getLogger(HazelcastStreamRegistry.class);
+    public static final String MAP = "cascade.streams";
+    /** The member attribute carrying a node's name, so a departed member's streams can be found. */
+    public static final String NODE_ATTRIBUTE = "cascade.node";
+    private static final String SEP = "\u001f";
+
+    private final IMap<String, String> streams;
+    private final UUID listener;
+    private final HazelcastInstance hazelcast;
+    private final Vertx vertx;
+
+    public HazelcastStreamRegistry(Vertx vertx, HazelcastInstance hazelcast) {
+        this.vertx = vertx;
+        this.hazelcast = hazelcast;
+        this.streams = hazelcast.getMap(MAP);
+        this.listener = hazelcast.getCluster().addMembershipListener(new MembershipListener() {
+            @Override
+            public void memberAdded(MembershipEvent event) {
+            }
+
+            @Override
+            public void memberRemoved(MembershipEvent event) {
+                String node = event.getMember().getAttribute(NODE_ATTRIBUTE);
+                if (node != null) {
+                    removeOwnedBy(node);
+                }
+            }
+        });
+    }
+
+    /** Stops watching membership (the map itself belongs to the cluster). */
+    public void close() {
+        hazelcast.getCluster().removeMembershipListener(listener);
+    }
+
+    @Override
+    public Future<Boolean> claim(StreamRecord record) {
+        return blocking(() -> streams.putIfAbsent(record.name(), encode(record)) == null);
+    }
+
+    @Override
+    public Future<Void> release(String name, String ownerNode) {
+        return blocking(() -> {
+            String value = streams.get(name);
+            if (value != null && decode(name, value).ownerNode().equals(ownerNode)) {
+                streams.remove(name, value); // only if nobody claimed it again meanwhile
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public Future<StreamRecord> find(String name) {
+        return blocking(() -> {
+            String v = streams.get(name);
+            return v == null ? null : decode(name, v);
+        });
+    }
+
+    @Override
+    public Future<List<StreamRecord>> list() {
+        return blocking(() -> {
+            List<StreamRecord> out = new ArrayList<>();
+            for (Map.Entry<String, String> e : streams.entrySet()) {
+                out.add(decode(e.getKey(), e.getValue()));
+            }
+            return out;
+        });
+    }
+
+    private <T> Future<T> blocking(java.util.concurrent.Callable<T> call) {
+        return vertx.executeBlocking(call, false);
+    }
+
+    private void removeOwnedBy(String node) {
+        int removed = 0;
+        for (Map.Entry<String, String> e : streams.entrySet()) {
+            if (decode(e.getKey(), e.getValue()).ownerNode().equals(node) && streams.remove(e.getKey(), e.getValue())) {
+                removed++;
+            }
+        }
+        if (removed > 0) {
+            log.info("node {} left the cluster: removed {} of its streams from the registry", node, removed);
+        }
+    }
+
+    static String encode(StreamRecord r) {
+        return r.ownerNode() + SEP + r.ingestProtocol() + SEP + r.startedAtMillis();
+    }
+
+    static StreamRecord decode(String name, String value) {
+        String[] f = value.split(SEP, 3);
+        return new StreamRecord(name, f[0], f.length > 1 ? f[1] : "", f.length > 2 ? Long.parseLong(f[2]) : 0);
+    }
+}

@@ -1,0 +1,111 @@
+package io.cascade.cluster;
+
+import com.hazelcast.config.Config;
+import com.hazelcast.config.JoinConfig;
+import com.hazelcast.core.Hazelcast;
+import com.hazelcast.core.HazelcastInstance;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.net.ServerSocket;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Two real Hazelcast members on loopback: one name per cluster, and a dead owner's streams go away. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class HazelcastStreamRegistryTest {
+    private Vertx vertx;
+    private HazelcastInstance a;
+    private HazelcastInstance b;
+
+    private static int freePort() throws Exception {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static Config member(String node, int port, int peerPort) {
+        Config c = new Config().setClusterName("registry-test-" + peerPort + "-" + port / 2);
+        c.setProperty("hazelcast.phone.home.enabled", "false");
+        c.setProperty("hazelcast.shutdownhook.enabled", "false");
+        c.setProperty("hazelcast.logging.type", "slf4j");
+        c.getNetworkConfig().setPort(port).setPortAutoIncrement(false).getInterfaces().setEnabled(true)
+                .addInterface("127.0.0.1");
+        JoinConfig join = c.getNetworkConfig().getJoin();
+        join.getMulticastConfig().setEnabled(false);
+        join.getAutoDetectionConfig().setEnabled(false);
+        join.getTcpIpConfig().setEnabled(true).addMember("127.0.0.1:" + port).addMember("127.0.0.1:" + peerPort);
+        c.getMemberAttributeConfig().setAttribute(HazelcastStreamRegistry.NODE_ATTRIBUTE, node);
+        return c;
+    }
+
+    @BeforeEach
+    void start() throws Exception {
+        vertx = Vertx.vertx();
+        int pa = freePort();
+        int pb = freePort();
+        Config ca = member("node-a", pa, pb);
+        Config cb = member("node-b", pb, pa);
+        cb.setClusterName(ca.getClusterName());
+        a = Hazelcast.newHazelcastInstance(ca);
+        b = Hazelcast.newHazelcastInstance(cb);
+        assertEquals(2, b.getCluster().getMembers().size());
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        for (HazelcastInstance h : List.of(a, b)) {
+            if (h.getLifecycleService().isRunning()) {
+                h.getLifecycleService().terminate();
+            }
+        }
+        vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+
+    private static <T> T await(Future<T> f) throws Exception {
+        return f.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void aNameIsPublishedOnceInTheWholeCluster() throws Exception {
+        StreamRegistry onA = new HazelcastStreamRegistry(vertx, a);
+        StreamRegistry onB = new HazelcastStreamRegistry(vertx, b);
+        assertTrue(await(onA.claim(new StreamRecord("cam", "node-a", "rtmp", 1))));
+        assertFalse(await(onB.claim(new StreamRecord("cam", "node-b", "rtmp", 2))));
+        assertEquals(new StreamRecord("cam", "node-a", "rtmp", 1), await(onB.find("cam")));
+        assertEquals(List.of(new StreamRecord("cam", "node-a", "rtmp", 1)), await(onB.list()));
+
+        await(onB.release("cam", "node-b")); // not the owner: nothing happens
+        assertEquals("node-a", await(onA.find("cam")).ownerNode());
+        await(onA.release("cam", "node-a"));
+        assertNull(await(onB.find("cam")));
+        assertTrue(await(onB.claim(new StreamRecord("cam", "node-b", "rtmp", 3))));
+    }
+
+    @Test
+    void aDeadOwnersStreamsAreGoneWithinThreeSeconds() throws Exception {
+        StreamRegistry onA = new HazelcastStreamRegistry(vertx, a);
+        StreamRegistry onB = new HazelcastStreamRegistry(vertx, b);
+        assertTrue(await(onA.claim(new StreamRecord("a1", "node-a", "rtmp", 1))));
+        assertTrue(await(onA.claim(new StreamRecord("a2", "node-a", "rtmp", 1))));
+        assertTrue(await(onB.claim(new StreamRecord("b1", "node-b", "rtmp", 1))));
+
+        long t0 = System.nanoTime();
+        a.getLifecycleService().terminate(); // no goodbye, as after a crash
+        while (await(onB.list()).size() > 1 && System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(10)) {
+            Thread.sleep(50);
+        }
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        assertEquals(List.of(new StreamRecord("b1", "node-b", "rtmp", 1)), await(onB.list()));
+        assertTrue(ms < 3_000, "the dead owner's streams were removed after " + ms + " ms");
+    }
+}
