@@ -102,9 +102,9 @@ final class ExternalProcess implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
+    public void close() {
         if (process.isAlive()) {
-            kill();
+            process.destroyForcibly(); // no wait: close() must not be interruptible
         }
     }
 }
