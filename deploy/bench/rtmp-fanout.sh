@@ -60,7 +60,6 @@ need ffprobe ffmpeg
 need rtmpdump rtmpdump
 need python3 python3
 need taskset util-linux
-need setsid util-linux
 need ss iproute2
 need timeout coreutils
 need pgrep procps
@@ -136,7 +135,7 @@ stop_pid() {  # PID GRACE_S: SIGTERM, bounded wait, SIGKILL; only ever PIDs this
 }
 cleanup() {
   local rc=$?
-  trap - EXIT INT TERM
+  trap - EXIT INT TERM HUP
   set +e
   if [ -n "$CMP_PID" ] && kill -0 "$CMP_PID" 2>/dev/null; then
     say "stopping compare_rtmp.sh ($CMP_PID)"
@@ -153,6 +152,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
+trap 'exit 129' HUP
 
 # ---------------------------------------------------------------- start the node, pinned like nginx
 # A copy of the jar, so a rebuild during the run cannot change the classes under the running JVM.
@@ -172,9 +172,9 @@ NODE_CMD=("$JAVA" $CASCADE_JAVA_OPTS "${GC_OPTS[@]}"
   $CASCADE_ARGS)
 say "starting Cascade on CPUs $SERVER_CPUS: rtmp 127.0.0.1:$RTMP_PORT http :$HTTP_PORT api :$API_PORT, log $NODE_LOG"
 echo "${NODE_CMD[*]}" > "$RUN_DIR/cascade-node.cmd"
-# setsid: keeps terminal signals away from the node (it is stopped by PID on exit); setsid and taskset exec, so
-# $! is the JVM's own PID.
-(cd "$RUN_DIR" && exec setsid taskset -c "$SERVER_CPUS" "${NODE_CMD[@]}") > "$NODE_LOG" 2>&1 < /dev/null &
+# taskset execs java, so $! is the JVM's own PID (checked below). As an asynchronous command of a script it ignores
+# Ctrl-C; it is stopped by that PID on exit.
+(cd "$RUN_DIR" && exec taskset -c "$SERVER_CPUS" "${NODE_CMD[@]}") > "$NODE_LOG" 2>&1 < /dev/null &
 NODE_PID=$!
 for ((i = 0; i < 20; i++)); do
   [ "$(cat "/proc/$NODE_PID/comm" 2>/dev/null)" = java ] && break

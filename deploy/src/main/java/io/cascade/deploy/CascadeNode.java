@@ -1,7 +1,7 @@
 package io.cascade.deploy;
 
 import io.cascade.cluster.Codecs;
-import io.cascade.cluster.InMemoryStreamRegistry;
+import io.cascade.cluster.HazelcastStreamRegistry;
 import io.cascade.cluster.StreamRegistry;
 import io.cascade.deploy.NodeConfig.Role;
 import io.cascade.edge.StreamHubs;
@@ -21,6 +21,7 @@ import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 import io.vertx.micrometer.VertxPrometheusOptions;
@@ -52,6 +53,7 @@ public final class CascadeNode {
     private final JsonObject listenerAddresses = new JsonObject();
     private final int streamSeriesMax;
     private Vertx vertx;
+    private HazelcastClusterManager clusterManager;
     private StreamRegistry registry;
     private StreamHubs hubs;
     private PrometheusMeterRegistry meters;
@@ -97,19 +99,31 @@ public final class CascadeNode {
         MicrometerMetricsOptions vertxMetrics = new MicrometerMetricsOptions().setEnabled(true)
                 .setRegistryName("cascade-" + nodeId + "-" + METRICS_BACKENDS.incrementAndGet())
                 .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true));
-        vertx = Vertx.builder().with(new VertxOptions().setMetricsOptions(vertxMetrics))
-                .withMetrics(new MicrometerMetricsFactory(meters)).build();
+        VertxOptions options = new VertxOptions().setMetricsOptions(vertxMetrics);
+        String clusterHost = ClusterSetup.host(config);
+        if (!clusterHost.isEmpty()) {
+            options.getEventBusOptions().setHost(clusterHost);
+        }
+        clusterManager = new HazelcastClusterManager(ClusterSetup.hazelcast(config, nodeId));
+        return Vertx.builder().with(options).withClusterManager(clusterManager)
+                .withMetrics(new MicrometerMetricsFactory(meters)).buildClustered()
+                .compose(this::startRoles);
+    }
+
+    private Future<Void> startRoles(Vertx clustered) {
+        vertx = clustered;
         // after Vert.x: it adds meter filters to the registry, which must come before any meter
         metrics = new NodeMetrics(meters, counters, streamSeriesMax);
         metrics.bindJvm();
         metrics.bindNode(nodeId, roles, this::clusterMembers);
         health = new NodeHealth(vertx, nodeId, this::clusterMembers);
         Codecs.register(vertx.eventBus());
-        registry = new InMemoryStreamRegistry();
+        registry = new HazelcastStreamRegistry(vertx, clusterManager.getHazelcastInstance());
         if (roles.contains(Role.EDGE)) {
             hubs = new StreamHubs(vertx, config.integer("edge.linger.ms"), counters);
         }
-        log.info("cascade node {} starting, roles {}, cluster size {}", nodeId, roles, clusterMembers());
+        log.info("cascade node {} starting, roles {}, cluster {} size {}", nodeId, roles, config.get("cluster.name"),
+                clusterMembers());
         return startRtmp()
                 .compose(v -> startHttp())
                 .compose(v -> startApi())
@@ -122,11 +136,12 @@ public final class CascadeNode {
     }
 
     /**
-     * Members of this node's cluster, itself included. A node without {@code cluster.members} is a cluster of
-     * one; the clustering work replaces this with the member count of the cluster it joined.
+     * Members of this node's cluster, itself included (a node without {@code cluster.members} is a cluster of
+     * one); 0 before it joined.
      */
     int clusterMembers() {
-        return 1;
+        HazelcastClusterManager cm = clusterManager;
+        return cm == null || cm.getHazelcastInstance() == null ? 0 : cm.getNodes().size();
     }
 
     private Future<Void> startRtmp() {

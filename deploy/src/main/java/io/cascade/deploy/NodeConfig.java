@@ -44,6 +44,10 @@ public final class NodeConfig {
         DEFAULTS.put("api.token", "");
         DEFAULTS.put("cluster.port", "5701");
         DEFAULTS.put("cluster.members", "");
+        DEFAULTS.put("cluster.host", "");
+        DEFAULTS.put("cluster.name", "cascade");
+        DEFAULTS.put("cluster.discovery", "tcp");
+        DEFAULTS.put("cluster.kubernetes.service.dns", "");
         DEFAULTS.put("node.name", "");
         DEFAULTS.put("data.dir", "data");
         DEFAULTS.put("rtmp.play.wait.ms", String.valueOf(RtmpPlayback.DEFAULT_PLAY_WAIT_MS));

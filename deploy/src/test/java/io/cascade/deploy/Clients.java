@@ -14,6 +14,18 @@ final class Clients {
         }
     }
 
+    /**
+     * Settings for a node of its own: a free cluster port and a cluster name nobody else uses, so nodes of
+     * different tests never join one another.
+     */
+    static java.util.Map<String, String> isolated(java.util.Map<String, String> settings) throws Exception {
+        java.util.Map<String, String> all = new java.util.HashMap<>(settings);
+        int port = freePort();
+        all.putIfAbsent("cluster.port", String.valueOf(port));
+        all.putIfAbsent("cluster.name", "test-" + port);
+        return all;
+    }
+
     static String rtmpUrl(int port, String stream) {
         return "rtmp://127.0.0.1:" + port + "/live/" + stream;
     }

@@ -209,9 +209,9 @@ class GrafanaDashboardIT {
 
         int rtmp = Clients.freePort();
         int http = Clients.freePort();
-        CascadeNode node = new CascadeNode(NodeConfig.of(Map.of("rtmp.port", String.valueOf(rtmp),
+        CascadeNode node = new CascadeNode(NodeConfig.of(Clients.isolated(Map.of("rtmp.port", String.valueOf(rtmp),
                 "http.port", String.valueOf(http), "api.port", "0", "bind.host", "127.0.0.1",
-                "node.name", "dashboards")));
+                "node.name", "dashboards"))));
         node.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         try {
             // Cascade's own series are there before any traffic: dashboards never go blank

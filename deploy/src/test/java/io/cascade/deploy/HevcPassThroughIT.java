@@ -39,8 +39,8 @@ class HevcPassThroughIT {
     @Test
     void enhancedRtmpHevcReachesAViewerByteForByte() throws Exception {
         int rtmp = Clients.freePort();
-        CascadeNode node = new CascadeNode(NodeConfig.of(Map.of("rtmp.port", String.valueOf(rtmp), "http.port", "0",
-                "api.port", "0", "bind.host", "127.0.0.1")));
+        CascadeNode node = new CascadeNode(NodeConfig.of(Clients.isolated(Map.of("rtmp.port", String.valueOf(rtmp), "http.port", "0",
+                "api.port", "0", "bind.host", "127.0.0.1"))));
         node.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         try (TestRtmpClient publisher = new TestRtmpClient(rtmp, 5_000);
              TestRtmpClient viewer = new TestRtmpClient(rtmp, 5_000)) {

@@ -46,9 +46,9 @@ class MetricsIT {
     static void startNode() throws Exception {
         rtmp = Clients.freePort();
         http = Clients.freePort();
-        node = new CascadeNode(NodeConfig.of(Map.of("rtmp.port", String.valueOf(rtmp), "http.port",
+        node = new CascadeNode(NodeConfig.of(Clients.isolated(Map.of("rtmp.port", String.valueOf(rtmp), "http.port",
                 String.valueOf(http), "api.port", "0", "bind.host", "127.0.0.1", "node.name", NODE,
-                "rtmp.play.wait.ms", "1000", "edge.linger.ms", "500")));
+                "rtmp.play.wait.ms", "1000", "edge.linger.ms", "500"))));
         node.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     }
 
@@ -181,9 +181,9 @@ class MetricsIT {
     @Order(5)
     void anIngestOnlyNodeServesMetricsAndHealthToo() throws Exception {
         int ownHttp = Clients.freePort();
-        CascadeNode ingest = new CascadeNode(NodeConfig.of(Map.of("roles", "ingest", "rtmp.port", "0",
+        CascadeNode ingest = new CascadeNode(NodeConfig.of(Clients.isolated(Map.of("roles", "ingest", "rtmp.port", "0",
                 "http.port", String.valueOf(ownHttp), "api.port", "0", "bind.host", "127.0.0.1",
-                "node.name", "ingest-only")));
+                "node.name", "ingest-only"))));
         ingest.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         try {
             PromText m = PromText.scrape(ownHttp);

@@ -28,14 +28,14 @@ class NodeProcessIT {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx256m", "-cp", System.getProperty("java.class.path"), CascadeNode.class.getName(),
                 "--bind.host=127.0.0.1", "--rtmp.port=" + rtmp, "--http.port=" + http, "--api.port=" + api,
-                "--node.name=sigterm"));
+                "--node.name=sigterm", "--cluster.port=" + Clients.freePort(), "--cluster.name=sigterm-" + rtmp));
         try (ExternalProcess node = ExternalProcess.start("node", cmd)) {
             awaitLog(node, "cascade node sigterm ready", 30);
             String log = node.stdout();
             assertTrue(log.contains("listening rtmp  127.0.0.1:" + rtmp), log);
             assertTrue(log.contains("listening http  127.0.0.1:" + http), log);
             assertTrue(log.contains("listening api   127.0.0.1:" + api), log);
-            assertTrue(log.contains("roles [INGEST, ORIGIN, EDGE], cluster size 1"), log);
+            assertTrue(log.contains("roles [INGEST, ORIGIN, EDGE], cluster sigterm-" + rtmp + " size 1"), log);
 
             try (ExternalProcess pub = ExternalProcess.start("publish-term", ffmpegPublish(rtmpUrl(rtmp, "term"), 60));
                  ExternalProcess player = ExternalProcess.start("play-term", ffmpegDecode(rtmpUrl(rtmp, "term"), 60))) {

@@ -47,9 +47,9 @@ class RtmpInteropIT {
     static void startNode() throws Exception {
         rtmp = Clients.freePort();
         api = Clients.freePort();
-        node = new CascadeNode(NodeConfig.of(Map.of("rtmp.port", String.valueOf(rtmp), "http.port", "0",
+        node = new CascadeNode(NodeConfig.of(Clients.isolated(Map.of("rtmp.port", String.valueOf(rtmp), "http.port", "0",
                 "api.port", String.valueOf(api), "bind.host", "127.0.0.1", "node.name", "interop",
-                "rtmp.play.wait.ms", String.valueOf(PLAY_WAIT_MS), "edge.linger.ms", "1000")));
+                "rtmp.play.wait.ms", String.valueOf(PLAY_WAIT_MS), "edge.linger.ms", "1000"))));
         node.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     }
 

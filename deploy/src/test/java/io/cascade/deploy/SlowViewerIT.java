@@ -25,10 +25,10 @@ class SlowViewerIT {
     @Test
     void aStalledViewerIsSkippedThenDroppedAndANormalOneLosesNothing() throws Exception {
         int rtmp = Clients.freePort();
-        CascadeNode node = new CascadeNode(NodeConfig.of(Map.of("rtmp.port", String.valueOf(rtmp),
+        CascadeNode node = new CascadeNode(NodeConfig.of(Clients.isolated(Map.of("rtmp.port", String.valueOf(rtmp),
                 "http.port", "0", "api.port", "0", "bind.host", "127.0.0.1",
                 "rtmp.viewer.queue.bytes", String.valueOf(64 << 10), "rtmp.socket.send.bytes", String.valueOf(32 << 10),
-                "rtmp.viewer.max.behind.ms", "2000")));
+                "rtmp.viewer.max.behind.ms", "2000"))));
         node.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         try (ExternalProcess pub = ExternalProcess.start("publish-slow", ffmpegPublish(rtmpUrl(rtmp, "slow"), 40));
              TestRtmpClient stalled = new TestRtmpClient(rtmp, 20_000, 2048)) {
