@@ -252,6 +252,11 @@ public final class CascadeNode {
         return apiPort;
     }
 
+    /** The cluster-wide stream registry as this node sees it. */
+    public StreamRegistry registry() {
+        return registry;
+    }
+
     public NodeCounters counters() {
         return counters;
     }

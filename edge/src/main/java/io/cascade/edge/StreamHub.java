@@ -157,15 +157,16 @@ public final class StreamHub {
                 s.onFrame(f);
             }
         } else if (body instanceof StreamEvent e) {
+            boolean started = e.kind() == StreamEvent.Kind.STARTED;
+            if (live) {
+                // a STARTED while live means the old publisher's node died without a word: end that publish first
+                sinks.values().forEach(FrameSink::onStopped);
+            }
             gop.clear();
             lastSequence = -1;
-            live = e.kind() == StreamEvent.Kind.STARTED;
-            for (FrameSink s : sinks.values()) {
-                if (live) {
-                    s.onStarted();
-                } else {
-                    s.onStopped();
-                }
+            live = started;
+            if (started) {
+                sinks.values().forEach(FrameSink::onStarted);
             }
         }
     }

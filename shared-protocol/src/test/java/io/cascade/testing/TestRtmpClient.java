@@ -53,6 +53,10 @@ public final class TestRtmpClient implements AutoCloseable {
         out = socket.getOutputStream();
     }
 
+    public void setReadTimeout(int ms) throws IOException {
+        socket.setSoTimeout(ms);
+    }
+
     public void sendRaw(byte[] bytes) throws IOException {
         out.write(bytes);
         out.flush();

@@ -1,0 +1,121 @@
+package io.cascade.deploy;
+
+import io.cascade.protocol.rtmp.chunk.RtmpMessage;
+import io.cascade.testing.TestRtmpClient;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static io.cascade.deploy.Clients.ffmpegPublish;
+import static io.cascade.deploy.Clients.rtmpUrl;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The ingest node dies (SIGKILL, its own JVM): its stream leaves the registry within 3 s, the publisher moves to
+ * another ingest node, and a viewer on an edge resumes on the same connection, timestamps still moving forward.
+ */
+@Tag("cluster")
+@Timeout(value = 150, unit = TimeUnit.SECONDS)
+class FailoverIT {
+    private static <T> T await(io.vertx.core.Future<T> f) throws Exception {
+        return f.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void aViewerOnAnEdgeSurvivesTheDeathOfTheIngestNode() throws Exception {
+        int clusterA = Clients.freePort();
+        int rtmpA = Clients.freePort();
+        String cluster = "failover-" + clusterA;
+        List<String> nodeA = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m", "-cp", System.getProperty("java.class.path"), CascadeNode.class.getName(),
+                "--roles=ingest", "--node.name=ingest-a", "--bind.host=127.0.0.1", "--rtmp.port=" + rtmpA,
+                "--http.port=0", "--api.port=0", "--cluster.name=" + cluster, "--cluster.host=127.0.0.1",
+                "--cluster.port=" + clusterA));
+        int rtmpEdge = Clients.freePort();
+        int rtmpC = Clients.freePort();
+        try (ExternalProcess a = ExternalProcess.start("node-ingest-a", nodeA)) {
+            awaitLog(a, "cascade node ingest-a ready");
+            CascadeNode edge = new CascadeNode(NodeConfig.of(Map.of("roles", "edge", "node.name", "edge-b",
+                    "bind.host", "127.0.0.1", "rtmp.port", String.valueOf(rtmpEdge), "http.port", "0", "api.port", "0",
+                    "cluster.name", cluster, "cluster.host", "127.0.0.1", "cluster.port", String.valueOf(Clients.freePort()),
+                    "cluster.members", "127.0.0.1:" + clusterA)));
+            CascadeNode ingestC = new CascadeNode(NodeConfig.of(Map.of("roles", "ingest", "node.name", "ingest-c",
+                    "bind.host", "127.0.0.1", "rtmp.port", String.valueOf(rtmpC), "http.port", "0", "api.port", "0",
+                    "cluster.name", cluster, "cluster.host", "127.0.0.1", "cluster.port", String.valueOf(Clients.freePort()),
+                    "cluster.members", "127.0.0.1:" + clusterA)));
+            try {
+                await(edge.start());
+                await(ingestC.start());
+                try (ExternalProcess pub = ExternalProcess.start("publish-a", ffmpegPublish(rtmpUrl(rtmpA, "fo"), 60));
+                     TestRtmpClient viewer = new TestRtmpClient(rtmpEdge, 10_000)) {
+                    viewer.handshake(false);
+                    viewer.connect("live");
+                    int id = viewer.createStream();
+                    viewer.command(id, "play", null, "fo", -2.0);
+                    long lastBefore = -1;
+                    for (int i = 0; i < 60; i++) {
+                        RtmpMessage m = viewer.readMedia();
+                        assertNotNull(m, "no media through the edge before the failure: " + pub.describe());
+                        lastBefore = Math.max(lastBefore, m.timestamp());
+                    }
+                    assertNotNull(await(edge.registry().find("fo")));
+
+                    long t0 = System.nanoTime();
+                    a.kill();
+                    while (await(edge.registry().find("fo")) != null
+                            && System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(10)) {
+                        Thread.sleep(50);
+                    }
+                    long goneMs = (System.nanoTime() - t0) / 1_000_000;
+                    assertNull(await(edge.registry().find("fo")));
+                    assertTrue(goneMs < 3_000, "registry record gone after " + goneMs + " ms");
+                    pub.kill();
+                    // frames the dead node sent before it died may still be on their way: take them first
+                    viewer.setReadTimeout(700);
+                    for (RtmpMessage late; (late = viewer.readMedia()) != null; ) {
+                        lastBefore = Math.max(lastBefore, late.timestamp());
+                    }
+                    viewer.setReadTimeout(10_000);
+
+                    try (ExternalProcess again = ExternalProcess.start("publish-c", ffmpegPublish(rtmpUrl(rtmpC, "fo"), 60))) {
+                        long t1 = System.nanoTime();
+                        RtmpMessage m;
+                        do {
+                            m = viewer.readMedia();
+                        } while (m != null && m.timestamp() <= lastBefore);
+                        long resumedMs = (System.nanoTime() - t1) / 1_000_000;
+                        assertNotNull(m, "the viewer got nothing after the republish: " + again.describe());
+                        assertTrue(resumedMs < 5_000, "viewer resumed after " + resumedMs + " ms");
+                        assertTrue(viewer.statusCodes().contains("NetStream.Play.PublishNotify"),
+                                viewer.statusCodes().toString());
+                        System.out.printf("failover: registry record gone %d ms after SIGKILL, viewer resumed %d ms"
+                                + " after the republish started%n", goneMs, resumedMs);
+                    }
+                }
+            } finally {
+                ingestC.stop();
+                edge.stop();
+            }
+        }
+    }
+
+    private static void awaitLog(ExternalProcess p, String text) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(40);
+        while (System.nanoTime() < deadline) {
+            if (p.stdout().contains(text)) {
+                return;
+            }
+            assertTrue(p.isAlive(), "node exited: " + p.stdout() + p.stderr());
+            Thread.sleep(100);
+        }
+        throw new AssertionError("no '" + text + "' in: " + p.stdout());
+    }
+}
