@@ -13,8 +13,9 @@
 #   BENCH_WORK   run-time output: /tmp/cascade-bench
 #   NS           "100 500"
 #   SERVER_CPUS  0 (the node and nginx-rtmp); CLIENT_CPUS 1 (publisher, tap, players)
-#   RTMP_PORT / HTTP_PORT / API_PORT   19935 / 18888 / 17777; when a default port is taken the next free one
-#                (bounded search) is used, an explicitly set port that is taken is an error
+#   RTMP_PORT / HTTP_PORT / API_PORT / CLUSTER_PORT   19935 / 18888 / 17777 / 15701 (the node's one-member
+#                Hazelcast cluster, on 127.0.0.1); when a default port is taken the next free one (bounded search)
+#                is used, an explicitly set port that is taken is an error
 #   CASCADE_JAVA_OPTS  "-Xms256m -Xmx512m -XX:MaxDirectMemorySize=256m -XX:+UseSerialGC -XX:ActiveProcessorCount=1"
 #   CASCADE_ARGS extra --key=value settings for the node (space separated)
 #   GC_LOG=1     write a JVM GC log beside the results (0: off)
@@ -114,6 +115,7 @@ pick_port() {  # VAR DEFAULT: an explicitly set port must be free; a default one
 pick_port RTMP_PORT 19935
 pick_port HTTP_PORT 18888
 pick_port API_PORT 17777
+pick_port CLUSTER_PORT 15701
 
 # ---------------------------------------------------------------- run folder, cleanup
 STAMP=$(date +%Y%m%d-%H%M%S)
@@ -158,19 +160,22 @@ trap 'exit 129' HUP
 # A copy of the jar, so a rebuild during the run cannot change the classes under the running JVM.
 cp "$JAR" "$RUN_DIR/cascade-node.jar"
 GC_OPTS=(); [ "$GC_LOG" = 1 ] && GC_OPTS=("-Xlog:gc*:file=$RUN_DIR/cascade-gc.log:uptime,level,tags")
-# The same JVM flags as deploy/bin/cascade (keep in sync); the node binds to 127.0.0.1 only.
+# The same JVM flags as deploy/bin/cascade (keep in sync). Everything on 127.0.0.1: the listeners (flags), the
+# cluster member and event bus (CASCADE_CLUSTER_* settings, ignored by a node that has no cluster yet) and
+# Hazelcast's server socket (hazelcast.socket.bind.any=false; by default it listens on every interface).
 # shellcheck disable=SC2086  # CASCADE_JAVA_OPTS and CASCADE_ARGS are word lists
 NODE_CMD=("$JAVA" $CASCADE_JAVA_OPTS "${GC_OPTS[@]}"
   --add-modules java.se --add-exports java.base/jdk.internal.ref=ALL-UNNAMED
   --add-opens java.base/java.lang=ALL-UNNAMED --add-opens java.base/sun.nio.ch=ALL-UNNAMED
   --add-opens java.management/sun.management=ALL-UNNAMED
   --add-opens jdk.management/com.sun.management.internal=ALL-UNNAMED
-  -Dhazelcast.logging.type=slf4j
+  -Dhazelcast.logging.type=slf4j -Dhazelcast.socket.bind.any=false
   -jar "$RUN_DIR/cascade-node.jar"
   --bind.host=127.0.0.1 --api.host=127.0.0.1
   --rtmp.port="$RTMP_PORT" --http.port="$HTTP_PORT" --api.port="$API_PORT" --data.dir="$RUN_DIR/data"
   $CASCADE_ARGS)
-say "starting Cascade on CPUs $SERVER_CPUS: rtmp 127.0.0.1:$RTMP_PORT http :$HTTP_PORT api :$API_PORT, log $NODE_LOG"
+export CASCADE_CLUSTER_HOST=127.0.0.1 CASCADE_CLUSTER_PORT=$CLUSTER_PORT CASCADE_CLUSTER_MEMBERS=
+say "starting Cascade on CPUs $SERVER_CPUS: rtmp 127.0.0.1:$RTMP_PORT http :$HTTP_PORT api :$API_PORT cluster :$CLUSTER_PORT, log $NODE_LOG"
 echo "${NODE_CMD[*]}" > "$RUN_DIR/cascade-node.cmd"
 # taskset execs java, so $! is the JVM's own PID (checked below). As an asynchronous command of a script it ignores
 # Ctrl-C; it is stopped by that PID on exit.
@@ -189,6 +194,10 @@ for ((i = 0; i < STARTUP_S * 10; i++)); do
 done
 port_busy "$RTMP_PORT" || { tail -30 "$NODE_LOG" >&2; die "the node did not listen on $RTMP_PORT within ${STARTUP_S}s"; }
 say "Cascade pid $NODE_PID listens on 127.0.0.1:$RTMP_PORT after $((i / 10)).$((i % 10)) s"
+# loopback only: warn about any listener of the node on another address
+if other=$(ss -tulnpH 2>/dev/null | grep "pid=$NODE_PID," | awk '{print $5}' | grep -vE '^(\[::ffff:)?127\.' ); then
+  say "warning: the node also listens on: $(echo $other)"
+fi
 echo "$NODE_PID" > "$RUN_DIR/cascade-node.pid"
 
 # ---------------------------------------------------------------- the comparison (no HLS on Cascade yet: "-")

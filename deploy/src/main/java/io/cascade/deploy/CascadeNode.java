@@ -120,7 +120,7 @@ public final class CascadeNode {
         Codecs.register(vertx.eventBus());
         registry = new HazelcastStreamRegistry(vertx, clusterManager.getHazelcastInstance());
         if (roles.contains(Role.EDGE)) {
-            hubs = new StreamHubs(vertx, config.integer("edge.linger.ms"), counters);
+            hubs = new StreamHubs(vertx, nodeId, config.integer("edge.linger.ms"), counters);
         }
         log.info("cascade node {} starting, roles {}, cluster {} size {}", nodeId, roles, config.get("cluster.name"),
                 clusterMembers());
@@ -150,7 +150,8 @@ public final class CascadeNode {
             return Future.succeededFuture();
         }
         RtmpPublishHandler publishing = roles.contains(Role.INGEST)
-                ? new RtmpPublishing(vertx.eventBus(), registry, nodeId, counters) : RtmpServer.NO_PUBLISHING;
+                ? new RtmpPublishing(vertx, registry, nodeId, counters,
+                Long.parseLong(config.get("cluster.feed.max.inflight.bytes"))) : RtmpServer.NO_PUBLISHING;
         RtmpPlayHandler playback = roles.contains(Role.EDGE)
                 ? new RtmpPlayback(vertx, hubs, counters,
                 config.integer("rtmp.play.wait.ms"), config.integer("rtmp.viewer.max.behind.ms"),

@@ -1,6 +1,7 @@
 package io.cascade.deploy;
 
 import io.cascade.edge.StreamHubs;
+import io.cascade.ingest.IngestStream;
 import io.cascade.edge.rtmp.RtmpPlayback;
 import io.cascade.rtmp.RtmpServer;
 import org.yaml.snakeyaml.LoaderOptions;
@@ -48,6 +49,7 @@ public final class NodeConfig {
         DEFAULTS.put("cluster.name", "cascade");
         DEFAULTS.put("cluster.discovery", "tcp");
         DEFAULTS.put("cluster.kubernetes.service.dns", "");
+        DEFAULTS.put("cluster.feed.max.inflight.bytes", String.valueOf(IngestStream.DEFAULT_MAX_IN_FLIGHT_BYTES));
         DEFAULTS.put("node.name", "");
         DEFAULTS.put("data.dir", "data");
         DEFAULTS.put("rtmp.play.wait.ms", String.valueOf(RtmpPlayback.DEFAULT_PLAY_WAIT_MS));

@@ -1,6 +1,7 @@
 package io.cascade.edge;
 
 import io.cascade.cluster.Addresses;
+import io.cascade.cluster.FeedAck;
 import io.cascade.cluster.FrameBatch;
 import io.cascade.cluster.StreamEvent;
 import io.cascade.media.GopCache;
@@ -9,6 +10,7 @@ import io.cascade.metrics.NodeCounters;
 import io.cascade.metrics.RateLimitedLog;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
@@ -23,41 +25,54 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * One stream as this node sees it: the node's single event-bus consumer of the stream, a GOP cache for viewers
- * who join later, and the sinks (one per output protocol) that turn frames into bytes for viewers.
+ * One stream as this node sees it: the node's single clustered consumer of the stream (its feed address), a GOP
+ * cache for viewers who join later, and the sinks (one per output protocol) that turn frames into bytes.
  *
- * <p>Joining: the hub subscribes first and asks the ingesting node for its snapshot second; live frames that
- * arrive meanwhile wait in a bounded buffer, and after the snapshot only those with a higher sequence number
- * are replayed, so the seam has no gap and no duplicate. Everything runs on the hub's event loop
- * ({@link #context()}).
+ * <p>Joining: the hub listens on its feed first and subscribes second; the ingesting node replies with its
+ * snapshot and sends every later frame to the feed. Frames that arrive before the reply wait in a bounded
+ * buffer and only those newer than the snapshot are replayed, so the seam has no gap and no duplicate. The hub
+ * acknowledges what it received every {@link #ACK_INTERVAL_MS}: that is what lets the ingesting node bound what
+ * is in flight towards this node. A live feed silent for {@link #FEED_SILENCE_MS} is subscribed again, which
+ * also finds out when the ingesting node died. Everything runs on the hub's event loop ({@link #context()}).
  */
 public final class StreamHub {
     private static final Logger log = LoggerFactory.getLogger(StreamHub.class);
 
-    /** How long the ingesting node may take to answer a snapshot request. */
+    /** How long the ingesting node may take to answer a subscription. */
     public static final long SNAPSHOT_TIMEOUT_MS = 3_000;
     /** Live frames held while the snapshot is on its way: seconds of video even at high frame rates. */
     public static final int MAX_SEAM_FRAMES = 1024;
+    /** Acknowledgements per second: few enough to cost nothing, often enough to keep the window open. */
+    public static final long ACK_INTERVAL_MS = 250;
+    /** A live stream sends several frames a second; this long without one means the feed is lost. */
+    public static final long FEED_SILENCE_MS = 3_000;
 
+    private final Vertx vertx;
     private final EventBus bus;
     private final Context context;
     private final String name;
+    private final String node;
     private final GopCache gop = new GopCache();
     private final NodeCounters counters;
     private final RateLimitedLog seamOverflow = new RateLimitedLog(log);
     private final Map<Class<?>, FrameSink> sinks = new LinkedHashMap<>();
-    private MessageConsumer<Object> consumer;
-    private List<Object> seam = new ArrayList<>();
+    private MessageConsumer<MediaFrame> feed;
+    private List<MediaFrame> seam;
     private boolean live;
     private boolean closed;
     private long lastSequence = -1;
+    private long lastAcked = -1;
+    private long lastFrameNanos;
+    private long timer = -1;
     int references; // guarded by StreamHubs
 
-    StreamHub(EventBus bus, Context context, String name, NodeCounters counters) {
-        this.bus = bus;
-        this.counters = counters;
+    StreamHub(Vertx vertx, Context context, String name, String node, NodeCounters counters) {
+        this.vertx = vertx;
+        this.bus = vertx.eventBus();
         this.context = context;
         this.name = name;
+        this.node = node;
+        this.counters = counters;
     }
 
     public String name() {
@@ -85,15 +100,19 @@ public final class StreamHub {
     }
 
     void open() {
-        consumer = bus.consumer(Addresses.media(name), this::onMessage);
-        bus.<FrameBatch>request(Addresses.snapshot(name), null, new DeliveryOptions().setSendTimeout(SNAPSHOT_TIMEOUT_MS))
-                .onComplete(this::onSnapshot);
+        feed = bus.consumer(Addresses.feed(name, node), this::onFrame);
+        timer = vertx.setPeriodic(ACK_INTERVAL_MS, id -> tick());
+        subscribe();
     }
 
     void close() {
         closed = true;
-        if (consumer != null) {
-            consumer.unregister();
+        vertx.cancelTimer(timer);
+        if (feed != null) {
+            feed.unregister();
+        }
+        if (live) {
+            bus.send(Addresses.acks(name), new FeedAck(node, lastSequence, true));
         }
         for (FrameSink s : sinks.values()) {
             s.onClosed();
@@ -102,72 +121,111 @@ public final class StreamHub {
         gop.clear();
     }
 
-    private void onSnapshot(AsyncResult<Message<FrameBatch>> reply) {
+    /** A stream started or stopped somewhere in the cluster. */
+    void onEvent(StreamEvent e) {
         if (closed) {
             return;
         }
+        if (e.kind() == StreamEvent.Kind.STARTED) {
+            // a STARTED while live means the old publisher's node died without a word: end that publish first
+            endPublish();
+            subscribe();
+        } else {
+            endPublish();
+        }
+    }
+
+    private void endPublish() {
+        if (live) {
+            live = false;
+            sinks.values().forEach(FrameSink::onStopped);
+        }
+        gop.clear();
+        lastSequence = -1;
+        lastAcked = -1;
+    }
+
+    private void subscribe() {
+        if (seam != null) {
+            return; // a subscription is on its way already
+        }
+        seam = new ArrayList<>();
+        bus.<FrameBatch>request(Addresses.subscribe(name), node, new DeliveryOptions().setSendTimeout(SNAPSHOT_TIMEOUT_MS))
+                .onComplete(this::onSnapshot);
+    }
+
+    private void onSnapshot(AsyncResult<Message<FrameBatch>> reply) {
+        List<MediaFrame> buffered = seam;
+        seam = null;
+        if (closed) {
+            return;
+        }
+        boolean wasLive = live;
         if (reply.succeeded()) {
             FrameBatch batch = reply.result().body();
+            gop.clear();
             for (MediaFrame f : batch.frames()) {
                 gop.add(f);
             }
             lastSequence = batch.lastSequence();
             live = true;
+            lastFrameNanos = System.nanoTime();
+            for (MediaFrame f : buffered) {
+                dispatch(f);
+            }
+            if (!wasLive) {
+                sinks.values().forEach(FrameSink::onStarted);
+            }
         } else {
-            log.debug("{}: no snapshot ({}), waiting for a publisher", name, reply.cause().getMessage());
-        }
-        List<Object> buffered = seam;
-        seam = null;
-        boolean eventReplayed = false;
-        for (Object o : buffered) {
-            eventReplayed |= o instanceof StreamEvent;
-            dispatch(o);
-        }
-        if (live && !eventReplayed) {
-            sinks.values().forEach(FrameSink::onStarted);
+            log.debug("{}: no publisher answered ({}), waiting for one", name, reply.cause().getMessage());
+            endPublish();
         }
     }
 
-    private void onMessage(Message<Object> message) {
+    private void onFrame(Message<MediaFrame> message) {
         if (closed) {
             return;
         }
-        Object body = message.body();
+        MediaFrame f = message.body();
         if (seam != null) {
             if (seam.size() < MAX_SEAM_FRAMES) {
-                seam.add(body);
-            } else if (body instanceof MediaFrame) {
+                seam.add(f);
+            } else {
                 // the snapshot is late: frames lost here are recovered at the next keyframe
                 counters.framesDroppedQueueFull.increment();
                 seamOverflow.warn("{}: seam buffer full, a frame is lost while the snapshot is pending", name);
             }
             return;
         }
-        dispatch(body);
+        if (live) {
+            dispatch(f);
+        }
     }
 
-    private void dispatch(Object body) {
-        if (body instanceof MediaFrame f) {
-            if (f.sequence() <= lastSequence) {
-                return; // already part of the snapshot
-            }
-            lastSequence = f.sequence();
-            gop.add(f);
-            for (FrameSink s : sinks.values()) {
-                s.onFrame(f);
-            }
-        } else if (body instanceof StreamEvent e) {
-            boolean started = e.kind() == StreamEvent.Kind.STARTED;
-            if (live) {
-                // a STARTED while live means the old publisher's node died without a word: end that publish first
-                sinks.values().forEach(FrameSink::onStopped);
-            }
-            gop.clear();
-            lastSequence = -1;
-            live = started;
-            if (started) {
-                sinks.values().forEach(FrameSink::onStarted);
-            }
+    private void dispatch(MediaFrame f) {
+        if (f.sequence() <= lastSequence) {
+            return; // already part of the snapshot
+        }
+        lastSequence = f.sequence();
+        lastFrameNanos = System.nanoTime();
+        gop.add(f);
+        for (FrameSink s : sinks.values()) {
+            s.onFrame(f);
+        }
+    }
+
+    private void tick() {
+        if (closed || !live || seam != null) {
+            return;
+        }
+        if (lastSequence != lastAcked) {
+            lastAcked = lastSequence;
+            bus.send(Addresses.acks(name), new FeedAck(node, lastSequence, false));
+        }
+        if (System.nanoTime() - lastFrameNanos > FEED_SILENCE_MS * 1_000_000) {
+            log.info("{}: no frame for {} s, subscribing again", name, FEED_SILENCE_MS / 1000);
+            lastFrameNanos = System.nanoTime();
+            subscribe();
         }
     }
 }

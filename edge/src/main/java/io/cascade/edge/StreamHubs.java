@@ -1,5 +1,7 @@
 package io.cascade.edge;
 
+import io.cascade.cluster.Addresses;
+import io.cascade.cluster.StreamEvent;
 import io.cascade.metrics.NodeCounters;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
@@ -20,12 +22,24 @@ public final class StreamHubs {
     private final Vertx vertx;
     private final long lingerMs;
     private final NodeCounters counters;
+    private final String node;
     private final Map<String, StreamHub> hubs = new HashMap<>();
 
-    public StreamHubs(Vertx vertx, long lingerMs, NodeCounters counters) {
+    /**
+     * @param node this node's name: the ingesting node sends each stream to an address of this node's own
+     */
+    public StreamHubs(Vertx vertx, String node, long lingerMs, NodeCounters counters) {
         this.vertx = vertx;
+        this.node = node;
         this.lingerMs = lingerMs;
         this.counters = counters;
+        // one consumer per node for the start and stop of every stream, handed to the stream's hub if it has one
+        vertx.eventBus().<StreamEvent>consumer(Addresses.STREAM_EVENTS, m -> {
+            StreamHub hub = find(m.body().stream());
+            if (hub != null) {
+                hub.context().runOnContext(v -> hub.onEvent(m.body()));
+            }
+        });
     }
 
     /**
@@ -38,13 +52,17 @@ public final class StreamHubs {
             if (hubs.size() >= MAX_HUBS) {
                 return null;
             }
-            StreamHub created = new StreamHub(vertx.eventBus(), context, name, counters);
+            StreamHub created = new StreamHub(vertx, context, name, node, counters);
             hubs.put(name, created);
             context.runOnContext(v -> created.open());
             hub = created;
         }
         hub.references++;
         return hub;
+    }
+
+    private synchronized StreamHub find(String name) {
+        return hubs.get(name);
     }
 
     public synchronized void release(StreamHub hub) {

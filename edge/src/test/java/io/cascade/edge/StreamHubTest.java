@@ -3,7 +3,6 @@ package io.cascade.edge;
 import io.cascade.cluster.Addresses;
 import io.cascade.cluster.Codecs;
 import io.cascade.cluster.FrameBatch;
-import io.cascade.cluster.StreamEvent;
 import io.cascade.media.Codec;
 import io.cascade.media.GopCache;
 import io.cascade.media.MediaFrame;
@@ -76,23 +75,22 @@ class StreamHubTest {
         String name = "seam";
         GopCache ingestGop = new GopCache();
         // the ingest side answers late, so the snapshot overlaps live frames the hub already buffered
-        vertx.eventBus().consumer(Addresses.snapshot(name), msg -> vertx.setTimer(200,
+        vertx.eventBus().consumer(Addresses.subscribe(name), msg -> vertx.setTimer(200,
                 id -> msg.reply(new FrameBatch(ingestGop.snapshot(), ingestGop.lastSequence()))));
         Context ingest = vertx.getOrCreateContext();
         long[] next = {0};
         CompletableFuture<Void> firstHalf = new CompletableFuture<>();
         ingest.runOnContext(v -> {
-            vertx.eventBus().publish(Addresses.media(name), new StreamEvent(StreamEvent.Kind.STARTED, name));
             for (; next[0] < 10; next[0]++) {
                 MediaFrame f = frame(next[0], next[0] % 5 == 0);
                 ingestGop.add(f);
-                vertx.eventBus().publish(Addresses.media(name), f);
+                vertx.eventBus().send(Addresses.feed(name, "edge"), f);
             }
             firstHalf.complete(null);
         });
         firstHalf.get(5, TimeUnit.SECONDS);
 
-        StreamHubs hubs = new StreamHubs(vertx, 1000, new io.cascade.metrics.NodeCounters());
+        StreamHubs hubs = new StreamHubs(vertx, "edge", 1000, new io.cascade.metrics.NodeCounters());
         Context edge = vertx.getOrCreateContext();
         CompletableFuture<RecordingSink> sinkReady = new CompletableFuture<>();
         edge.runOnContext(v -> {
@@ -105,13 +103,13 @@ class StreamHubTest {
             for (; next[0] < 20; next[0]++) {
                 MediaFrame f = frame(next[0], next[0] % 5 == 0);
                 ingestGop.add(f);
-                vertx.eventBus().publish(Addresses.media(name), f);
+                vertx.eventBus().send(Addresses.feed(name, "edge"), f);
             }
         });
         sink.started.get(5, TimeUnit.SECONDS);
         ingest.runOnContext(v -> {
             for (; next[0] < 25; next[0]++) {
-                vertx.eventBus().publish(Addresses.media(name), frame(next[0], next[0] % 5 == 0));
+                vertx.eventBus().send(Addresses.feed(name, "edge"), frame(next[0], next[0] % 5 == 0));
             }
         });
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);

@@ -1,37 +1,71 @@
 package io.cascade.ingest;
 
 import io.cascade.cluster.Addresses;
+import io.cascade.cluster.FeedAck;
 import io.cascade.cluster.FrameBatch;
 import io.cascade.cluster.StreamEvent;
 import io.cascade.media.GopCache;
 import io.cascade.media.MediaFrame;
+import io.cascade.media.TrackType;
 import io.cascade.metrics.NodeCounters;
+import io.cascade.metrics.RateLimitedLog;
+import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * One stream being ingested on this node, whatever the protocol: publishes its frames on the stream's media
- * address and answers snapshot requests from its GOP cache, so a new subscriber anywhere starts at once.
- * Used from one thread, the publisher connection's event loop.
+ * One stream being ingested on this node, whatever the protocol. Nodes that serve it subscribe (the reply is the
+ * GOP cache's snapshot, so a new viewer anywhere starts at once) and from then on get each frame on their own
+ * feed address, acknowledging what they received.
+ *
+ * <p>The event bus has no back-pressure: a frozen node would let frames pile up in the connection towards it for
+ * as long as failure detection takes. So each subscriber has a window: frames it has not acknowledged may not
+ * exceed the in-flight bound (default {@link #DEFAULT_MAX_IN_FLIGHT_BYTES}); past it, frames for that node are
+ * dropped (counted) until it catches up and a keyframe comes, and a subscriber silent for
+ * {@link #SUBSCRIBER_TIMEOUT_MS} is forgotten. Other nodes never notice. Used from one thread, the publisher connection's event loop.
  */
 public final class IngestStream {
+    private static final Logger log = LoggerFactory.getLogger(IngestStream.class);
+
+    /** About two GOPs of a 6 Mbit/s stream: a node that keeps up never has more than a few frames in flight. */
+    public static final long DEFAULT_MAX_IN_FLIGHT_BYTES = 4L << 20;
+    /** Frames in flight to one node, so a stream of tiny frames is bounded too. */
+    public static final int MAX_IN_FLIGHT_FRAMES = 2048;
+    /** A subscribing node that acknowledges nothing for this long is gone (frozen, partitioned, dead). */
+    public static final long SUBSCRIBER_TIMEOUT_MS = 10_000;
+
+    private final Vertx vertx;
     private final EventBus bus;
+    private final String selfNode;
     private final String name;
-    private final String mediaAddress;
     private final GopCache gop = new GopCache();
     private final NodeCounters counters;
+    private final long maxInFlightBytes;
+    private final RateLimitedLog behind = new RateLimitedLog(log);
+    private final Map<String, Subscriber> subscribers = new HashMap<>();
     /** Payload bytes of this publish, shared with the metrics exporter through {@link NodeCounters#ingestStreamBytes}. */
     private final LongAdder payloadBytes = new LongAdder();
-    private MessageConsumer<Object> snapshots;
+    private MessageConsumer<String> subscriptions;
+    private MessageConsumer<FeedAck> acks;
+    private long timer = -1;
+    private boolean sawVideo;
     private long frames;
 
-    public IngestStream(EventBus bus, String name, NodeCounters counters) {
-        this.bus = bus;
-        this.counters = counters;
+    public IngestStream(Vertx vertx, String selfNode, String name, NodeCounters counters, long maxInFlightBytes) {
+        this.maxInFlightBytes = maxInFlightBytes;
+        this.vertx = vertx;
+        this.bus = vertx.eventBus();
+        this.selfNode = selfNode;
         this.name = name;
-        this.mediaAddress = Addresses.media(name);
+        this.counters = counters;
     }
 
     public String name() {
@@ -39,10 +73,11 @@ public final class IngestStream {
     }
 
     public void start() {
-        snapshots = bus.consumer(Addresses.snapshot(name),
-                request -> request.reply(new FrameBatch(gop.snapshot(), gop.lastSequence())));
+        subscriptions = bus.consumer(Addresses.subscribe(name), this::onSubscribe);
+        acks = bus.consumer(Addresses.acks(name), this::onAck);
+        timer = vertx.setPeriodic(SUBSCRIBER_TIMEOUT_MS / 4, id -> forgetSilentSubscribers());
         counters.ingestStreamBytes.put(name, payloadBytes);
-        bus.publish(mediaAddress, new StreamEvent(StreamEvent.Kind.STARTED, name));
+        bus.publish(Addresses.STREAM_EVENTS, new StreamEvent(StreamEvent.Kind.STARTED, name));
     }
 
     public void publish(MediaFrame frame) {
@@ -51,18 +86,25 @@ public final class IngestStream {
         counters.gopCacheBytes.add(gop.gopBytes() - before);
         payloadBytes.add(frame.payload().length);
         frames++;
-        bus.publish(mediaAddress, frame);
+        sawVideo |= frame.trackType() == TrackType.VIDEO;
+        for (Subscriber s : subscribers.values()) {
+            s.offer(frame);
+        }
     }
 
     public void stop() {
-        if (snapshots != null) {
-            snapshots.unregister();
-            snapshots = null;
+        if (subscriptions != null) {
+            subscriptions.unregister();
+            acks.unregister();
+            vertx.cancelTimer(timer);
+            subscriptions = null;
         }
+        subscribers.values().forEach(Subscriber::forget);
+        subscribers.clear();
         counters.ingestStreamBytes.remove(name, payloadBytes);
         counters.gopCacheBytes.add(-gop.gopBytes());
         gop.clear();
-        bus.publish(mediaAddress, new StreamEvent(StreamEvent.Kind.STOPPED, name));
+        bus.publish(Addresses.STREAM_EVENTS, new StreamEvent(StreamEvent.Kind.STOPPED, name));
     }
 
     public long frames() {
@@ -71,5 +113,108 @@ public final class IngestStream {
 
     public long gopBytes() {
         return gop.gopBytes();
+    }
+
+    /** Nodes subscribed now. */
+    public int subscribers() {
+        return subscribers.size();
+    }
+
+    private void onSubscribe(Message<String> request) {
+        String node = request.body();
+        Subscriber previous = subscribers.put(node, new Subscriber(node));
+        if (previous != null) {
+            previous.forget(); // a node subscribing again starts over from this snapshot
+        }
+        request.reply(new FrameBatch(gop.snapshot(), gop.lastSequence()));
+    }
+
+    private void onAck(Message<FeedAck> message) {
+        FeedAck ack = message.body();
+        Subscriber s = subscribers.get(ack.node());
+        if (s == null) {
+            return;
+        }
+        if (ack.leaving()) {
+            subscribers.remove(ack.node()).forget();
+        } else {
+            s.acknowledge(ack.sequence());
+        }
+    }
+
+    private void forgetSilentSubscribers() {
+        long now = System.nanoTime();
+        subscribers.values().removeIf(s -> {
+            boolean silent = now - s.lastHeardNanos > SUBSCRIBER_TIMEOUT_MS * 1_000_000;
+            if (silent) {
+                log.info("{}: node {} acknowledged nothing for {} s, no longer sending to it", name, s.node,
+                        SUBSCRIBER_TIMEOUT_MS / 1000);
+                s.forget();
+            }
+            return silent;
+        });
+    }
+
+    /** One subscribed node: what was sent to it and not yet acknowledged. */
+    private final class Subscriber {
+        final String node;
+        final String address;
+        final boolean remote;
+        final ArrayDeque<long[]> unacked = new ArrayDeque<>(); // {sequence, bytes}
+        long unackedBytes;
+        boolean resumeAtKeyframe;
+        long lastHeardNanos = System.nanoTime();
+
+        Subscriber(String node) {
+            this.node = node;
+            this.address = Addresses.feed(name, node);
+            this.remote = !node.equals(selfNode);
+        }
+
+        void offer(MediaFrame f) {
+            int size = f.payload().length;
+            boolean essential = f.isConfig() || f.trackType() == TrackType.DATA; // tiny, and needed to decode
+            if (!essential) {
+                boolean randomAccess = f.trackType() == TrackType.VIDEO ? f.isKeyframe() : !sawVideo;
+                if (unackedBytes + size > maxInFlightBytes || unacked.size() >= MAX_IN_FLIGHT_FRAMES) {
+                    resumeAtKeyframe = true;
+                    counters.framesDroppedQueueFull.increment();
+                    behind.warn("{}: node {} is behind ({} bytes unacknowledged), dropping until it catches up",
+                            name, node, unackedBytes);
+                    return;
+                }
+                if (resumeAtKeyframe) {
+                    if (!randomAccess) {
+                        counters.framesDroppedQueueFull.increment();
+                        return;
+                    }
+                    resumeAtKeyframe = false;
+                }
+            }
+            bus.send(address, f);
+            unacked.add(new long[] {f.sequence(), size});
+            unackedBytes += size;
+            counters.eventBusInFlightBytes.add(size);
+            if (remote) {
+                counters.eventBusPeerBytesSent.add(size);
+                counters.eventBusPeerFramesSent.increment();
+            }
+        }
+
+        void acknowledge(long sequence) {
+            lastHeardNanos = System.nanoTime();
+            long released = 0;
+            while (!unacked.isEmpty() && unacked.peek()[0] <= sequence) {
+                released += unacked.poll()[1];
+            }
+            unackedBytes -= released;
+            counters.eventBusInFlightBytes.add(-released);
+        }
+
+        void forget() {
+            counters.eventBusInFlightBytes.add(-unackedBytes);
+            unackedBytes = 0;
+            unacked.clear();
+        }
     }
 }

@@ -3,21 +3,30 @@ package io.cascade.cluster;
 /**
  * Event-bus addresses: the contract between the node that ingests a stream and every node that serves it.
  *
- * <p>The media address carries {@link io.cascade.media.MediaFrame}s and {@link StreamEvent}s in publish order;
- * the snapshot address answers a request with the stream's current {@link FrameBatch} (config, metadata, GOP).
+ * <ul>
+ *   <li>{@link #STREAM_EVENTS}: every node has one consumer; stream starts and stops are published there.</li>
+ *   <li>{@link #subscribe}: a node asks the ingesting node for the stream; the reply is its snapshot
+ *       ({@link FrameBatch}: config, metadata, current GOP) and from then on frames come on {@link #feed}.</li>
+ *   <li>{@link #feed}: the stream's frames for one node, sent only while that node keeps up.</li>
+ *   <li>{@link #acks}: a node tells the ingesting node how far it got ({@link FeedAck}), or that it leaves.</li>
+ * </ul>
+ * Stream and node names never contain '/', so the feed address cannot be read two ways.
  */
 public final class Addresses {
-    private static final String MEDIA_PREFIX = "cascade.media.";
-    private static final String SNAPSHOT_PREFIX = "cascade.snapshot.";
+    public static final String STREAM_EVENTS = "cascade.streams.events";
 
     private Addresses() {
     }
 
-    public static String media(String stream) {
-        return MEDIA_PREFIX + stream;
+    public static String subscribe(String stream) {
+        return "cascade.subscribe." + stream;
     }
 
-    public static String snapshot(String stream) {
-        return SNAPSHOT_PREFIX + stream;
+    public static String feed(String stream, String node) {
+        return "cascade.feed." + stream + "/" + node;
+    }
+
+    public static String acks(String stream) {
+        return "cascade.acks." + stream;
     }
 }

@@ -12,5 +12,6 @@ public final class Codecs {
         bus.registerDefaultCodec(MediaFrame.class, new MediaFrameCodec());
         bus.registerDefaultCodec(FrameBatch.class, new FrameBatchCodec());
         bus.registerDefaultCodec(StreamEvent.class, new StreamEventCodec());
+        bus.registerDefaultCodec(FeedAck.class, new FeedAckCodec());
     }
 }

@@ -2,7 +2,7 @@ package io.cascade.cluster;
 
 import java.util.Objects;
 
-/** A change in a stream's life, sent on its media address so it is ordered with the frames. */
+/** A change in a stream's life, published on {@link Addresses#STREAM_EVENTS} for every node. */
 public record StreamEvent(Kind kind, String stream) {
     public enum Kind {
         /** A publisher started; a snapshot request now returns its config. */

@@ -14,6 +14,8 @@ public final class NodeCounters {
     public final LongAdder rtmpPublishers = new LongAdder();
     /** RTMP viewers playing (waiting viewers not included). */
     public final LongAdder rtmpViewers = new LongAdder();
+    /** Frame bytes this node's ingested streams sent to subscribed nodes that they have not acknowledged yet. */
+    public final LongAdder eventBusInFlightBytes = new LongAdder();
     /** Bytes held by the GOP caches of the streams this node ingests. */
     public final LongAdder gopCacheBytes = new LongAdder();
 

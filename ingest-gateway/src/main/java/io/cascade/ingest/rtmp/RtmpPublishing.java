@@ -11,7 +11,7 @@ import io.cascade.protocol.rtmp.session.PublishRequest;
 import io.cascade.rtmp.RtmpConnection;
 import io.cascade.rtmp.RtmpPublishHandler;
 import io.cascade.rtmp.StreamBinding;
-import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.Vertx;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,13 +22,19 @@ import org.slf4j.LoggerFactory;
 public final class RtmpPublishing implements RtmpPublishHandler {
     private static final Logger log = LoggerFactory.getLogger(RtmpPublishing.class);
 
-    private final EventBus bus;
+    private final Vertx vertx;
     private final StreamRegistry registry;
     private final String nodeId;
     private final NodeCounters counters;
+    private final long maxInFlightBytes;
 
-    public RtmpPublishing(EventBus bus, StreamRegistry registry, String nodeId, NodeCounters counters) {
-        this.bus = bus;
+    /**
+     * @param maxInFlightBytes frame bytes a subscribed node may leave unacknowledged before it misses frames
+     */
+    public RtmpPublishing(Vertx vertx, StreamRegistry registry, String nodeId, NodeCounters counters,
+                          long maxInFlightBytes) {
+        this.maxInFlightBytes = maxInFlightBytes;
+        this.vertx = vertx;
         this.registry = registry;
         this.nodeId = nodeId;
         this.counters = counters;
@@ -61,7 +67,7 @@ public final class RtmpPublishing implements RtmpPublishHandler {
     }
 
     private void start(RtmpConnection c, PublishRequest r) {
-        IngestStream stream = new IngestStream(bus, r.name(), counters);
+        IngestStream stream = new IngestStream(vertx, nodeId, r.name(), counters, maxInFlightBytes);
         c.markPublishing();
         c.session().acceptPublish(r.streamId(), r.name());
         stream.start();
