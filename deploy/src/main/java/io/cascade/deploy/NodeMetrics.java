@@ -136,6 +136,9 @@ final class NodeMetrics implements AutoCloseable {
         }
         Gauge.builder("cascade.gop.cache.bytes", counters.gopCacheBytes, LongAdder::sum)
                 .description("Bytes held by the GOP caches of the streams ingested here").register(registry);
+        Gauge.builder("cascade.eventbus.inflight.bytes", counters.eventBusInFlightBytes, LongAdder::sum)
+                .description("Frame bytes sent to subscribed nodes and not acknowledged yet (bounded per node)")
+                .register(registry);
 
         String dropped = "Frames not delivered: to a viewer whose queue was full (slow_viewer), lost from a full"
                 + " bounded buffer before the viewers' queues (queue_full), damaged inside a valid stream"
