@@ -10,13 +10,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.Callable;
 
 /**
  * The stream registry of a cluster: one Hazelcast map entry per live stream, claimed with put-if-absent so a name
- * is published at most once cluster-wide. When a member leaves, every remaining member removes the entries that
+ * is published at most once cluster-wide; a name whose owner is no longer a member can be claimed at once. When a member leaves, every remaining member removes the entries that
  * member owned (conditional removes, so doing it more than once is harmless).
  *
  * <p>Hazelcast's map calls block, so they run on Vert.x worker threads, unordered. Values are plain strings ({@code owner SEP protocol SEP startedAt}): readable in Management Center, and no
@@ -60,7 +63,16 @@ public final class HazelcastStreamRegistry implements StreamRegistry {
 
     @Override
     public Future<Boolean> claim(StreamRecord record) {
-        return blocking(() -> streams.putIfAbsent(record.name(), encode(record)) == null);
+        return blocking(() -> {
+            String value = encode(record);
+            String previous = streams.putIfAbsent(record.name(), value);
+            if (previous == null) {
+                return true;
+            }
+            // the owner's node left the cluster and its cleanup has not run yet: a reconnecting publisher takes over
+            return !memberNames().contains(decode(record.name(), previous).ownerNode())
+                    && streams.replace(record.name(), previous, value);
+        });
     }
 
     @Override
@@ -93,8 +105,14 @@ public final class HazelcastStreamRegistry implements StreamRegistry {
         });
     }
 
-    private <T> Future<T> blocking(java.util.concurrent.Callable<T> call) {
+    private <T> Future<T> blocking(Callable<T> call) {
         return vertx.executeBlocking(call, false);
+    }
+
+    private Set<String> memberNames() {
+        Set<String> names = new HashSet<>();
+        hazelcast.getCluster().getMembers().forEach(m -> names.add(m.getAttribute(NODE_ATTRIBUTE)));
+        return names;
     }
 
     private void removeOwnedBy(String node) {

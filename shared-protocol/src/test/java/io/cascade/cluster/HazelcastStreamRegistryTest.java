@@ -92,6 +92,17 @@ class HazelcastStreamRegistryTest {
     }
 
     @Test
+    void aNameOwnedByANodeOutsideTheClusterCanBeTakenOver() throws Exception {
+        StreamRegistry onB = new HazelcastStreamRegistry(vertx, b);
+        // as if node-x died before its streams were cleaned up
+        b.<String, String>getMap(HazelcastStreamRegistry.MAP).put("cam",
+                HazelcastStreamRegistry.encode(new StreamRecord("cam", "node-x", "rtmp", 1)));
+        assertTrue(await(onB.claim(new StreamRecord("cam", "node-b", "rtmp", 2))));
+        assertEquals("node-b", await(onB.find("cam")).ownerNode());
+        assertFalse(await(onB.claim(new StreamRecord("cam", "node-a", "rtmp", 3))), "node-b is a member: no takeover");
+    }
+
+    @Test
     void aDeadOwnersStreamsAreGoneWithinThreeSeconds() throws Exception {
         StreamRegistry onA = new HazelcastStreamRegistry(vertx, a);
         StreamRegistry onB = new HazelcastStreamRegistry(vertx, b);
