@@ -1,6 +1,9 @@
 package io.cascade.deploy;
 
 import io.cascade.cluster.Codecs;
+import io.cascade.cluster.HazelcastIngestPointStore;
+import io.cascade.cluster.IngestPointSnapshot;
+import io.cascade.cluster.IngestPointStore;
 import io.cascade.cluster.HazelcastStreamRegistry;
 import io.cascade.cluster.StreamRegistry;
 import io.cascade.deploy.NodeConfig.Role;
@@ -28,6 +31,7 @@ import io.vertx.micrometer.VertxPrometheusOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -55,6 +59,8 @@ public final class CascadeNode {
     private Vertx vertx;
     private HazelcastClusterManager clusterManager;
     private StreamRegistry registry;
+    private HazelcastIngestPointStore ingestPoints;
+    private final boolean ingestPointsRequired;
     private StreamHubs hubs;
     private PrometheusMeterRegistry meters;
     private NodeMetrics metrics;
@@ -68,6 +74,7 @@ public final class CascadeNode {
         this.nodeId = config.nodeName();
         this.roles = config.roles();
         this.streamSeriesMax = config.integer("metrics.stream.series.max");
+        this.ingestPointsRequired = config.bool("ingest.points.required");
         if (streamSeriesMax < 0) {
             throw new IllegalArgumentException("metrics.stream.series.max must be 0 or more, not " + streamSeriesMax);
         }
@@ -119,12 +126,17 @@ public final class CascadeNode {
         health = new NodeHealth(vertx, nodeId, this::clusterMembers);
         Codecs.register(vertx.eventBus());
         registry = new HazelcastStreamRegistry(vertx, clusterManager.getHazelcastInstance());
+        // origin nodes keep the ingest points on disk: they run the API that changes them
+        Path snapshot = roles.contains(Role.ORIGIN)
+                ? Path.of(config.get("data.dir")).resolve(IngestPointSnapshot.FILE_NAME) : null;
+        ingestPoints = new HazelcastIngestPointStore(vertx, clusterManager.getHazelcastInstance(), snapshot);
         if (roles.contains(Role.EDGE)) {
             hubs = new StreamHubs(vertx, nodeId, config.integer("edge.linger.ms"), counters);
         }
         log.info("cascade node {} starting, roles {}, cluster {} size {}", nodeId, roles, config.get("cluster.name"),
                 clusterMembers());
-        return startRtmp()
+        return ingestPoints.loadSnapshot()
+                .compose(loaded -> startRtmp())
                 .compose(v -> startHttp())
                 .compose(v -> startApi())
                 .onSuccess(v -> {
@@ -151,11 +163,12 @@ public final class CascadeNode {
         }
         RtmpPublishHandler publishing = roles.contains(Role.INGEST)
                 ? new RtmpPublishing(vertx, registry, nodeId, counters,
-                Long.parseLong(config.get("cluster.feed.max.inflight.bytes"))) : RtmpServer.NO_PUBLISHING;
+                Long.parseLong(config.get("cluster.feed.max.inflight.bytes")), ingestPointsRequired ? ingestPoints : null)
+                : RtmpServer.NO_PUBLISHING;
         RtmpPlayHandler playback = roles.contains(Role.EDGE)
                 ? new RtmpPlayback(vertx, hubs, counters,
                 config.integer("rtmp.play.wait.ms"), config.integer("rtmp.viewer.max.behind.ms"),
-                config.integer("rtmp.flush.interval.ms"))
+                config.integer("rtmp.flush.interval.ms"), ingestPointsRequired ? ingestPoints : null)
                 : RtmpServer.NO_PLAYBACK;
         RtmpServer.Settings settings = new RtmpServer.Settings(config.get("bind.host"), port, publishing, playback,
                 counters, config.integer("rtmp.viewer.queue.bytes"), config.integer("rtmp.socket.send.bytes"),
@@ -173,7 +186,9 @@ public final class CascadeNode {
             rtmpPort = instances.get(0).actualPort();
             listener("rtmp", config.get("bind.host"), rtmpPort, (roles.contains(Role.INGEST) ? "publish" : "")
                     + (roles.contains(Role.INGEST) && roles.contains(Role.EDGE) ? " + " : "")
-                    + (roles.contains(Role.EDGE) ? "play" : "") + ", " + count + " event loops");
+                    + (roles.contains(Role.EDGE) ? "play" : "")
+                    + (roles.contains(Role.INGEST) && ingestPointsRequired ? ", ingest points required" : "")
+                    + ", " + count + " event loops");
             return null;
         });
     }
@@ -200,7 +215,7 @@ public final class CascadeNode {
         if (port == 0 || !roles.contains(Role.ORIGIN)) {
             return Future.succeededFuture();
         }
-        ApiServer api = new ApiServer(vertx, registry, config.get("api.token"));
+        ApiServer api = new ApiServer(vertx, registry, ingestPoints, config.get("api.token"));
         return api.listen(config.get("api.host"), port).map(actual -> {
             apiPort = actual;
             listener("api", config.get("api.host"), apiPort, config.get("api.token").isEmpty()
@@ -256,6 +271,11 @@ public final class CascadeNode {
     /** The cluster-wide stream registry as this node sees it. */
     public StreamRegistry registry() {
         return registry;
+    }
+
+    /** The cluster-wide ingest points as this node sees them. */
+    public IngestPointStore ingestPoints() {
+        return ingestPoints;
     }
 
     public NodeCounters counters() {

@@ -3,6 +3,7 @@ package io.cascade.deploy;
 import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.TcpIpConfig;
+import io.cascade.cluster.HazelcastIngestPointStore;
 import io.cascade.cluster.HazelcastStreamRegistry;
 
 import java.util.Arrays;
@@ -54,6 +55,7 @@ final class ClusterSetup {
         hz.setProperty("hazelcast.heartbeat.interval.seconds", String.valueOf(HEARTBEAT_SECONDS));
         hz.setProperty("hazelcast.max.no.heartbeat.seconds", String.valueOf(MAX_NO_HEARTBEAT_SECONDS));
         hz.getMemberAttributeConfig().setAttribute(HazelcastStreamRegistry.NODE_ATTRIBUTE, nodeId);
+        HazelcastIngestPointStore.configure(hz);
 
         int port = c.port("cluster.port");
         hz.getNetworkConfig().setPort(port).setPortAutoIncrement(false);

@@ -52,6 +52,7 @@ public final class NodeConfig {
         DEFAULTS.put("cluster.feed.max.inflight.bytes", String.valueOf(IngestStream.DEFAULT_MAX_IN_FLIGHT_BYTES));
         DEFAULTS.put("node.name", "");
         DEFAULTS.put("data.dir", "data");
+        DEFAULTS.put("ingest.points.required", "false");
         DEFAULTS.put("rtmp.play.wait.ms", String.valueOf(RtmpPlayback.DEFAULT_PLAY_WAIT_MS));
         DEFAULTS.put("rtmp.viewer.queue.bytes", String.valueOf(RtmpServer.DEFAULT_WRITE_QUEUE_BYTES));
         DEFAULTS.put("rtmp.socket.send.bytes", "0");
@@ -164,6 +165,15 @@ public final class NodeConfig {
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException(key + " must be a whole number, not '" + get(key) + "'");
         }
+    }
+
+    /** true or false, nothing else: a typo must not silently mean false. */
+    public boolean bool(String key) {
+        String v = get(key).toLowerCase(Locale.ROOT);
+        if (!v.equals("true") && !v.equals("false")) {
+            throw new IllegalArgumentException(key + " must be true or false, not '" + get(key) + "'");
+        }
+        return v.equals("true");
     }
 
     public Set<Role> roles() {

@@ -150,10 +150,13 @@ final class NodeMetrics implements AutoCloseable {
                 "unsupported_codec");
         counter("cascade.viewers.disconnected", "Viewers the node disconnected: behind for too long (slow)",
                 counters.viewersDisconnectedSlow, "reason", "slow");
-        String publishRefused = "Publishes refused: the name is live already (name_in_use), anything else such as"
-                + " an unavailable stream registry (other)";
+        String publishRefused = "Publishes refused: the name is live already (name_in_use), the node requires"
+                + " ingest points and the name is no ingest point's private name (not_ingest_point), anything else"
+                + " such as an unavailable stream registry (other)";
         counter("cascade.publish.refusals", publishRefused, counters.publishRefusedNameInUse, "reason",
                 "name_in_use");
+        counter("cascade.publish.refusals", publishRefused, counters.publishRefusedNotIngestPoint, "reason",
+                "not_ingest_point");
         counter("cascade.publish.refusals", publishRefused, counters.publishRefusedOther, "reason", "other");
         counter("cascade.play.refusals", "Plays refused: nobody published the name within the play wait, or the"
                 + " node serves as many streams as it may (not_found)", counters.playRefusedNotFound,

@@ -74,6 +74,7 @@ class MetricsIT {
                 {"cascade_frames_dropped_total", "reason", "unsupported_codec"},
                 {"cascade_viewers_disconnected_total", "reason", "slow"},
                 {"cascade_publish_refusals_total", "reason", "name_in_use"},
+                {"cascade_publish_refusals_total", "reason", "not_ingest_point"},
                 {"cascade_publish_refusals_total", "reason", "other"},
                 {"cascade_play_refusals_total", "reason", "not_found"},
                 {"cascade_gop_cache_bytes"},

@@ -1,13 +1,20 @@
 package io.cascade.origin;
 
+import io.cascade.cluster.IngestPoint;
+import io.cascade.cluster.IngestPointStore;
+import io.cascade.cluster.IngestPointStore.CreateResult;
 import io.cascade.cluster.StreamRecord;
 import io.cascade.cluster.StreamRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -16,15 +23,26 @@ import java.security.MessageDigest;
  * The runtime management API: JSON over HTTP, EMS verb names as paths ({@code /api/listStreams}). Binds to
  * loopback unless configured otherwise; when a token is set every call must carry it as
  * {@code Authorization: Bearer <token>}.
+ *
+ * <p>Parameters come as in EMS: in the query ({@code /api/createIngestPoint?privateStreamName=a&publicStreamName=b},
+ * GET or POST), or as a JSON object in a POST body. Answers are {@code {"status":"SUCCESS"|"FAIL",
+ * "description":..,"data":..}}; a FAIL comes with 400 (bad parameters), 401 (no token), 404 (nothing to remove),
+ * 409 (a name is taken) or 503 (the cluster did not answer).
  */
 public final class ApiServer {
+    private static final Logger log = LoggerFactory.getLogger(ApiServer.class);
+    /** Largest request body: parameters are two names, so 64 KiB leaves room and bounds what a caller can send. */
+    static final int MAX_BODY_BYTES = 64 * 1024;
+
     private final Vertx vertx;
     private final StreamRegistry registry;
+    private final IngestPointStore ingestPoints;
     private final byte[] token;
 
-    public ApiServer(Vertx vertx, StreamRegistry registry, String token) {
+    public ApiServer(Vertx vertx, StreamRegistry registry, IngestPointStore ingestPoints, String token) {
         this.vertx = vertx;
         this.registry = registry;
+        this.ingestPoints = ingestPoints;
         this.token = token.getBytes(StandardCharsets.UTF_8);
     }
 
@@ -32,7 +50,14 @@ public final class ApiServer {
     public Future<Integer> listen(String host, int port) {
         Router router = Router.router(vertx);
         router.route("/api/*").handler(this::authorize);
+        router.post("/api/*").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
         router.get("/api/listStreams").handler(this::listStreams);
+        router.route("/api/createIngestPoint").method(HttpMethod.GET).method(HttpMethod.POST)
+                .handler(this::createIngestPoint);
+        router.route("/api/removeIngestPoint").method(HttpMethod.GET).method(HttpMethod.POST)
+                .handler(this::removeIngestPoint);
+        router.route("/api/listIngestPoints").method(HttpMethod.GET).method(HttpMethod.POST)
+                .handler(this::listIngestPoints);
         return vertx.createHttpServer().requestHandler(router).listen(port, host).map(s -> s.actualPort());
     }
 
@@ -66,5 +91,84 @@ public final class ApiServer {
             }
             ctx.json(new JsonObject().put("status", "SUCCESS").put("data", streams));
         });
+    }
+
+    private void createIngestPoint(RoutingContext ctx) {
+        String priv = param(ctx, "privateStreamName");
+        String pub = param(ctx, "publicStreamName");
+        if (priv == null || pub == null) {
+            fail(ctx, 400, "privateStreamName and publicStreamName are required");
+            return;
+        }
+        ingestPoints.create(new IngestPoint(priv, pub)).onComplete(ar -> {
+            if (ar.failed()) {
+                fail(ctx, 503, "ingest points unavailable: " + ar.cause().getMessage());
+            } else if (ar.result() == CreateResult.CREATED) {
+                log.info("ingest point created for public name {}", pub);
+                ctx.json(new JsonObject().put("status", "SUCCESS").put("description", ar.result().description())
+                        .put("data", point(new IngestPoint(priv, pub))));
+            } else {
+                fail(ctx, ar.result().isConflict() ? 409 : 400, ar.result().description());
+            }
+        });
+    }
+
+    private void removeIngestPoint(RoutingContext ctx) {
+        String priv = param(ctx, "privateStreamName");
+        if (priv == null) {
+            fail(ctx, 400, "privateStreamName is required");
+            return;
+        }
+        ingestPoints.remove(priv).onComplete(ar -> {
+            if (ar.failed()) {
+                fail(ctx, 503, "ingest points unavailable: " + ar.cause().getMessage());
+            } else if (ar.result()) {
+                log.info("ingest point removed");
+                ctx.json(new JsonObject().put("status", "SUCCESS").put("description", "ingest point removed")
+                        .put("data", new JsonObject().put("privateStreamName", priv)));
+            } else {
+                fail(ctx, 404, "no ingest point has this private name");
+            }
+        });
+    }
+
+    /** Both names: this is the operator's API, on loopback or behind the token, never shown to viewers. */
+    private void listIngestPoints(RoutingContext ctx) {
+        ingestPoints.list().onComplete(ar -> {
+            if (ar.failed()) {
+                fail(ctx, 503, "ingest points unavailable: " + ar.cause().getMessage());
+                return;
+            }
+            JsonArray points = new JsonArray();
+            ar.result().forEach(p -> points.add(point(p)));
+            ctx.json(new JsonObject().put("status", "SUCCESS").put("description", ar.result().size() + " ingest points")
+                    .put("data", points));
+        });
+    }
+
+    private static JsonObject point(IngestPoint p) {
+        return new JsonObject().put("privateStreamName", p.privateName()).put("publicStreamName", p.publicName());
+    }
+
+    /** A parameter from the query, else from a JSON object body; null when absent. */
+    private static String param(RoutingContext ctx, String name) {
+        String v = ctx.request().getParam(name);
+        if (v != null) {
+            return v;
+        }
+        if (ctx.body() != null && ctx.body().length() > 0) {
+            try {
+                Object value = ctx.body().asJsonObject().getValue(name);
+                return value instanceof String s ? s : null;
+            } catch (RuntimeException e) {
+                return null; // not a JSON object: as if the parameter were missing
+            }
+        }
+        return null;
+    }
+
+    private static void fail(RoutingContext ctx, int status, String description) {
+        ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json")
+                .end(new JsonObject().put("status", "FAIL").put("description", description).encode());
     }
 }

@@ -33,6 +33,8 @@ public final class NodeCounters {
     public final LongAdder framesDroppedUnsupported = new LongAdder();
     public final LongAdder publishRefusedNameInUse = new LongAdder();
     public final LongAdder publishRefusedOther = new LongAdder();
+    /** Publishes refused because the node requires ingest points and the name is no ingest point's private name. */
+    public final LongAdder publishRefusedNotIngestPoint = new LongAdder();
     public final LongAdder playRefusedNotFound = new LongAdder();
     /**
      * Frames lost because a bounded buffer between ingest and the viewers' own queues was full: a hub's seam
