@@ -20,8 +20,9 @@ import java.util.Map;
 /**
  * The RTMP output of one stream on this node: encodes each frame once and hands the same bytes to every RTMP
  * viewer. Viewers are grouped by event loop so a frame costs one task per event loop, not one per viewer, and
- * each group flushes its viewers together at most once per flush interval: audio and video frames that arrive
- * within it leave in one system call per viewer instead of one each. Runs on the hub's event loop.
+ * each group flushes its viewers together: at the end of the event loop's current turn (frames that arrived
+ * together leave in one system call per viewer), or at most once per flush interval when one is set. Runs on
+ * the hub's event loop.
  *
  * <p>Timestamps stay continuous across a republish: the first frame after the publisher came back is shifted
  * to follow the last one sent, and that shift holds for the rest of the publish. Every viewer on this node sees
@@ -185,10 +186,17 @@ final class RtmpFanout implements FrameSink {
             for (RtmpViewer v : targets) {
                 v.deliver(p);
             }
+            if (flushPending) {
+                return;
+            }
+            flushPending = true;
             if (flushIntervalMs <= 0) {
-                flush(targets);
-            } else if (!flushPending) {
-                flushPending = true;
+                // after the tasks already queued on this event loop: frames that arrived together leave together
+                context.runOnContext(v -> {
+                    flushPending = false;
+                    flush(viewers);
+                });
+            } else {
                 vertx.setTimer(flushIntervalMs, id -> {
                     flushPending = false;
                     flush(viewers);

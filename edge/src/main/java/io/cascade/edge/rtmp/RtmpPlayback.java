@@ -30,10 +30,10 @@ public final class RtmpPlayback implements RtmpPlayHandler {
     public static final long DEFAULT_MAX_BEHIND_MS = 10_000;
 
     /**
-     * Frames of one stream that reach a viewer within this window leave in one write (audio and video of about
-     * one video frame interval). Adds at most this much latency; 0 flushes every frame at once.
+     * 0: viewers are flushed at the end of each event-loop turn, adding no latency. A positive interval (ms)
+     * gathers the frames of that window into one write per viewer: fewer system calls for that much latency.
      */
-    public static final long DEFAULT_FLUSH_INTERVAL_MS = 10;
+    public static final long DEFAULT_FLUSH_INTERVAL_MS = 0;
 
     private final long playWaitMs;
     private final long maxBehindMs;
