@@ -15,7 +15,8 @@
 #   SERVER_CPUS  0 (the node and nginx-rtmp); CLIENT_CPUS 1 (publisher, tap, players)
 #   RTMP_PORT / HTTP_PORT / API_PORT / CLUSTER_PORT   19935 / 18888 / 17777 / 15701 (the node's one-member
 #                Hazelcast cluster, on 127.0.0.1); when a default port is taken the next free one (bounded search)
-#                is used, an explicitly set port that is taken is an error
+#                is used, an explicitly set port that is taken is an error. The harness ports NGINX_RTMP_PORT,
+#                NGINX_HTTP_PORT, REF_TAP_PORT, CAND_TAP_PORT (19350, 18080, 19351, 19352) are picked the same way
 #   CASCADE_JAVA_OPTS  "-Xms256m -Xmx512m -XX:MaxDirectMemorySize=256m -XX:+UseSerialGC -XX:ActiveProcessorCount=1"
 #   CASCADE_ARGS extra --key=value settings for the node (space separated)
 #   GC_LOG=1     write a JVM GC log beside the results (0: off)
@@ -92,7 +93,6 @@ fi
 
 # ---------------------------------------------------------------- ports (loopback only)
 port_busy() { ss -ltnH "( sport = :$1 )" 2>/dev/null | grep -q .; }
-RESERVED=" ${NGINX_RTMP_PORT:-19350} ${NGINX_HTTP_PORT:-18080} ${REF_TAP_PORT:-19351} ${CAND_TAP_PORT:-19352} "
 TAKEN=" "
 pick_port() {  # VAR DEFAULT: an explicitly set port must be free; a default one moves up to the next free port
   local var=$1 def=$2 p i
@@ -100,11 +100,11 @@ pick_port() {  # VAR DEFAULT: an explicitly set port must be free; a default one
     p=${!var}
     [[ $p =~ ^[0-9]+$ ]] && [ "$p" -gt 0 ] && [ "$p" -lt 65536 ] || die "$var must be a TCP port, not '$p'"
     port_busy "$p" && die "$var=$p is in use"
-    [[ $RESERVED$TAKEN == *" $p "* ]] && die "$var=$p collides with another port of this run"
+    [[ $TAKEN == *" $p "* ]] && die "$var=$p collides with another port of this run"
   else
     p=$def
     for ((i = 0; i < 100; i++)); do
-      port_busy "$p" || [[ $RESERVED$TAKEN == *" $p "* ]] || break
+      port_busy "$p" || [[ $TAKEN == *" $p "* ]] || break
       p=$((p + 1))
     done
     [ "$i" -lt 100 ] || die "no free port in $def..$((def + 99)) for $var"
@@ -112,6 +112,12 @@ pick_port() {  # VAR DEFAULT: an explicitly set port must be free; a default one
   TAKEN+="$p "
   printf -v "$var" '%s' "$p"
 }
+# the harness's own ports too (nginx-rtmp reference, latency taps), so a second bench on the box does not collide
+pick_port NGINX_RTMP_PORT 19350
+pick_port NGINX_HTTP_PORT 18080
+pick_port REF_TAP_PORT 19351
+pick_port CAND_TAP_PORT 19352
+export NGINX_RTMP_PORT NGINX_HTTP_PORT REF_TAP_PORT CAND_TAP_PORT
 pick_port RTMP_PORT 19935
 pick_port HTTP_PORT 18888
 pick_port API_PORT 17777
