@@ -63,6 +63,8 @@ final class ClusterSetup {
         if (!host.isEmpty()) {
             hz.getNetworkConfig().getInterfaces().setEnabled(true).addInterface(host);
             hz.setProperty("hazelcast.local.localAddress", host);
+            // without this Hazelcast listens on every interface even when told which one to use
+            hz.setProperty("hazelcast.socket.bind.any", "false");
         }
         JoinConfig join = hz.getNetworkConfig().getJoin();
         join.getMulticastConfig().setEnabled(false);
