@@ -22,7 +22,7 @@ CLUSTER=(--cluster.name=hop-bench --cluster.host=127.0.0.1 --bind.host=127.0.0.1
 PIDS=()
 cleanup() {
   PIPE_DIR=$RUN/pipe "$BENCH_HOME/bin/pipeline_stop.sh" >/dev/null 2>&1 || true
-  for p in "${PIDS[@]}"; do bench_stop_pid "$p" 5 TERM || true; done
+  for p in "${PIDS[@]}"; do stop_group "$p"; bench_stop_pid "$p" 5 TERM || true; done
 }
 trap cleanup EXIT INT TERM
 
@@ -58,6 +58,12 @@ probe() { # label url
 probe on-ingest rtmp://127.0.0.1:19935/live/test
 probe via-edge rtmp://127.0.0.1:19936/live/test
 
+stop_group() { # pid of a setsid'd client: stop its whole process group (timeout and the rtmpdump under it)
+  kill -INT -- "-$1" 2>/dev/null || return 0
+  for _ in $(seq 1 100); do kill -0 "$1" 2>/dev/null || return 0; sleep 0.1; done
+  kill -KILL -- "-$1" 2>/dev/null || true
+}
+
 player() { # url -> pid (rtmpdump to /dev/null, bounded)
   setsid taskset -c 1 timeout $((WINDOW * 4 + 30)) rtmpdump -q -v -r "$1" -o /dev/null < /dev/null > /dev/null 2>&1 &
   echo $!
@@ -68,7 +74,7 @@ P1=$(player rtmp://127.0.0.1:19936/live/test); PIDS+=("$P1"); sleep 3
 cpu1=$(cpu_pct "$INGEST_PID" "$WINDOW")
 P2=$(player rtmp://127.0.0.1:19937/live/test); PIDS+=("$P2"); sleep 3
 cpu2=$(cpu_pct "$INGEST_PID" "$WINDOW")
-bench_stop_pid "$P1" 2; bench_stop_pid "$P2" 2; sleep 6
+stop_group "$P1"; stop_group "$P2"; sleep 6
 L1=$(player rtmp://127.0.0.1:19935/live/test); PIDS+=("$L1"); L2=$(player rtmp://127.0.0.1:19935/live/test); PIDS+=("$L2"); sleep 3
 cpul=$(cpu_pct "$INGEST_PID" "$WINDOW")
 
