@@ -5,6 +5,7 @@ import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.TcpIpConfig;
 import io.cascade.cluster.HazelcastIngestPointStore;
 import io.cascade.cluster.HazelcastStreamRegistry;
+import io.cascade.cluster.OwnerMergePolicy;
 
 import java.util.Arrays;
 import java.util.List;
@@ -56,6 +57,9 @@ final class ClusterSetup {
         hz.setProperty("hazelcast.max.no.heartbeat.seconds", String.valueOf(MAX_NO_HEARTBEAT_SECONDS));
         hz.getMemberAttributeConfig().setAttribute(HazelcastStreamRegistry.NODE_ATTRIBUTE, nodeId);
         HazelcastIngestPointStore.configure(hz);
+
+        // split-brain healing: of two records of one stream name, the one owned by the smaller node id wins
+        hz.getMapConfig(HazelcastStreamRegistry.MAP).getMergePolicyConfig().setPolicy(OwnerMergePolicy.class.getName());
 
         int port = c.port("cluster.port");
         hz.getNetworkConfig().setPort(port).setPortAutoIncrement(false);

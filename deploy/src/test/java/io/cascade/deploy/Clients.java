@@ -26,6 +26,15 @@ final class Clients {
         return all;
     }
 
+    /** A node in a JVM of its own (so a test can kill or freeze it), started with these flags. */
+    static List<String> nodeProcess(String... flags) {
+        List<String> cmd = new java.util.ArrayList<>(List.of(
+                java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
+                "-cp", System.getProperty("java.class.path"), CascadeNode.class.getName()));
+        cmd.addAll(List.of(flags));
+        return cmd;
+    }
+
     static String rtmpUrl(int port, String stream) {
         return "rtmp://127.0.0.1:" + port + "/live/" + stream;
     }

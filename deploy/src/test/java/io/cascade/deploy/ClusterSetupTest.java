@@ -19,6 +19,8 @@ class ClusterSetupTest {
         assertFalse(hz.getNetworkConfig().getJoin().getMulticastConfig().isEnabled());
         assertFalse(hz.getNetworkConfig().getJoin().getAutoDetectionConfig().isEnabled());
         assertEquals("false", hz.getProperty("hazelcast.phone.home.enabled"));
+        assertEquals(io.cascade.cluster.OwnerMergePolicy.class.getName(),
+                hz.getMapConfig(io.cascade.cluster.HazelcastStreamRegistry.MAP).getMergePolicyConfig().getPolicy());
     }
 
     @Test

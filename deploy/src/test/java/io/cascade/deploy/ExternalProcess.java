@@ -90,6 +90,21 @@ final class ExternalProcess implements AutoCloseable {
         return Files.readString(stderr, StandardCharsets.UTF_8);
     }
 
+    /** Waits (bounded) until the process printed the text on stdout; fails if it exits or the time runs out. */
+    void awaitOutput(String text, int seconds) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (System.nanoTime() < deadline) {
+            if (stdout().contains(text)) {
+                return;
+            }
+            if (!process.isAlive()) {
+                throw new AssertionError(label + " exited before printing '" + text + "': " + stdout() + stderr());
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("no '" + text + "' from " + label + ": " + stdout());
+    }
+
     /** For assertion messages: the tail of what the client said. */
     String describe() {
         try {

@@ -6,8 +6,6 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -34,15 +32,13 @@ class FailoverIT {
         int clusterA = Clients.freePort();
         int rtmpA = Clients.freePort();
         String cluster = "failover-" + clusterA;
-        List<String> nodeA = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-cp", System.getProperty("java.class.path"), CascadeNode.class.getName(),
-                "--roles=ingest", "--node.name=ingest-a", "--bind.host=127.0.0.1", "--rtmp.port=" + rtmpA,
+        List<String> nodeA = Clients.nodeProcess("--roles=ingest", "--node.name=ingest-a", "--bind.host=127.0.0.1", "--rtmp.port=" + rtmpA,
                 "--http.port=0", "--api.port=0", "--cluster.name=" + cluster, "--cluster.host=127.0.0.1",
-                "--cluster.port=" + clusterA));
+                "--cluster.port=" + clusterA);
         int rtmpEdge = Clients.freePort();
         int rtmpC = Clients.freePort();
         try (ExternalProcess a = ExternalProcess.start("node-ingest-a", nodeA)) {
-            awaitLog(a, "cascade node ingest-a ready");
+            a.awaitOutput("cascade node ingest-a ready", 40);
             CascadeNode edge = new CascadeNode(NodeConfig.of(Map.of("roles", "edge", "node.name", "edge-b",
                     "bind.host", "127.0.0.1", "rtmp.port", String.valueOf(rtmpEdge), "http.port", "0", "api.port", "0",
                     "cluster.name", cluster, "cluster.host", "127.0.0.1", "cluster.port", String.valueOf(Clients.freePort()),
@@ -107,15 +103,4 @@ class FailoverIT {
         }
     }
 
-    private static void awaitLog(ExternalProcess p, String text) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(40);
-        while (System.nanoTime() < deadline) {
-            if (p.stdout().contains(text)) {
-                return;
-            }
-            assertTrue(p.isAlive(), "node exited: " + p.stdout() + p.stderr());
-            Thread.sleep(100);
-        }
-        throw new AssertionError("no '" + text + "' in: " + p.stdout());
-    }
 }

@@ -4,7 +4,6 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -41,20 +40,18 @@ class FrozenNodeIT {
                 "bind.host", "127.0.0.1", "rtmp.port", String.valueOf(goodEdgeRtmp), "http.port", "0", "api.port", "0",
                 "cluster.name", cluster, "cluster.host", "127.0.0.1", "cluster.port", String.valueOf(Clients.freePort()),
                 "cluster.members", "127.0.0.1:" + clusterPort)));
-        List<String> frozenCmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-cp", System.getProperty("java.class.path"), CascadeNode.class.getName(),
-                "--roles=edge", "--node.name=frozen-edge", "--bind.host=127.0.0.1", "--rtmp.port=" + frozenEdgeRtmp,
+        List<String> frozenCmd = Clients.nodeProcess("--roles=edge", "--node.name=frozen-edge", "--bind.host=127.0.0.1", "--rtmp.port=" + frozenEdgeRtmp,
                 "--http.port=0", "--api.port=0", "--cluster.name=" + cluster, "--cluster.host=127.0.0.1",
-                "--cluster.port=" + Clients.freePort(), "--cluster.members=127.0.0.1:" + clusterPort));
+                "--cluster.port=" + Clients.freePort(), "--cluster.members=127.0.0.1:" + clusterPort);
         try {
             ingest.start().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
             goodEdge.start().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
             try (ExternalProcess frozen = ExternalProcess.start("node-frozen-edge", frozenCmd);
                  ExternalProcess pub = ExternalProcess.start("publish-frozen", highBitrate(rtmpUrl(ingestRtmp, "cold")))) {
-                awaitLog(frozen, "cascade node frozen-edge ready");
+                frozen.awaitOutput("cascade node frozen-edge ready", 40);
                 try (ExternalProcess frozenViewer = ExternalProcess.start("play-frozen",
                         ffmpegDecode(rtmpUrl(frozenEdgeRtmp, "cold"), 60))) {
-                    awaitLog(frozen, "play started: cold");
+                    frozen.awaitOutput("play started: cold", 40);
                     ExternalProcess goodViewer = ExternalProcess.start("play-good", ffmpegDecode(rtmpUrl(goodEdgeRtmp, "cold"), 14));
                     Thread.sleep(2_000);
                     new ProcessBuilder("kill", "-STOP", String.valueOf(frozen.pid())).start().waitFor(5, TimeUnit.SECONDS);
@@ -93,15 +90,4 @@ class FrozenNodeIT {
         return cmd;
     }
 
-    private static void awaitLog(ExternalProcess p, String text) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(40);
-        while (System.nanoTime() < deadline) {
-            if (p.stdout().contains(text)) {
-                return;
-            }
-            assertTrue(p.isAlive(), "node exited: " + p.stdout() + p.stderr());
-            Thread.sleep(100);
-        }
-        throw new AssertionError("no '" + text + "' in: " + p.stdout());
-    }
 }

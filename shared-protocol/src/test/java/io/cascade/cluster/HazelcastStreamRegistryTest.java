@@ -92,6 +92,14 @@ class HazelcastStreamRegistryTest {
     }
 
     @Test
+    void splitBrainMergesKeepTheRecordOfTheSmallerOwnerIdWhicheverSideMerges() {
+        String a = HazelcastStreamRegistry.encode(new StreamRecord("cam", "node-a", "rtmp", 5));
+        String b = HazelcastStreamRegistry.encode(new StreamRecord("cam", "node-b", "rtmp", 1));
+        assertEquals(a, OwnerMergePolicy.winner(a, b));
+        assertEquals(a, OwnerMergePolicy.winner(b, a));
+    }
+
+    @Test
     void aNameOwnedByANodeOutsideTheClusterCanBeTakenOver() throws Exception {
         StreamRegistry onB = new HazelcastStreamRegistry(vertx, b);
         // as if node-x died before its streams were cleaned up
