@@ -1,6 +1,5 @@
 package io.cascade.deploy;
 
-import java.net.ServerSocket;
 import java.util.List;
 
 /** Command lines of the real clients the interop tests drive; all loopback, all bounded in time. */
@@ -9,9 +8,7 @@ final class Clients {
     }
 
     static int freePort() throws Exception {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
+        return io.cascade.testing.Ports.free(); // below the ephemeral range: see Ports
     }
 
     /**

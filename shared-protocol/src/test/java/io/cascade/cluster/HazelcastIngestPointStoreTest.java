@@ -13,7 +13,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -38,9 +37,7 @@ class HazelcastIngestPointStoreTest {
     Path dir;
 
     private static int freePort() throws Exception {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
+        return io.cascade.testing.Ports.free(); // below the ephemeral range: see Ports
     }
 
     private HazelcastInstance member(String clusterName, int port, int... peers) {

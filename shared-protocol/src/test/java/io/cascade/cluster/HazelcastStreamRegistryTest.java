@@ -11,7 +11,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import java.net.ServerSocket;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -28,9 +27,7 @@ class HazelcastStreamRegistryTest {
     private HazelcastInstance b;
 
     private static int freePort() throws Exception {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
+        return io.cascade.testing.Ports.free(); // below the ephemeral range: see Ports
     }
 
     private static Config member(String node, int port, int peerPort) {

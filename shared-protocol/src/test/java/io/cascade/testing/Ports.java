@@ -1,0 +1,31 @@
+package io.cascade.testing;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Ports for test listeners. Taken below the kernel's ephemeral range (32768 and up on Linux): a port found free
+ * there could be handed to some outgoing connection before the listener binds it, which made tests flaky.
+ */
+public final class Ports {
+    private static final int LOW = 20_000;
+    private static final int HIGH = 32_000;
+
+    private Ports() {
+    }
+
+    /** A loopback port nobody listens on now, outside the ephemeral range. */
+    public static int free() {
+        for (int attempt = 0; attempt < 200; attempt++) {
+            int port = ThreadLocalRandom.current().nextInt(LOW, HIGH);
+            try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+                return port;
+            } catch (IOException busy) {
+                // taken: try another
+            }
+        }
+        throw new IllegalStateException("no free port in " + LOW + ".." + HIGH);
+    }
+}
