@@ -1,10 +1,10 @@
 package io.cascade.cluster;
 
 import com.hazelcast.config.Config;
-import com.hazelcast.config.JoinConfig;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import io.cascade.cluster.IngestPointStore.CreateResult;
+import io.cascade.testing.LoopbackHazelcast;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import org.junit.jupiter.api.AfterEach;
@@ -41,19 +41,7 @@ class HazelcastIngestPointStoreTest {
     }
 
     private HazelcastInstance member(String clusterName, int port, int... peers) {
-        Config c = new Config().setClusterName(clusterName);
-        c.setProperty("hazelcast.phone.home.enabled", "false");
-        c.setProperty("hazelcast.shutdownhook.enabled", "false");
-        c.setProperty("hazelcast.logging.type", "slf4j");
-        c.getNetworkConfig().setPort(port).setPortAutoIncrement(false).getInterfaces().setEnabled(true)
-                .addInterface("127.0.0.1");
-        JoinConfig join = c.getNetworkConfig().getJoin();
-        join.getMulticastConfig().setEnabled(false);
-        join.getAutoDetectionConfig().setEnabled(false);
-        join.getTcpIpConfig().setEnabled(true).addMember("127.0.0.1:" + port);
-        for (int p : peers) {
-            join.getTcpIpConfig().addMember("127.0.0.1:" + p);
-        }
+        Config c = LoopbackHazelcast.member(clusterName, port, peers);
         HazelcastIngestPointStore.configure(c);
         HazelcastInstance h = Hazelcast.newHazelcastInstance(c);
         members.add(h);

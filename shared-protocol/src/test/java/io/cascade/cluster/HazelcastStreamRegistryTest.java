@@ -1,9 +1,9 @@
 package io.cascade.cluster;
 
 import com.hazelcast.config.Config;
-import com.hazelcast.config.JoinConfig;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
+import io.cascade.testing.LoopbackHazelcast;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import org.junit.jupiter.api.AfterEach;
@@ -31,16 +31,7 @@ class HazelcastStreamRegistryTest {
     }
 
     private static Config member(String node, int port, int peerPort) {
-        Config c = new Config().setClusterName("registry-test-" + peerPort + "-" + port / 2);
-        c.setProperty("hazelcast.phone.home.enabled", "false");
-        c.setProperty("hazelcast.shutdownhook.enabled", "false");
-        c.setProperty("hazelcast.logging.type", "slf4j");
-        c.getNetworkConfig().setPort(port).setPortAutoIncrement(false).getInterfaces().setEnabled(true)
-                .addInterface("127.0.0.1");
-        JoinConfig join = c.getNetworkConfig().getJoin();
-        join.getMulticastConfig().setEnabled(false);
-        join.getAutoDetectionConfig().setEnabled(false);
-        join.getTcpIpConfig().setEnabled(true).addMember("127.0.0.1:" + port).addMember("127.0.0.1:" + peerPort);
+        Config c = LoopbackHazelcast.member("registry-test-" + peerPort + "-" + port / 2, port, peerPort);
         c.getMemberAttributeConfig().setAttribute(HazelcastStreamRegistry.NODE_ATTRIBUTE, node);
         return c;
     }
