@@ -5,8 +5,8 @@ import io.vertx.core.Future;
 import java.util.List;
 
 /**
- * Which streams are live and who owns them. One implementation per deployment: in memory for a single node,
- * Hazelcast for a cluster. All operations are asynchronous because the clustered one is.
+ * Which streams are live and who owns them, cluster-wide ({@link HazelcastStreamRegistry}; a single node is a
+ * cluster of one). All operations are asynchronous: the map lives on other members too.
  */
 public interface StreamRegistry {
     /** Registers the stream unless the name is taken; completes with false when someone else owns it. */

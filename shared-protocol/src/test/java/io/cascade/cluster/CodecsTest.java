@@ -55,6 +55,14 @@ class CodecsTest {
     }
 
     @Test
+    void feedAckRoundTrips() {
+        FeedAckCodec codec = new FeedAckCodec();
+        Buffer buffer = Buffer.buffer().appendString("x");
+        codec.encodeToWire(buffer, new FeedAck("edge-7", 1L << 40, true));
+        assertEquals(new FeedAck("edge-7", 1L << 40, true), codec.decodeFromWire(1, buffer));
+    }
+
+    @Test
     void streamEventRoundTrips() {
         StreamEventCodec codec = new StreamEventCodec();
         Buffer buffer = Buffer.buffer();
