@@ -20,6 +20,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -44,6 +45,8 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class CascadeNode {
     private static final Logger log = LoggerFactory.getLogger(CascadeNode.class);
+    /** Longest HTTP request line accepted (TESTING.md); longer ones get 414 and no state is created. */
+    static final int MAX_REQUEST_LINE_BYTES = 4096;
     /** How long a stop may take before the process exits anyway. */
     static final long STOP_TIMEOUT_MS = 10_000;
     /** Vert.x keeps metrics backends in a static map by name: each node in a JVM needs its own name. */
@@ -53,7 +56,6 @@ public final class CascadeNode {
     private final String nodeId;
     private final Set<Role> roles;
     private final NodeCounters counters = new NodeCounters();
-    private final List<String> listeners = new ArrayList<>();
     private final JsonObject listenerAddresses = new JsonObject();
     private final int streamSeriesMax;
     private Vertx vertx;
@@ -202,7 +204,8 @@ public final class CascadeNode {
         router.get("/metrics").handler(PrometheusScrapingHandler.create(meters));
         router.get("/healthz").handler(health.livenessHandler());
         router.get("/readyz").handler(health.readinessHandler());
-        return vertx.createHttpServer().requestHandler(router).listen(port, config.get("bind.host"))
+        return vertx.createHttpServer(new HttpServerOptions().setMaxInitialLineLength(MAX_REQUEST_LINE_BYTES))
+                .requestHandler(router).listen(port, config.get("bind.host"))
                 .map(server -> {
                     httpPort = server.actualPort();
                     listener("http", config.get("bind.host"), httpPort, "/metrics /healthz /readyz");
@@ -226,7 +229,6 @@ public final class CascadeNode {
 
     private void listener(String name, String host, int port, String detail) {
         String line = String.format("listening %-5s %s:%d (%s)", name, host, port, detail);
-        listeners.add(line);
         listenerAddresses.put(name, host + ":" + port);
         log.info(line);
     }

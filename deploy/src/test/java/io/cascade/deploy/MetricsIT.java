@@ -167,6 +167,13 @@ class MetricsIT {
 
     @Test
     @Order(4)
+    void anOversizedRequestLineIsRefusedAndTheNodeGoesOn() throws Exception {
+        assertEquals(414, get("/" + "a".repeat(CascadeNode.MAX_REQUEST_LINE_BYTES + 10)).statusCode());
+        assertEquals(200, get("/healthz").statusCode());
+    }
+
+    @Test
+    @Order(4)
     void aRefusedPlayIsCounted() throws Exception {
         double before = PromText.scrape(http).value("cascade_play_refusals_total", "reason", "not_found");
         try (TestRtmpClient viewer = new TestRtmpClient(rtmp, 5_000)) {

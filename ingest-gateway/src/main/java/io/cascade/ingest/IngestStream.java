@@ -115,10 +115,6 @@ public final class IngestStream {
         return gop.gopBytes();
     }
 
-    /** Nodes subscribed now. */
-    public int subscribers() {
-        return subscribers.size();
-    }
 
     private void onSubscribe(Message<String> request) {
         String node = request.body();

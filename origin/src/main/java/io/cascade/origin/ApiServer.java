@@ -7,6 +7,7 @@ import io.cascade.cluster.StreamRecord;
 import io.cascade.cluster.StreamRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -33,6 +34,8 @@ public final class ApiServer {
     private static final Logger log = LoggerFactory.getLogger(ApiServer.class);
     /** Largest request body: parameters are two names, so 64 KiB leaves room and bounds what a caller can send. */
     static final int MAX_BODY_BYTES = 64 * 1024;
+    /** Longest request line: the longest verb with two 128-character names fits many times over. */
+    static final int MAX_REQUEST_LINE_BYTES = 4096;
 
     private final Vertx vertx;
     private final StreamRegistry registry;
@@ -58,7 +61,8 @@ public final class ApiServer {
                 .handler(this::removeIngestPoint);
         router.route("/api/listIngestPoints").method(HttpMethod.GET).method(HttpMethod.POST)
                 .handler(this::listIngestPoints);
-        return vertx.createHttpServer().requestHandler(router).listen(port, host).map(s -> s.actualPort());
+        return vertx.createHttpServer(new HttpServerOptions().setMaxInitialLineLength(MAX_REQUEST_LINE_BYTES))
+                .requestHandler(router).listen(port, host).map(s -> s.actualPort());
     }
 
     private void authorize(RoutingContext ctx) {

@@ -115,10 +115,6 @@ public final class MediaFrame {
         return (int) (timescale == 1000 ? diff : Math.floorDiv(diff * 1000, timescale));
     }
 
-    /** Same frame with other sequence, timing and flags; the payload array is shared, not copied. */
-    public MediaFrame withTiming(long newDts, long newPts, int newFlags, long newSequence) {
-        return new MediaFrame(track, codec, newDts, newPts, timescale, newFlags, segmentIndex, newSequence, payload);
-    }
 
     @Override
     public String toString() {

@@ -117,10 +117,6 @@ public final class RtmpConnection implements RtmpSession.Listener {
         return bytesIn;
     }
 
-    public long bytesOut() {
-        return bytesOut;
-    }
-
     /** Closes at once, dropping whatever is still queued: for a viewer that stopped reading. */
     public void abort() {
         if (!closed) {

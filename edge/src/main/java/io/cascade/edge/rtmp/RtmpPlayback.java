@@ -41,11 +41,6 @@ public final class RtmpPlayback implements RtmpPlayHandler {
 
     private final IngestPointStore ingestPoints;
 
-    public RtmpPlayback(Vertx vertx, StreamHubs hubs, NodeCounters counters, long playWaitMs, long maxBehindMs,
-                        long flushIntervalMs) {
-        this(vertx, hubs, counters, playWaitMs, maxBehindMs, flushIntervalMs, null);
-    }
-
     /** @param ingestPoints when not null, plays of ingest points' private names are refused at once */
     public RtmpPlayback(Vertx vertx, StreamHubs hubs, NodeCounters counters, long playWaitMs, long maxBehindMs,
                         long flushIntervalMs, IngestPointStore ingestPoints) {

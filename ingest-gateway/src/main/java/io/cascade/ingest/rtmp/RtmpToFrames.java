@@ -72,10 +72,6 @@ public final class RtmpToFrames {
         }
     }
 
-    /** Codecs of the current publish, for logs and the registry ("H264", "AAC", or "-" before config). */
-    public String videoCodecName() {
-        return videoCodec == null ? "-" : videoCodec.name();
-    }
 
     private static SkippedFrameException damaged(String message) {
         return new SkippedFrameException(SkippedFrameException.Reason.DAMAGED, message);

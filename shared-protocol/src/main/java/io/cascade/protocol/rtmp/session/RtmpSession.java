@@ -79,20 +79,11 @@ public final class RtmpSession {
     private boolean chunkSizeSent;
     private int nextStreamId = 1;
     private String app = "";
-    private String tcUrl = "";
     private long peerAckWindow = WINDOW_ACK_SIZE;
     private long lastAcked;
 
     public RtmpSession(Listener listener) {
         this.listener = listener;
-    }
-
-    public String app() {
-        return app;
-    }
-
-    public String tcUrl() {
-        return tcUrl;
     }
 
     /** True once the handshake completed; used by the connection to cancel its handshake deadline. */
@@ -236,7 +227,6 @@ public final class RtmpSession {
         while (app.endsWith("/")) {
             app = app.substring(0, app.length() - 1);
         }
-        tcUrl = command.get("tcUrl") instanceof String s ? s : "";
         if (!StreamNames.isValid(app)) {
             sendCommand(0, "_error", tx, null, status("error", "NetConnection.Connect.Rejected",
                     "Invalid application name"));
