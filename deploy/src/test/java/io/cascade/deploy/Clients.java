@@ -23,6 +23,36 @@ final class Clients {
         return all;
     }
 
+    /**
+     * Settings of one member of a loopback test cluster: its name and roles, its RTMP port, its own cluster port,
+     * the members it joins ("" for the first), and any other settings as key, value pairs. HTTP and API are off.
+     */
+    static java.util.Map<String, String> member(String cluster, String node, String roles, int rtmpPort,
+                                                int clusterPort, String members, String... extra) {
+        java.util.Map<String, String> m = new java.util.LinkedHashMap<>();
+        m.put("roles", roles);
+        m.put("node.name", node);
+        m.put("bind.host", "127.0.0.1");
+        m.put("rtmp.port", String.valueOf(rtmpPort));
+        m.put("http.port", "0");
+        m.put("api.port", "0");
+        m.put("cluster.name", cluster);
+        m.put("cluster.host", "127.0.0.1");
+        m.put("cluster.port", String.valueOf(clusterPort));
+        if (!members.isEmpty()) {
+            m.put("cluster.members", members);
+        }
+        for (int i = 0; i + 1 < extra.length; i += 2) {
+            m.put(extra[i], extra[i + 1]);
+        }
+        return m;
+    }
+
+    /** The same settings as command-line flags, for a node in a JVM of its own. */
+    static String[] flags(java.util.Map<String, String> settings) {
+        return settings.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue()).toArray(String[]::new);
+    }
+
     /** A node in a JVM of its own (so a test can kill or freeze it), started with these flags. */
     static List<String> nodeProcess(String... flags) {
         List<String> cmd = new java.util.ArrayList<>(List.of(

@@ -5,7 +5,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static io.cascade.deploy.Clients.countLines;
@@ -25,13 +24,10 @@ class ClusterIT {
         int edgeRtmp = Clients.freePort();
         int ingestCluster = Clients.freePort();
         String name = "cluster-it-" + ingestCluster;
-        CascadeNode ingest = new CascadeNode(NodeConfig.of(Map.of("roles", "ingest,origin", "node.name", "ingest-1",
-                "rtmp.port", String.valueOf(ingestRtmp), "http.port", "0", "api.port", "0", "bind.host", "127.0.0.1",
-                "cluster.name", name, "cluster.host", "127.0.0.1", "cluster.port", String.valueOf(ingestCluster))));
-        CascadeNode edge = new CascadeNode(NodeConfig.of(Map.of("roles", "edge", "node.name", "edge-1",
-                "rtmp.port", String.valueOf(edgeRtmp), "http.port", "0", "api.port", "0", "bind.host", "127.0.0.1",
-                "cluster.name", name, "cluster.host", "127.0.0.1", "cluster.port", String.valueOf(Clients.freePort()),
-                "cluster.members", "127.0.0.1:" + ingestCluster)));
+        CascadeNode ingest = new CascadeNode(NodeConfig.of(Clients.member(name, "ingest-1", "ingest,origin",
+                ingestRtmp, ingestCluster, "")));
+        CascadeNode edge = new CascadeNode(NodeConfig.of(Clients.member(name, "edge-1", "edge",
+                edgeRtmp, Clients.freePort(), "127.0.0.1:" + ingestCluster)));
         try {
             ingest.start().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
             edge.start().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);

@@ -9,7 +9,6 @@ import org.junit.jupiter.api.Timeout;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static io.cascade.deploy.Clients.ffmpegPublish;
@@ -31,16 +30,12 @@ class EdgeKillIT {
         int goodEdgeRtmp = Clients.freePort();
         int victimRtmp = Clients.freePort();
         String cluster = "edgekill-" + clusterPort;
-        CascadeNode ingest = new CascadeNode(NodeConfig.of(Map.of("roles", "ingest", "node.name", "ingest",
-                "bind.host", "127.0.0.1", "rtmp.port", String.valueOf(ingestRtmp), "http.port", "0", "api.port", "0",
-                "cluster.name", cluster, "cluster.host", "127.0.0.1", "cluster.port", String.valueOf(clusterPort))));
-        CascadeNode goodEdge = new CascadeNode(NodeConfig.of(Map.of("roles", "edge", "node.name", "good-edge",
-                "bind.host", "127.0.0.1", "rtmp.port", String.valueOf(goodEdgeRtmp), "http.port", "0", "api.port", "0",
-                "cluster.name", cluster, "cluster.host", "127.0.0.1", "cluster.port", String.valueOf(Clients.freePort()),
-                "cluster.members", "127.0.0.1:" + clusterPort)));
-        List<String> victimCmd = Clients.nodeProcess("--roles=edge", "--node.name=victim-edge", "--bind.host=127.0.0.1", "--rtmp.port=" + victimRtmp,
-                "--http.port=0", "--api.port=0", "--cluster.name=" + cluster, "--cluster.host=127.0.0.1",
-                "--cluster.port=" + Clients.freePort(), "--cluster.members=127.0.0.1:" + clusterPort);
+        CascadeNode ingest = new CascadeNode(NodeConfig.of(Clients.member(cluster, "ingest", "ingest", ingestRtmp,
+                clusterPort, "")));
+        CascadeNode goodEdge = new CascadeNode(NodeConfig.of(Clients.member(cluster, "good-edge", "edge", goodEdgeRtmp,
+                Clients.freePort(), "127.0.0.1:" + clusterPort)));
+        List<String> victimCmd = Clients.nodeProcess(Clients.flags(Clients.member(cluster, "victim-edge", "edge",
+                victimRtmp, Clients.freePort(), "127.0.0.1:" + clusterPort)));
         Path dump = Files.createDirectories(Path.of("target", "interop-logs")).resolve("edge-rtmpdump.flv");
         Files.deleteIfExists(dump);
         try {

@@ -7,7 +7,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static io.cascade.deploy.Clients.ffmpegPublish;
@@ -32,21 +31,16 @@ class FailoverIT {
         int clusterA = Clients.freePort();
         int rtmpA = Clients.freePort();
         String cluster = "failover-" + clusterA;
-        List<String> nodeA = Clients.nodeProcess("--roles=ingest", "--node.name=ingest-a", "--bind.host=127.0.0.1", "--rtmp.port=" + rtmpA,
-                "--http.port=0", "--api.port=0", "--cluster.name=" + cluster, "--cluster.host=127.0.0.1",
-                "--cluster.port=" + clusterA);
+        List<String> nodeA = Clients.nodeProcess(Clients.flags(Clients.member(cluster, "ingest-a", "ingest", rtmpA,
+                clusterA, "")));
         int rtmpEdge = Clients.freePort();
         int rtmpC = Clients.freePort();
         try (ExternalProcess a = ExternalProcess.start("node-ingest-a", nodeA)) {
             a.awaitOutput("cascade node ingest-a ready", 40);
-            CascadeNode edge = new CascadeNode(NodeConfig.of(Map.of("roles", "edge", "node.name", "edge-b",
-                    "bind.host", "127.0.0.1", "rtmp.port", String.valueOf(rtmpEdge), "http.port", "0", "api.port", "0",
-                    "cluster.name", cluster, "cluster.host", "127.0.0.1", "cluster.port", String.valueOf(Clients.freePort()),
-                    "cluster.members", "127.0.0.1:" + clusterA)));
-            CascadeNode ingestC = new CascadeNode(NodeConfig.of(Map.of("roles", "ingest", "node.name", "ingest-c",
-                    "bind.host", "127.0.0.1", "rtmp.port", String.valueOf(rtmpC), "http.port", "0", "api.port", "0",
-                    "cluster.name", cluster, "cluster.host", "127.0.0.1", "cluster.port", String.valueOf(Clients.freePort()),
-                    "cluster.members", "127.0.0.1:" + clusterA)));
+            CascadeNode edge = new CascadeNode(NodeConfig.of(Clients.member(cluster, "edge-b", "edge", rtmpEdge,
+                Clients.freePort(), "127.0.0.1:" + clusterA)));
+            CascadeNode ingestC = new CascadeNode(NodeConfig.of(Clients.member(cluster, "ingest-c", "ingest", rtmpC,
+                Clients.freePort(), "127.0.0.1:" + clusterA)));
             try {
                 await(edge.start());
                 await(ingestC.start());

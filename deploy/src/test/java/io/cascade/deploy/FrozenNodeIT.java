@@ -6,7 +6,6 @@ import org.junit.jupiter.api.Timeout;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static io.cascade.deploy.Clients.countLines;
@@ -32,17 +31,12 @@ class FrozenNodeIT {
         int goodEdgeRtmp = Clients.freePort();
         int frozenEdgeRtmp = Clients.freePort();
         String cluster = "frozen-" + clusterPort;
-        CascadeNode ingest = new CascadeNode(NodeConfig.of(Map.of("roles", "ingest", "node.name", "ingest",
-                "bind.host", "127.0.0.1", "rtmp.port", String.valueOf(ingestRtmp), "http.port", "0", "api.port", "0",
-                "cluster.name", cluster, "cluster.host", "127.0.0.1", "cluster.port", String.valueOf(clusterPort),
-                "cluster.feed.max.inflight.bytes", String.valueOf(IN_FLIGHT_BOUND))));
-        CascadeNode goodEdge = new CascadeNode(NodeConfig.of(Map.of("roles", "edge", "node.name", "good-edge",
-                "bind.host", "127.0.0.1", "rtmp.port", String.valueOf(goodEdgeRtmp), "http.port", "0", "api.port", "0",
-                "cluster.name", cluster, "cluster.host", "127.0.0.1", "cluster.port", String.valueOf(Clients.freePort()),
-                "cluster.members", "127.0.0.1:" + clusterPort)));
-        List<String> frozenCmd = Clients.nodeProcess("--roles=edge", "--node.name=frozen-edge", "--bind.host=127.0.0.1", "--rtmp.port=" + frozenEdgeRtmp,
-                "--http.port=0", "--api.port=0", "--cluster.name=" + cluster, "--cluster.host=127.0.0.1",
-                "--cluster.port=" + Clients.freePort(), "--cluster.members=127.0.0.1:" + clusterPort);
+        CascadeNode ingest = new CascadeNode(NodeConfig.of(Clients.member(cluster, "ingest", "ingest", ingestRtmp,
+                clusterPort, "", "cluster.feed.max.inflight.bytes", String.valueOf(IN_FLIGHT_BOUND))));
+        CascadeNode goodEdge = new CascadeNode(NodeConfig.of(Clients.member(cluster, "good-edge", "edge", goodEdgeRtmp,
+                Clients.freePort(), "127.0.0.1:" + clusterPort)));
+        List<String> frozenCmd = Clients.nodeProcess(Clients.flags(Clients.member(cluster, "frozen-edge", "edge",
+                frozenEdgeRtmp, Clients.freePort(), "127.0.0.1:" + clusterPort)));
         try {
             ingest.start().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
             goodEdge.start().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);

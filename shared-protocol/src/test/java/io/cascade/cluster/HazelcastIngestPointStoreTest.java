@@ -5,6 +5,7 @@ import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import io.cascade.cluster.IngestPointStore.CreateResult;
 import io.cascade.testing.LoopbackHazelcast;
+import io.cascade.testing.Ports;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import org.junit.jupiter.api.AfterEach;
@@ -36,10 +37,6 @@ class HazelcastIngestPointStoreTest {
     @TempDir
     Path dir;
 
-    private static int freePort() throws Exception {
-        return io.cascade.testing.Ports.free(); // below the ephemeral range: see Ports
-    }
-
     private HazelcastInstance member(String clusterName, int port, int... peers) {
         Config c = LoopbackHazelcast.member(clusterName, port, peers);
         HazelcastIngestPointStore.configure(c);
@@ -51,8 +48,8 @@ class HazelcastIngestPointStoreTest {
     @BeforeEach
     void start() throws Exception {
         vertx = Vertx.vertx();
-        int pa = freePort();
-        int pb = freePort();
+        int pa = Ports.free();
+        int pb = Ports.free();
         String name = "ingest-test-" + pa;
         a = member(name, pa, pb);
         b = member(name, pb, pa);
@@ -161,8 +158,8 @@ class HazelcastIngestPointStoreTest {
         b.getLifecycleService().terminate();
 
         // a fresh cluster whose first member has b's data.dir
-        int pc = freePort();
-        int pd = freePort();
+        int pc = Ports.free();
+        int pd = Ports.free();
         HazelcastInstance c = member("ingest-restart-" + pc, pc, pd);
         HazelcastIngestPointStore onC = new HazelcastIngestPointStore(vertx, c, fileB);
         assertEquals(2, await(onC.loadSnapshot()));

@@ -4,6 +4,7 @@ import com.hazelcast.config.Config;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import io.cascade.testing.LoopbackHazelcast;
+import io.cascade.testing.Ports;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import org.junit.jupiter.api.AfterEach;
@@ -26,10 +27,6 @@ class HazelcastStreamRegistryTest {
     private HazelcastInstance a;
     private HazelcastInstance b;
 
-    private static int freePort() throws Exception {
-        return io.cascade.testing.Ports.free(); // below the ephemeral range: see Ports
-    }
-
     private static Config member(String node, int port, int peerPort) {
         Config c = LoopbackHazelcast.member("registry-test-" + peerPort + "-" + port / 2, port, peerPort);
         c.getMemberAttributeConfig().setAttribute(HazelcastStreamRegistry.NODE_ATTRIBUTE, node);
@@ -39,8 +36,8 @@ class HazelcastStreamRegistryTest {
     @BeforeEach
     void start() throws Exception {
         vertx = Vertx.vertx();
-        int pa = freePort();
-        int pb = freePort();
+        int pa = Ports.free();
+        int pb = Ports.free();
         Config ca = member("node-a", pa, pb);
         Config cb = member("node-b", pb, pa);
         cb.setClusterName(ca.getClusterName());
