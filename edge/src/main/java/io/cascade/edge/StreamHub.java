@@ -59,6 +59,8 @@ public final class StreamHub {
     private MessageConsumer<MediaFrame> feed;
     private List<MediaFrame> seam;
     private boolean live;
+    /** The publish this hub follows (from the snapshot reply), or null. */
+    private String publish;
     private boolean closed;
     private long lastSequence = -1;
     private long lastAcked = -1;
@@ -126,12 +128,16 @@ public final class StreamHub {
         if (closed) {
             return;
         }
+        boolean current = e.publish().equals(publish);
         if (e.kind() == StreamEvent.Kind.STARTED) {
-            // a STARTED while live means the old publisher's node died without a word: end that publish first
+            if (current) {
+                return; // the start of the publish already followed: the subscription overtook this event
+            }
+            // another publish started: the one followed (if any) ended, maybe with its node, without a word
             endPublish();
             subscribe();
-        } else {
-            endPublish();
+        } else if (current || publish == null) {
+            endPublish(); // a stop of an older publish, overtaken by a newer one, changes nothing
         }
     }
 
@@ -143,6 +149,7 @@ public final class StreamHub {
         gop.clear();
         lastSequence = -1;
         lastAcked = -1;
+        publish = null;
     }
 
     private void subscribe() {
@@ -168,6 +175,7 @@ public final class StreamHub {
                 gop.add(f);
             }
             lastSequence = batch.lastSequence();
+            publish = batch.publish();
             live = true;
             lastFrameNanos = System.nanoTime();
             for (MediaFrame f : buffered) {

@@ -45,6 +45,7 @@ class StreamHubTest {
         final List<Long> beforeStart = new CopyOnWriteArrayList<>();
         final StreamHub hub;
         final CompletableFuture<Void> started = new CompletableFuture<>();
+        final java.util.concurrent.atomic.AtomicInteger stops = new java.util.concurrent.atomic.AtomicInteger();
 
         RecordingSink(StreamHub hub) {
             this.hub = hub;
@@ -63,6 +64,7 @@ class StreamHubTest {
 
         @Override
         public void onStopped() {
+            stops.incrementAndGet();
         }
 
         @Override
@@ -76,7 +78,7 @@ class StreamHubTest {
         GopCache ingestGop = new GopCache();
         // the ingest side answers late, so the snapshot overlaps live frames the hub already buffered
         vertx.eventBus().consumer(Addresses.subscribe(name), msg -> vertx.setTimer(200,
-                id -> msg.reply(new FrameBatch(ingestGop.snapshot(), ingestGop.lastSequence()))));
+                id -> msg.reply(new FrameBatch(ingestGop.snapshot(), ingestGop.lastSequence(), "ingest/1"))));
         Context ingest = vertx.getOrCreateContext();
         long[] next = {0};
         CompletableFuture<Void> firstHalf = new CompletableFuture<>();
@@ -121,5 +123,45 @@ class StreamHubTest {
         assertEquals(List.of(), sink.beforeStart);
         assertEquals(java.util.stream.LongStream.range(15, 25).boxed().toList(), sink.sequences);
         assertEquals(1, hubs.size());
+    }
+
+    @Test
+    void theLateStartOfTheFollowedPublishStopsNothingButAnotherPublishDoes() throws Exception {
+        String name = "late";
+        java.util.concurrent.atomic.AtomicInteger subscriptions = new java.util.concurrent.atomic.AtomicInteger();
+        vertx.eventBus().consumer(Addresses.subscribe(name), msg -> msg.reply(new FrameBatch(List.of(), -1,
+                "ingest/" + subscriptions.incrementAndGet())));
+        StreamHubs hubs = new StreamHubs(vertx, "edge", 1000, new io.cascade.metrics.NodeCounters());
+        Context edge = vertx.getOrCreateContext();
+        CompletableFuture<RecordingSink> sinkReady = new CompletableFuture<>();
+        edge.runOnContext(v -> {
+            StreamHub hub = hubs.acquire(name, edge);
+            edge.runOnContext(w -> sinkReady.complete(hub.sink(RecordingSink.class, () -> new RecordingSink(hub))));
+        });
+        RecordingSink sink = sinkReady.get(5, TimeUnit.SECONDS);
+        sink.started.get(5, TimeUnit.SECONDS); // the subscription answered with publish ingest/1
+
+        // its STARTED event arrives after the subscription: nothing ends
+        vertx.eventBus().publish(Addresses.STREAM_EVENTS, new io.cascade.cluster.StreamEvent(
+                io.cascade.cluster.StreamEvent.Kind.STARTED, name, "ingest/1"));
+        Thread.sleep(300);
+        assertEquals(0, sink.stops.get());
+        assertEquals(1, subscriptions.get());
+
+        // a stop of some older publish changes nothing either
+        vertx.eventBus().publish(Addresses.STREAM_EVENTS, new io.cascade.cluster.StreamEvent(
+                io.cascade.cluster.StreamEvent.Kind.STOPPED, name, "ingest/0"));
+        Thread.sleep(300);
+        assertEquals(0, sink.stops.get());
+
+        // another publish starts (the followed one's node died silently): end it and follow the new one
+        vertx.eventBus().publish(Addresses.STREAM_EVENTS, new io.cascade.cluster.StreamEvent(
+                io.cascade.cluster.StreamEvent.Kind.STARTED, name, "elsewhere/9"));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (subscriptions.get() < 2 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertEquals(1, sink.stops.get());
+        assertEquals(2, subscriptions.get());
     }
 }

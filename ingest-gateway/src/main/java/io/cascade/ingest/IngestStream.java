@@ -42,10 +42,14 @@ public final class IngestStream {
     /** A subscribing node that acknowledges nothing for this long is gone (frozen, partitioned, dead). */
     public static final long SUBSCRIBER_TIMEOUT_MS = 10_000;
 
+    private static final java.util.concurrent.atomic.AtomicLong PUBLISHES = new java.util.concurrent.atomic.AtomicLong();
+
     private final Vertx vertx;
     private final EventBus bus;
     private final String selfNode;
     private final String name;
+    /** This publish among all publishes of the name, cluster-wide: node, then a per-node counter. */
+    private final String publishId;
     private final GopCache gop = new GopCache();
     private final NodeCounters counters;
     private final long maxInFlightBytes;
@@ -66,6 +70,7 @@ public final class IngestStream {
         this.selfNode = selfNode;
         this.name = name;
         this.counters = counters;
+        this.publishId = selfNode + "/" + PUBLISHES.incrementAndGet();
     }
 
     public String name() {
@@ -77,7 +82,7 @@ public final class IngestStream {
         acks = bus.consumer(Addresses.acks(name), this::onAck);
         timer = vertx.setPeriodic(SUBSCRIBER_TIMEOUT_MS / 4, id -> forgetSilentSubscribers());
         counters.ingestStreamBytes.put(name, payloadBytes);
-        bus.publish(Addresses.STREAM_EVENTS, new StreamEvent(StreamEvent.Kind.STARTED, name));
+        bus.publish(Addresses.STREAM_EVENTS, new StreamEvent(StreamEvent.Kind.STARTED, name, publishId));
     }
 
     public void publish(MediaFrame frame) {
@@ -104,7 +109,7 @@ public final class IngestStream {
         counters.ingestStreamBytes.remove(name, payloadBytes);
         counters.gopCacheBytes.add(-gop.gopBytes());
         gop.clear();
-        bus.publish(Addresses.STREAM_EVENTS, new StreamEvent(StreamEvent.Kind.STOPPED, name));
+        bus.publish(Addresses.STREAM_EVENTS, new StreamEvent(StreamEvent.Kind.STOPPED, name, publishId));
     }
 
     public long frames() {
@@ -122,7 +127,7 @@ public final class IngestStream {
         if (previous != null) {
             previous.forget(); // a node subscribing again starts over from this snapshot
         }
-        request.reply(new FrameBatch(gop.snapshot(), gop.lastSequence()));
+        request.reply(new FrameBatch(gop.snapshot(), gop.lastSequence(), publishId));
     }
 
     private void onAck(Message<FeedAck> message) {

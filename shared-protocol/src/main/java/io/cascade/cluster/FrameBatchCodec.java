@@ -6,7 +6,10 @@ import io.vertx.core.buffer.Buffer;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Binary codec of {@link FrameBatch}: i64 last sequence, i32 count, then each frame as {@link MediaFrameCodec} writes it. */
+/**
+ * Binary codec of {@link FrameBatch}: i64 last sequence, u16 publish id length + UTF-8 id, i32 count, then each
+ * frame as {@link MediaFrameCodec} writes it.
+ */
 public final class FrameBatchCodec extends ImmutableMessageCodec<FrameBatch> {
     public static final String NAME = "cascade-frame-batch";
     /** A snapshot is config + metadata + one GOP; the GOP cache never holds more than this. */
@@ -18,7 +21,9 @@ public final class FrameBatchCodec extends ImmutableMessageCodec<FrameBatch> {
 
     @Override
     public void encodeToWire(Buffer buffer, FrameBatch batch) {
-        buffer.appendLong(batch.lastSequence()).appendInt(batch.frames().size());
+        byte[] publish = batch.publish().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        buffer.appendLong(batch.lastSequence()).appendUnsignedShort(publish.length).appendBytes(publish)
+                .appendInt(batch.frames().size());
         for (MediaFrame f : batch.frames()) {
             MediaFrameCodec.write(buffer, f);
         }
@@ -27,17 +32,20 @@ public final class FrameBatchCodec extends ImmutableMessageCodec<FrameBatch> {
     @Override
     public FrameBatch decodeFromWire(int pos, Buffer buffer) {
         long last = buffer.getLong(pos);
-        int count = buffer.getInt(pos + 8);
+        int publishLength = buffer.getUnsignedShort(pos + 8);
+        String publish = buffer.getString(pos + 10, pos + 10 + publishLength, "UTF-8");
+        int countAt = pos + 10 + publishLength;
+        int count = buffer.getInt(countAt);
         if (count < 0 || count > MAX_FRAMES) {
             throw new IllegalStateException("frame batch count " + count + " outside 0.." + MAX_FRAMES);
         }
-        int at = pos + 12;
+        int at = countAt + 4;
         List<MediaFrame> frames = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
             MediaFrame f = MediaFrameCodec.read(buffer, at);
             at += MediaFrameCodec.wireLength(f);
             frames.add(f);
         }
-        return new FrameBatch(frames, last);
+        return new FrameBatch(frames, last, publish);
     }
 }

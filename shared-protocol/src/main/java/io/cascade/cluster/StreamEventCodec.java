@@ -4,7 +4,7 @@ import io.vertx.core.buffer.Buffer;
 
 import java.nio.charset.StandardCharsets;
 
-/** Binary codec of {@link StreamEvent}: u8 kind ordinal, u16 name length, UTF-8 name. */
+/** Binary codec of {@link StreamEvent}: u8 kind ordinal, then the stream name and the publish id, each u16 length + UTF-8. */
 public final class StreamEventCodec extends ImmutableMessageCodec<StreamEvent> {
     public static final String NAME = "cascade-stream-event";
 
@@ -15,13 +15,18 @@ public final class StreamEventCodec extends ImmutableMessageCodec<StreamEvent> {
     @Override
     public void encodeToWire(Buffer buffer, StreamEvent e) {
         byte[] name = e.stream().getBytes(StandardCharsets.UTF_8);
-        buffer.appendByte((byte) e.kind().ordinal()).appendUnsignedShort(name.length).appendBytes(name);
+        byte[] publish = e.publish().getBytes(StandardCharsets.UTF_8);
+        buffer.appendByte((byte) e.kind().ordinal()).appendUnsignedShort(name.length).appendBytes(name)
+                .appendUnsignedShort(publish.length).appendBytes(publish);
     }
 
     @Override
     public StreamEvent decodeFromWire(int pos, Buffer buffer) {
         StreamEvent.Kind kind = StreamEvent.Kind.values()[buffer.getUnsignedByte(pos)];
         int length = buffer.getUnsignedShort(pos + 1);
-        return new StreamEvent(kind, buffer.getString(pos + 3, pos + 3 + length, "UTF-8"));
+        String stream = buffer.getString(pos + 3, pos + 3 + length, "UTF-8");
+        int at = pos + 3 + length;
+        int publishLength = buffer.getUnsignedShort(at);
+        return new StreamEvent(kind, stream, buffer.getString(at + 2, at + 2 + publishLength, "UTF-8"));
     }
 }

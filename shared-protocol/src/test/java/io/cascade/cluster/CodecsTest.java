@@ -47,9 +47,10 @@ class CodecsTest {
     void batchRoundTrips() {
         FrameBatchCodec codec = new FrameBatchCodec();
         Buffer buffer = Buffer.buffer();
-        codec.encodeToWire(buffer, new FrameBatch(List.of(FRAME, FRAME), 99));
+        codec.encodeToWire(buffer, new FrameBatch(List.of(FRAME, FRAME), 99, "node-a/7"));
         FrameBatch back = codec.decodeFromWire(0, buffer);
         assertEquals(99, back.lastSequence());
+        assertEquals("node-a/7", back.publish());
         assertEquals(2, back.frames().size());
         assertSameFrame(FRAME, back.frames().get(1));
     }
@@ -66,7 +67,7 @@ class CodecsTest {
     void streamEventRoundTrips() {
         StreamEventCodec codec = new StreamEventCodec();
         Buffer buffer = Buffer.buffer();
-        codec.encodeToWire(buffer, new StreamEvent(StreamEvent.Kind.STOPPED, "cam-1"));
-        assertEquals(new StreamEvent(StreamEvent.Kind.STOPPED, "cam-1"), codec.decodeFromWire(0, buffer));
+        codec.encodeToWire(buffer, new StreamEvent(StreamEvent.Kind.STOPPED, "cam-1", "node-a/7"));
+        assertEquals(new StreamEvent(StreamEvent.Kind.STOPPED, "cam-1", "node-a/7"), codec.decodeFromWire(0, buffer));
     }
 }
