@@ -285,7 +285,8 @@ async function main() {
     opts = parseArgs(process.argv.slice(2));
   } catch (e) {
     result.failures.push(`usage: ${e.message}`);
-    result.errors.push('usage: node play.mjs --player hls|dash --url <manifest URL> [--seconds 10] [--timeout 30] [--audio-only]');
+    result.errors.push('usage: node play.mjs --player hls|dash --url <manifest URL> [--seconds 10] [--timeout 30]'
+      + ' [--audio-only] [--live-delay S] [--verbose]');
     emit(result);
     process.exit(2);
   }
