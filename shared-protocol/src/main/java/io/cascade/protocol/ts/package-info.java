@@ -1,0 +1,11 @@
+/**
+ * A pure (JDK-only) MPEG-TS segment writer for HLS, written from ISO/IEC 13818-1 (transport stream, PSI, PES), ISO/IEC
+ * 14496-3 (ADTS) and the Annex B byte stream format of H.264 / H.265.
+ *
+ * <p>{@link io.cascade.protocol.ts.TsSegmentWriter#segment} turns the access units of one segment into its bytes. The bytes
+ * depend only on the arguments, so every edge node that packages a stream writes the same segments: each segment starts
+ * with its own PAT and PMT, its continuity counters start at 0, and the first packet of each PID says so with
+ * discontinuity_indicator. Inputs are bounded (sample count, sample size, configuration size, segment size) and anything
+ * the writer cannot represent faithfully is refused with an IllegalArgumentException that names it.
+ */
+package io.cascade.protocol.ts;
