@@ -5,49 +5,19 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.cascade.protocol.h264.BitstreamException;
-import io.cascade.protocol.h264.SpsBitWriter;
-import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 class HevcSpsTest {
-    record Vector(String name, String hex, int profile, int level, int chroma, int bitDepth, int width, int height) {
-        @Override
-        public String toString() {
-            return name;
-        }
-    }
-
-    /** SPS NAL units from ffmpeg 5.1 libx265 3.5 (testsrc2, -f hevc); width and height as ffprobe reports them. */
-    static final List<Vector> VECTORS = List.of(
-            new Vector("HevcVectors Main 64x64",
-                    "42010101600000030090000003000003001ea0208105965654a4c2f0168080000003008000000f04",
-                    1, 30, 1, 8, 64, 64),
-            new Vector("Main 1920x1080 (no conformance window: 1080 is a multiple of 8)",
-                    "420101016000000300900000030000030078a003c08010e596566924caf0168080000003008000000c84",
-                    1, 120, 1, 8, 1920, 1080),
-            new Vector("Main 322x182 coded as 328x184, conformance window in chroma units",
-                    "42010101600000030090000003000003003ca00a480b9c9596566924caf0168080000003008000000c84",
-                    1, 60, 1, 8, 322, 182),
-            new Vector("RExt 4:4:4 322x182 (window in luma units)",
-                    "4201010408000003009e0800000300003c90014901739ef2cacd24995e02d0100000030010000003019080",
-                    4, 60, 3, 8, 322, 182),
-            new Vector("RExt 4:2:2 10-bit 322x180 (window 2x1)",
-                    "4201010408000003009d0800000300003cb00a480b9c92b65959a4932bc05a020000030002000003003210",
-                    4, 60, 2, 10, 322, 180),
-            new Vector("Main 320x240 with two temporal sub-layers (reserved bits after the sub-layer flags)",
-                    "42010201600000030090000003000003003c0000a00a080f1659598acd24995e02d0100000030010000003019080",
-                    1, 60, 1, 8, 320, 240));
-
-    static Stream<Vector> vectors() {
-        return VECTORS.stream();
+    static Stream<HevcSpsVectors.Sps> vectors() {
+        return HevcSpsVectors.VALID.stream();
     }
 
     @ParameterizedTest
     @MethodSource("vectors")
-    void parsesX265Sps(Vector v) throws BitstreamException {
+    void parsesX265Sps(HevcSpsVectors.Sps v) throws BitstreamException {
         byte[] nal = bytes(v.hex());
         HevcSps sps = HevcSps.parse(nal, 0, nal.length);
         assertEquals(0, sps.generalProfileSpace());
@@ -63,7 +33,7 @@ class HevcSpsTest {
 
     @ParameterizedTest
     @MethodSource("vectors")
-    void everyTruncationThrowsOnlyBitstreamException(Vector v) {
+    void everyTruncationThrowsOnlyBitstreamException(HevcSpsVectors.Sps v) {
         byte[] nal = bytes(v.hex());
         for (int n = 0; n < nal.length; n++) {
             try {
@@ -76,7 +46,7 @@ class HevcSpsTest {
 
     @Test
     void sixSubLayersWithProfilesAndLevelsAreReadPast() throws BitstreamException {
-        byte[] nal = synthetic(6, true, 1, false, 1280, 720, new int[] {1, 2, 3, 4});
+        byte[] nal = HevcSpsVectors.synthetic(6, true, 1, false, 1280, 720, new int[] {1, 2, 3, 4});
         HevcSps sps = HevcSps.parse(nal, 0, nal.length);
         assertEquals(1280 - 6, sps.width());
         assertEquals(720 - 14, sps.height());
@@ -84,59 +54,19 @@ class HevcSpsTest {
 
     @Test
     void separateColourPlanesUseLumaUnits() throws BitstreamException {
-        byte[] nal = synthetic(0, false, 3, true, 1280, 720, new int[] {1, 2, 3, 4});
+        byte[] nal = HevcSpsVectors.synthetic(0, false, 3, true, 1280, 720, new int[] {1, 2, 3, 4});
         HevcSps sps = HevcSps.parse(nal, 0, nal.length);
         assertEquals(1280 - 3, sps.width());
         assertEquals(720 - 7, sps.height());
     }
 
     static Stream<byte[]> bad() {
-        return Stream.of(
-                bytes(""),
-                bytes("4201"),
-                bytes("4401c073c089"), // a PPS
-                synthetic(7, false, 1, false, 64, 64, null), // sps_max_sub_layers_minus1 7
-                synthetic(0, false, 4, false, 64, 64, null), // chroma_format_idc 4
-                synthetic(0, false, 1, false, 0, 64, null), // width 0
-                synthetic(0, false, 1, false, 64, HevcSps.MAX_DIMENSION + 1, null),
-                synthetic(0, false, 1, false, 64, 64, new int[] {16, 16, 0, 0}), // window leaves nothing
-                synthetic(0, false, 1, false, 64, 64, new int[] {Integer.MAX_VALUE, Integer.MAX_VALUE, 0, 0}));
+        return HevcSpsVectors.BAD.stream();
     }
 
     @ParameterizedTest
     @MethodSource("bad")
     void rejectsMalformedSps(byte[] nal) {
         assertThrows(BitstreamException.class, () -> HevcSps.parse(nal, 0, nal.length));
-    }
-
-    /** An SPS up to the bit depths; window = {left, right, top, bottom} or null. */
-    static byte[] synthetic(int maxSubLayersMinus1, boolean subLayerInfo, int chroma, boolean separatePlanes, int width,
-                            int height, int[] window) {
-        SpsBitWriter w = new SpsBitWriter().u(16, 0x4201).u(4, 0).u(3, maxSubLayersMinus1).u(1, 1);
-        w.u(8, 0x01).u(32, 0x60000000L).u(32, 0x90000000L).u(16, 0).u(8, 93); // Main, level 3.1
-        int subLayers = Math.min(maxSubLayersMinus1, 6);
-        for (int i = 0; i < subLayers; i++) {
-            w.u(2, subLayerInfo ? 3 : 0);
-        }
-        if (subLayers > 0) {
-            w.u(2 * (8 - subLayers), 0);
-        }
-        for (int i = 0; i < subLayers && subLayerInfo; i++) {
-            w.u(8, 0x01).u(32, 0x60000000L).u(32, 0x90000000L).u(16, 0).u(8, 90);
-        }
-        w.ue(0).ue(chroma);
-        if (chroma == 3) {
-            w.u(1, separatePlanes ? 1 : 0);
-        }
-        w.ue(width).ue(height);
-        if (window == null) {
-            w.u(1, 0);
-        } else {
-            w.u(1, 1);
-            for (int c : window) {
-                w.ue(c);
-            }
-        }
-        return w.ue(0).ue(0).toNal();
     }
 }
