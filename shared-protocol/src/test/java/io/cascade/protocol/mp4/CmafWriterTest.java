@@ -22,8 +22,11 @@ import io.cascade.protocol.h264.BitstreamException;
 import io.cascade.protocol.h265.HevcVectors;
 import io.cascade.protocol.mp4.BoxWalker.Box;
 import java.util.ArrayList;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -307,6 +310,36 @@ class CmafWriterTest {
                 new CmafSample(3600, 3600, -3600, false, P_FRAME));
         assertArrayEquals(CmafWriter.mediaSegment(avc(), 7, samples), CmafWriter.mediaSegment(avc(), 7, List.copyOf(samples)));
         assertFalse(Arrays.equals(CmafWriter.mediaSegment(avc(), 7, samples), CmafWriter.mediaSegment(avc(), 8, samples)));
+    }
+
+    // ---- the committed libx264 + AAC clip ----
+
+    @Test
+    void fixtureGivesTwoGopsAndTheExpectedTrackInfo() throws Exception {
+        CmafFixture clip = CmafFixture.load();
+        assertEquals(List.of(25, 25), clip.videoSegments().stream().map(List::size).toList());
+        assertEquals("avc1.64000D", CmafWriter.codecs(clip.video()));
+        assertEquals(320, CmafWriter.width(clip.video()));
+        assertEquals(240, CmafWriter.height(clip.video()));
+        assertEquals("mp4a.40.2", CmafWriter.codecs(clip.audio()));
+        assertTrue(clip.videoSegments().get(0).stream().anyMatch(s -> s.compositionOffset() > 0), "B-frames reorder");
+    }
+
+    /**
+     * The exact bytes, pinned: nodes (and nodes of different versions during an upgrade) must write identical segments,
+     * so a change here is a format change to make on purpose, not a side effect. CmafFfmpegIT plays these bytes.
+     */
+    @Test
+    void outputBytesArePinned() throws Exception {
+        CmafFixture clip = CmafFixture.load();
+        assertEquals("c63553b7d3a6afb89a41580e7ee87e29dbae3da20842f2b91958677dbccf0ea1",
+                sha256(CmafFixture.trackFile(clip.video(), clip.videoSegments())));
+        assertEquals("c1e21e3682feb9899760b16d3779216f1d2dda544854e73cdb39aa3e814fbbf7",
+                sha256(CmafFixture.trackFile(clip.audio(), clip.audioSegments())));
+    }
+
+    private static String sha256(byte[] data) throws NoSuchAlgorithmException {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
     }
 
     // ---- codecs, width, height ----
