@@ -57,6 +57,7 @@ final class ClusterSetup {
         hz.setProperty("hazelcast.max.no.heartbeat.seconds", String.valueOf(MAX_NO_HEARTBEAT_SECONDS));
         hz.getMemberAttributeConfig().setAttribute(HazelcastStreamRegistry.NODE_ATTRIBUTE, nodeId);
         HazelcastIngestPointStore.configure(hz);
+        HazelcastStreamRegistry.configure(hz);
 
         // split-brain healing: of two records of one stream name, the one owned by the smaller node id wins
         hz.getMapConfig(HazelcastStreamRegistry.MAP).getMergePolicyConfig().setPolicy(OwnerMergePolicy.class.getName());

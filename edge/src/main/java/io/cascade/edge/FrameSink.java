@@ -1,5 +1,6 @@
 package io.cascade.edge;
 
+import io.cascade.cluster.FrameBatch;
 import io.cascade.media.MediaFrame;
 
 /**
@@ -7,6 +8,14 @@ import io.cascade.media.MediaFrame;
  * order; must not block.
  */
 public interface FrameSink {
+    /**
+     * The hub joined the stream (or joined it again): everything the ingesting node still holds of it (config,
+     * metadata, its recent segments) and the publish's segment numbering, before any later frame. Frames in it may
+     * have been seen before: compare {@link MediaFrame#sequence()}.
+     */
+    default void onSnapshot(FrameBatch batch) {
+    }
+
     /** A frame of the live stream. */
     void onFrame(MediaFrame frame);
 

@@ -95,10 +95,35 @@ public final class StreamHub {
         return gop.snapshot();
     }
 
-    /** The hub's sink of this type, created on first use. */
+    /**
+     * The hub's sink of this type, created on first use. A sink created while the stream is live is given a fresh
+     * snapshot (the hub subscribes again), so a packager starting late still sees the stream's recent segments.
+     */
     @SuppressWarnings("unchecked")
     public <T extends FrameSink> T sink(Class<T> type, Supplier<T> create) {
-        return (T) sinks.computeIfAbsent(type, t -> create.get());
+        FrameSink existing = sinks.get(type);
+        if (existing != null) {
+            return (T) existing;
+        }
+        T created = create.get();
+        sinks.put(type, created);
+        if (live) {
+            subscribe();
+        }
+        return created;
+    }
+
+    /** The hub's sink of this type, or null. */
+    public <T extends FrameSink> T existingSink(Class<T> type) {
+        return type.cast(sinks.get(type));
+    }
+
+    /** Detaches and closes the hub's sink of this type, if any. */
+    public void removeSink(Class<? extends FrameSink> type) {
+        FrameSink removed = sinks.remove(type);
+        if (removed != null) {
+            removed.onClosed();
+        }
     }
 
     void open() {
@@ -178,6 +203,9 @@ public final class StreamHub {
             publish = batch.publish();
             live = true;
             lastFrameNanos = System.nanoTime();
+            for (FrameSink s : sinks.values()) {
+                s.onSnapshot(batch);
+            }
             for (MediaFrame f : buffered) {
                 dispatch(f);
             }

@@ -78,7 +78,7 @@ class StreamHubTest {
         GopCache ingestGop = new GopCache();
         // the ingest side answers late, so the snapshot overlaps live frames the hub already buffered
         vertx.eventBus().consumer(Addresses.subscribe(name), msg -> vertx.setTimer(200,
-                id -> msg.reply(new FrameBatch(ingestGop.snapshot(), ingestGop.lastSequence(), "ingest/1"))));
+                id -> msg.reply(new FrameBatch(ingestGop.snapshot(), ingestGop.lastSequence(), "ingest/1", 0, 2000))));
         Context ingest = vertx.getOrCreateContext();
         long[] next = {0};
         CompletableFuture<Void> firstHalf = new CompletableFuture<>();
@@ -130,7 +130,7 @@ class StreamHubTest {
         String name = "late";
         java.util.concurrent.atomic.AtomicInteger subscriptions = new java.util.concurrent.atomic.AtomicInteger();
         vertx.eventBus().consumer(Addresses.subscribe(name), msg -> msg.reply(new FrameBatch(List.of(), -1,
-                "ingest/" + subscriptions.incrementAndGet())));
+                "ingest/" + subscriptions.incrementAndGet(), 0, 2000)));
         StreamHubs hubs = new StreamHubs(vertx, "edge", 1000, new io.cascade.metrics.NodeCounters());
         Context edge = vertx.getOrCreateContext();
         CompletableFuture<RecordingSink> sinkReady = new CompletableFuture<>();

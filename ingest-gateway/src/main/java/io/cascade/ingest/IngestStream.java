@@ -4,8 +4,11 @@ import io.cascade.cluster.Addresses;
 import io.cascade.cluster.FeedAck;
 import io.cascade.cluster.FrameBatch;
 import io.cascade.cluster.StreamEvent;
+import io.cascade.cluster.StreamRegistry;
+import io.cascade.cluster.StreamTimeline;
 import io.cascade.media.GopCache;
 import io.cascade.media.MediaFrame;
+import io.cascade.media.Segmenter;
 import io.cascade.media.TrackType;
 import io.cascade.metrics.NodeCounters;
 import io.cascade.metrics.RateLimitedLog;
@@ -50,7 +53,14 @@ public final class IngestStream {
     private final String name;
     /** This publish among all publishes of the name, cluster-wide: node, then a per-node counter. */
     private final String publishId;
-    private final GopCache gop = new GopCache();
+    private final GopCache gop;
+    private final Segments segments;
+    private final StreamTimeline timeline;
+    private final StreamRegistry registry;
+    /** Created at the first frame, which places this publish on the stream's clock. */
+    private Segmenter segmenter;
+    /** Added to every frame's timestamps (in milliseconds) so media time is the stream's clock. */
+    private long shiftMillis;
     private final NodeCounters counters;
     private final long maxInFlightBytes;
     private final RateLimitedLog behind = new RateLimitedLog(log);
@@ -63,8 +73,17 @@ public final class IngestStream {
     private boolean sawVideo;
     private long frames;
 
-    public IngestStream(Vertx vertx, String selfNode, String name, NodeCounters counters, long maxInFlightBytes) {
+    /**
+     * @param timeline where the stream's segment numbering stands after its earlier publishes (from the registry,
+     *                 which this stream keeps up to date at every segment it starts)
+     */
+    public IngestStream(Vertx vertx, String selfNode, String name, NodeCounters counters, long maxInFlightBytes,
+                        Segments segments, StreamTimeline timeline, StreamRegistry registry) {
         this.maxInFlightBytes = maxInFlightBytes;
+        this.gop = GopCache.ofSegments(segments.kept(), GopCache.SEGMENT_CACHE_MAX_FRAMES, GopCache.SEGMENT_CACHE_MAX_BYTES);
+        this.segments = segments;
+        this.timeline = timeline;
+        this.registry = registry;
         this.vertx = vertx;
         this.bus = vertx.eventBus();
         this.selfNode = selfNode;
@@ -85,7 +104,16 @@ public final class IngestStream {
         bus.publish(Addresses.STREAM_EVENTS, new StreamEvent(StreamEvent.Kind.STARTED, name, publishId));
     }
 
-    public void publish(MediaFrame frame) {
+    public void publish(MediaFrame received) {
+        if (segmenter == null) {
+            startClock(received);
+        }
+        MediaFrame frame = segmenter.place(received.shifted(
+                Math.floorDiv(shiftMillis * received.timescale(), 1000)));
+        if (frame.isSegmentStart()) {
+            registry.saveTimeline(name, new StreamTimeline(segmenter.nextIndex(), timeline.publishes() + 1,
+                    frame.clockAnchorMillis()));
+        }
         long before = gop.gopBytes();
         gop.add(frame);
         counters.gopCacheBytes.add(gop.gopBytes() - before);
@@ -116,10 +144,26 @@ public final class IngestStream {
         return frames;
     }
 
+    /** How this node cuts the streams it ingests into segments (see {@link Segmenter}). */
+    public record Segments(long targetMillis, int kept) {
+        public static final Segments DEFAULT = new Segments(Segmenter.DEFAULT_TARGET_MILLIS, GopCache.DEFAULT_SEGMENTS_KEPT);
+    }
+
     public long gopBytes() {
         return gop.gopBytes();
     }
 
+
+    /**
+     * Places this publish on the stream's clock: media time is the time since the stream was first published, so a
+     * republish continues where the wall clock says instead of starting again at 0, and a player sees time go on.
+     */
+    private void startClock(MediaFrame first) {
+        long now = System.currentTimeMillis();
+        long anchor = timeline.clockAnchorMillis() != 0 ? timeline.clockAnchorMillis() : now - first.dtsMillis();
+        shiftMillis = Math.max(0, now - anchor) - first.dtsMillis();
+        segmenter = new Segmenter(segments.targetMillis(), timeline.nextSegment(), anchor);
+    }
 
     private void onSubscribe(Message<String> request) {
         String node = request.body();
@@ -127,7 +171,8 @@ public final class IngestStream {
         if (previous != null) {
             previous.forget(); // a node subscribing again starts over from this snapshot
         }
-        request.reply(new FrameBatch(gop.snapshot(), gop.lastSequence(), publishId));
+        request.reply(new FrameBatch(gop.snapshot(), gop.lastSequence(), publishId, timeline.publishes(),
+                segments.targetMillis()));
     }
 
     private void onAck(Message<FeedAck> message) {

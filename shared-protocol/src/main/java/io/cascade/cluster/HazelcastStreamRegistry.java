@@ -28,11 +28,18 @@ import java.util.concurrent.Callable;
 public final class HazelcastStreamRegistry implements StreamRegistry {
     private static final Logger log = LoggerFactory.getLogger(HazelcastStreamRegistry.class);
     public static final String MAP = "cascade.streams";
+    /** Stream name -> {@link StreamTimeline}, kept after the stream stops so a republish continues its numbering. */
+    public static final String TIMELINES = "cascade.timelines";
+    /** A stream not published for a day starts its numbering over. */
+    public static final int TIMELINE_MAX_IDLE_SECONDS = 24 * 3600;
+    /** Timelines each member holds at most (least recently used go first). */
+    public static final int TIMELINE_MAX_ENTRIES_PER_NODE = 100_000;
     /** The member attribute carrying a node's name, so a departed member's streams can be found. */
     public static final String NODE_ATTRIBUTE = "cascade.node";
     private static final String SEP = "\u001f";
 
     private final IMap<String, String> streams;
+    private final IMap<String, String> timelines;
     private final UUID listener;
     private final HazelcastInstance hazelcast;
     private final Vertx vertx;
@@ -41,6 +48,7 @@ public final class HazelcastStreamRegistry implements StreamRegistry {
         this.vertx = vertx;
         this.hazelcast = hazelcast;
         this.streams = hazelcast.getMap(MAP);
+        this.timelines = hazelcast.getMap(TIMELINES);
         this.listener = hazelcast.getCluster().addMembershipListener(new MembershipListener() {
             @Override
             public void memberAdded(MembershipEvent event) {
@@ -103,6 +111,30 @@ public final class HazelcastStreamRegistry implements StreamRegistry {
             }
             return out;
         });
+    }
+
+    @Override
+    public Future<StreamTimeline> timeline(String name) {
+        return blocking(() -> {
+            String v = timelines.get(name);
+            if (v == null) {
+                return StreamTimeline.NEW;
+            }
+            String[] f = v.split(SEP, 3);
+            return new StreamTimeline(Long.parseLong(f[0]), Long.parseLong(f[1]), Long.parseLong(f[2]));
+        });
+    }
+
+    @Override
+    public void saveTimeline(String name, StreamTimeline timeline) {
+        timelines.setAsync(name, timeline.nextSegment() + SEP + timeline.publishes() + SEP + timeline.clockAnchorMillis());
+    }
+
+    /** The timeline map's bounds (see {@link #TIMELINES}). */
+    public static void configure(com.hazelcast.config.Config hz) {
+        com.hazelcast.config.MapConfig map = hz.getMapConfig(TIMELINES).setMaxIdleSeconds(TIMELINE_MAX_IDLE_SECONDS);
+        map.getEvictionConfig().setEvictionPolicy(com.hazelcast.config.EvictionPolicy.LRU)
+                .setMaxSizePolicy(com.hazelcast.config.MaxSizePolicy.PER_NODE).setSize(TIMELINE_MAX_ENTRIES_PER_NODE);
     }
 
     private <T> Future<T> blocking(Callable<T> call) {

@@ -10,15 +10,15 @@ import io.vertx.core.buffer.Buffer;
  *
  * <pre>
  * u8 version | i32 track | u8 codec | i64 dts | i64 pts | i32 timescale | i32 flags | i64 segment | i64 sequence
- * | i32 payload length | payload
+ * | i64 clock anchor | i32 payload length | payload
  * </pre>
  */
 public final class MediaFrameCodec extends ImmutableMessageCodec<MediaFrame> {
     public static final String NAME = "cascade-media-frame";
-    static final byte VERSION = 1;
+    static final byte VERSION = 2;
     /** A frame is one access unit: the largest we accept from any ingest (MPEG-TS access unit limit). */
     public static final int MAX_PAYLOAD = 8 << 20;
-    static final int HEADER_BYTES = 1 + 4 + 1 + 8 + 8 + 4 + 4 + 8 + 8 + 4;
+    static final int HEADER_BYTES = 1 + 4 + 1 + 8 + 8 + 4 + 4 + 8 + 8 + 8 + 4;
 
     public MediaFrameCodec() {
         super(NAME);
@@ -44,6 +44,7 @@ public final class MediaFrameCodec extends ImmutableMessageCodec<MediaFrame> {
                 .appendInt(f.flags())
                 .appendLong(f.segmentIndex())
                 .appendLong(f.sequence())
+                .appendLong(f.clockAnchorMillis())
                 .appendInt(f.payload().length)
                 .appendBytes(f.payload());
     }
@@ -61,12 +62,13 @@ public final class MediaFrameCodec extends ImmutableMessageCodec<MediaFrame> {
         int flags = buffer.getInt(pos + 26);
         long segment = buffer.getLong(pos + 30);
         long sequence = buffer.getLong(pos + 38);
-        int length = buffer.getInt(pos + 46);
+        long anchor = buffer.getLong(pos + 46);
+        int length = buffer.getInt(pos + 54);
         if (length < 0 || length > MAX_PAYLOAD) {
             throw new IllegalStateException("media frame payload length " + length + " outside 0.." + MAX_PAYLOAD);
         }
         byte[] payload = buffer.getBytes(pos + HEADER_BYTES, pos + HEADER_BYTES + length);
-        return new MediaFrame(track, codec, dts, pts, timescale, flags, segment, sequence, payload);
+        return new MediaFrame(track, codec, dts, pts, timescale, flags, segment, sequence, anchor, payload);
     }
 
     static int wireLength(MediaFrame f) {

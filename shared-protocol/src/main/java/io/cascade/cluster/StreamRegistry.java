@@ -19,4 +19,10 @@ public interface StreamRegistry {
     Future<StreamRecord> find(String name);
 
     Future<List<StreamRecord>> list();
+
+    /** Where the stream's segment numbering stands after its earlier publishes ({@link StreamTimeline#NEW} if none). */
+    Future<StreamTimeline> timeline(String name);
+
+    /** Records where the stream's numbering stands, for whichever node takes its next publish. Fire and forget. */
+    void saveTimeline(String name, StreamTimeline timeline);
 }

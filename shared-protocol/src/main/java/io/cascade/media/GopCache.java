@@ -1,5 +1,6 @@
 package io.cascade.media;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -10,6 +11,10 @@ import java.util.TreeMap;
  * every frame since the last video keyframe. Bounded in frames and bytes; a GOP that outgrows the bounds is
  * dropped (new viewers then wait for the next keyframe) rather than kept at any cost.
  *
+ * <p>Where a stream is ingested the cache keeps whole segments instead ({@link #ofSegments}): the last few complete
+ * ones and the one in progress, so a node that starts packaging the stream can list the same segments as nodes
+ * that have packaged it all along. The oldest segment goes first when a bound is reached.
+ *
  * <p>Not thread-safe: one owner (the stream's ingest or hub context) feeds and reads it.
  */
 public final class GopCache {
@@ -18,10 +23,21 @@ public final class GopCache {
     /** A 10 s GOP at about 12 Mbit/s. */
     public static final long DEFAULT_MAX_BYTES = 16L << 20;
 
+    /** Complete segments a segment cache keeps besides the one in progress: a 6-segment playlist window. */
+    public static final int DEFAULT_SEGMENTS_KEPT = 6;
+    /** Frames in a segment cache: within the cluster's frame batch limit (4096), 12 s of 60 fps video plus audio. */
+    public static final int SEGMENT_CACHE_MAX_FRAMES = 4000;
+    /** Bytes in a segment cache: 14 s at about 18 Mbit/s. */
+    public static final long SEGMENT_CACHE_MAX_BYTES = 32L << 20;
+
     private final int maxFrames;
     private final long maxBytes;
+    /** 0: keep the current GOP; more: keep this many complete segments and the current one. */
+    private final int segmentsKept;
     private final Map<Integer, MediaFrame> configByTrack = new TreeMap<>();
-    private final List<MediaFrame> gop = new ArrayList<>();
+    private final ArrayDeque<MediaFrame> gop = new ArrayDeque<>();
+    /** Segment caches only: frames and bytes of each segment held, oldest first, as {frames, bytes}. */
+    private final ArrayDeque<long[]> segments = new ArrayDeque<>();
     private MediaFrame metadata;
     private long gopBytes;
     private boolean hasVideo;
@@ -32,14 +48,31 @@ public final class GopCache {
     }
 
     public GopCache(int maxFrames, long maxBytes) {
+        this(maxFrames, maxBytes, 0);
+    }
+
+    private GopCache(int maxFrames, long maxBytes, int segmentsKept) {
         this.maxFrames = maxFrames;
         this.maxBytes = maxBytes;
+        this.segmentsKept = segmentsKept;
+    }
+
+    /** A cache of the last {@code segmentsKept} complete segments and the one in progress (frames placed by a {@link Segmenter}). */
+    public static GopCache ofSegments(int segmentsKept, int maxFrames, long maxBytes) {
+        if (segmentsKept < 1) {
+            throw new IllegalArgumentException("a segment cache keeps at least one complete segment: " + segmentsKept);
+        }
+        return new GopCache(maxFrames, maxBytes, segmentsKept);
     }
 
     public void add(MediaFrame f) {
         lastSequence = f.sequence();
         if (f.isConfig()) {
             configByTrack.put(f.track(), f);
+            return;
+        }
+        if (segmentsKept > 0 && f.trackType() != TrackType.DATA) {
+            addToSegment(f);
             return;
         }
         switch (f.trackType()) {
@@ -73,12 +106,46 @@ public final class GopCache {
         gopBytes += f.payload().length;
     }
 
+    private void addToSegment(MediaFrame f) {
+        if (f.isSegmentStart()) {
+            segments.add(new long[2]);
+            while (segments.size() > segmentsKept + 1) {
+                dropOldestSegment();
+            }
+        }
+        if (segments.isEmpty()) {
+            return; // before the first cut of the publish, or waiting for the next one after an overflow
+        }
+        int size = f.payload().length;
+        while (segments.size() > 1 && (gop.size() + 1 > maxFrames || gopBytes + size > maxBytes)) {
+            dropOldestSegment();
+        }
+        if (gop.size() + 1 > maxFrames || gopBytes + size > maxBytes) {
+            clearGop(); // one segment larger than the bounds: nothing to offer until the next one starts
+            return;
+        }
+        gop.add(f);
+        gopBytes += size;
+        long[] current = segments.peekLast();
+        current[0]++;
+        current[1] += size;
+    }
+
+    private void dropOldestSegment() {
+        long[] oldest = segments.poll();
+        for (long i = 0; i < oldest[0]; i++) {
+            gop.poll();
+        }
+        gopBytes -= oldest[1];
+    }
+
     private void clearGop() {
         gop.clear();
+        segments.clear();
         gopBytes = 0;
     }
 
-    /** Config frames (by track), the metadata, then the GOP: everything in the order a player needs it. */
+    /** Config frames (by track), the metadata, then the GOP (or segments): everything in the order a player needs it. */
     public List<MediaFrame> snapshot() {
         List<MediaFrame> out = new ArrayList<>(configByTrack.size() + 1 + gop.size());
         out.addAll(configByTrack.values());

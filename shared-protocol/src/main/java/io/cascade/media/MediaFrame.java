@@ -18,6 +18,8 @@ public final class MediaFrame {
     public static final int FLAG_DISCONTINUITY = 1 << 2;
     /** The frame starts a new segment; {@link #segmentIndex()} is its number. */
     public static final int FLAG_SEGMENT_START = 1 << 3;
+    /** {@link #segmentIndex()} of frames that belong to no segment (before the first keyframe of a publish). */
+    public static final long NO_SEGMENT = -1;
 
     private final int track;
     private final Codec codec;
@@ -27,10 +29,16 @@ public final class MediaFrame {
     private final int flags;
     private final long segmentIndex;
     private final long sequence;
+    private final long clockAnchorMillis;
     private final byte[] payload;
 
     public MediaFrame(int track, Codec codec, long dts, long pts, int timescale, int flags, long segmentIndex,
                       long sequence, byte[] payload) {
+        this(track, codec, dts, pts, timescale, flags, segmentIndex, sequence, 0, payload);
+    }
+
+    public MediaFrame(int track, Codec codec, long dts, long pts, int timescale, int flags, long segmentIndex,
+                      long sequence, long clockAnchorMillis, byte[] payload) {
         if (timescale <= 0) {
             throw new IllegalArgumentException("timescale must be positive: " + timescale);
         }
@@ -42,6 +50,7 @@ public final class MediaFrame {
         this.flags = flags;
         this.segmentIndex = segmentIndex;
         this.sequence = sequence;
+        this.clockAnchorMillis = clockAnchorMillis;
         this.payload = Objects.requireNonNull(payload, "payload");
     }
 
@@ -83,6 +92,26 @@ public final class MediaFrame {
         return sequence;
     }
 
+    /**
+     * On segment starts: the wall clock (epoch milliseconds) at dts 0 of the stream, fixed where it is ingested, so
+     * every node maps media time to the same program date-time; 0 on other frames.
+     */
+    public long clockAnchorMillis() {
+        return clockAnchorMillis;
+    }
+
+    /** This frame placed in segment {@code index} (starting it when {@code start}), sharing the payload. */
+    public MediaFrame inSegment(long index, boolean start, boolean discontinuity, long anchorMillis) {
+        int f = flags | (start ? FLAG_SEGMENT_START : 0) | (discontinuity ? FLAG_DISCONTINUITY : 0);
+        return new MediaFrame(track, codec, dts, pts, timescale, f, index, sequence, start ? anchorMillis : 0, payload);
+    }
+
+    /** This frame {@code delta} timescale units later, sharing the payload. */
+    public MediaFrame shifted(long delta) {
+        return delta == 0 ? this : new MediaFrame(track, codec, dts + delta, pts + delta, timescale, flags, segmentIndex,
+                sequence, clockAnchorMillis, payload);
+    }
+
     /** The shared payload: read it, never write it. */
     public byte[] payload() {
         return payload;
@@ -119,6 +148,6 @@ public final class MediaFrame {
     @Override
     public String toString() {
         return "MediaFrame{" + codec + " track=" + track + " dts=" + dts + " pts=" + pts + "/" + timescale
-                + " flags=" + flags + " seq=" + sequence + " bytes=" + payload.length + '}';
+                + " flags=" + flags + " segment=" + segmentIndex + " seq=" + sequence + " bytes=" + payload.length + '}';
     }
 }

@@ -23,6 +23,8 @@ public final class NodeCounters {
     public final LongAdder rtmpBytesIn = new LongAdder();
     public final LongAdder rtmpBytesOut = new LongAdder();
     public final LongAdder rtmpProtocolViolations = new LongAdder();
+    /** Playlist, segment and key bytes sent over HTTP (HLS, DASH). */
+    public final LongAdder httpBytesOut = new LongAdder();
     /** Frames a viewer did not get because its queue was full (it resumes at the next keyframe). */
     public final LongAdder framesDroppedSlowViewer = new LongAdder();
     /** Viewers disconnected because they stayed behind too long. */

@@ -14,11 +14,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 class CodecsTest {
     private static final MediaFrame FRAME = new MediaFrame(1, Codec.AAC, 90_000L * 3600 * 30, 90_000L * 3600 * 30 + 3000,
-            90_000, MediaFrame.FLAG_KEYFRAME | MediaFrame.FLAG_SEGMENT_START, 42, 7_000_000_000L, new byte[] {1, 2, 3});
+            90_000, MediaFrame.FLAG_KEYFRAME | MediaFrame.FLAG_SEGMENT_START, 42, 7_000_000_000L, 1_795_000_000_000L,
+            new byte[] {1, 2, 3});
 
     private static void assertSameFrame(MediaFrame a, MediaFrame b) {
         assertEquals(a.toString(), b.toString());
         assertEquals(a.segmentIndex(), b.segmentIndex());
+        assertEquals(a.clockAnchorMillis(), b.clockAnchorMillis());
         assertArrayEquals(a.payload(), b.payload());
     }
 
@@ -47,10 +49,12 @@ class CodecsTest {
     void batchRoundTrips() {
         FrameBatchCodec codec = new FrameBatchCodec();
         Buffer buffer = Buffer.buffer();
-        codec.encodeToWire(buffer, new FrameBatch(List.of(FRAME, FRAME), 99, "node-a/7"));
+        codec.encodeToWire(buffer, new FrameBatch(List.of(FRAME, FRAME), 99, "node-a/7", 3, 2000));
         FrameBatch back = codec.decodeFromWire(0, buffer);
         assertEquals(99, back.lastSequence());
         assertEquals("node-a/7", back.publish());
+        assertEquals(3, back.publishOrdinal());
+        assertEquals(2000, back.segmentTargetMillis());
         assertEquals(2, back.frames().size());
         assertSameFrame(FRAME, back.frames().get(1));
     }

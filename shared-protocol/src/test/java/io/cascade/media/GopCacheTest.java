@@ -86,4 +86,47 @@ class GopCacheTest {
         cache.clear();
         assertTrue(cache.snapshot().isEmpty());
     }
+
+    private static List<MediaFrame> segmented(int segments, int framesPerSegment, int bytes) {
+        Segmenter segmenter = new Segmenter(1000, 0, 0);
+        List<MediaFrame> out = new java.util.ArrayList<>();
+        long seq = 0;
+        out.add(segmenter.place(new MediaFrame(0, Codec.H264, 0, 0, 1000, MediaFrame.FLAG_CONFIG, 0, seq++, new byte[4])));
+        for (int s = 0; s < segments; s++) {
+            for (int f = 0; f < framesPerSegment; f++) {
+                long dts = s * 1000L + f * 1000L / framesPerSegment;
+                out.add(segmenter.place(new MediaFrame(0, Codec.H264, dts, dts, 1000, f == 0 ? MediaFrame.FLAG_KEYFRAME : 0,
+                        0, seq++, new byte[bytes])));
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void aSegmentCacheKeepsTheLastCompleteSegmentsAndTheCurrentOne() {
+        GopCache cache = GopCache.ofSegments(2, 1000, 1 << 20);
+        segmented(6, 10, 100).forEach(cache::add);
+        List<MediaFrame> snapshot = cache.snapshot();
+        assertTrue(snapshot.get(0).isConfig());
+        assertEquals(31, snapshot.size(), "config + 2 complete segments + the current one");
+        assertTrue(snapshot.get(1).isSegmentStart());
+        assertEquals(3, snapshot.get(1).segmentIndex());
+        assertEquals(3000, cache.gopBytes());
+    }
+
+    @Test
+    void aSegmentCacheDropsOldSegmentsFirstWhenBytesRunOut() {
+        GopCache cache = GopCache.ofSegments(5, 1000, 2_500);
+        segmented(6, 10, 100).forEach(cache::add);
+        assertEquals(2000, cache.gopBytes(), "only whole segments are kept");
+        assertEquals(4, cache.snapshot().get(1).segmentIndex());
+    }
+
+    @Test
+    void aSegmentLargerThanTheBoundIsNotKeptAtAll() {
+        GopCache cache = GopCache.ofSegments(5, 1000, 500);
+        segmented(3, 10, 100).forEach(cache::add);
+        assertEquals(0, cache.gopBytes());
+        assertEquals(1, cache.snapshot().size(), "config only: a subscriber waits for the next segment");
+    }
 }

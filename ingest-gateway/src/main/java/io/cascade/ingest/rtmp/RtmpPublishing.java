@@ -3,6 +3,7 @@ package io.cascade.ingest.rtmp;
 import io.cascade.cluster.IngestPointStore;
 import io.cascade.cluster.StreamRecord;
 import io.cascade.cluster.StreamRegistry;
+import io.cascade.cluster.StreamTimeline;
 import io.cascade.ingest.IngestStream;
 import io.cascade.media.MediaFrame;
 import io.cascade.metrics.NodeCounters;
@@ -33,14 +34,17 @@ public final class RtmpPublishing implements RtmpPublishHandler {
     private final NodeCounters counters;
     private final long maxInFlightBytes;
     private final IngestPointStore ingestPoints;
+    private final IngestStream.Segments segments;
 
     /**
      * @param maxInFlightBytes frame bytes a subscribed node may leave unacknowledged before it misses frames
      * @param ingestPoints     when not null, publishers must send an ingest point's private name
+     * @param segments         how published streams are cut into segments
      */
     public RtmpPublishing(Vertx vertx, StreamRegistry registry, String nodeId, NodeCounters counters,
-                          long maxInFlightBytes, IngestPointStore ingestPoints) {
+                          long maxInFlightBytes, IngestPointStore ingestPoints, IngestStream.Segments segments) {
         this.maxInFlightBytes = maxInFlightBytes;
+        this.segments = segments;
         this.vertx = vertx;
         this.registry = registry;
         this.nodeId = nodeId;
@@ -98,13 +102,29 @@ public final class RtmpPublishing implements RtmpPublishHandler {
                         "Stream " + r.name() + " is already being published.");
                 c.close();
             } else {
-                start(c, r, name);
+                continueTimeline(c, r, name);
             }
         }));
     }
 
-    private void start(RtmpConnection c, PublishRequest r, String name) {
-        IngestStream stream = new IngestStream(vertx, nodeId, name, counters, maxInFlightBytes);
+    /** Looks up where the stream's segment numbering stands, so this publish continues it. */
+    private void continueTimeline(RtmpConnection c, PublishRequest r, String name) {
+        registry.timeline(name).onComplete(found -> c.context().runOnContext(v -> {
+            if (c.isClosed()) {
+                registry.release(name, nodeId);
+                return;
+            }
+            StreamTimeline timeline = found.succeeded() ? found.result() : StreamTimeline.NEW;
+            if (found.failed()) {
+                log.warn("{}: segment numbering of {} unknown ({}), starting at 0", c.peer(), name, found.cause().toString());
+            }
+            start(c, r, name, timeline);
+        }));
+    }
+
+    private void start(RtmpConnection c, PublishRequest r, String name, StreamTimeline timeline) {
+        IngestStream stream = new IngestStream(vertx, nodeId, name, counters, maxInFlightBytes, segments, timeline,
+                registry);
         c.markPublishing();
         c.session().acceptPublish(r.streamId(), r.name()); // to the publisher: the name it sent
         stream.start();
