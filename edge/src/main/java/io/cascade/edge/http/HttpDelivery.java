@@ -1,0 +1,277 @@
+package io.cascade.edge.http;
+
+import io.cascade.cluster.StreamRegistry;
+import io.cascade.edge.StreamHub;
+import io.cascade.edge.StreamHubs;
+import io.cascade.edge.segments.ListedSegment;
+import io.cascade.edge.segments.PackageSettings;
+import io.cascade.edge.segments.SegmentWindow;
+import io.cascade.edge.segments.StreamPackage;
+import io.cascade.media.TrackType;
+import io.cascade.metrics.NodeCounters;
+import io.vertx.core.Handler;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.RoutingContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * HLS and DASH on the node's HTTP port: {@code /<stream>/index.m3u8} (CMAF), {@code /<stream>/ts/index.m3u8}
+ * (MPEG-TS), {@code /<stream>/aes/index.m3u8} (MPEG-TS, AES-128) and {@code /<stream>/index.mpd}, with the segments
+ * and keys they list (see {@link SegmentWindow} for the layout).
+ *
+ * <p>A stream is packaged on this node from the first request for it (its {@link StreamPackage} joins the stream's
+ * hub, which brings the ingest node's recent segments) and for as long as requests keep coming; {@code lingerMs}
+ * after the last one it is let go. A request for a stream that is not live anywhere is answered 404 from the stream
+ * registry without creating anything.
+ */
+public final class HttpDelivery implements Handler<RoutingContext> {
+    private static final Logger log = LoggerFactory.getLogger(HttpDelivery.class);
+
+    /** Players poll a live playlist every target duration; a stream nobody asked about for this long is let go. */
+    public static final long DEFAULT_LINGER_MS = 30_000;
+    /** A playlist request for a stream that has no complete segment yet waits at most this long. */
+    public static final long FIRST_SEGMENT_WAIT_MS = 10_000;
+    /** Playlists change every segment: caches and players must ask again soon. */
+    static final String PLAYLIST_CACHE = "max-age=1";
+    /** A segment's name never means other bytes while the stream's numbering lives (a day without publishing). */
+    static final String SEGMENT_CACHE = "public, max-age=3600";
+    private static final Pattern HOST = Pattern.compile("[A-Za-z0-9.\\-]{1,253}(:[0-9]{1,5})?|\\[[0-9A-Fa-f:.]{2,45}](:[0-9]{1,5})?");
+
+    private final Vertx vertx;
+    private final StreamHubs hubs;
+    private final StreamRegistry registry;
+    private final PackageSettings settings;
+    private final long lingerMs;
+    private final NodeCounters counters;
+    private final Map<String, Packaged> packaged = new ConcurrentHashMap<>();
+    private final long sweeper;
+
+    public HttpDelivery(Vertx vertx, StreamHubs hubs, StreamRegistry registry, PackageSettings settings, long lingerMs,
+                        NodeCounters counters) {
+        this.vertx = vertx;
+        this.hubs = hubs;
+        this.registry = registry;
+        this.settings = settings;
+        this.lingerMs = lingerMs;
+        this.counters = counters;
+        this.sweeper = vertx.setPeriodic(Math.max(100, Math.min(1_000, lingerMs / 2)), id -> letGoOfIdleStreams());
+    }
+
+    /** A stream this node packages, and when it was last asked for. */
+    private record Packaged(StreamHub hub, StreamPackage streamPackage, long[] lastRequestNanos) {
+    }
+
+    public int packagedStreams() {
+        return packaged.size();
+    }
+
+    /** {@code GET /time}: the clock DASH players synchronise with (the MPD's UTCTiming). */
+    public void time(RoutingContext ctx) {
+        cors(ctx.response()).putHeader("Cache-Control", "no-store").putHeader("Content-Type", "text/plain")
+                .end(Instant.now().toString());
+    }
+
+    @Override
+    public void handle(RoutingContext ctx) {
+        HttpServerRequest req = ctx.request();
+        HttpServerResponse resp = cors(ctx.response());
+        if (req.method() == HttpMethod.OPTIONS) {
+            resp.setStatusCode(204).putHeader("Access-Control-Max-Age", "86400").end();
+            return;
+        }
+        if (req.method() != HttpMethod.GET && req.method() != HttpMethod.HEAD) {
+            resp.setStatusCode(405).putHeader("Allow", "GET, HEAD, OPTIONS").end();
+            return;
+        }
+        SegmentRequest r = SegmentRequest.parse(req.path());
+        if (r == null) {
+            notFound(resp);
+            return;
+        }
+        Packaged p = packaged.get(r.stream());
+        if (p != null) {
+            serve(ctx, r, p);
+            return;
+        }
+        registry.find(r.stream()).onComplete(found -> {
+            if (found.failed() || found.result() == null) {
+                notFound(resp); // not live anywhere: nothing created for it
+                return;
+            }
+            Packaged opened = open(r.stream());
+            if (opened == null) {
+                resp.setStatusCode(503).putHeader("Retry-After", "5").end();
+            } else {
+                serve(ctx, r, opened);
+            }
+        });
+    }
+
+    private synchronized Packaged open(String stream) {
+        Packaged p = packaged.get(stream);
+        if (p != null) {
+            return p;
+        }
+        StreamHub hub = hubs.acquire(stream, vertx.getOrCreateContext());
+        if (hub == null) {
+            return null;
+        }
+        StreamPackage pkg = new StreamPackage(stream, settings);
+        hub.context().runOnContext(v -> hub.sink(StreamPackage.class, () -> pkg));
+        p = new Packaged(hub, pkg, new long[] {System.nanoTime()});
+        packaged.put(stream, p);
+        log.info("{}: packaging for HTTP on this node (HLS, DASH)", stream);
+        return p;
+    }
+
+    private synchronized void letGoOfIdleStreams() {
+        long now = System.nanoTime();
+        packaged.values().removeIf(p -> {
+            if (now - p.lastRequestNanos()[0] < lingerMs * 1_000_000) {
+                return false;
+            }
+            StreamHub hub = p.hub();
+            hub.context().runOnContext(v -> {
+                hub.removeSink(StreamPackage.class);
+                hubs.release(hub);
+            });
+            log.info("{}: no HTTP request for {} s, no longer packaged here", hub.name(), lingerMs / 1000);
+            return true;
+        });
+    }
+
+    public void close() {
+        vertx.cancelTimer(sweeper);
+    }
+
+    private void serve(RoutingContext ctx, SegmentRequest r, Packaged p) {
+        p.lastRequestNanos()[0] = System.nanoTime();
+        SegmentWindow window = p.streamPackage().window();
+        if (!window.segments().isEmpty() || r.kind() == SegmentRequest.Kind.AES_KEY) {
+            respond(ctx, r, window);
+            return;
+        }
+        // the stream has no complete segment here yet (just published, or this node just joined): wait for one
+        p.hub().context().runOnContext(v -> {
+            Promise<SegmentWindow> listed = p.streamPackage().whenListed();
+            if (listed == null) {
+                ctx.response().setStatusCode(503).putHeader("Retry-After", "1").end();
+                return;
+            }
+            long timer = vertx.setTimer(FIRST_SEGMENT_WAIT_MS, id -> listed.tryFail("no segment yet"));
+            listed.future().onComplete(done -> {
+                vertx.cancelTimer(timer);
+                if (ctx.response().ended() || ctx.response().closed()) {
+                    return;
+                }
+                if (done.succeeded()) {
+                    respond(ctx, r, done.result());
+                } else {
+                    ctx.response().setStatusCode(503).putHeader("Retry-After", "1").end();
+                }
+            });
+        });
+    }
+
+    private void respond(RoutingContext ctx, SegmentRequest r, SegmentWindow w) {
+        HttpServerResponse resp = ctx.response();
+        switch (r.kind()) {
+            case INDEX -> text(ctx, w.index(), "application/vnd.apple.mpegurl");
+            case MEDIA_PLAYLIST -> {
+                if (w.has(r.track())) {
+                    text(ctx, w.media(r.track()), "application/vnd.apple.mpegurl");
+                } else {
+                    notFound(resp);
+                }
+            }
+            case TS_PLAYLIST -> text(ctx, w.ts(false), "application/vnd.apple.mpegurl");
+            case AES_PLAYLIST -> text(ctx, w.ts(true), "application/vnd.apple.mpegurl");
+            case MPD -> text(ctx, w.mpd(utcTiming(ctx.request())), "application/dash+xml");
+            case INIT -> bytes(ctx, w.init(r.track(), r.number()), r.track() == TrackType.VIDEO ? "video/mp4" : "audio/mp4",
+                    SEGMENT_CACHE);
+            case CMAF -> {
+                ListedSegment s = w.find(r.number());
+                bytes(ctx, s == null ? null : s.cmaf(r.track()), r.track() == TrackType.VIDEO ? "video/mp4" : "audio/mp4",
+                        SEGMENT_CACHE);
+            }
+            case TS -> {
+                ListedSegment s = w.find(r.number());
+                bytes(ctx, s == null ? null : s.ts(), "video/mp2t", SEGMENT_CACHE);
+            }
+            case AES_SEGMENT -> {
+                ListedSegment s = w.find(r.number());
+                bytes(ctx, s == null ? null : s.encryptedTs(r.stream(), settings.keys()), "video/mp2t", SEGMENT_CACHE);
+            }
+            case AES_KEY -> bytes(ctx, r.number() < settings.keys().keyCount()
+                    ? settings.keys().key(r.stream(), (int) r.number()) : null, "application/octet-stream",
+                    "private, max-age=3600");
+        }
+    }
+
+    /** The MPD's clock source on this server, as the client addressed it (a load balancer's name included). */
+    private static String utcTiming(HttpServerRequest req) {
+        String host = req.getHeader("Host");
+        return host != null && HOST.matcher(host).matches() ? "http://" + host + "/time" : null;
+    }
+
+    private void text(RoutingContext ctx, String body, String type) {
+        bytes(ctx, body.getBytes(StandardCharsets.UTF_8), type, PLAYLIST_CACHE);
+    }
+
+    /** Writes a body, honouring HEAD and a single byte range (RFC 9110 14). */
+    private void bytes(RoutingContext ctx, byte[] body, String type, String cache) {
+        HttpServerResponse resp = ctx.response();
+        if (body == null) {
+            notFound(resp);
+            return;
+        }
+        resp.putHeader("Content-Type", type).putHeader("Cache-Control", cache).putHeader("Accept-Ranges", "bytes");
+        int from = 0;
+        int to = body.length - 1;
+        String range = ctx.request().getHeader("Range");
+        if (range != null) {
+            long[] span = ByteRange.parse(range, body.length);
+            if (span == null) {
+                resp.setStatusCode(416).putHeader("Content-Range", "bytes */" + body.length).end();
+                return;
+            }
+            if (span.length == 2) {
+                from = (int) span[0];
+                to = (int) span[1];
+                resp.setStatusCode(206).putHeader("Content-Range", "bytes " + from + "-" + to + "/" + body.length);
+            }
+        }
+        int length = to - from + 1;
+        resp.putHeader("Content-Length", String.valueOf(length));
+        if (ctx.request().method() == HttpMethod.HEAD) {
+            resp.end();
+            return;
+        }
+        counters.httpBytesOut.add(length);
+        resp.end(Buffer.buffer(length == body.length ? body : java.util.Arrays.copyOfRange(body, from, to + 1)));
+    }
+
+    private static void notFound(HttpServerResponse resp) {
+        resp.setStatusCode(404).putHeader("Cache-Control", "max-age=1").end();
+    }
+
+    private static HttpServerResponse cors(HttpServerResponse resp) {
+        return resp.putHeader("Access-Control-Allow-Origin", "*")
+                .putHeader("Access-Control-Allow-Methods", "GET, HEAD, OPTIONS")
+                .putHeader("Access-Control-Allow-Headers", "Range")
+                .putHeader("Access-Control-Expose-Headers", "Content-Length, Content-Range");
+    }
+}
