@@ -3,6 +3,7 @@
 #
 #   deploy/bench/rtmp-fanout.sh                     # N = 100 and 500 rtmpdump players, about 6-8 minutes
 #   NS="100 500" deploy/bench/rtmp-fanout.sh
+#   NS=100 HLS_NS="100 500" deploy/bench/rtmp-fanout.sh   # and HLS viewers of the MPEG-TS playlist, both servers
 #
 # Starts ONE Cascade node (every role) pinned to SERVER_CPUS on free loopback ports, runs the harness's
 # bin/compare_rtmp.sh against it (the harness starts and stops its own nginx-rtmp), stops the node by its PID and
@@ -206,9 +207,12 @@ if other=$(ss -tulnpH 2>/dev/null | grep "pid=$NODE_PID," | awk '{print $5}' | g
 fi
 echo "$NODE_PID" > "$RUN_DIR/cascade-node.pid"
 
-# ---------------------------------------------------------------- the comparison (no HLS on Cascade yet: "-")
+# ---------------------------------------------------------------- the comparison
+# HLS viewers (HLS_NS) poll the MPEG-TS playlist: the same kind of segments nginx-rtmp writes, 2 s segments on both
+HLS_URL=-
+[ -z "${HLS_NS:-}" ] || HLS_URL="http://127.0.0.1:$HTTP_PORT/${STREAM:-test}/ts/index.m3u8"
 CAND_NAME=cascade "$BENCH_HOME/bin/compare_rtmp.sh" \
-  "rtmp://127.0.0.1:$RTMP_PORT/live" "rtmp://127.0.0.1:$RTMP_PORT/live/${STREAM:-test}" - "$NODE_PID" &
+  "rtmp://127.0.0.1:$RTMP_PORT/live" "rtmp://127.0.0.1:$RTMP_PORT/live/${STREAM:-test}" "$HLS_URL" "$NODE_PID" &
 CMP_PID=$!
 set +e
 wait "$CMP_PID"; CMP_RC=$?

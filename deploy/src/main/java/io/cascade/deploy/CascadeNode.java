@@ -2,16 +2,25 @@ package io.cascade.deploy;
 
 import io.cascade.cluster.Codecs;
 import io.cascade.cluster.HazelcastIngestPointStore;
+import io.cascade.cluster.HazelcastStreamRegistry;
 import io.cascade.cluster.IngestPointSnapshot;
 import io.cascade.cluster.IngestPointStore;
-import io.cascade.cluster.HazelcastStreamRegistry;
 import io.cascade.cluster.StreamRegistry;
 import io.cascade.deploy.NodeConfig.Role;
 import io.cascade.edge.StreamHubs;
+import io.cascade.edge.http.HttpDelivery;
+import io.vertx.core.json.JsonArray;
+import io.cascade.origin.FileOutputControl;
+import io.cascade.edge.files.FileOutputs;
+import io.cascade.edge.files.FileOutputSpec;
 import io.cascade.edge.rtmp.RtmpPlayback;
+import io.cascade.edge.segments.PackageSettings;
+import io.cascade.edge.segments.SegmentKeys;
+import io.cascade.ingest.IngestStream;
 import io.cascade.ingest.rtmp.RtmpPublishing;
 import io.cascade.metrics.NodeCounters;
 import io.cascade.origin.ApiServer;
+import io.cascade.protocol.hls.HlsPlaylist;
 import io.cascade.rtmp.RtmpPlayHandler;
 import io.cascade.rtmp.RtmpPublishHandler;
 import io.cascade.rtmp.RtmpServer;
@@ -20,21 +29,25 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.micrometer.MicrometerMetricsFactory;
-import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 import io.vertx.micrometer.VertxPrometheusOptions;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -64,6 +77,13 @@ public final class CascadeNode {
     private HazelcastIngestPointStore ingestPoints;
     private final boolean ingestPointsRequired;
     private StreamHubs hubs;
+    private HttpDelivery httpDelivery;
+    private FileOutputs fileOutputs;
+    /** What AES-128 segment keys are derived from, the same on every node of the cluster. */
+    private byte[] keySecret;
+    /** Secrets the cluster makes up once and shares (one entry per purpose, so bounded by this class). */
+    static final String CLUSTER_SECRETS_MAP = "cascade.secrets";
+    static final String SEGMENT_KEY_SECRET = "hls.aes";
     private PrometheusMeterRegistry meters;
     private NodeMetrics metrics;
     private NodeHealth health;
@@ -132,13 +152,19 @@ public final class CascadeNode {
         Path snapshot = roles.contains(Role.ORIGIN)
                 ? Path.of(config.get("data.dir")).resolve(IngestPointSnapshot.FILE_NAME) : null;
         ingestPoints = new HazelcastIngestPointStore(vertx, clusterManager.getHazelcastInstance(), snapshot);
-        if (roles.contains(Role.EDGE)) {
+        if (roles.contains(Role.EDGE) || roles.contains(Role.ORIGIN)) {
+            // origin nodes follow streams too: their file outputs (createHLSStream...) package what they receive
             hubs = new StreamHubs(vertx, nodeId, config.integer("edge.linger.ms"), counters);
         }
         log.info("cascade node {} starting, roles {}, cluster {} size {}", nodeId, roles, config.get("cluster.name"),
                 clusterMembers());
         return ingestPoints.loadSnapshot()
-                .compose(loaded -> startRtmp())
+                .compose(loaded -> segmentKeySecret())
+                .compose(secret -> {
+                    keySecret = secret;
+                    startFileOutputs();
+                    return startRtmp();
+                })
                 .compose(v -> startHttp())
                 .compose(v -> startApi())
                 .onSuccess(v -> {
@@ -165,7 +191,8 @@ public final class CascadeNode {
         }
         RtmpPublishHandler publishing = roles.contains(Role.INGEST)
                 ? new RtmpPublishing(vertx, registry, nodeId, counters,
-                Long.parseLong(config.get("cluster.feed.max.inflight.bytes")), ingestPointsRequired ? ingestPoints : null)
+                Long.parseLong(config.get("cluster.feed.max.inflight.bytes")), ingestPointsRequired ? ingestPoints : null,
+                new IngestStream.Segments(config.integer("segment.target.ms"), config.integer("hls.playlist.length")))
                 : RtmpServer.NO_PUBLISHING;
         RtmpPlayHandler playback = roles.contains(Role.EDGE)
                 ? new RtmpPlayback(vertx, hubs, counters,
@@ -204,13 +231,87 @@ public final class CascadeNode {
         router.get("/metrics").handler(PrometheusScrapingHandler.create(meters));
         router.get("/healthz").handler(health.livenessHandler());
         router.get("/readyz").handler(health.readinessHandler());
+        if (roles.contains(Role.EDGE)) {
+            httpDelivery = new HttpDelivery(vertx, hubs, registry, packageSettings(keySecret),
+                    config.integer("http.linger.ms"), counters);
+            router.get("/time").handler(httpDelivery::time);
+            router.route().handler(httpDelivery);
+        }
         return vertx.createHttpServer(new HttpServerOptions().setMaxInitialLineLength(MAX_REQUEST_LINE_BYTES))
                 .requestHandler(router).listen(port, config.get("bind.host"))
                 .map(server -> {
                     httpPort = server.actualPort();
-                    listener("http", config.get("bind.host"), httpPort, "/metrics /healthz /readyz");
+                    listener("http", config.get("bind.host"), httpPort, "/metrics /healthz /readyz"
+                            + (httpDelivery == null ? "" : " /<stream>/index.m3u8 /<stream>/ts/index.m3u8 /<stream>/index.mpd"));
                     return null;
                 });
+    }
+
+    /** File outputs (createHLSStream, createDASHStream, auto.hls.folder, auto.dash.folder) on origin nodes. */
+    private void startFileOutputs() {
+        if (!roles.contains(Role.ORIGIN)) {
+            return;
+        }
+        fileOutputs = new FileOutputs(vertx, hubs, Path.of(config.get("data.dir")), keySecret, packageSettings(keySecret));
+        if (!config.get("auto.hls.folder").isEmpty()) {
+            fileOutputs.auto(FileOutputSpec.Kind.HLS, config.get("auto.hls.folder"));
+        }
+        if (!config.get("auto.dash.folder").isEmpty()) {
+            fileOutputs.auto(FileOutputSpec.Kind.DASH, config.get("auto.dash.folder"));
+        }
+    }
+
+    /** The API's view of the file outputs. */
+    private FileOutputControl fileOutputControl() {
+        if (fileOutputs == null) {
+            return FileOutputControl.NONE;
+        }
+        FileOutputs outputs = fileOutputs;
+        return new FileOutputControl() {
+            @Override
+            public Future<JsonArray> create(boolean dash, Map<String, String> params) {
+                return outputs.create(dash ? FileOutputSpec.Kind.DASH : FileOutputSpec.Kind.HLS, params);
+            }
+
+            @Override
+            public JsonArray list() {
+                return outputs.list();
+            }
+
+            @Override
+            public boolean remove(long id) {
+                return outputs.remove(id);
+            }
+        };
+    }
+
+    private PackageSettings packageSettings(byte[] secret) {
+        String type = config.get("hls.playlist.type");
+        if (!type.equals("live") && !type.equals("event")) {
+            throw new IllegalArgumentException("hls.playlist.type must be live or event, not '" + type + "'");
+        }
+        return new PackageSettings(config.integer("hls.playlist.length"),
+                type.equals("event") ? HlsPlaylist.Type.EVENT : HlsPlaylist.Type.LIVE, config.integer("hls.dvr.segments"),
+                Long.parseLong(config.get("hls.stream.max.bytes")), Long.parseLong(config.get("hls.node.max.bytes")),
+                new AtomicLong(), new SegmentKeys(secret, config.integer("hls.aes.key.count")));
+    }
+
+    /**
+     * The secret AES-128 segment keys are derived from: the operator's (hls.aes.secret), or one the cluster makes
+     * up once and shares, so every edge derives the same keys.
+     */
+    private Future<byte[]> segmentKeySecret() {
+        String configured = config.get("hls.aes.secret");
+        if (!configured.isEmpty()) {
+            return Future.succeededFuture(configured.getBytes(StandardCharsets.UTF_8));
+        }
+        return vertx.executeBlocking(() -> {
+            byte[] random = new byte[32];
+            new SecureRandom().nextBytes(random);
+            Map<String, String> secrets = clusterManager.getHazelcastInstance().getMap(CLUSTER_SECRETS_MAP);
+            secrets.putIfAbsent(SEGMENT_KEY_SECRET, HexFormat.of().formatHex(random));
+            return HexFormat.of().parseHex(secrets.get(SEGMENT_KEY_SECRET));
+        }, false);
     }
 
     private Future<Void> startApi() {
@@ -218,7 +319,7 @@ public final class CascadeNode {
         if (port == 0 || !roles.contains(Role.ORIGIN)) {
             return Future.succeededFuture();
         }
-        ApiServer api = new ApiServer(vertx, registry, ingestPoints, config.get("api.token"));
+        ApiServer api = new ApiServer(vertx, registry, ingestPoints, config.get("api.token"), fileOutputControl());
         return api.listen(config.get("api.host"), port).map(actual -> {
             apiPort = actual;
             listener("api", config.get("api.host"), apiPort, config.get("api.token").isEmpty()
@@ -260,6 +361,11 @@ public final class CascadeNode {
 
     public int rtmpPort() {
         return rtmpPort;
+    }
+
+    /** Streams this node packages for HTTP now (0 without the edge role). */
+    int packagedHttpStreams() {
+        return httpDelivery == null ? 0 : httpDelivery.packagedStreams();
     }
 
     public int httpPort() {

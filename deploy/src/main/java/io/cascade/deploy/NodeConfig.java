@@ -1,7 +1,12 @@
 package io.cascade.deploy;
 
 import io.cascade.edge.StreamHubs;
+import io.cascade.edge.http.HttpDelivery;
+import io.cascade.edge.segments.PackageSettings;
+import io.cascade.edge.segments.SegmentKeys;
 import io.cascade.ingest.IngestStream;
+import io.cascade.media.GopCache;
+import io.cascade.media.Segmenter;
 import io.cascade.edge.rtmp.RtmpPlayback;
 import io.cascade.rtmp.RtmpServer;
 import org.yaml.snakeyaml.LoaderOptions;
@@ -59,6 +64,17 @@ public final class NodeConfig {
         DEFAULTS.put("rtmp.flush.interval.ms", String.valueOf(RtmpPlayback.DEFAULT_FLUSH_INTERVAL_MS));
         DEFAULTS.put("rtmp.viewer.max.behind.ms", String.valueOf(RtmpPlayback.DEFAULT_MAX_BEHIND_MS));
         DEFAULTS.put("edge.linger.ms", String.valueOf(StreamHubs.DEFAULT_LINGER_MS));
+        DEFAULTS.put("segment.target.ms", String.valueOf(Segmenter.DEFAULT_TARGET_MILLIS));
+        DEFAULTS.put("hls.playlist.length", String.valueOf(GopCache.DEFAULT_SEGMENTS_KEPT));
+        DEFAULTS.put("hls.playlist.type", "live");
+        DEFAULTS.put("hls.dvr.segments", String.valueOf(PackageSettings.DEFAULT_DVR_SEGMENTS));
+        DEFAULTS.put("hls.stream.max.bytes", String.valueOf(PackageSettings.DEFAULT_MAX_STREAM_BYTES));
+        DEFAULTS.put("hls.node.max.bytes", String.valueOf(PackageSettings.DEFAULT_MAX_NODE_PACKAGED_BYTES));
+        DEFAULTS.put("hls.aes.key.count", String.valueOf(SegmentKeys.DEFAULT_KEY_COUNT));
+        DEFAULTS.put("hls.aes.secret", "");
+        DEFAULTS.put("auto.hls.folder", "");
+        DEFAULTS.put("auto.dash.folder", "");
+        DEFAULTS.put("http.linger.ms", String.valueOf(HttpDelivery.DEFAULT_LINGER_MS));
         DEFAULTS.put("metrics.stream.series.max", String.valueOf(NodeMetrics.DEFAULT_STREAM_SERIES_MAX));
     }
 

@@ -18,6 +18,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.security.MessageDigest;
 
 /**
@@ -41,8 +44,11 @@ public final class ApiServer {
     private final StreamRegistry registry;
     private final IngestPointStore ingestPoints;
     private final byte[] token;
+    private final FileOutputControl files;
 
-    public ApiServer(Vertx vertx, StreamRegistry registry, IngestPointStore ingestPoints, String token) {
+    public ApiServer(Vertx vertx, StreamRegistry registry, IngestPointStore ingestPoints, String token,
+                     FileOutputControl files) {
+        this.files = files;
         this.vertx = vertx;
         this.registry = registry;
         this.ingestPoints = ingestPoints;
@@ -61,6 +67,12 @@ public final class ApiServer {
                 .handler(this::removeIngestPoint);
         router.route("/api/listIngestPoints").method(HttpMethod.GET).method(HttpMethod.POST)
                 .handler(this::listIngestPoints);
+        router.route("/api/createHLSStream").method(HttpMethod.GET).method(HttpMethod.POST)
+                .handler(ctx -> createFileOutput(ctx, false));
+        router.route("/api/createDASHStream").method(HttpMethod.GET).method(HttpMethod.POST)
+                .handler(ctx -> createFileOutput(ctx, true));
+        router.route("/api/listConfig").method(HttpMethod.GET).method(HttpMethod.POST).handler(this::listConfig);
+        router.route("/api/removeConfig").method(HttpMethod.GET).method(HttpMethod.POST).handler(this::removeConfig);
         return vertx.createHttpServer(new HttpServerOptions().setMaxInitialLineLength(MAX_REQUEST_LINE_BYTES))
                 .requestHandler(router).listen(port, host).map(s -> s.actualPort());
     }
@@ -150,6 +162,62 @@ public final class ApiServer {
         });
     }
 
+    /** The parameters this API knows for file outputs, as EMS names them. */
+    private static final List<String> FILE_OUTPUT_PARAMETERS = List.of("localStreamNames", "targetFolder", "groupName",
+            "playlistType", "playlistLength", "chunkLength", "audioOnly", "hlsResume", "cleanupDestination", "drmType",
+            "aesKeyCount");
+
+    private void createFileOutput(RoutingContext ctx, boolean dash) {
+        Map<String, String> params = new HashMap<>();
+        for (String name : FILE_OUTPUT_PARAMETERS) {
+            String v = param(ctx, name);
+            if (v != null) {
+                params.put(name, v);
+            }
+        }
+        files.create(dash, params).onComplete(ar -> {
+            if (ar.succeeded()) {
+                JsonObject answer = new JsonObject().put("status", "SUCCESS").put("data", ar.result());
+                answer.put("description", params.containsKey("chunkLength")
+                        ? "chunkLength ignored: segment length is set cluster-wide (segment.target.ms)"
+                        : (dash ? "DASH" : "HLS") + " output started");
+                ctx.json(answer);
+            } else if (ar.cause() instanceof IllegalArgumentException) {
+                fail(ctx, 400, ar.cause().getMessage());
+            } else {
+                fail(ctx, 503, "file output not started: " + ar.cause().getMessage());
+            }
+        });
+    }
+
+    private void listConfig(RoutingContext ctx) {
+        JsonArray outputs = files.list();
+        ctx.json(new JsonObject().put("status", "SUCCESS").put("description", outputs.size() + " file outputs")
+                .put("data", new JsonObject().put("hls", filter(outputs, "hls")).put("dash", filter(outputs, "dash"))));
+    }
+
+    private static JsonArray filter(JsonArray outputs, String type) {
+        JsonArray out = new JsonArray();
+        outputs.stream().map(JsonObject.class::cast).filter(o -> type.equals(o.getString("type"))).forEach(out::add);
+        return out;
+    }
+
+    private void removeConfig(RoutingContext ctx) {
+        String id = param(ctx, "id");
+        long number;
+        try {
+            number = Long.parseLong(id == null ? "" : id);
+        } catch (NumberFormatException e) {
+            fail(ctx, 400, "id must be the configId of a file output");
+            return;
+        }
+        if (files.remove(number)) {
+            ctx.json(new JsonObject().put("status", "SUCCESS").put("description", "file output " + number + " removed"));
+        } else {
+            fail(ctx, 404, "no file output has configId " + number);
+        }
+    }
+
     private static JsonObject point(IngestPoint p) {
         return new JsonObject().put("privateStreamName", p.privateName()).put("publicStreamName", p.publicName());
     }
@@ -163,7 +231,11 @@ public final class ApiServer {
         if (ctx.body() != null && ctx.body().length() > 0) {
             try {
                 Object value = ctx.body().asJsonObject().getValue(name);
-                return value instanceof String s ? s : null;
+                if (value instanceof JsonArray list) {
+                    return String.join(",", list.stream().map(String::valueOf).toList());
+                }
+                return value instanceof String || value instanceof Number || value instanceof Boolean
+                        ? String.valueOf(value) : null;
             } catch (RuntimeException e) {
                 return null; // not a JSON object: as if the parameter were missing
             }

@@ -1,0 +1,290 @@
+package io.cascade.edge.files;
+
+import io.cascade.edge.segments.Packaging;
+import io.cascade.edge.segments.Segment;
+import io.cascade.edge.segments.SegmentKeys;
+import io.cascade.media.TrackType;
+import io.cascade.metrics.RateLimitedLog;
+import io.cascade.protocol.aac.AudioSpecificConfig;
+import io.cascade.protocol.dash.DashManifest;
+import io.cascade.protocol.hls.HlsPlaylist;
+import io.cascade.protocol.mp4.CmafTrack;
+import io.cascade.protocol.mp4.CmafWriter;
+import io.vertx.core.Vertx;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * One stream written to a folder for an outside web server: the same segments the edges serve over HTTP (HLS:
+ * MPEG-TS, optionally AES-128; DASH: CMAF per track), a playlist rewritten atomically after each segment, and in a
+ * rolling playlist the files of segments that left it deleted, so the folder stays bounded.
+ *
+ * <p>Segments arrive on the stream hub's event loop; files are written on a worker thread, in order.
+ */
+final class FileOutput {
+    private static final Logger log = LoggerFactory.getLogger(FileOutput.class);
+    /** An appending playlist lists at most this many segments (55 hours of 2 s segments); older ones drop off it. */
+    static final int MAX_APPENDED_SEGMENTS = 100_000;
+    private static final Pattern OWN_FILES = Pattern.compile("index\\.(m3u8|mpd)|[0-9]+\\.ts|key-[0-9]+\\.key|[0-9]+\\.m4s|init-[0-9]+\\.mp4");
+
+    private final long id;
+    private final FileOutputSpec spec;
+    private final Vertx vertx;
+    private final SegmentKeys keys;
+    private final RateLimitedLog failures = new RateLimitedLog(log);
+    /** Worker-thread state from here on. */
+    private final ArrayDeque<HlsPlaylist.Segment> playlist = new ArrayDeque<>();
+    private final ArrayDeque<DashEntry> dash = new ArrayDeque<>();
+    private long nextSequence;
+    private long discontinuities;
+    private boolean first = true;
+    private volatile long segmentsWritten;
+    private volatile String lastError;
+
+    FileOutput(long id, FileOutputSpec spec, Vertx vertx, byte[] keySecret) {
+        this.id = id;
+        this.spec = spec;
+        this.vertx = vertx;
+        this.keys = spec.aesKeyCount() > 0 ? new SegmentKeys(keySecret, spec.aesKeyCount()) : null;
+    }
+
+    long id() {
+        return id;
+    }
+
+    FileOutputSpec spec() {
+        return spec;
+    }
+
+    long segmentsWritten() {
+        return segmentsWritten;
+    }
+
+    String lastError() {
+        return lastError;
+    }
+
+    /** Prepares the folder (cleanup, resume); runs on a worker. */
+    void open() throws IOException {
+        Files.createDirectories(spec.folder());
+        if (spec.cleanup()) {
+            deleteOwnFiles(spec.folder());
+            deleteOwnFiles(spec.folder().resolve("v"));
+            deleteOwnFiles(spec.folder().resolve("a"));
+        }
+        if (spec.resume() && spec.kind() == FileOutputSpec.Kind.HLS && Files.exists(spec.folder().resolve("index.m3u8"))) {
+            resume(Files.readString(spec.folder().resolve("index.m3u8")));
+        }
+    }
+
+    /** A segment was completed: write it, in order, off the event loop. */
+    void onSegment(Segment s) {
+        vertx.executeBlocking(() -> {
+            try {
+                if (spec.kind() == FileOutputSpec.Kind.HLS) {
+                    writeHls(s);
+                } else {
+                    writeDash(s);
+                }
+                segmentsWritten++;
+                lastError = null;
+            } catch (IOException | RuntimeException e) {
+                lastError = e.toString();
+                failures.warn("{}: file output {} could not write segment {}: {}", spec.stream(), id, s.index(), e.toString());
+            }
+            return null;
+        }, true);
+    }
+
+    private void writeHls(Segment s) throws IOException {
+        byte[] ts = Packaging.ts(s, spec.audioOnly());
+        if (ts == null) {
+            return;
+        }
+        long sequence = nextSequence++;
+        String keyUri = null;
+        if (keys != null) {
+            int k = keys.keyNumber(sequence);
+            keyUri = "key-" + k + ".key";
+            Path keyFile = spec.folder().resolve(keyUri);
+            if (!Files.exists(keyFile)) {
+                atomicWrite(keyFile, keys.key(spec.stream(), k));
+            }
+            ts = keys.encrypt(spec.stream(), sequence, ts);
+        }
+        String name = s.index() + ".ts";
+        atomicWrite(spec.folder().resolve(name), ts);
+        boolean discontinuity = (s.discontinuity() || first) && !playlist.isEmpty();
+        first = false;
+        if (discontinuity) {
+            discontinuities++;
+        }
+        playlist.add(new HlsPlaylist.Segment(sequence, name, s.durationMillis(), discontinuity, discontinuities, null,
+                s.programDateTimeMillis(), keyUri));
+        int keep = spec.appending() ? MAX_APPENDED_SEGMENTS : spec.playlistLength();
+        while (playlist.size() > keep) {
+            HlsPlaylist.Segment gone = playlist.poll();
+            if (!spec.appending()) {
+                Files.deleteIfExists(spec.folder().resolve(gone.uri()));
+            }
+        }
+        String text = HlsPlaylist.media(HlsPlaylist.TS_VERSION,
+                spec.appending() ? HlsPlaylist.Type.EVENT : HlsPlaylist.Type.LIVE, 0,
+                List.copyOf(playlist), false);
+        atomicWrite(spec.folder().resolve("index.m3u8"), text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** One written DASH segment: what its MPD entry needs, not its frames. */
+    private record DashEntry(Segment info, long[] video, long[] audio) {
+    }
+
+    private void writeDash(Segment s) throws IOException {
+        DashEntry newest = dash.peekLast();
+        if (newest != null && (s.index() != newest.info().index() + 1 || s.publishOrdinal() != newest.info().publishOrdinal())) {
+            dash.clear(); // $Number$ needs numbers without gaps, and one Period is one publish
+        }
+        long[] video = null;
+        long[] audio = null;
+        for (TrackType track : new TrackType[] {TrackType.VIDEO, TrackType.AUDIO}) {
+            if ((track == TrackType.VIDEO && spec.audioOnly()) || Packaging.track(s, track) == null) {
+                continue;
+            }
+            byte[] media = Packaging.cmafMedia(s, track);
+            if (media == null) {
+                continue;
+            }
+            Path dir = spec.folder().resolve(track == TrackType.VIDEO ? "v" : "a");
+            Files.createDirectories(dir);
+            Path init = dir.resolve("init-" + s.publishOrdinal() + ".mp4");
+            if (!Files.exists(init)) {
+                atomicWrite(init, Packaging.cmafInit(s, track));
+            }
+            atomicWrite(dir.resolve(s.index() + ".m4s"), media);
+            if (track == TrackType.VIDEO) {
+                video = Packaging.timing(s, track);
+            } else {
+                audio = Packaging.timing(s, track);
+            }
+        }
+        // a segment's frames are not kept: only its timing, and its config through the Segment's config frames
+        dash.add(new DashEntry(new Segment(s.index(), s.publishOrdinal(), s.discontinuity(), s.clockAnchorMillis(),
+                s.videoConfig(), s.audioConfig(), List.of(), s.startMillis(), s.durationMillis(), s.videoEnd(),
+                s.payloadBytes()), video, audio));
+        int keep = spec.appending() ? MAX_APPENDED_SEGMENTS : spec.playlistLength();
+        while (dash.size() > keep) {
+            DashEntry gone = dash.poll();
+            if (!spec.appending()) {
+                Files.deleteIfExists(spec.folder().resolve("v").resolve(gone.info().index() + ".m4s"));
+                Files.deleteIfExists(spec.folder().resolve("a").resolve(gone.info().index() + ".m4s"));
+            }
+        }
+        atomicWrite(spec.folder().resolve("index.mpd"), mpd().getBytes(StandardCharsets.UTF_8));
+    }
+
+    private String mpd() {
+        DashEntry newest = dash.peekLast();
+        Segment info = newest.info();
+        long total = 0;
+        long longest = info.durationMillis();
+        List<DashManifest.TimelineEntry> video = new ArrayList<>();
+        List<DashManifest.TimelineEntry> audio = new ArrayList<>();
+        for (DashEntry e : dash) {
+            total += e.info().durationMillis();
+            longest = Math.max(longest, e.info().durationMillis());
+            if (e.video() != null) {
+                video.add(new DashManifest.TimelineEntry(e.video()[0], e.video()[1]));
+            }
+            if (e.audio() != null) {
+                audio.add(new DashManifest.TimelineEntry(e.audio()[0], e.audio()[1]));
+            }
+        }
+        long start = dash.peekFirst().info().index();
+        List<DashManifest.Representation> reps = new ArrayList<>(2);
+        CmafTrack v = Packaging.track(info, TrackType.VIDEO);
+        if (v != null && !spec.audioOnly() && video.size() == dash.size()) {
+            reps.add(new DashManifest.Representation("video", true, CmafWriter.codecs(v), 1, CmafWriter.width(v),
+                    CmafWriter.height(v), 0, 0, v.timescale(), "v/init-" + info.publishOrdinal() + ".mp4",
+                    "v/$Number$.m4s", start, video));
+        }
+        CmafTrack a = Packaging.track(info, TrackType.AUDIO);
+        if (a != null && audio.size() == dash.size()) {
+            AudioSpecificConfig asc = aac(info);
+            reps.add(new DashManifest.Representation("audio", false, CmafWriter.codecs(a), 1, 0, 0,
+                    asc == null ? 0 : asc.sampleRate(), asc == null ? 0 : asc.channelConfiguration(), a.timescale(),
+                    "a/init-" + info.publishOrdinal() + ".mp4", "a/$Number$.m4s", start, audio));
+        }
+        long end = info.startMillis() + info.durationMillis();
+        return DashManifest.dynamic(new DashManifest.Presentation(info.clockAnchorMillis(), info.clockAnchorMillis() + end,
+                String.valueOf(info.publishOrdinal()), info.durationMillis(), total, 3 * longest, longest, longest, null),
+                reps);
+    }
+
+    private static AudioSpecificConfig aac(Segment s) {
+        try {
+            byte[] c = s.audioConfig().payload();
+            return AudioSpecificConfig.parse(c, 0, c.length);
+        } catch (Exception e) {
+            return null;
+        }
+    }
+
+    /** Continues an earlier run's playlist (hlsResume): its segments stay listed, ours follow a discontinuity. */
+    private void resume(String text) {
+        Matcher seq = Pattern.compile("#EXT-X-MEDIA-SEQUENCE:(\\d+)").matcher(text);
+        long sequence = seq.find() ? Long.parseLong(seq.group(1)) : 0;
+        Matcher dseq = Pattern.compile("#EXT-X-DISCONTINUITY-SEQUENCE:(\\d+)").matcher(text);
+        discontinuities = dseq.find() ? Long.parseLong(dseq.group(1)) : 0;
+        long duration = 0;
+        boolean discontinuity = false;
+        String key = null;
+        for (String line : text.split("\n")) {
+            if (line.startsWith("#EXTINF:")) {
+                String seconds = line.substring(8, line.indexOf(',') < 0 ? line.length() : line.indexOf(','));
+                duration = Math.round(Double.parseDouble(seconds) * 1000);
+            } else if (line.equals("#EXT-X-DISCONTINUITY")) {
+                discontinuity = true;
+                discontinuities++;
+            } else if (line.startsWith("#EXT-X-KEY:") && line.contains("URI=\"")) {
+                int at = line.indexOf("URI=\"") + 5;
+                key = line.substring(at, line.indexOf('"', at));
+            } else if (!line.isEmpty() && !line.startsWith("#")) {
+                playlist.add(new HlsPlaylist.Segment(sequence++, line, duration, discontinuity, discontinuities, null, 0, key));
+                discontinuity = false;
+            }
+        }
+        nextSequence = sequence;
+        log.info("{}: file output {} resumes {} with {} segments listed", spec.stream(), id, spec.folder(), playlist.size());
+    }
+
+    private static void deleteOwnFiles(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return;
+        }
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
+            for (Path f : files) {
+                if (Files.isRegularFile(f) && OWN_FILES.matcher(f.getFileName().toString()).matches()) {
+                    Files.delete(f);
+                }
+            }
+        }
+    }
+
+    /** Readers (a web server) never see half a file: write aside, then rename over. */
+    private static void atomicWrite(Path file, byte[] bytes) throws IOException {
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        Files.write(tmp, bytes);
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+}
