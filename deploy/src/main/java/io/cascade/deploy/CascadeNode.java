@@ -293,7 +293,7 @@ public final class CascadeNode {
         return new PackageSettings(config.integer("hls.playlist.length"),
                 type.equals("event") ? HlsPlaylist.Type.EVENT : HlsPlaylist.Type.LIVE, config.integer("hls.dvr.segments"),
                 Long.parseLong(config.get("hls.stream.max.bytes")), Long.parseLong(config.get("hls.node.max.bytes")),
-                new AtomicLong(), new SegmentKeys(secret, config.integer("hls.aes.key.count")));
+                counters.httpPackagedBytes, new SegmentKeys(secret, config.integer("hls.aes.key.count")));
     }
 
     /**

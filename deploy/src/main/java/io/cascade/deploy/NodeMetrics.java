@@ -30,6 +30,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.IntSupplier;
 import java.util.stream.Collectors;
@@ -129,11 +130,17 @@ final class NodeMetrics implements AutoCloseable {
                     .tags("protocol", p.name()).register(registry);
             counter("cascade.ingest.bytes", "Bytes received on the protocol's sockets (publishers' media and"
                     + " the small control traffic of viewers)", p.bytesIn(), "protocol", p.name());
-            counter("cascade.egress.bytes", "Bytes sent on the protocol's sockets (viewers' media and the small"
-                    + " control traffic of publishers)", p.bytesOut(), "protocol", p.name());
+            counter("cascade.egress.bytes", EGRESS_HELP, p.bytesOut(), "protocol", p.name());
             counter("cascade.protocol.violations", "Connections closed because the client broke the protocol",
                     p.violations(), "protocol", p.name());
         }
+        counter("cascade.egress.bytes", EGRESS_HELP, counters.httpBytesOut, "protocol", "http");
+        Gauge.builder("cascade.http.streams", counters.httpPackagedStreams, LongAdder::sum)
+                .description("Streams this node packages for HLS and DASH now (asked for over HTTP lately)")
+                .register(registry);
+        Gauge.builder("cascade.http.packaged.bytes", counters.httpPackagedBytes, AtomicLong::get)
+                .description("Packaged segment bytes (CMAF, MPEG-TS) kept in memory for HTTP (bounded by"
+                        + " hls.node.max.bytes)").register(registry);
         Gauge.builder("cascade.gop.cache.bytes", counters.gopCacheBytes, LongAdder::sum)
                 .description("Bytes held by the GOP caches of the streams ingested here").register(registry);
         Gauge.builder("cascade.eventbus.inflight.bytes", counters.eventBusInFlightBytes, LongAdder::sum)
@@ -168,6 +175,9 @@ final class NodeMetrics implements AutoCloseable {
 
         register(otherStreams);
     }
+
+    private static final String EGRESS_HELP = "Bytes sent on the protocol's sockets (viewers' media and the small"
+            + " control traffic of publishers; http: playlists, segments and keys)";
 
     private void counter(String name, String description, LongAdder value, String... tags) {
         FunctionCounter.builder(name, value, LongAdder::sum).description(description).tags(tags).register(registry);

@@ -201,6 +201,14 @@ class HlsDeliveryIT {
                     new IvParameterSpec(ByteBuffer.allocate(16).putLong(8, n).array()));
             byte[] clear = cipher.doFinal(Http.get(url(http, stream, "aes/" + n + ".ts")).body());
             assertArrayEquals(Http.get(url(http, stream, "ts/" + n + ".ts")).body(), clear);
+
+            // what HTTP delivery costs and holds is on /metrics
+            String metrics = Http.text(Http.get("http://127.0.0.1:" + http + "/metrics"));
+            Matcher egress = Pattern.compile("cascade_egress_bytes_total\\{[^}]*protocol=\"http\"[^}]*} ([0-9.E]+)")
+                    .matcher(metrics);
+            assertTrue(egress.find() && Double.parseDouble(egress.group(1)) > whole.body().length, metrics);
+            assertTrue(metrics.contains("cascade_http_streams"), metrics);
+            assertTrue(metrics.contains("cascade_http_packaged_bytes"), metrics);
         }
     }
 

@@ -25,6 +25,10 @@ public final class NodeCounters {
     public final LongAdder rtmpProtocolViolations = new LongAdder();
     /** Playlist, segment and key bytes sent over HTTP (HLS, DASH). */
     public final LongAdder httpBytesOut = new LongAdder();
+    /** Streams packaged for HTTP on this node now. */
+    public final LongAdder httpPackagedStreams = new LongAdder();
+    /** Packaged segment bytes kept for HTTP, checked against the node's budget before each is kept. */
+    public final java.util.concurrent.atomic.AtomicLong httpPackagedBytes = new java.util.concurrent.atomic.AtomicLong();
     /** Frames a viewer did not get because its queue was full (it resumes at the next keyframe). */
     public final LongAdder framesDroppedSlowViewer = new LongAdder();
     /** Viewers disconnected because they stayed behind too long. */

@@ -108,6 +108,7 @@ public final class HttpDelivery implements Handler<RoutingContext> {
         }
         registry.find(r.stream()).onComplete(found -> {
             if (found.failed() || found.result() == null) {
+                counters.playRefusedNotFound.increment();
                 notFound(resp); // not live anywhere: nothing created for it
                 return;
             }
@@ -133,6 +134,7 @@ public final class HttpDelivery implements Handler<RoutingContext> {
         hub.context().runOnContext(v -> hub.sink(StreamPackage.class, () -> pkg));
         p = new Packaged(hub, pkg, new long[] {System.nanoTime()});
         packaged.put(stream, p);
+        counters.httpPackagedStreams.increment();
         log.info("{}: packaging for HTTP on this node (HLS, DASH)", stream);
         return p;
     }
@@ -144,6 +146,7 @@ public final class HttpDelivery implements Handler<RoutingContext> {
                 return false;
             }
             StreamHub hub = p.hub();
+            counters.httpPackagedStreams.decrement();
             hub.context().runOnContext(v -> {
                 hub.removeSink(StreamPackage.class);
                 hubs.release(hub);
