@@ -130,6 +130,18 @@ class StreamPackageTest {
         assertEquals(4, waiting.future().result().segments().size(), "not just the first segment of the snapshot");
     }
 
+    @Test
+    void anEventPlaylistKeepsEverySegmentUpToItsDvrLength() {
+        PackageSettings dvr = new PackageSettings(2, HlsPlaylist.Type.EVENT, 5, 1 << 20, 1 << 30, new AtomicLong(),
+                new SegmentKeys("0123456789abcdef0123".getBytes(StandardCharsets.UTF_8), 3));
+        StreamPackage p = new StreamPackage("s", dvr);
+        p.onSnapshot(batch(publish(5)));
+        assertEquals(List.of(10L, 11L, 12L, 13L), indexes(p.window()), "more than the live window of 2");
+        String playlist = p.window().media(TrackType.VIDEO);
+        assertTrue(playlist.contains("#EXT-X-PLAYLIST-TYPE:EVENT\n"), playlist);
+        assertTrue(playlist.contains("#EXT-X-MEDIA-SEQUENCE:10\n"), playlist);
+    }
+
     private static List<Long> indexes(SegmentWindow w) {
         return w.segments().stream().map(l -> l.segment().index()).toList();
     }
