@@ -53,6 +53,8 @@ class HlsClusterIT {
                 HttpResponse<byte[]> first = Http.get(url(http2, STREAM, "v/index.m3u8"));
                 long startMs = (System.nanoTime() - asked) / 1_000_000;
                 assertEquals(200, first.statusCode());
+                System.out.println("first playlist on an edge that never served the stream: " + startMs + " ms, "
+                        + segmentNumbers(Http.text(first)).size() + " segments listed");
                 assertTrue(segmentNumbers(Http.text(first)).size() >= 3,
                         "a new edge lists the ingest node's recent segments at once:\n" + Http.text(first));
                 assertTrue(startMs < 2 * SEGMENT_MS, "first playlist on a new edge took " + startMs + " ms");

@@ -77,6 +77,7 @@ public final class StreamPackage implements FrameSink {
      */
     public Promise<SegmentWindow> whenListed() {
         Promise<SegmentWindow> p = Promise.promise();
+        waiters.removeIf(w -> w.future().isComplete()); // requests that gave up waiting
         if (!window.segments().isEmpty()) {
             p.complete(window);
         } else if (waiters.size() < MAX_WAITERS) {
