@@ -53,6 +53,9 @@ final class ClusterSetup {
         hz.setProperty("hazelcast.phone.home.enabled", "false");
         hz.setProperty("hazelcast.shutdownhook.enabled", "false"); // Vert.x leaves the cluster on close
         hz.setProperty("hazelcast.logging.type", "slf4j");
+        // Cascade exports what it needs itself; Hazelcast's own metrics collection and JMX publishing wake up every
+        // few seconds and cost an idle node CPU for numbers nobody reads
+        hz.getMetricsConfig().setEnabled(false);
         hz.setProperty("hazelcast.heartbeat.interval.seconds", String.valueOf(HEARTBEAT_SECONDS));
         hz.setProperty("hazelcast.max.no.heartbeat.seconds", String.valueOf(MAX_NO_HEARTBEAT_SECONDS));
         hz.getMemberAttributeConfig().setAttribute(HazelcastStreamRegistry.NODE_ATTRIBUTE, nodeId);

@@ -204,10 +204,12 @@ final class NodeMetrics implements AutoCloseable {
                 return; // a slow registry must not pile up samples
             }
             sampling = true;
-            streams.list().onComplete(listed -> {
+            Map<String, Integer> viewers = hubs == null ? Map.of() : hubs.viewerCounts();
+            // only the streams with a hub here need their record: a lookup by key, not a scan of every partition
+            streams.findAll(viewers.keySet()).onComplete(listed -> {
                 sampling = false;
                 if (listed.succeeded()) {
-                    sample(listed.result(), hubs == null ? Map.of() : hubs.viewerCounts(), System.nanoTime());
+                    sample(listed.result(), viewers, System.nanoTime());
                 } else {
                     log.debug("metrics: stream registry unavailable: {}", listed.cause().toString());
                 }

@@ -137,6 +137,18 @@ public final class HazelcastStreamRegistry implements StreamRegistry {
                 .setMaxSizePolicy(com.hazelcast.config.MaxSizePolicy.PER_NODE).setSize(TIMELINE_MAX_ENTRIES_PER_NODE);
     }
 
+    @Override
+    public Future<List<StreamRecord>> findAll(Set<String> names) {
+        if (names.isEmpty()) {
+            return Future.succeededFuture(List.of());
+        }
+        return blocking(() -> {
+            List<StreamRecord> out = new ArrayList<>(names.size());
+            streams.getAll(names).forEach((name, value) -> out.add(decode(name, value)));
+            return out;
+        });
+    }
+
     private <T> Future<T> blocking(Callable<T> call) {
         return vertx.executeBlocking(call, false);
     }

@@ -20,6 +20,9 @@ public interface StreamRegistry {
 
     Future<List<StreamRecord>> list();
 
+    /** The records of those of these names that are live: a lookup by key, no scan of the whole registry. */
+    Future<List<StreamRecord>> findAll(java.util.Set<String> names);
+
     /** Where the stream's segment numbering stands after its earlier publishes ({@link StreamTimeline#NEW} if none). */
     Future<StreamTimeline> timeline(String name);
 

@@ -77,6 +77,25 @@ class HazelcastStreamRegistryTest {
     }
 
     @Test
+    void findAllLooksUpOnlyTheNamesAskedForAndTimelinesOutliveTheStream() throws Exception {
+        StreamRegistry onA = new HazelcastStreamRegistry(vertx, a);
+        StreamRegistry onB = new HazelcastStreamRegistry(vertx, b);
+        assertTrue(await(onA.claim(new StreamRecord("one", "node-a", "rtmp", 1))));
+        assertTrue(await(onA.claim(new StreamRecord("two", "node-a", "rtmp", 1))));
+        assertEquals(java.util.List.of("one"), await(onB.findAll(java.util.Set.of("one", "missing"))).stream()
+                .map(StreamRecord::name).toList());
+        assertEquals(StreamTimeline.NEW, await(onB.timeline("one")));
+        onA.saveTimeline("one", new StreamTimeline(42, 2, 1_795_000_000_000L));
+        await(onA.release("one", "node-a"));
+        long deadline = System.nanoTime() + 3_000_000_000L;
+        while (await(onB.timeline("one")).nextSegment() != 42 && System.nanoTime() < deadline) {
+            Thread.sleep(20); // the save is asynchronous
+        }
+        assertEquals(new StreamTimeline(42, 2, 1_795_000_000_000L), await(onB.timeline("one")),
+                "a republish on another node continues the numbering");
+    }
+
+    @Test
     void splitBrainMergesKeepTheRecordOfTheSmallerOwnerIdWhicheverSideMerges() {
         String a = HazelcastStreamRegistry.encode(new StreamRecord("cam", "node-a", "rtmp", 5));
         String b = HazelcastStreamRegistry.encode(new StreamRecord("cam", "node-b", "rtmp", 1));
