@@ -76,6 +76,8 @@ public final class CascadeNode {
     private StreamRegistry registry;
     private HazelcastIngestPointStore ingestPoints;
     private final boolean ingestPointsRequired;
+    /** How streams ingested here are cut into segments. */
+    private final IngestStream.Segments segments;
     private StreamHubs hubs;
     private HttpDelivery httpDelivery;
     private FileOutputs fileOutputs;
@@ -100,6 +102,8 @@ public final class CascadeNode {
         if (streamSeriesMax < 0) {
             throw new IllegalArgumentException("metrics.stream.series.max must be 0 or more, not " + streamSeriesMax);
         }
+        this.segments = new IngestStream.Segments(config.integer("segment.target.ms"), config.integer("hls.playlist.length"));
+        packageSettings(new byte[SegmentKeys.KEY_BYTES]); // a bad HLS setting stops the node here, not at the first viewer
     }
 
     public static void main(String[] args) throws Exception {
@@ -192,7 +196,7 @@ public final class CascadeNode {
         RtmpPublishHandler publishing = roles.contains(Role.INGEST)
                 ? new RtmpPublishing(vertx, registry, nodeId, counters,
                 Long.parseLong(config.get("cluster.feed.max.inflight.bytes")), ingestPointsRequired ? ingestPoints : null,
-                new IngestStream.Segments(config.integer("segment.target.ms"), config.integer("hls.playlist.length")))
+                segments)
                 : RtmpServer.NO_PUBLISHING;
         RtmpPlayHandler playback = roles.contains(Role.EDGE)
                 ? new RtmpPlayback(vertx, hubs, counters,

@@ -6,6 +6,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -63,5 +64,17 @@ class NodeConfigTest {
     @Test
     void environmentNamesFollowTheKeys() {
         assertEquals("CASCADE_CLUSTER_MEMBERS", NodeConfig.envName("cluster.members"));
+    }
+
+    @Test
+    void badSegmentSettingsStopTheNodeBeforeItStarts() {
+        for (Map.Entry<String, String> bad : List.of(Map.entry("segment.target.ms", "0"),
+                Map.entry("hls.playlist.length", "0"), Map.entry("hls.playlist.type", "circular"),
+                Map.entry("hls.aes.key.count", "0"), Map.entry("hls.dvr.segments", "-1"))) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> new CascadeNode(NodeConfig.of(Map.of(bad.getKey(), bad.getValue()))), bad.toString());
+            assertTrue(e.getMessage().contains(bad.getKey().substring(bad.getKey().lastIndexOf('.') + 1))
+                    || e.getMessage().contains("must"), e.getMessage());
+        }
     }
 }

@@ -146,7 +146,14 @@ public final class IngestStream {
 
     /** How this node cuts the streams it ingests into segments (see {@link Segmenter}). */
     public record Segments(long targetMillis, int kept) {
-        public static final Segments DEFAULT = new Segments(Segmenter.DEFAULT_TARGET_MILLIS, GopCache.DEFAULT_SEGMENTS_KEPT);
+        public Segments {
+            if (targetMillis < 100 || targetMillis > 60_000) {
+                throw new IllegalArgumentException("segment.target.ms must be 100..60000, not " + targetMillis);
+            }
+            if (kept < 1 || kept > 100) {
+                throw new IllegalArgumentException("hls.playlist.length must be 1..100, not " + kept);
+            }
+        }
     }
 
     public long gopBytes() {
