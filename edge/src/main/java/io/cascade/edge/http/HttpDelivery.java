@@ -9,13 +9,14 @@ import io.cascade.edge.segments.SegmentWindow;
 import io.cascade.edge.segments.StreamPackage;
 import io.cascade.media.TrackType;
 import io.cascade.metrics.NodeCounters;
+import io.netty.buffer.Unpooled;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.ext.web.RoutingContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -264,7 +265,8 @@ public final class HttpDelivery implements Handler<RoutingContext> {
             return;
         }
         counters.httpBytesOut.add(length);
-        resp.end(Buffer.buffer(length == body.length ? body : java.util.Arrays.copyOfRange(body, from, to + 1)));
+        // a view of the shared bytes: Buffer.buffer(byte[]) would copy the whole segment for every viewer
+        resp.end(BufferInternal.buffer(Unpooled.wrappedBuffer(body, from, length)));
     }
 
     private static void notFound(HttpServerResponse resp) {
