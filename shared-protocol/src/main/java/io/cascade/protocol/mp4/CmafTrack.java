@@ -15,14 +15,21 @@ import java.util.Arrays;
  * @param trackId   track_ID in tkhd, trex and tfhd; 1 or more (0 is not a valid track_ID)
  * @param timescale units per second of every sample time and duration of this track
  */
-public record CmafTrack(int trackId, Codec codec, int timescale, byte[] decoderConfig) {
+public final class CmafTrack {
     /**
      * Largest decoderConfig accepted. Real records are under 1 KiB; 128 KiB still holds a maximum-length (65535-byte)
      * parameter set, and bounds what a hostile publisher can make every node copy into every init segment.
      */
     public static final int MAX_DECODER_CONFIG_LENGTH = 128 * 1024;
 
-    public CmafTrack {
+    private final int trackId;
+    private final Codec codec;
+    private final int timescale;
+    private final byte[] decoderConfig;
+    /** Parsed once: the writers ask for the sample entry, codec string and picture size many times. */
+    private final TrackFormat format;
+
+    public CmafTrack(int trackId, Codec codec, int timescale, byte[] decoderConfig) {
         if (trackId < 1) {
             throw new IllegalArgumentException("track_ID must be 1 or more: " + trackId);
         }
@@ -39,12 +46,30 @@ public record CmafTrack(int trackId, Codec codec, int timescale, byte[] decoderC
             throw new IllegalArgumentException("decoder configuration of " + decoderConfig.length + " bytes exceeds "
                     + MAX_DECODER_CONFIG_LENGTH);
         }
-        decoderConfig = decoderConfig.clone();
-        TrackFormat.of(codec, decoderConfig); // throws for a configuration no init segment can be written from
+        this.trackId = trackId;
+        this.codec = codec;
+        this.timescale = timescale;
+        this.decoderConfig = decoderConfig.clone();
+        this.format = TrackFormat.of(codec, this.decoderConfig); // throws for a configuration no init segment can use
+    }
+
+    public int trackId() {
+        return trackId;
+    }
+
+    public Codec codec() {
+        return codec;
+    }
+
+    public int timescale() {
+        return timescale;
+    }
+
+    TrackFormat format() {
+        return format;
     }
 
     /** A copy of the configuration. */
-    @Override
     public byte[] decoderConfig() {
         return decoderConfig.clone();
     }

@@ -55,7 +55,7 @@ public final class CmafWriter {
     /** ftyp + moov with one track, empty sample tables and mvex/trex: the CMAF header (EXT-X-MAP / DASH init). */
     public static byte[] initSegment(CmafTrack track) {
         checkTrack(track);
-        TrackFormat format = TrackFormat.of(track.codec(), track.decoderConfigUnsafe());
+        TrackFormat format = track.format();
         BoxWriter w = new BoxWriter(1024 + track.decoderConfigUnsafe().length);
         int ftyp = w.startBox("ftyp");
         w.fourCc(MAJOR_BRAND).u32(0); // minor_version
@@ -153,19 +153,19 @@ public final class CmafWriter {
     /** RFC 6381 codecs parameter for HLS CODECS / DASH @codecs: avc1.PPCCLL, hvc1.P.C.TL.CC, mp4a.40.N. */
     public static String codecs(CmafTrack track) {
         checkTrack(track);
-        return TrackFormat.of(track.codec(), track.decoderConfigUnsafe()).codecs();
+        return track.format().codecs();
     }
 
     /** Decoded picture width (SPS, cropping applied), 0 for audio. */
     public static int width(CmafTrack track) {
         checkTrack(track);
-        return TrackFormat.of(track.codec(), track.decoderConfigUnsafe()).width();
+        return track.format().width();
     }
 
     /** Decoded picture height (SPS, cropping applied), 0 for audio. */
     public static int height(CmafTrack track) {
         checkTrack(track);
-        return TrackFormat.of(track.codec(), track.decoderConfigUnsafe()).height();
+        return track.format().height();
     }
 
     private static void checkTrack(CmafTrack track) {

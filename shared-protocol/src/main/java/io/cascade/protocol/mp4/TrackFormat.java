@@ -29,9 +29,9 @@ sealed interface TrackFormat {
         try {
             switch (codec) {
                 case H264:
-                    return Avc.parse(config);
+                    return Video.avc(config);
                 case H265:
-                    return Hevc.parse(config);
+                    return Video.hevc(config);
                 case AAC:
                     return Aac.parse(config);
                 default:
@@ -57,81 +57,53 @@ sealed interface TrackFormat {
         w.u16(0x0018).u16(0xFFFF); // depth: colour without alpha; pre_defined -1
     }
 
-    /** H.264 'avc1': parameter sets live in the sample entry (14496-15 5.4.2), so the record must carry an SPS and a PPS. */
-    record Avc(AvcDecoderConfig config, AvcSps sps) implements TrackFormat {
-        static Avc parse(byte[] record) throws BitstreamException {
+    /**
+     * H.264 'avc1' or H.265 'hvc1': the parameter sets live in the sample entry's configuration box (14496-15 5.4.2,
+     * 8.4.1), so the record must carry them. The box is prepared once, with lengthSizeMinusOne 3: media segments
+     * always carry 4-byte NAL lengths, whatever prefix the publisher used.
+     */
+    record Video(String entryType, String configBoxType, String codecs, int width, int height, byte[] configBox)
+            implements TrackFormat {
+        /** Byte of an HEVC record holding lengthSizeMinusOne in its low two bits (14496-15 8.3.3.1.2). */
+        private static final int HEVC_LENGTH_SIZE_BYTE = 21;
+        /** Fixed part of an HEVC record before the arrays. */
+        private static final int HEVC_HEADER_LENGTH = 23;
+
+        /**
+         * avc1 from an AVCDecoderConfigurationRecord. Re-encoding also normalises it (trailing bytes dropped,
+         * High-profile fields present), so every node writes the same avcC for the same parameter sets.
+         */
+        static Video avc(byte[] record) throws BitstreamException {
             AvcDecoderConfig config = AvcDecoderConfig.parse(record, 0, record.length);
             if (config.sps().isEmpty() || config.pps().isEmpty()) {
                 throw new BitstreamException("avc1 needs an SPS and a PPS in the configuration record");
             }
-            byte[] sps = config.sps().get(0);
-            return new Avc(config, AvcSps.parse(sps, 0, sps.length));
-        }
-
-        @Override
-        public String handlerType() {
-            return "vide";
-        }
-
-        @Override
-        public String codecs() {
-            return config.codecString();
-        }
-
-        @Override
-        public int width() {
-            return sps.width();
-        }
-
-        @Override
-        public int height() {
-            return sps.height();
-        }
-
-        @Override
-        public void writeSampleEntry(BoxWriter w) {
-            int entry = w.startBox("avc1");
-            writeVisualSampleEntryFields(w, width(), height());
-            int avcC = w.startBox("avcC");
-            w.bytes(avcCWithFourByteLengths());
-            w.endBox(avcC);
-            w.endBox(entry);
-        }
-
-        /**
-         * The record re-encoded with lengthSizeMinusOne 3: media segments always carry 4-byte NAL lengths, whatever prefix
-         * the publisher used. Re-encoding also normalises it (trailing bytes dropped, High-profile fields present), so every
-         * node writes the same avcC for the same parameter sets.
-         */
-        byte[] avcCWithFourByteLengths() {
-            return new AvcDecoderConfig(config.profileIdc(), config.profileCompatibility(), config.levelIdc(), 4,
+            byte[] spsBytes = config.sps().get(0);
+            AvcSps sps = AvcSps.parse(spsBytes, 0, spsBytes.length);
+            byte[] avcC = new AvcDecoderConfig(config.profileIdc(), config.profileCompatibility(), config.levelIdc(), 4,
                     config.sps(), config.pps()).encode();
+            return new Video("avc1", "avcC", config.codecString(), sps.width(), sps.height(), avcC);
         }
-    }
 
-    /** H.265 'hvc1': like avc1, the VPS, SPS and PPS must be in the sample entry (14496-15 8.4.1). */
-    record Hevc(HevcDecoderConfig config, HevcSps sps, byte[] hvcC) implements TrackFormat {
-        /** Byte of the record holding lengthSizeMinusOne in its low two bits (14496-15 8.3.3.1.2). */
-        private static final int LENGTH_SIZE_BYTE = 21;
-        /** Fixed part of the record before the arrays. */
-        private static final int HEADER_LENGTH = 23;
-
-        static Hevc parse(byte[] record) throws BitstreamException {
+        /** hvc1 from an HEVCDecoderConfigurationRecord: the VPS, SPS and PPS must all be there. */
+        static Video hevc(byte[] record) throws BitstreamException {
             HevcDecoderConfig config = HevcDecoderConfig.parse(record, 0, record.length);
             if (config.vps().isEmpty() || config.sps().isEmpty() || config.pps().isEmpty()) {
                 throw new BitstreamException("hvc1 needs a VPS, an SPS and a PPS in the configuration record");
             }
-            byte[] sps = config.sps().get(0);
-            return new Hevc(config, HevcSps.parse(sps, 0, sps.length), withFourByteLengths(record));
+            byte[] spsBytes = config.sps().get(0);
+            HevcSps sps = HevcSps.parse(spsBytes, 0, spsBytes.length);
+            return new Video("hvc1", "hvcC", config.codecString(), sps.width(), sps.height(),
+                    hvcCWithFourByteLengths(record));
         }
 
         /**
-         * The record up to the end of its last array (which parse() has checked), with lengthSizeMinusOne set to 3 because
-         * media segments always carry 4-byte NAL lengths. Trailing bytes after the arrays are dropped.
+         * The record up to the end of its last array (which HevcDecoderConfig.parse has checked), with
+         * lengthSizeMinusOne set to 3. Trailing bytes after the arrays are dropped.
          */
-        private static byte[] withFourByteLengths(byte[] record) {
-            int numArrays = record[HEADER_LENGTH - 1] & 0xFF;
-            int p = HEADER_LENGTH;
+        private static byte[] hvcCWithFourByteLengths(byte[] record) {
+            int numArrays = record[HEVC_HEADER_LENGTH - 1] & 0xFF;
+            int p = HEVC_HEADER_LENGTH;
             for (int a = 0; a < numArrays; a++) {
                 int numNalus = (record[p + 1] & 0xFF) << 8 | (record[p + 2] & 0xFF);
                 p += 3;
@@ -140,7 +112,7 @@ sealed interface TrackFormat {
                 }
             }
             byte[] out = Arrays.copyOf(record, p);
-            out[LENGTH_SIZE_BYTE] = (byte) (out[LENGTH_SIZE_BYTE] | 0x03);
+            out[HEVC_LENGTH_SIZE_BYTE] = (byte) (out[HEVC_LENGTH_SIZE_BYTE] | 0x03);
             return out;
         }
 
@@ -150,26 +122,11 @@ sealed interface TrackFormat {
         }
 
         @Override
-        public String codecs() {
-            return config.codecString();
-        }
-
-        @Override
-        public int width() {
-            return sps.width();
-        }
-
-        @Override
-        public int height() {
-            return sps.height();
-        }
-
-        @Override
         public void writeSampleEntry(BoxWriter w) {
-            int entry = w.startBox("hvc1");
-            writeVisualSampleEntryFields(w, width(), height());
-            int box = w.startBox("hvcC");
-            w.bytes(hvcC);
+            int entry = w.startBox(entryType);
+            writeVisualSampleEntryFields(w, width, height);
+            int box = w.startBox(configBoxType);
+            w.bytes(configBox);
             w.endBox(box);
             w.endBox(entry);
         }
