@@ -5,11 +5,8 @@ import io.cascade.edge.segments.Segment;
 import io.cascade.edge.segments.SegmentKeys;
 import io.cascade.media.TrackType;
 import io.cascade.metrics.RateLimitedLog;
-import io.cascade.protocol.aac.AudioSpecificConfig;
 import io.cascade.protocol.dash.DashManifest;
 import io.cascade.protocol.hls.HlsPlaylist;
-import io.cascade.protocol.mp4.CmafTrack;
-import io.cascade.protocol.mp4.CmafWriter;
 import io.vertx.core.Vertx;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,6 +34,8 @@ final class FileOutput {
     private static final Logger log = LoggerFactory.getLogger(FileOutput.class);
     /** An appending playlist lists at most this many segments (55 hours of 2 s segments); older ones drop off it. */
     static final int MAX_APPENDED_SEGMENTS = 100_000;
+    /** Segments waiting for a slow disk at most; past it, new segments are skipped (and said in lastError). */
+    static final int MAX_PENDING_WRITES = 8;
     private static final Pattern OWN_FILES = Pattern.compile("index\\.(m3u8|mpd)|[0-9]+\\.ts|key-[0-9]+\\.key|[0-9]+\\.m4s|init-[0-9]+\\.mp4");
 
     private final long id;
@@ -51,6 +50,7 @@ final class FileOutput {
     private long discontinuities;
     private boolean first = true;
     private volatile long segmentsWritten;
+    private final java.util.concurrent.atomic.AtomicInteger pendingWrites = new java.util.concurrent.atomic.AtomicInteger();
     private volatile String lastError;
 
     FileOutput(long id, FileOutputSpec spec, Vertx vertx, byte[] keySecret) {
@@ -91,6 +91,12 @@ final class FileOutput {
 
     /** A segment was completed: write it, in order, off the event loop. */
     void onSegment(Segment s) {
+        if (pendingWrites.incrementAndGet() > MAX_PENDING_WRITES) {
+            pendingWrites.decrementAndGet();
+            lastError = "disk too slow: " + MAX_PENDING_WRITES + " segments waiting, segment " + s.index() + " skipped";
+            failures.warn("{}: file output {}: {}", spec.stream(), id, lastError);
+            return;
+        }
         vertx.executeBlocking(() -> {
             try {
                 if (spec.kind() == FileOutputSpec.Kind.HLS) {
@@ -103,6 +109,8 @@ final class FileOutput {
             } catch (IOException | RuntimeException e) {
                 lastError = e.toString();
                 failures.warn("{}: file output {} could not write segment {}: {}", spec.stream(), id, s.index(), e.toString());
+            } finally {
+                pendingWrites.decrementAndGet();
             }
             return null;
         }, true);
@@ -147,7 +155,7 @@ final class FileOutput {
     }
 
     /** One written DASH segment: what its MPD entry needs, not its frames. */
-    private record DashEntry(Segment info, long[] video, long[] audio) {
+    private record DashEntry(Segment info, long[] video, long[] audio, long videoBitsPerSecond, long audioBitsPerSecond) {
     }
 
     private void writeDash(Segment s) throws IOException {
@@ -181,7 +189,7 @@ final class FileOutput {
         // a segment's frames are not kept: only its timing, and its config through the Segment's config frames
         dash.add(new DashEntry(new Segment(s.index(), s.publishOrdinal(), s.discontinuity(), s.clockAnchorMillis(),
                 s.videoConfig(), s.audioConfig(), List.of(), s.startMillis(), s.durationMillis(), s.videoEnd(),
-                s.payloadBytes()), video, audio));
+                s.payloadBytes()), video, audio, s.bitsPerSecond(TrackType.VIDEO), s.bitsPerSecond(TrackType.AUDIO)));
         int keep = spec.appending() ? MAX_APPENDED_SEGMENTS : spec.playlistLength();
         while (dash.size() > keep) {
             DashEntry gone = dash.poll();
@@ -212,32 +220,18 @@ final class FileOutput {
         }
         long start = dash.peekFirst().info().index();
         List<DashManifest.Representation> reps = new ArrayList<>(2);
-        CmafTrack v = Packaging.track(info, TrackType.VIDEO);
-        if (v != null && !spec.audioOnly() && video.size() == dash.size()) {
-            reps.add(new DashManifest.Representation("video", true, CmafWriter.codecs(v), 1, CmafWriter.width(v),
-                    CmafWriter.height(v), 0, 0, v.timescale(), "v/init-" + info.publishOrdinal() + ".mp4",
-                    "v/$Number$.m4s", start, video));
+        if (Packaging.track(info, TrackType.VIDEO) != null && !spec.audioOnly() && video.size() == dash.size()) {
+            reps.add(Packaging.dashRepresentation(info, TrackType.VIDEO,
+                    dash.stream().mapToLong(DashEntry::videoBitsPerSecond).max().orElse(1), start, video));
         }
-        CmafTrack a = Packaging.track(info, TrackType.AUDIO);
-        if (a != null && audio.size() == dash.size()) {
-            AudioSpecificConfig asc = aac(info);
-            reps.add(new DashManifest.Representation("audio", false, CmafWriter.codecs(a), 1, 0, 0,
-                    asc == null ? 0 : asc.sampleRate(), asc == null ? 0 : asc.channelConfiguration(), a.timescale(),
-                    "a/init-" + info.publishOrdinal() + ".mp4", "a/$Number$.m4s", start, audio));
+        if (Packaging.track(info, TrackType.AUDIO) != null && audio.size() == dash.size()) {
+            reps.add(Packaging.dashRepresentation(info, TrackType.AUDIO,
+                    dash.stream().mapToLong(DashEntry::audioBitsPerSecond).max().orElse(1), start, audio));
         }
         long end = info.startMillis() + info.durationMillis();
         return DashManifest.dynamic(new DashManifest.Presentation(info.clockAnchorMillis(), info.clockAnchorMillis() + end,
                 String.valueOf(info.publishOrdinal()), info.durationMillis(), total, 3 * longest, longest, longest, null),
                 reps);
-    }
-
-    private static AudioSpecificConfig aac(Segment s) {
-        try {
-            byte[] c = s.audioConfig().payload();
-            return AudioSpecificConfig.parse(c, 0, c.length);
-        } catch (Exception e) {
-            return null;
-        }
     }
 
     /** Continues an earlier run's playlist (hlsResume): its segments stay listed, ours follow a discontinuity. */

@@ -40,6 +40,7 @@ public final class FileOutputs {
     private final byte[] keySecret;
     private final PackageSettings packaging;
     private final Map<Long, Attached> outputs = new ConcurrentHashMap<>();
+    /** kind/stream of the automatic outputs started: bounded, as each one holds an output (MAX_OUTPUTS). */
     private final Map<String, Boolean> autoStarted = new ConcurrentHashMap<>();
     private final AtomicLong ids = new AtomicLong();
 
@@ -143,7 +144,10 @@ public final class FileOutputs {
                 return;
             }
             create(kind, Map.of("localStreamNames", e.stream(), "targetFolder", targetFolder, "playlistType", "rolling"))
-                    .onFailure(err -> log.warn("{}: auto {} output not started: {}", e.stream(), kind, err.getMessage()));
+                    .onFailure(err -> {
+                        autoStarted.remove(kind + "/" + e.stream()); // the next start of the stream tries again
+                        log.warn("{}: auto {} output not started: {}", e.stream(), kind, err.getMessage());
+                    });
         });
     }
 

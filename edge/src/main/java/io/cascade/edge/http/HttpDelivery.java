@@ -10,6 +10,7 @@ import io.cascade.edge.segments.StreamPackage;
 import io.cascade.media.TrackType;
 import io.cascade.metrics.NodeCounters;
 import io.netty.buffer.Unpooled;
+import io.vertx.core.Context;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -25,7 +26,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.regex.Matcher;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
 
 /**
@@ -71,8 +72,8 @@ public final class HttpDelivery implements Handler<RoutingContext> {
         this.sweeper = vertx.setPeriodic(Math.max(100, Math.min(1_000, lingerMs / 2)), id -> letGoOfIdleStreams());
     }
 
-    /** A stream this node packages, and when it was last asked for. */
-    private record Packaged(StreamHub hub, StreamPackage streamPackage, long[] lastRequestNanos) {
+    /** A stream this node packages, and when it was last asked for (written from every event loop). */
+    private record Packaged(StreamHub hub, StreamPackage streamPackage, AtomicLong lastRequestNanos) {
     }
 
     public int packagedStreams() {
@@ -107,6 +108,7 @@ public final class HttpDelivery implements Handler<RoutingContext> {
             serve(ctx, r, p);
             return;
         }
+        // not packaged here (or let go meanwhile): only a live stream may create anything
         registry.find(r.stream()).onComplete(found -> {
             if (found.failed() || found.result() == null) {
                 counters.playRefusedNotFound.increment();
@@ -133,7 +135,7 @@ public final class HttpDelivery implements Handler<RoutingContext> {
         }
         StreamPackage pkg = new StreamPackage(stream, settings);
         hub.context().runOnContext(v -> hub.sink(StreamPackage.class, () -> pkg));
-        p = new Packaged(hub, pkg, new long[] {System.nanoTime()});
+        p = new Packaged(hub, pkg, new AtomicLong(System.nanoTime()));
         packaged.put(stream, p);
         counters.httpPackagedStreams.increment();
         log.info("{}: packaging for HTTP on this node (HLS, DASH)", stream);
@@ -143,7 +145,7 @@ public final class HttpDelivery implements Handler<RoutingContext> {
     private synchronized void letGoOfIdleStreams() {
         long now = System.nanoTime();
         packaged.values().removeIf(p -> {
-            if (now - p.lastRequestNanos()[0] < lingerMs * 1_000_000) {
+            if (now - p.lastRequestNanos().get() < lingerMs * 1_000_000) {
                 return false;
             }
             StreamHub hub = p.hub();
@@ -162,13 +164,15 @@ public final class HttpDelivery implements Handler<RoutingContext> {
     }
 
     private void serve(RoutingContext ctx, SegmentRequest r, Packaged p) {
-        p.lastRequestNanos()[0] = System.nanoTime();
+        p.lastRequestNanos().set(System.nanoTime());
         SegmentWindow window = p.streamPackage().window();
         if (!window.segments().isEmpty() || r.kind() == SegmentRequest.Kind.AES_KEY) {
             respond(ctx, r, window);
             return;
         }
-        // the stream has no complete segment here yet (just published, or this node just joined): wait for one
+        // the stream has no complete segment here yet (just published, or this node just joined): wait for one,
+        // then answer on the request's own event loop (packaging a segment must not stall the stream's hub)
+        Context requestContext = vertx.getOrCreateContext();
         p.hub().context().runOnContext(v -> {
             Promise<SegmentWindow> listed = p.streamPackage().whenListed();
             if (listed == null) {
@@ -176,7 +180,7 @@ public final class HttpDelivery implements Handler<RoutingContext> {
                 return;
             }
             long timer = vertx.setTimer(FIRST_SEGMENT_WAIT_MS, id -> listed.tryFail("no segment yet"));
-            listed.future().onComplete(done -> {
+            listed.future().onComplete(done -> requestContext.runOnContext(w -> {
                 vertx.cancelTimer(timer);
                 if (ctx.response().ended() || ctx.response().closed()) {
                     return;
@@ -186,7 +190,7 @@ public final class HttpDelivery implements Handler<RoutingContext> {
                 } else {
                     ctx.response().setStatusCode(503).putHeader("Retry-After", "1").end();
                 }
-            });
+            }));
         });
     }
 

@@ -13,11 +13,7 @@ import java.util.regex.Pattern;
  */
 public record SegmentRequest(String stream, Kind kind, TrackType track, long number) {
     public enum Kind {
-        INDEX, MPD, MEDIA_PLAYLIST, INIT, CMAF, TS_PLAYLIST, TS, AES_PLAYLIST, AES_SEGMENT, AES_KEY;
-
-        public boolean isText() {
-            return this == INDEX || this == MPD || this == MEDIA_PLAYLIST || this == TS_PLAYLIST || this == AES_PLAYLIST;
-        }
+        INDEX, MPD, MEDIA_PLAYLIST, INIT, CMAF, TS_PLAYLIST, TS, AES_PLAYLIST, AES_SEGMENT, AES_KEY
     }
 
     /** Segment numbers and publish counts fit in 18 digits: no overflow when parsed. */

@@ -4,6 +4,7 @@ import io.cascade.media.Codec;
 import io.cascade.media.MediaFrame;
 import io.cascade.media.TrackType;
 import io.cascade.protocol.aac.AudioSpecificConfig;
+import io.cascade.protocol.dash.DashManifest;
 import io.cascade.protocol.h264.BitstreamException;
 import io.cascade.protocol.mp4.CmafSample;
 import io.cascade.protocol.mp4.CmafTrack;
@@ -121,6 +122,28 @@ public final class Packaging {
                     scale(f.pts(), f.timescale(), VIDEO_TIMESCALE), f.isKeyframe(), f.payload()));
         }
         return samples.isEmpty() ? null : TsSegmentWriter.segment(tracks, samples);
+    }
+
+    /**
+     * The DASH representation of one track of a publish (named {@code video} or {@code audio}, files under
+     * {@code v/} or {@code a/}), its config from {@code newest}: what the edges' MPD and the DASH files both list.
+     */
+    public static DashManifest.Representation dashRepresentation(Segment newest, TrackType type, long bandwidth,
+                                                                  long startNumber,
+                                                                  List<DashManifest.TimelineEntry> timeline) {
+        CmafTrack t = track(newest, type);
+        boolean video = type == TrackType.VIDEO;
+        AudioSpecificConfig asc = video ? null : aac(newest.audioConfig());
+        String dir = video ? "v/" : "a/";
+        return new DashManifest.Representation(video ? "video" : "audio", video, CmafWriter.codecs(t),
+                Math.max(1, bandwidth), CmafWriter.width(t), CmafWriter.height(t), video ? 0 : asc.sampleRate(),
+                video ? 0 : asc.channelConfiguration(), t.timescale(), dir + "init-" + newest.publishOrdinal() + ".mp4",
+                dir + "$Number$.m4s", startNumber, timeline);
+    }
+
+    /** Channels of the segment's audio track (0 without one), for the HLS audio rendition. */
+    public static int audioChannels(Segment s) {
+        return s.audioConfig() == null ? 0 : aac(s.audioConfig()).channelConfiguration();
     }
 
     public static String codecs(Segment s, TrackType type) {

@@ -51,4 +51,9 @@ public record Segment(long index, long publishOrdinal, boolean discontinuity, lo
         }
         return sum;
     }
+
+    /** Bits per second of one track's payload over the segment. */
+    public long bitsPerSecond(TrackType track) {
+        return bytes(track) * 8_000 / Math.max(1, durationMillis);
+    }
 }

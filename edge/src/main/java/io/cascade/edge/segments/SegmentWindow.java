@@ -1,8 +1,6 @@
 package io.cascade.edge.segments;
 
-import io.cascade.media.MediaFrame;
 import io.cascade.media.TrackType;
-import io.cascade.protocol.aac.AudioSpecificConfig;
 import io.cascade.protocol.dash.DashManifest;
 import io.cascade.protocol.hls.HlsPlaylist;
 import io.cascade.protocol.mp4.CmafTrack;
@@ -10,6 +8,8 @@ import io.cascade.protocol.mp4.CmafWriter;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The segments a stream lists at one moment, and every playlist and manifest made from them. Immutable: a new window
@@ -35,7 +35,8 @@ public final class SegmentWindow {
     private String tsPlaylist;
     private String aesPlaylist;
     private String mpd;
-    private String mpdTiming;
+    /** Init segments built for this window, by track and publish: a window lists at most a few publishes. */
+    private final Map<String, byte[]> inits = new ConcurrentHashMap<>();
 
     private SegmentWindow(String name, PackageSettings settings, List<ListedSegment> segments, long targetMillis) {
         this.name = name;
@@ -75,6 +76,10 @@ public final class SegmentWindow {
 
     /** The init segment of one track for one publish, or null when no listed segment belongs to it. */
     public byte[] init(TrackType track, long publishOrdinal) {
+        return inits.computeIfAbsent(track + "/" + publishOrdinal, k -> buildInit(track, publishOrdinal));
+    }
+
+    private byte[] buildInit(TrackType track, long publishOrdinal) {
         for (ListedSegment l : segments) {
             Segment s = l.segment();
             if (s.publishOrdinal() == publishOrdinal && Packaging.track(s, track) != null) {
@@ -94,7 +99,7 @@ public final class SegmentWindow {
                 String audioCodecs = Packaging.codecs(newest, TrackType.AUDIO);
                 CmafTrack v = Packaging.track(newest, TrackType.VIDEO);
                 multivariant = HlsPlaylist.multivariant(
-                        List.of(new HlsPlaylist.AudioRendition("audio", "audio", channels(newest.audioConfig()), "a/index.m3u8")),
+                        List.of(new HlsPlaylist.AudioRendition("audio", "audio", Packaging.audioChannels(newest), "a/index.m3u8")),
                         List.of(new HlsPlaylist.Variant("v/index.m3u8",
                                         bandwidth(TrackType.VIDEO) + bandwidth(TrackType.AUDIO),
                                         CmafWriter.codecs(v) + "," + audioCodecs, CmafWriter.width(v), CmafWriter.height(v),
@@ -150,12 +155,17 @@ public final class SegmentWindow {
 
     /**
      * {@code index.mpd}: one Period for the current publish (its segments only), media time 0 at the publish's
-     * clock anchor, so segment availability follows from the SegmentTimeline alone.
+     * clock anchor, so segment availability follows from the SegmentTimeline alone. Built once per window; only
+     * the UTCTiming element, which names the host the client asked, is added per request.
      */
-    public synchronized String mpd(String utcTiming) {
-        if (mpd != null && java.util.Objects.equals(mpdTiming, utcTiming)) {
-            return mpd;
+    public String mpd(String utcTiming) {
+        if (mpd == null) {
+            mpd = buildMpd();
         }
+        return utcTiming == null ? mpd : DashManifest.withUtcTiming(mpd, utcTiming);
+    }
+
+    private String buildMpd() {
         Segment newest = newest();
         List<Segment> period = new ArrayList<>();
         long longest = targetMillis;
@@ -170,8 +180,7 @@ public final class SegmentWindow {
         }
         List<DashManifest.Representation> reps = new ArrayList<>(2);
         for (TrackType track : new TrackType[] {TrackType.VIDEO, TrackType.AUDIO}) {
-            CmafTrack t = Packaging.track(newest, track);
-            if (t == null || !has(track)) {
+            if (Packaging.track(newest, track) == null || !has(track)) {
                 continue;
             }
             List<DashManifest.TimelineEntry> timeline = new ArrayList<>(period.size());
@@ -188,23 +197,14 @@ public final class SegmentWindow {
                 }
                 timeline.add(new DashManifest.TimelineEntry(timing[0], timing[1]));
             }
-            if (timeline.isEmpty()) {
-                continue;
+            if (!timeline.isEmpty()) {
+                reps.add(Packaging.dashRepresentation(newest, track, bandwidth(track), startNumber, timeline));
             }
-            String dir = track == TrackType.VIDEO ? "v/" : "a/";
-            AudioSpecificConfig asc = track == TrackType.AUDIO ? aac(newest.audioConfig()) : null;
-            reps.add(new DashManifest.Representation(track == TrackType.VIDEO ? "video" : "audio",
-                    track == TrackType.VIDEO, CmafWriter.codecs(t), Math.max(1, bandwidth(track)), CmafWriter.width(t),
-                    CmafWriter.height(t), asc == null ? 0 : asc.sampleRate(),
-                    asc == null ? 0 : asc.channelConfiguration(), t.timescale(),
-                    dir + "init-" + newest.publishOrdinal() + ".mp4", dir + "$Number$.m4s", startNumber, timeline));
         }
         long end = newest.startMillis() + newest.durationMillis();
-        mpd = DashManifest.dynamic(new DashManifest.Presentation(newest.clockAnchorMillis(),
+        return DashManifest.dynamic(new DashManifest.Presentation(newest.clockAnchorMillis(),
                 newest.clockAnchorMillis() + end, String.valueOf(newest.publishOrdinal()), targetMillis, total,
-                PRESENTATION_DELAY_SEGMENTS * targetMillis, longest, targetMillis, utcTiming), reps);
-        mpdTiming = utcTiming;
-        return mpd;
+                PRESENTATION_DELAY_SEGMENTS * targetMillis, longest, targetMillis, null), reps);
     }
 
     private Segment newest() {
@@ -215,22 +215,8 @@ public final class SegmentWindow {
     private long bandwidth(TrackType track) {
         long peak = 0;
         for (ListedSegment l : segments) {
-            Segment s = l.segment();
-            peak = Math.max(peak, s.bytes(track) * 8_000 / Math.max(1, s.durationMillis()));
+            peak = Math.max(peak, l.segment().bitsPerSecond(track));
         }
         return peak;
-    }
-
-    private static int channels(MediaFrame audioConfig) {
-        AudioSpecificConfig asc = aac(audioConfig);
-        return asc == null ? 0 : asc.channelConfiguration();
-    }
-
-    private static AudioSpecificConfig aac(MediaFrame config) {
-        try {
-            return config == null ? null : AudioSpecificConfig.parse(config.payload(), 0, config.payload().length);
-        } catch (io.cascade.protocol.h264.BitstreamException e) {
-            return null;
-        }
     }
 }

@@ -62,10 +62,6 @@ public final class StreamPackage implements FrameSink {
         this.window = SegmentWindow.empty(name, settings);
     }
 
-    public String name() {
-        return name;
-    }
-
     /** What is listed now (may have no segment yet). */
     public SegmentWindow window() {
         return window;

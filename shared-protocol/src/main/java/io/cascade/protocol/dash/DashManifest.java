@@ -78,13 +78,19 @@ public final class DashManifest {
             out.append("          </SegmentTimeline>\n        </SegmentTemplate>\n      </Representation>\n")
                     .append("    </AdaptationSet>\n");
         }
-        out.append("  </Period>\n");
-        if (p.utcTiming() != null) {
-            out.append("  <UTCTiming schemeIdUri=\"urn:mpeg:dash:utc:http-iso:2014\" value=\"").append(p.utcTiming())
-                    .append("\"/>\n");
-        }
-        out.append("</MPD>\n");
-        return out.toString();
+        out.append("  </Period>\n").append(MPD_END);
+        return p.utcTiming() == null ? out.toString() : withUtcTiming(out.toString(), p.utcTiming());
+    }
+
+    private static final String MPD_END = "</MPD>\n";
+
+    /**
+     * The MPD with a UTCTiming element naming {@code url} (urn:mpeg:dash:utc:http-iso:2014): lets a server build an
+     * MPD once and name, per request, the host the player reached it by.
+     */
+    public static String withUtcTiming(String mpd, String url) {
+        return mpd.substring(0, mpd.length() - MPD_END.length())
+                + "  <UTCTiming schemeIdUri=\"urn:mpeg:dash:utc:http-iso:2014\" value=\"" + url + "\"/>\n" + MPD_END;
     }
 
     /** S elements: a run of equal, back-to-back durations becomes one element with a repeat count. */
