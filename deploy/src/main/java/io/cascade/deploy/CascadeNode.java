@@ -363,31 +363,14 @@ public final class CascadeNode {
         }
     }
 
-    public int rtmpPort() {
-        return rtmpPort;
-    }
-
     /** Streams this node packages for HTTP now (0 without the edge role). */
     int packagedHttpStreams() {
         return httpDelivery == null ? 0 : httpDelivery.packagedStreams();
     }
 
-    public int httpPort() {
-        return httpPort;
-    }
-
-    public int apiPort() {
-        return apiPort;
-    }
-
     /** The cluster-wide stream registry as this node sees it. */
     public StreamRegistry registry() {
         return registry;
-    }
-
-    /** The cluster-wide ingest points as this node sees them. */
-    public IngestPointStore ingestPoints() {
-        return ingestPoints;
     }
 
     public NodeCounters counters() {
@@ -402,7 +385,4 @@ public final class CascadeNode {
         return health;
     }
 
-    public String nodeId() {
-        return nodeId;
-    }
 }

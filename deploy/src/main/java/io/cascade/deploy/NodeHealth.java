@@ -63,8 +63,4 @@ final class NodeHealth {
     void stopping() {
         state = State.STOPPING;
     }
-
-    State state() {
-        return state;
-    }
 }

@@ -42,6 +42,8 @@ public final class IngestStream {
     public static final long DEFAULT_MAX_IN_FLIGHT_BYTES = 4L << 20;
     /** Frames in flight to one node, so a stream of tiny frames is bounded too. */
     public static final int MAX_IN_FLIGHT_FRAMES = 2048;
+    /** Nodes one stream is sent to at most: each costs a send per frame; far more edges than any cluster has. */
+    public static final int MAX_SUBSCRIBERS = 1024;
     /** A subscribing node that acknowledges nothing for this long is gone (frozen, partitioned, dead). */
     public static final long SUBSCRIBER_TIMEOUT_MS = 10_000;
 
@@ -156,10 +158,6 @@ public final class IngestStream {
         }
     }
 
-    public long gopBytes() {
-        return gop.gopBytes();
-    }
-
 
     /**
      * Places this publish on the stream's clock: media time is the time since the stream was first published, so a
@@ -174,6 +172,11 @@ public final class IngestStream {
 
     private void onSubscribe(Message<String> request) {
         String node = request.body();
+        if (!subscribers.containsKey(node) && subscribers.size() >= MAX_SUBSCRIBERS) {
+            behind.warn("{}: {} nodes are subscribed already, node {} refused", name, subscribers.size(), node);
+            request.fail(503, "stream " + name + " has " + MAX_SUBSCRIBERS + " subscribed nodes");
+            return;
+        }
         Subscriber previous = subscribers.put(node, new Subscriber(node));
         if (previous != null) {
             previous.forget(); // a node subscribing again starts over from this snapshot

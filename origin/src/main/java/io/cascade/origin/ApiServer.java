@@ -45,6 +45,7 @@ public final class ApiServer {
     private final IngestPointStore ingestPoints;
     private final byte[] token;
     private final FileOutputControl files;
+    private static final String PARSED_BODY = "cascade.api.body";
 
     public ApiServer(Vertx vertx, StreamRegistry registry, IngestPointStore ingestPoints, String token,
                      FileOutputControl files) {
@@ -228,19 +229,29 @@ public final class ApiServer {
         if (v != null) {
             return v;
         }
-        if (ctx.body() != null && ctx.body().length() > 0) {
-            try {
-                Object value = ctx.body().asJsonObject().getValue(name);
-                if (value instanceof JsonArray list) {
-                    return String.join(",", list.stream().map(String::valueOf).toList());
-                }
-                return value instanceof String || value instanceof Number || value instanceof Boolean
-                        ? String.valueOf(value) : null;
-            } catch (RuntimeException e) {
-                return null; // not a JSON object: as if the parameter were missing
-            }
+        Object value = body(ctx).getValue(name);
+        if (value instanceof JsonArray list) {
+            return String.join(",", list.stream().map(String::valueOf).toList());
         }
-        return null;
+        return value instanceof String || value instanceof Number || value instanceof Boolean
+                ? String.valueOf(value) : null;
+    }
+
+    /** The request's JSON object body, parsed once per request; empty when there is none or it is no object. */
+    private static JsonObject body(RoutingContext ctx) {
+        JsonObject parsed = ctx.get(PARSED_BODY);
+        if (parsed == null) {
+            parsed = new JsonObject();
+            if (ctx.body() != null && ctx.body().length() > 0) {
+                try {
+                    parsed = ctx.body().asJsonObject();
+                } catch (RuntimeException e) {
+                    // not a JSON object: as if no parameter were in the body
+                }
+            }
+            ctx.put(PARSED_BODY, parsed == null ? new JsonObject() : parsed);
+        }
+        return ctx.get(PARSED_BODY);
     }
 
     private static void fail(RoutingContext ctx, int status, String description) {
