@@ -31,6 +31,35 @@ public record AudioSpecificConfig(int objectType, int sampleRate, int channelCon
         return new AudioSpecificConfig(objectType, rate, channels);
     }
 
+    /**
+     * The AAC core of a configuration: for HE-AAC (SBR) and HE-AACv2 (PS) the underlying object type and its own
+     * sampling rate, which is what ADTS can express; for every other type the type and rate themselves.
+     */
+    public record Core(int objectType, int sampleRate) {
+    }
+
+    public static Core core(byte[] data, int offset, int length) throws BitstreamException {
+        BitReader r = new BitReader(data, offset, length);
+        int objectType = objectType(r);
+        int rate = samplingFrequency(r);
+        r.u(4); // channelConfiguration
+        if (objectType == AOT_SBR || objectType == AOT_PS) {
+            samplingFrequency(r); // extensionSamplingFrequency: the output rate
+            objectType = objectType(r);
+        }
+        return new Core(objectType, rate);
+    }
+
+    /** The 4-bit sampling_frequency_index of a rate (14496-3 Table 1.18), or -1 when the table has no such rate. */
+    public static int samplingFrequencyIndex(int rate) {
+        for (int i = 0; i < SAMPLE_RATES.length; i++) {
+            if (SAMPLE_RATES[i] == rate) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
     private static int objectType(BitReader r) throws BitstreamException {
         int t = r.u(5);
         if (t == 31) {

@@ -1,7 +1,6 @@
 package io.cascade.protocol.ts;
 
 import io.cascade.protocol.aac.AudioSpecificConfig;
-import io.cascade.protocol.h264.BitReader;
 import io.cascade.protocol.h264.BitstreamException;
 
 /**
@@ -10,63 +9,36 @@ import io.cascade.protocol.h264.BitstreamException;
  *
  * <p>ADTS has only a 2-bit profile (object types 1 to 4) and a 4-bit sampling frequency index. HE-AAC (object type 5) and
  * HE-AACv2 (29) are therefore written as their AAC core with the core sampling rate, and decoders find SBR/PS implicitly in
- * the frames (14496-3 1.6.5.2) - the way every TS muxer carries them. That core rate is why the ASC is read here again:
- * {@link AudioSpecificConfig} keeps only the output (extension) rate.
+ * the frames (14496-3 1.6.5.2) - the way every TS muxer carries them ({@link AudioSpecificConfig#core}).
  */
 record AdtsHeader(int profile, int samplingFrequencyIndex, int channelConfiguration) {
     static final int SIZE = 7;
     /** frame_length is 13 bits and includes the header. */
     static final int MAX_FRAME_LENGTH = (1 << 13) - 1;
     static final int MAX_RAW_FRAME_LENGTH = MAX_FRAME_LENGTH - SIZE;
-    private static final int[] SAMPLE_RATES = {
-        96000, 88200, 64000, 48000, 44100, 32000, 24000, 22050, 16000, 12000, 11025, 8000, 7350
-    };
-    private static final int EXPLICIT_RATE_INDEX = 15;
 
     /** Reads the fields from an AudioSpecificConfig; IllegalArgumentException if ADTS cannot express it. */
     static AdtsHeader fromAudioSpecificConfig(byte[] asc) {
         try {
-            AudioSpecificConfig.parse(asc, 0, asc.length); // validates, with the project's messages
-            BitReader r = new BitReader(asc, 0, asc.length);
-            int objectType = objectType(r);
-            int rateIndex = rateIndex(r);
-            int channels = r.u(4);
-            if (objectType == AudioSpecificConfig.AOT_SBR || objectType == AudioSpecificConfig.AOT_PS) {
-                rateIndex(r); // extensionSamplingFrequencyIndex: the output rate, implicit in ADTS
-                objectType = objectType(r); // the core object type, normally AAC LC
-            }
-            if (objectType < 1 || objectType > 4) {
-                throw new IllegalArgumentException("AAC audio object type " + objectType
+            int channels = AudioSpecificConfig.parse(asc, 0, asc.length).channelConfiguration();
+            AudioSpecificConfig.Core core = AudioSpecificConfig.core(asc, 0, asc.length);
+            if (core.objectType() < 1 || core.objectType() > 4) {
+                throw new IllegalArgumentException("AAC audio object type " + core.objectType()
                         + " cannot be carried in ADTS (profile field holds types 1 to 4)");
             }
             if (channels == 0 || channels > 7) {
                 // 0 would need the program_config_element repeated in-band, which an RTMP/MP4 raw frame does not have.
                 throw new IllegalArgumentException("AAC channel configuration " + channels + " cannot be carried in ADTS");
             }
-            return new AdtsHeader(objectType - 1, rateIndex, channels);
+            int rateIndex = AudioSpecificConfig.samplingFrequencyIndex(core.sampleRate());
+            if (rateIndex < 0) {
+                throw new IllegalArgumentException("AAC sampling rate " + core.sampleRate()
+                        + " has no ADTS sampling_frequency_index");
+            }
+            return new AdtsHeader(core.objectType() - 1, rateIndex, channels);
         } catch (BitstreamException e) {
             throw new IllegalArgumentException("unparseable AudioSpecificConfig: " + e.getMessage(), e);
         }
-    }
-
-    private static int objectType(BitReader r) throws BitstreamException {
-        int t = r.u(5);
-        return t == 31 ? 32 + r.u(6) : t;
-    }
-
-    /** The index, with an explicit 24-bit rate mapped back to its index when it is one of the table's rates. */
-    private static int rateIndex(BitReader r) throws BitstreamException {
-        int index = r.u(4);
-        if (index != EXPLICIT_RATE_INDEX) {
-            return index;
-        }
-        int rate = r.u(24);
-        for (int i = 0; i < SAMPLE_RATES.length; i++) {
-            if (SAMPLE_RATES[i] == rate) {
-                return i;
-            }
-        }
-        throw new IllegalArgumentException("AAC sampling rate " + rate + " has no ADTS sampling_frequency_index");
     }
 
     /** Writes the header for a raw frame of rawLength bytes at out[offset..offset+7). */

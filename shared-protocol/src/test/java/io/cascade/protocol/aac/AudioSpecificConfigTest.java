@@ -43,4 +43,14 @@ class AudioSpecificConfigTest {
         assertEquals(2089, lc441.frameDuration(90000));
         assertEquals(2089795, lc441.frameTimestamp(1000, 90000));
     }
+
+    @Test
+    void theCoreOfHeAacIsItsAacLcLayerAtTheCoreRate() throws Exception {
+        byte[] heAac = io.cascade.protocol.flv.Hex.bytes("2b 92 08"); // SBR, 22.05 kHz core, 44.1 kHz output
+        assertEquals(new AudioSpecificConfig.Core(2, 22050), AudioSpecificConfig.core(heAac, 0, heAac.length));
+        byte[] lc = io.cascade.protocol.flv.Hex.bytes("11 90");
+        assertEquals(new AudioSpecificConfig.Core(2, 48000), AudioSpecificConfig.core(lc, 0, lc.length));
+        assertEquals(7, AudioSpecificConfig.samplingFrequencyIndex(22050));
+        assertEquals(-1, AudioSpecificConfig.samplingFrequencyIndex(22000));
+    }
 }
