@@ -48,6 +48,22 @@ final class Clients {
         return m;
     }
 
+    /**
+     * A started node of its own (every role, loopback, its own one-member cluster) on these RTMP and HTTP ports,
+     * the API off unless {@code extra} (key, value pairs) sets it.
+     */
+    static CascadeNode startSingle(String node, int rtmpPort, int httpPort, String... extra) throws Exception {
+        java.util.Map<String, String> m = new java.util.HashMap<>(java.util.Map.of("node.name", node,
+                "bind.host", "127.0.0.1", "rtmp.port", String.valueOf(rtmpPort), "http.port", String.valueOf(httpPort),
+                "api.port", "0"));
+        for (int i = 0; i + 1 < extra.length; i += 2) {
+            m.put(extra[i], extra[i + 1]);
+        }
+        CascadeNode started = new CascadeNode(NodeConfig.of(isolated(m)));
+        started.start().toCompletionStage().toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS);
+        return started;
+    }
+
     /** The same settings as command-line flags, for a node in a JVM of its own. */
     static String[] flags(java.util.Map<String, String> settings) {
         return settings.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue()).toArray(String[]::new);

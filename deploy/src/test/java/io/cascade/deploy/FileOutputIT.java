@@ -11,7 +11,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -36,10 +35,8 @@ class FileOutputIT {
         int rtmp = Clients.freePort();
         int api = Clients.freePort();
         Path auto = folder.resolve("auto");
-        CascadeNode node = new CascadeNode(NodeConfig.of(Clients.isolated(Map.of("rtmp.port", String.valueOf(rtmp),
-                "http.port", "0", "api.port", String.valueOf(api), "bind.host", "127.0.0.1", "node.name", "files",
-                "segment.target.ms", "1000", "data.dir", folder.toString(), "auto.hls.folder", auto.toString()))));
-        node.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        CascadeNode node = Clients.startSingle("files", rtmp, 0, "api.port", String.valueOf(api),
+                "segment.target.ms", "1000", "data.dir", folder.toString(), "auto.hls.folder", auto.toString());
         String base = "http://127.0.0.1:" + api + "/api/";
         try (ExternalProcess pub = ExternalProcess.start("publish", ffmpegPublish(rtmpUrl(rtmp, "filed"), 90))) {
             JsonObject hls = new JsonObject(Http.text(Http.get(base + "createHLSStream?localStreamNames=filed"

@@ -6,7 +6,6 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static io.cascade.deploy.Clients.ffmpegPublish;
@@ -35,9 +34,7 @@ class HlsBrowserIT {
         BrowserPlayer.requireAvailable();
         rtmp = Clients.freePort();
         http = Clients.freePort();
-        node = new CascadeNode(NodeConfig.of(Clients.isolated(Map.of("rtmp.port", String.valueOf(rtmp),
-                "http.port", String.valueOf(http), "api.port", "0", "bind.host", "127.0.0.1", "node.name", "browser"))));
-        node.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        node = Clients.startSingle("browser", rtmp, http);
         publisher = ExternalProcess.start("publish", ffmpegPublish(rtmpUrl(rtmp, "web"), 240));
         audioPublisher = ExternalProcess.start("publish-audio",
                 HlsDeliveryIT.ffmpegPublishAudioOnly(rtmpUrl(rtmp, "web-audio"), 240));

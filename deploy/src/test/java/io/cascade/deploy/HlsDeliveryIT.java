@@ -13,7 +13,6 @@ import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -43,10 +42,7 @@ class HlsDeliveryIT {
     static void startNode() throws Exception {
         rtmp = Clients.freePort();
         http = Clients.freePort();
-        node = new CascadeNode(NodeConfig.of(Clients.isolated(Map.of("rtmp.port", String.valueOf(rtmp),
-                "http.port", String.valueOf(http), "api.port", "0", "bind.host", "127.0.0.1", "node.name", "hls",
-                "segment.target.ms", String.valueOf(SEGMENT_MS), "edge.linger.ms", "1000", "http.linger.ms", "5000"))));
-        node.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        node = Clients.startSingle("hls", rtmp, http, "segment.target.ms", String.valueOf(SEGMENT_MS), "edge.linger.ms", "1000", "http.linger.ms", "5000");
     }
 
     @AfterAll

@@ -11,9 +11,14 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
-/** Small HTTP helpers for the delivery tests: plain requests, and raw request lines no client library would send. */
+/**
+ * The tests' one HTTP client (with connect and request timeouts, so a hung node fails a test instead of hanging
+ * it): plain requests, text requests, and raw request lines no client library would send.
+ */
 final class Http {
-    private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    /** HTTP/1.1, as players speak it (the JDK client would otherwise upgrade a reused connection to h2c). */
+    private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5)).build();
 
     private Http() {
     }
@@ -29,6 +34,20 @@ final class Http {
             b.header(headers[i], headers[i + 1]);
         }
         return CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    /** A request with an optional text body (null: none), the answer as text. */
+    static HttpResponse<String> sendText(String method, String url, String body, String... headers) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(15))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        for (int i = 0; i + 1 < headers.length; i += 2) {
+            b.header(headers[i], headers[i + 1]);
+        }
+        return CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    static HttpResponse<String> getText(String url) throws Exception {
+        return sendText("GET", url, null);
     }
 
     static String text(HttpResponse<byte[]> r) {

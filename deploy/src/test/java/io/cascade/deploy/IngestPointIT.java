@@ -15,9 +15,6 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -46,7 +43,6 @@ class IngestPointIT {
     private static final String PRIVATE = "sk-7f3a9c0e-private";
     private static final String PUBLIC = "concert";
     private static final long PLAY_WAIT_MS = 1_500;
-    private final HttpClient http = HttpClient.newHttpClient();
     private final ListAppender<ILoggingEvent> logs = new ListAppender<>();
     private final Logger cascadeLog = (Logger) LoggerFactory.getLogger("io.cascade");
     @TempDir
@@ -82,12 +78,9 @@ class IngestPointIT {
     }
 
     private HttpResponse<String> call(String method, String pathAndQuery, String token, String body) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + api + pathAndQuery))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        if (token != null) {
-            b.header("Authorization", "Bearer " + token);
-        }
-        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        String url = "http://127.0.0.1:" + api + pathAndQuery;
+        return token == null ? Http.sendText(method, url, body)
+                : Http.sendText(method, url, body, "Authorization", "Bearer " + token);
     }
 
     private HttpResponse<String> get(String pathAndQuery) throws Exception {
@@ -196,8 +189,7 @@ class IngestPointIT {
             // nothing a viewer, a dashboard or the INFO log sees carries the private name
             String streams = get("/api/listStreams").body();
             assertTrue(streams.contains(PUBLIC) && !streams.contains(PRIVATE), streams);
-            String metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/metrics"))
-                    .build(), HttpResponse.BodyHandlers.ofString()).body();
+            String metrics = Http.getText("http://127.0.0.1:" + httpPort + "/metrics").body();
             assertTrue(metrics.contains("stream=\"" + PUBLIC + "\""), "per-stream series under the public name");
             assertFalse(metrics.contains(PRIVATE), "the private name is in /metrics");
             assertTrue(metrics.contains("cascade_publish_refusals_total{reason=\"not_ingest_point\"}"), "refusals counted");

@@ -12,9 +12,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.Arrays;
 import java.util.Map;
@@ -46,10 +43,7 @@ class MetricsIT {
     static void startNode() throws Exception {
         rtmp = Clients.freePort();
         http = Clients.freePort();
-        node = new CascadeNode(NodeConfig.of(Clients.isolated(Map.of("rtmp.port", String.valueOf(rtmp), "http.port",
-                String.valueOf(http), "api.port", "0", "bind.host", "127.0.0.1", "node.name", NODE,
-                "rtmp.play.wait.ms", "1000", "edge.linger.ms", "500"))));
-        node.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        node = Clients.startSingle(NODE, rtmp, http, "rtmp.play.wait.ms", "1000", "edge.linger.ms", "500");
     }
 
     @AfterAll
@@ -199,8 +193,7 @@ class MetricsIT {
             assertEquals(0.0, m.value("cascade_node_role", "role", "edge"), m.lines("cascade_node_role"));
             assertEquals(0.0, m.value("cascade_streams", "role", "edge", "protocol", "rtmp"));
             assertEquals(1.0, m.value("cascade_node_info", "node", "ingest-only", "roles", "ingest"));
-            HttpResponse<String> ready = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                    URI.create("http://127.0.0.1:" + ownHttp + "/readyz")).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> ready = Http.getText("http://127.0.0.1:" + ownHttp + "/readyz");
             assertEquals(200, ready.statusCode(), ready.body());
         } finally {
             ingest.stop();
@@ -234,8 +227,7 @@ class MetricsIT {
     }
 
     private static HttpResponse<String> get(String path) throws Exception {
-        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + http + path))
-                .build(), HttpResponse.BodyHandlers.ofString());
+        return Http.getText("http://127.0.0.1:" + http + path);
     }
 
     private static JsonObject check(JsonArray checks, String id) {

@@ -1,10 +1,6 @@
 package io.cascade.deploy;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -20,7 +16,6 @@ final class PromText {
     }
 
     private static final Pattern LABEL = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"((?:[^\"\\\\]|\\\\.)*)\"");
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     final String text;
     final List<Sample> samples = new ArrayList<>();
@@ -52,8 +47,7 @@ final class PromText {
     }
 
     static PromText scrape(int httpPort) throws Exception {
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/metrics"))
-                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = Http.getText("http://127.0.0.1:" + httpPort + "/metrics");
         if (r.statusCode() != 200) {
             throw new AssertionError("/metrics answered " + r.statusCode() + ": " + r.body());
         }

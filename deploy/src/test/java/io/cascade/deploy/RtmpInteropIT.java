@@ -12,10 +12,6 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -66,11 +62,9 @@ class RtmpInteropIT {
     }
 
     private static void awaitLive(String stream, boolean live, ExternalProcess publisher) throws Exception {
-        HttpClient http = HttpClient.newHttpClient();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
         while (System.nanoTime() < deadline) {
-            String body = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + api + "/api/listStreams"))
-                    .build(), HttpResponse.BodyHandlers.ofString()).body();
+            String body = Http.getText("http://127.0.0.1:" + api + "/api/listStreams").body();
             if (body.contains("\"name\":\"" + stream + "\"") == live) {
                 return;
             }
