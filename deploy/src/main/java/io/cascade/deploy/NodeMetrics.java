@@ -5,6 +5,7 @@ import io.cascade.cluster.StreamRegistry;
 import io.cascade.deploy.NodeConfig.Role;
 import io.cascade.edge.StreamHubs;
 import io.cascade.metrics.NodeCounters;
+import io.cascade.metrics.NodeCounters.ProtocolCounters;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
@@ -120,21 +121,20 @@ final class NodeMetrics implements AutoCloseable {
 
         String streamsHelp = "Live streams by ingest protocol: ingested here (role ingest), received here for"
                 + " viewers (role edge)";
-        for (ProtocolCounters p : protocols(counters)) {
-            Gauge.builder("cascade.streams", p.publishers(), LongAdder::sum).description(streamsHelp)
+        for (ProtocolCounters p : counters.protocols()) {
+            Gauge.builder("cascade.streams", p.publishers, LongAdder::sum).description(streamsHelp)
                     .tags("role", "ingest", "protocol", p.name()).register(registry);
             Gauge.builder("cascade.streams", edgeStreams, m -> m.getOrDefault(p.name(), 0)).description(streamsHelp)
                     .tags("role", "edge", "protocol", p.name()).register(registry);
-            Gauge.builder("cascade.viewers", p.viewers(), LongAdder::sum)
+            Gauge.builder("cascade.viewers", p.viewers, LongAdder::sum)
                     .description("Viewers playing from this node, by protocol")
                     .tags("protocol", p.name()).register(registry);
             counter("cascade.ingest.bytes", "Bytes received on the protocol's sockets (publishers' media and"
-                    + " the small control traffic of viewers)", p.bytesIn(), "protocol", p.name());
-            counter("cascade.egress.bytes", EGRESS_HELP, p.bytesOut(), "protocol", p.name());
+                    + " the small control traffic of viewers)", p.bytesIn, "protocol", p.name());
+            counter("cascade.egress.bytes", EGRESS_HELP, p.bytesOut, "protocol", p.name());
             counter("cascade.protocol.violations", "Connections closed because the client broke the protocol",
-                    p.violations(), "protocol", p.name());
+                    p.violations, "protocol", p.name());
         }
-        counter("cascade.egress.bytes", EGRESS_HELP, counters.httpBytesOut, "protocol", "http");
         Gauge.builder("cascade.http.streams", counters.httpPackagedStreams, LongAdder::sum)
                 .description("Streams this node packages for HLS and DASH now (asked for over HTTP lately)")
                 .register(registry);
@@ -183,16 +183,6 @@ final class NodeMetrics implements AutoCloseable {
         FunctionCounter.builder(name, value, LongAdder::sum).description(description).tags(tags).register(registry);
     }
 
-    /** The counters of one protocol; a new protocol adds its line here and its label values appear everywhere. */
-    private record ProtocolCounters(String name, LongAdder publishers, LongAdder viewers, LongAdder bytesIn,
-                                    LongAdder bytesOut, LongAdder violations) {
-    }
-
-    private static List<ProtocolCounters> protocols(NodeCounters c) {
-        return List.of(new ProtocolCounters("rtmp", c.rtmpPublishers, c.rtmpViewers, c.rtmpBytesIn, c.rtmpBytesOut,
-                c.rtmpProtocolViolations));
-    }
-
     /**
      * Starts sampling what needs the stream registry or a window of time. {@code hubs} is null on a node
      * without the edge role.
@@ -233,7 +223,7 @@ final class NodeMetrics implements AutoCloseable {
                 viewers.put(name, count);
             }
         });
-        for (ProtocolCounters p : protocols(counters)) {
+        for (ProtocolCounters p : counters.protocols()) {
             edgeStreams.put(p.name(), edge.getOrDefault(p.name(), 0));
         }
 

@@ -27,6 +27,7 @@ class NodeMetricsTest {
 
     @BeforeEach
     void bind() {
+        counters.protocol("rtmp"); // what the node registers for each protocol it speaks, before binding
         metrics = new NodeMetrics(registry, counters, 2);
         metrics.bindNode("n1", EnumSet.of(Role.INGEST, Role.EDGE), () -> 1);
     }
@@ -108,8 +109,8 @@ class NodeMetricsTest {
 
     @Test
     void nodeWideSeriesReadTheCountersAtScrapeTime() {
-        counters.rtmpPublishers.increment();
-        counters.rtmpBytesIn.add(1234);
+        counters.protocol("rtmp").publishers.increment();
+        counters.protocol("rtmp").bytesIn.add(1234);
         counters.framesDroppedSlowViewer.add(7);
         counters.eventBusPeerBytesSent.add(99);
         PromText m = scrape();

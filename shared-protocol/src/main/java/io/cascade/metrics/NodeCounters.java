@@ -1,5 +1,8 @@
 package io.cascade.metrics;
 
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.LongAdder;
@@ -9,22 +12,19 @@ import java.util.concurrent.atomic.LongAdder;
  * zeros included. Plain JDK adders: the hot path pays one uncontended add.
  */
 public final class NodeCounters {
+    /**
+     * The counters of each protocol this node speaks, in registration order. A protocol registers once, when the
+     * node is put together, so its series are exported from startup (zeros included); nothing else names it.
+     */
+    private final Map<String, ProtocolCounters> protocols = new LinkedHashMap<>();
+
     // gauges: current values, moved up and down by the code that owns the thing counted
-    /** RTMP publishers whose publish was accepted and that are still connected. */
-    public final LongAdder rtmpPublishers = new LongAdder();
-    /** RTMP viewers playing (waiting viewers not included). */
-    public final LongAdder rtmpViewers = new LongAdder();
     /** Frame bytes this node's ingested streams sent to subscribed nodes that they have not acknowledged yet. */
     public final LongAdder eventBusInFlightBytes = new LongAdder();
     /** Bytes held by the GOP caches of the streams this node ingests. */
     public final LongAdder gopCacheBytes = new LongAdder();
 
     // counters: only ever grow
-    public final LongAdder rtmpBytesIn = new LongAdder();
-    public final LongAdder rtmpBytesOut = new LongAdder();
-    public final LongAdder rtmpProtocolViolations = new LongAdder();
-    /** Playlist, segment and key bytes sent over HTTP (HLS, DASH). */
-    public final LongAdder httpBytesOut = new LongAdder();
     /** Streams packaged for HTTP on this node now. */
     public final LongAdder httpPackagedStreams = new LongAdder();
     /** Packaged segment bytes kept for HTTP, checked against the node's budget before each is kept. */
@@ -60,4 +60,37 @@ public final class NodeCounters {
      * starts and removes it (only if it is still its own) when it stops.
      */
     public final ConcurrentMap<String, LongAdder> ingestStreamBytes = new ConcurrentHashMap<>();
+
+    /** The counters of one protocol, registered on first use (names come from code, never from the wire). */
+    public synchronized ProtocolCounters protocol(String name) {
+        return protocols.computeIfAbsent(name, ProtocolCounters::new);
+    }
+
+    /** Every protocol registered so far, in registration order. */
+    public synchronized List<ProtocolCounters> protocols() {
+        return List.copyOf(protocols.values());
+    }
+
+    /** What every protocol counts, whatever it is: the metrics exporter labels each with the protocol's name. */
+    public static final class ProtocolCounters {
+        private final String name;
+        /** Publishers whose publish was accepted and that are still connected. */
+        public final LongAdder publishers = new LongAdder();
+        /** Viewers playing (viewers waiting for a publisher not included). */
+        public final LongAdder viewers = new LongAdder();
+        /** Bytes read from the protocol's sockets. */
+        public final LongAdder bytesIn = new LongAdder();
+        /** Bytes written to the protocol's sockets. */
+        public final LongAdder bytesOut = new LongAdder();
+        /** Connections closed because the client broke the protocol. */
+        public final LongAdder violations = new LongAdder();
+
+        private ProtocolCounters(String name) {
+            this.name = name;
+        }
+
+        public String name() {
+            return name;
+        }
+    }
 }

@@ -17,6 +17,8 @@ import java.util.concurrent.TimeUnit;
  * the instances. Closing the verticle closes the listener and every connection it accepted.
  */
 public final class RtmpServer extends VerticleBase {
+    /** The protocol's name in metrics, logs and the stream registry. */
+    public static final String PROTOCOL = "rtmp";
     /** A client that has not finished the handshake by then is not a real client (TESTING.md). */
     public static final long HANDSHAKE_DEADLINE_MS = 10_000;
     /** A connection with no stream, or a publisher, that sends nothing this long is gone. */
@@ -50,12 +52,14 @@ public final class RtmpServer extends VerticleBase {
     public static final RtmpPlayHandler NO_PLAYBACK = (c, r) -> c.session().playNotFound(r.streamId(), r.name());
 
     private final Settings settings;
+    private final NodeCounters.ProtocolCounters counters;
     private final Set<RtmpConnection> connections = new HashSet<>();
     private NetServer server;
     private long timer;
 
     public RtmpServer(Settings settings) {
         this.settings = settings;
+        this.counters = settings.counters().protocol(PROTOCOL);
     }
 
     @Override
@@ -110,15 +114,15 @@ public final class RtmpServer extends VerticleBase {
     }
 
     void countIn(int bytes) {
-        settings.counters().rtmpBytesIn.add(bytes);
+        counters.bytesIn.add(bytes);
     }
 
     void countOut(int bytes) {
-        settings.counters().rtmpBytesOut.add(bytes);
+        counters.bytesOut.add(bytes);
     }
 
     void countViolation() {
-        settings.counters().rtmpProtocolViolations.add(1);
+        counters.violations.increment();
     }
 
 }

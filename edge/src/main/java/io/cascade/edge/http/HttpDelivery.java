@@ -40,6 +40,8 @@ import java.util.regex.Pattern;
  * registry without creating anything.
  */
 public final class HttpDelivery implements Handler<RoutingContext> {
+    /** The protocol's name in metrics: HLS and DASH playlists, segments and keys. */
+    public static final String PROTOCOL = "http";
     private static final Logger log = LoggerFactory.getLogger(HttpDelivery.class);
 
     /** Players poll a live playlist every target duration; a stream nobody asked about for this long is let go. */
@@ -58,6 +60,7 @@ public final class HttpDelivery implements Handler<RoutingContext> {
     private final PackageSettings settings;
     private final long lingerMs;
     private final NodeCounters counters;
+    private final NodeCounters.ProtocolCounters http;
     private final Map<String, Packaged> packaged = new ConcurrentHashMap<>();
     private final long sweeper;
 
@@ -69,6 +72,7 @@ public final class HttpDelivery implements Handler<RoutingContext> {
         this.settings = settings;
         this.lingerMs = lingerMs;
         this.counters = counters;
+        this.http = counters.protocol(PROTOCOL);
         this.sweeper = vertx.setPeriodic(Math.max(100, Math.min(1_000, lingerMs / 2)), id -> letGoOfIdleStreams());
     }
 
@@ -268,7 +272,7 @@ public final class HttpDelivery implements Handler<RoutingContext> {
             resp.end();
             return;
         }
-        counters.httpBytesOut.add(length);
+        http.bytesOut.add(length);
         // a view of the shared bytes: Buffer.buffer(byte[]) would copy the whole segment for every viewer
         resp.end(BufferInternal.buffer(Unpooled.wrappedBuffer(body, from, length)));
     }

@@ -1,4 +1,4 @@
-package io.cascade.edge.rtmp;
+package io.cascade.protocol.rtmp.frames;
 
 import io.cascade.media.Codec;
 import io.cascade.media.MediaFrame;
