@@ -1,0 +1,159 @@
+package io.cascade.ingest;
+
+import io.cascade.cluster.IngestPointStore;
+import io.cascade.cluster.StreamRecord;
+import io.cascade.cluster.StreamRegistry;
+import io.cascade.cluster.StreamTimeline;
+import io.cascade.media.StreamNames;
+import io.cascade.metrics.NodeCounters;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one door every publisher comes through, whatever its protocol (an RTMP socket, an RTSP RECORD, a TS
+ * listener, a pull): given the name it asked for, it answers a {@link Publication} or a typed {@link Refused}.
+ * Ingest points, the cluster-wide name claim and the stream's timeline are decided here and nowhere else, so
+ * every protocol refuses and accepts by the same rules; each maps a {@link Refusal} to its own status.
+ *
+ * <p>With ingest points required, the name asked for must be an ingest point's private name: the stream is then
+ * claimed, published and logged under the point's public name only, and the private name never appears at INFO.
+ */
+public final class Admission {
+    private static final Logger log = LoggerFactory.getLogger(Admission.class);
+
+    /**
+     * One publisher asking to publish.
+     *
+     * @param name     the stream name it sent (a private name where ingest points are required)
+     * @param query    what followed the name after '?', kept for authorisation ("" when none)
+     * @param protocol the protocol's registered name ("rtmp", ...): the stream's ingest protocol in the registry
+     * @param peer     who asks, for logs
+     */
+    public record Attempt(String name, String query, String protocol, String peer) {
+    }
+
+    /** Why a publish is refused; each protocol answers with its own status for each. */
+    public enum Refusal {
+        /** The name breaks the naming rule. */
+        BAD_NAME,
+        /** Ingest points are required and the name is no ingest point's private name. */
+        NOT_INGEST_POINT,
+        /** Another publisher, alive, publishes the name somewhere in the cluster. */
+        NAME_IN_USE,
+        /** The publisher's credentials were refused. */
+        UNAUTHORISED,
+        /** The stream registry or the ingest-point store did not answer. */
+        CLUSTER_UNAVAILABLE
+    }
+
+    /** A refused publish, with its reason and a sentence a publisher may be shown. */
+    public static final class Refused extends Exception {
+        private final Refusal reason;
+
+        Refused(Refusal reason, String message) {
+            super(message, null, false, false);
+            this.reason = reason;
+        }
+
+        public Refusal reason() {
+            return reason;
+        }
+    }
+
+    private final Vertx vertx;
+    private final StreamRegistry registry;
+    private final String nodeId;
+    private final NodeCounters counters;
+    private final IngestPointStore ingestPoints;
+    private final Publication.Settings settings;
+
+    /** @param ingestPoints when not null, publishers must send an ingest point's private name */
+    public Admission(Vertx vertx, StreamRegistry registry, String nodeId, NodeCounters counters,
+                     IngestPointStore ingestPoints, Publication.Settings settings) {
+        this.vertx = vertx;
+        this.registry = registry;
+        this.nodeId = nodeId;
+        this.counters = counters;
+        this.ingestPoints = ingestPoints;
+        this.settings = settings;
+    }
+
+    /**
+     * Decides on a publish. Completes on the caller's context with a {@link Publication} that holds the name
+     * (the caller starts it, or closes it when its publisher left meanwhile) or fails with {@link Refused}.
+     */
+    public Future<Publication> admit(Attempt attempt) {
+        Context caller = vertx.getOrCreateContext();
+        Promise<Publication> answer = Promise.promise();
+        decide(attempt).onComplete(result -> caller.runOnContext(v -> {
+            if (result.failed() && result.cause() instanceof Refused refused) {
+                count(refused.reason());
+            }
+            answer.handle(result);
+        }));
+        return answer.future();
+    }
+
+    private Future<Publication> decide(Attempt attempt) {
+        if (!StreamNames.isValid(attempt.name())) {
+            return refuse(attempt, Refusal.BAD_NAME, "Invalid stream name.");
+        }
+        if (ingestPoints == null) {
+            return claim(attempt, attempt.name());
+        }
+        return ingestPoints.resolve(attempt.name()).transform(resolved -> {
+            if (resolved.failed()) {
+                log.warn("{}: publish refused, ingest points unavailable: {}", attempt.peer(), resolved.cause().toString());
+                return refuse(attempt, Refusal.CLUSTER_UNAVAILABLE, "Ingest points unavailable.");
+            }
+            if (resolved.result() == null) {
+                // the name may be a mistyped private name: never at INFO
+                log.info("{}: publish refused, the name is no ingest point's private name", attempt.peer());
+                log.debug("{}: refused publish name {}", attempt.peer(), attempt.name());
+                return refuse(attempt, Refusal.NOT_INGEST_POINT, "Publish to the private name of an ingest point.");
+            }
+            return claim(attempt, resolved.result());
+        });
+    }
+
+    /** Claims {@code name} (the stream's public name) cluster-wide, then looks up where its timeline stands. */
+    private Future<Publication> claim(Attempt attempt, String name) {
+        StreamRecord record = new StreamRecord(name, nodeId, attempt.protocol(), System.currentTimeMillis());
+        return registry.claim(record).transform(claimed -> {
+            if (claimed.failed()) {
+                log.warn("{}: publish {} refused, registry unavailable: {}", attempt.peer(), name,
+                        claimed.cause().toString());
+                return refuse(attempt, Refusal.CLUSTER_UNAVAILABLE, "Stream registry unavailable.");
+            }
+            if (!claimed.result()) {
+                log.info("{}: publish {} refused, the name is live already", attempt.peer(), name);
+                return refuse(attempt, Refusal.NAME_IN_USE, "Stream " + attempt.name() + " is already being published.");
+            }
+            return registry.timeline(name).transform(found -> {
+                if (found.failed()) {
+                    log.warn("{}: segment numbering of {} unknown ({}), starting at 0", attempt.peer(), name,
+                            found.cause().toString());
+                }
+                StreamTimeline timeline = found.succeeded() ? found.result() : StreamTimeline.NEW;
+                return Future.succeededFuture(new Publication(vertx, registry, nodeId, counters, settings, attempt,
+                        name, timeline));
+            });
+        });
+    }
+
+    private static Future<Publication> refuse(Attempt attempt, Refusal reason, String message) {
+        return Future.failedFuture(new Refused(reason, message));
+    }
+
+    private void count(Refusal reason) {
+        switch (reason) {
+            case NAME_IN_USE -> counters.publishRefusedNameInUse.increment();
+            case NOT_INGEST_POINT -> counters.publishRefusedNotIngestPoint.increment();
+            default -> counters.publishRefusedOther.increment();
+        }
+    }
+}

@@ -1,0 +1,93 @@
+package io.cascade.ingest;
+
+import io.cascade.cluster.StreamRegistry;
+import io.cascade.cluster.StreamTimeline;
+import io.cascade.media.MediaFrame;
+import io.cascade.metrics.NodeCounters;
+import io.cascade.metrics.RateLimitedLog;
+import io.vertx.core.Vertx;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One admitted publish: holds the stream's name in the cluster from {@link Admission} until {@link #close}, and
+ * between {@link #start} and {@link #close} turns the frames a protocol hands it into the live stream. A protocol
+ * adapter only converts its wire format into frames and reports what it had to skip; counting, logging and the
+ * registry are here. Used from the publisher's event loop.
+ */
+public final class Publication {
+    private static final Logger log = LoggerFactory.getLogger(Publication.class);
+
+    /** How this node's ingested streams are fed to other nodes and cut into segments. */
+    public record Settings(long maxInFlightBytes, IngestStream.Segments segments) {
+    }
+
+    /** Why a frame inside a valid stream was skipped: counted apart, the publisher stays either way. */
+    public enum Skip { DAMAGED, UNSUPPORTED_CODEC }
+
+    private final StreamRegistry registry;
+    private final String nodeId;
+    private final NodeCounters counters;
+    private final NodeCounters.ProtocolCounters protocolCounters;
+    private final Admission.Attempt attempt;
+    private final String name;
+    private final IngestStream stream;
+    private final RateLimitedLog skipped = new RateLimitedLog(log);
+    private boolean started;
+    private boolean closed;
+
+    Publication(Vertx vertx, StreamRegistry registry, String nodeId, NodeCounters counters, Settings settings,
+                Admission.Attempt attempt, String name, StreamTimeline timeline) {
+        this.registry = registry;
+        this.nodeId = nodeId;
+        this.counters = counters;
+        this.protocolCounters = counters.protocol(attempt.protocol());
+        this.attempt = attempt;
+        this.name = name;
+        this.stream = new IngestStream(vertx, nodeId, name, counters, settings.maxInFlightBytes(), settings.segments(),
+                timeline, registry);
+    }
+
+    /** The stream's public name: what viewers play, and the only name logged at INFO. */
+    public String name() {
+        return name;
+    }
+
+    /** The stream goes live: the protocol has told its publisher so. {@code detail} is logged with the start. */
+    public void start(String detail) {
+        if (started || closed) {
+            return;
+        }
+        started = true;
+        stream.start();
+        protocolCounters.publishers.increment();
+        log.info("publish started: {} from {} ({}, {})", name, attempt.peer(), attempt.protocol(), detail);
+    }
+
+    public void publish(MediaFrame frame) {
+        if (started && !closed) {
+            stream.publish(frame);
+        }
+    }
+
+    /** A frame the protocol could not turn into a frame: counted and logged at a limited rate. */
+    public void skipped(Skip why, String detail) {
+        (why == Skip.DAMAGED ? counters.framesDroppedDamaged : counters.framesDroppedUnsupported).increment();
+        skipped.warn("{}: {}: skipped a frame: {}", attempt.peer(), name, detail);
+    }
+
+    /** The publisher left (or never started): the stream stops and the name is free again. Safe to call twice. */
+    public void close(long bytesIn) {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (started) {
+            stream.stop();
+            protocolCounters.publishers.decrement();
+            log.info("publish stopped: {} from {} ({} frames, {} bytes in)", name, attempt.peer(), stream.frames(),
+                    bytesIn);
+        }
+        registry.release(name, nodeId);
+    }
+}
