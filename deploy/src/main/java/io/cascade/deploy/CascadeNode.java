@@ -16,7 +16,11 @@ import io.cascade.edge.files.FileOutputSpec;
 import io.cascade.edge.rtmp.RtmpPlayback;
 import io.cascade.edge.segments.PackageSettings;
 import io.cascade.edge.segments.SegmentKeys;
+import io.cascade.edge.fanout.Playback;
+import io.cascade.edge.fanout.ViewerPolicy;
+import io.cascade.ingest.Admission;
 import io.cascade.ingest.IngestStream;
+import io.cascade.ingest.Publication;
 import io.cascade.ingest.rtmp.RtmpPublishing;
 import io.cascade.metrics.NodeCounters;
 import io.cascade.origin.ApiServer;
@@ -65,6 +69,9 @@ public final class CascadeNode {
     /** Vert.x keeps metrics backends in a static map by name: each node in a JVM needs its own name. */
     private static final AtomicLong METRICS_BACKENDS = new AtomicLong();
 
+    /** The protocols a node speaks, by their names in metrics, logs and the stream registry. */
+    static final List<String> PROTOCOLS = List.of(RtmpServer.PROTOCOL, HttpDelivery.PROTOCOL);
+
     private final NodeConfig config;
     private final String nodeId;
     private final Set<Role> roles;
@@ -79,6 +86,10 @@ public final class CascadeNode {
     /** How streams ingested here are cut into segments. */
     private final IngestStream.Segments segments;
     private StreamHubs hubs;
+    /** Where publishers of every protocol are admitted (ingest role). */
+    private Admission admission;
+    /** Where viewers of every protocol are attached (edge role). */
+    private Playback playback;
     private HttpDelivery httpDelivery;
     private FileOutputs fileOutputs;
     /** What AES-128 segment keys are derived from, the same on every node of the cluster. */
@@ -104,6 +115,9 @@ public final class CascadeNode {
         }
         this.segments = new IngestStream.Segments(config.integer("segment.target.ms"), config.integer("hls.playlist.length"));
         packageSettings(new byte[SegmentKeys.KEY_BYTES]); // a bad HLS setting stops the node here, not at the first viewer
+        for (String protocol : PROTOCOLS) {
+            counters.protocol(protocol); // its series exist from startup, zeros included
+        }
     }
 
     public static void main(String[] args) throws Exception {
@@ -156,9 +170,19 @@ public final class CascadeNode {
         Path snapshot = roles.contains(Role.ORIGIN)
                 ? Path.of(config.get("data.dir")).resolve(IngestPointSnapshot.FILE_NAME) : null;
         ingestPoints = new HazelcastIngestPointStore(vertx, clusterManager.getHazelcastInstance(), snapshot);
+        IngestPointStore requiredIngestPoints = ingestPointsRequired ? ingestPoints : null;
+        if (roles.contains(Role.INGEST)) {
+            admission = new Admission(vertx, registry, nodeId, counters, requiredIngestPoints, new Publication.Settings(
+                    Long.parseLong(config.get("cluster.feed.max.inflight.bytes")), segments));
+        }
         if (roles.contains(Role.EDGE) || roles.contains(Role.ORIGIN)) {
             // origin nodes follow streams too: their file outputs (createHLSStream...) package what they receive
             hubs = new StreamHubs(vertx, nodeId, config.integer("edge.linger.ms"), counters);
+        }
+        if (roles.contains(Role.EDGE)) {
+            playback = new Playback(vertx, hubs, counters, new ViewerPolicy(config.integer("rtmp.play.wait.ms"),
+                    config.integer("rtmp.viewer.max.behind.ms"), config.integer("rtmp.flush.interval.ms")),
+                    requiredIngestPoints);
         }
         log.info("cascade node {} starting, roles {}, cluster {} size {}", nodeId, roles, config.get("cluster.name"),
                 clusterMembers());
@@ -193,17 +217,9 @@ public final class CascadeNode {
         if (port == 0 || !(roles.contains(Role.INGEST) || roles.contains(Role.EDGE))) {
             return Future.succeededFuture();
         }
-        RtmpPublishHandler publishing = roles.contains(Role.INGEST)
-                ? new RtmpPublishing(vertx, registry, nodeId, counters,
-                Long.parseLong(config.get("cluster.feed.max.inflight.bytes")), ingestPointsRequired ? ingestPoints : null,
-                segments)
-                : RtmpServer.NO_PUBLISHING;
-        RtmpPlayHandler playback = roles.contains(Role.EDGE)
-                ? new RtmpPlayback(vertx, hubs, counters,
-                config.integer("rtmp.play.wait.ms"), config.integer("rtmp.viewer.max.behind.ms"),
-                config.integer("rtmp.flush.interval.ms"), ingestPointsRequired ? ingestPoints : null)
-                : RtmpServer.NO_PLAYBACK;
-        RtmpServer.Settings settings = new RtmpServer.Settings(config.get("bind.host"), port, publishing, playback,
+        RtmpPublishHandler publishing = admission != null ? new RtmpPublishing(admission) : RtmpServer.NO_PUBLISHING;
+        RtmpPlayHandler playing = playback != null ? new RtmpPlayback(playback) : RtmpServer.NO_PLAYBACK;
+        RtmpServer.Settings settings = new RtmpServer.Settings(config.get("bind.host"), port, publishing, playing,
                 counters, config.integer("rtmp.viewer.queue.bytes"), config.integer("rtmp.socket.send.bytes"),
                 RtmpServer.HANDSHAKE_DEADLINE_MS,
                 RtmpServer.IDLE_TIMEOUT_MS);

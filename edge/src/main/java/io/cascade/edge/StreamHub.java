@@ -95,6 +95,11 @@ public final class StreamHub {
         return gop.snapshot();
     }
 
+    /** The GOP cache's {@link GopCache#generation}: what lets a sink extend an encoded copy of the snapshot. */
+    public long gopGeneration() {
+        return gop.generation();
+    }
+
     /**
      * The hub's sink of this type, created on first use. A sink created while the stream is live is given a fresh
      * snapshot (the hub subscribes again), so a packager starting late still sees the stream's recent segments.

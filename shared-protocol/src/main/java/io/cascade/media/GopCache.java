@@ -42,6 +42,8 @@ public final class GopCache {
     private long gopBytes;
     private boolean hasVideo;
     private long lastSequence = -1;
+    /** Changes whenever an add does anything but append its frame to the snapshot (see {@link #generation}). */
+    private long generation;
 
     public GopCache() {
         this(DEFAULT_MAX_FRAMES, DEFAULT_MAX_BYTES);
@@ -69,6 +71,7 @@ public final class GopCache {
         lastSequence = f.sequence();
         if (f.isConfig()) {
             configByTrack.put(f.track(), f);
+            generation++;
             return;
         }
         if (segmentsKept > 0 && f.trackType() != TrackType.DATA) {
@@ -76,7 +79,10 @@ public final class GopCache {
             return;
         }
         switch (f.trackType()) {
-            case DATA -> metadata = f;
+            case DATA -> {
+                metadata = f;
+                generation++;
+            }
             case VIDEO -> {
                 hasVideo = true;
                 if (f.isKeyframe()) {
@@ -96,6 +102,7 @@ public final class GopCache {
 
     private void append(MediaFrame f) {
         if (gop.isEmpty() && hasVideo && !f.isKeyframe()) {
+            generation++; // not kept: the snapshot is not this frame appended
             return; // no keyframe to start from yet, or the GOP overflowed: wait for the next one
         }
         if (gop.size() + 1 > maxFrames || gopBytes + f.payload().length > maxBytes) {
@@ -114,6 +121,7 @@ public final class GopCache {
             }
         }
         if (segments.isEmpty()) {
+            generation++;
             return; // before the first cut of the publish, or waiting for the next one after an overflow
         }
         int size = f.payload().length;
@@ -132,6 +140,7 @@ public final class GopCache {
     }
 
     private void dropOldestSegment() {
+        generation++;
         long[] oldest = segments.poll();
         for (long i = 0; i < oldest[0]; i++) {
             gop.poll();
@@ -140,6 +149,7 @@ public final class GopCache {
     }
 
     private void clearGop() {
+        generation++;
         gop.clear();
         segments.clear();
         gopBytes = 0;
@@ -154,6 +164,15 @@ public final class GopCache {
         }
         out.addAll(gop);
         return out;
+    }
+
+    /**
+     * Stays the same for as long as each add only appends its frame to the end of the {@link #snapshot}: whoever
+     * keeps a derived copy of the snapshot (encoded for a protocol, say) may extend it frame by frame while this
+     * holds, and must rebuild it when it changes.
+     */
+    public long generation() {
+        return generation;
     }
 
     /** Sequence of the newest frame seen, -1 before the first. */
@@ -172,6 +191,7 @@ public final class GopCache {
 
     /** Forgets everything: the publisher went away and a republish may change codecs. */
     public void clear() {
+        generation++;
         configByTrack.clear();
         metadata = null;
         clearGop();
