@@ -181,6 +181,42 @@ class RtmpInteropIT {
         }
     }
 
+    /**
+     * Players as users run them: `-map 0` takes every stream the server offers, so a stream that never gets a
+     * packet (script data ffmpeg's FLV reader does not know) would keep `-t` from ever ending; ffprobe must list
+     * exactly what the publisher sent. On a first publish and after a republish.
+     */
+    @Test
+    void ffmpegMapAllEndsOnItsDurationAndFfprobeListsOnlyAudioAndVideo() throws Exception {
+        ExternalProcess first = publish("mapall");
+        try {
+            assertPlayersSeeExactlyAudioAndVideo("mapall", first);
+            first.kill();
+            awaitLive("mapall", false, null);
+            try (ExternalProcess second = publish("mapall")) {
+                assertPlayersSeeExactlyAudioAndVideo("mapall", second);
+            }
+        } finally {
+            first.close();
+        }
+    }
+
+    private static void assertPlayersSeeExactlyAudioAndVideo(String stream, ExternalProcess publisher) throws Exception {
+        ExternalProcess probe = ExternalProcess.run("ffprobe-" + stream, 20, List.of("ffprobe", "-v", "error",
+                "-show_entries", "stream=codec_type", "-of", "csv=p=0", rtmpUrl(rtmp, stream)));
+        assertEquals(0, probe.exitCode(), probe.describe());
+        assertEquals(List.of("audio", "video"), probe.stdout().lines().map(String::strip).sorted().toList(),
+                "streams ffprobe lists: " + probe.describe());
+        long t0 = System.nanoTime();
+        ExternalProcess copy = ExternalProcess.run("ffmpeg-map-all-" + stream, 8, List.of("ffmpeg", "-v", "error",
+                "-i", rtmpUrl(rtmp, stream), "-map", "0", "-c", "copy", "-t", "6", "-f", "framecrc", "-"));
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        assertEquals(0, copy.exitCode(), "ffmpeg -map 0 -t 6 did not end within 8 s (" + seconds + " s): "
+                + copy.describe() + " / " + publisher.describe());
+        assertTrue(countLines(copy.stdout(), "0,") > 100 && countLines(copy.stdout(), "1,") > 100,
+                "6 s of both tracks copied: " + copy.describe());
+    }
+
     @Test
     void aSecondPublisherOnALiveNameIsRefusedAndTheFirstGoesOn() throws Exception {
         try (ExternalProcess pub = publish("taken")) {

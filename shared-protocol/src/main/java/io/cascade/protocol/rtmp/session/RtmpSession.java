@@ -332,10 +332,9 @@ public final class RtmpSession {
             sendStatus(streamId, "status", "NetStream.Play.Reset", "Playing and resetting " + name + ".");
         }
         sendStatus(streamId, "status", "NetStream.Play.Start", "Started playing " + name + ".");
+        // no onStatus NetStream.Data.Start as FMS sends: ffmpeg's FLV reader turns script data it does not know
+        // into a data stream of its own that never gets a packet, so `ffmpeg -map 0 -t N` would never end
         sendData(streamId, "|RtmpSampleAccess", true, true);
-        Map<String, Object> dataStart = new LinkedHashMap<>();
-        dataStart.put("code", "NetStream.Data.Start");
-        sendData(streamId, "onStatus", dataStart);
     }
 
     public void playNotFound(int streamId, String name) {
