@@ -162,7 +162,7 @@ class MetricsIT {
     @Test
     @Order(4)
     void anOversizedRequestLineIsRefusedAndTheNodeGoesOn() throws Exception {
-        assertEquals(414, get("/" + "a".repeat(CascadeNode.MAX_REQUEST_LINE_BYTES + 10)).statusCode());
+        assertEquals(414, get("/" + "a".repeat(HttpListener.MAX_REQUEST_LINE_BYTES + 10)).statusCode());
         assertEquals(200, get("/healthz").statusCode());
     }
 

@@ -1,0 +1,69 @@
+package io.cascade.deploy;
+
+import io.cascade.deploy.NodeConfig.Role;
+import io.cascade.edge.files.FileOutputSpec;
+import io.cascade.edge.files.FileOutputs;
+import io.cascade.origin.ApiServer;
+import io.cascade.origin.FileOutputControl;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** The runtime API on {@code api.port} of origin nodes (loopback unless {@code api.host} says otherwise). */
+final class ApiListener implements Listener {
+    @Override
+    public String name() {
+        return "api";
+    }
+
+    @Override
+    public String portSetting() {
+        return "api.port";
+    }
+
+    @Override
+    public List<String> protocols() {
+        return List.of();
+    }
+
+    @Override
+    public boolean wanted(Set<Role> roles) {
+        return roles.contains(Role.ORIGIN);
+    }
+
+    @Override
+    public Future<Bound> start(NodeServices node, int port) {
+        String token = node.config.get("api.token");
+        String host = node.config.get("api.host");
+        ApiServer api = new ApiServer(node.vertx, node.registry, node.ingestPoints, token,
+                fileOutputControl(node.fileOutputs));
+        return api.listen(host, port).map(actual -> new Bound(host, actual,
+                token.isEmpty() ? "no token: loopback use only" : "token required"));
+    }
+
+    /** The API's view of the origin's file outputs. */
+    private static FileOutputControl fileOutputControl(FileOutputs outputs) {
+        if (outputs == null) {
+            return FileOutputControl.NONE;
+        }
+        return new FileOutputControl() {
+            @Override
+            public Future<JsonArray> create(boolean dash, Map<String, String> params) {
+                return outputs.create(dash ? FileOutputSpec.Kind.DASH : FileOutputSpec.Kind.HLS, params);
+            }
+
+            @Override
+            public JsonArray list() {
+                return outputs.list();
+            }
+
+            @Override
+            public boolean remove(long id) {
+                return outputs.remove(id);
+            }
+        };
+    }
+}

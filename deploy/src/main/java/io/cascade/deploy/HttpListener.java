@@ -1,0 +1,58 @@
+package io.cascade.deploy;
+
+import io.cascade.deploy.NodeConfig.Role;
+import io.cascade.edge.http.HttpDelivery;
+import io.vertx.core.Future;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Router;
+import io.vertx.micrometer.PrometheusScrapingHandler;
+
+import java.util.List;
+import java.util.Set;
+
+/** HTTP on {@code http.port}: metrics and health on every node; HLS and DASH on edge nodes. */
+final class HttpListener implements Listener {
+    /** Longest HTTP request line accepted; longer ones get 414 and no state is created. */
+    static final int MAX_REQUEST_LINE_BYTES = 4096;
+
+    @Override
+    public String name() {
+        return "http";
+    }
+
+    @Override
+    public String portSetting() {
+        return "http.port";
+    }
+
+    @Override
+    public List<String> protocols() {
+        return List.of(HttpDelivery.PROTOCOL);
+    }
+
+    @Override
+    public boolean wanted(Set<Role> roles) {
+        return true; // every node answers /metrics, /healthz and /readyz
+    }
+
+    @Override
+    public Future<Bound> start(NodeServices node, int port) {
+        Router router = Router.router(node.vertx);
+        router.get("/metrics").handler(PrometheusScrapingHandler.create(node.meters));
+        router.get("/healthz").handler(node.health.livenessHandler());
+        router.get("/readyz").handler(node.health.readinessHandler());
+        if (node.roles.contains(Role.EDGE)) {
+            HttpDelivery delivery = new HttpDelivery(node.vertx, node.hubs(), node.registry, node.packaging,
+                    node.config.integer("http.linger.ms"), node.counters);
+            node.httpDelivery = delivery;
+            router.get("/time").handler(delivery::time);
+            router.route().handler(delivery);
+        }
+        String host = node.config.get("bind.host");
+        return node.vertx.createHttpServer(new HttpServerOptions().setMaxInitialLineLength(MAX_REQUEST_LINE_BYTES))
+                .requestHandler(router).listen(port, host)
+                .map(server -> new Bound(host, server.actualPort(), "/metrics /healthz /readyz"
+                        + (node.httpDelivery == null ? ""
+                        : " /<stream>/index.m3u8 /<stream>/ts/index.m3u8 /<stream>/index.mpd")));
+    }
+}

@@ -1,0 +1,77 @@
+package io.cascade.deploy;
+
+import io.cascade.cluster.HazelcastIngestPointStore;
+import io.cascade.cluster.IngestPointStore;
+import io.cascade.cluster.StreamRegistry;
+import io.cascade.deploy.NodeConfig.Role;
+import io.cascade.edge.StreamHubs;
+import io.cascade.edge.fanout.Playback;
+import io.cascade.edge.files.FileOutputs;
+import io.cascade.edge.http.HttpDelivery;
+import io.cascade.edge.segments.PackageSettings;
+import io.cascade.ingest.Admission;
+import io.cascade.metrics.NodeCounters;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Vertx;
+
+import java.util.Set;
+
+/**
+ * What a node's roles build and its listeners use. A part a role builds is null on a node without that role; the
+ * role starters fill them in before any listener starts.
+ */
+final class NodeServices {
+    final Vertx vertx;
+    final NodeConfig config;
+    final String nodeId;
+    final Set<Role> roles;
+    final NodeCounters counters;
+    final PrometheusMeterRegistry meters;
+    final NodeHealth health;
+    final StreamRegistry registry;
+    final HazelcastIngestPointStore ingestPoints;
+    /** What AES-128 segment keys are derived from, the same on every node of the cluster. */
+    final byte[] keySecret;
+    /** How HLS/DASH segments are packaged, with keys from {@link #keySecret}. */
+    final PackageSettings packaging;
+
+    /** Where publishers of every protocol are admitted (ingest). */
+    Admission admission;
+    /** One hub per stream with viewers or outputs here (edge, origin). */
+    StreamHubs hubs;
+    /** Where viewers of every protocol are attached (edge). */
+    Playback playback;
+    /** createHLSStream, createDASHStream and the automatic folders (origin). */
+    FileOutputs fileOutputs;
+    /** HLS and DASH over HTTP (edge, once the HTTP listener is up). */
+    HttpDelivery httpDelivery;
+
+    NodeServices(Vertx vertx, NodeConfig config, String nodeId, Set<Role> roles, NodeCounters counters,
+                 PrometheusMeterRegistry meters, NodeHealth health, StreamRegistry registry,
+                 HazelcastIngestPointStore ingestPoints, byte[] keySecret, PackageSettings packaging) {
+        this.vertx = vertx;
+        this.config = config;
+        this.nodeId = nodeId;
+        this.roles = roles;
+        this.counters = counters;
+        this.meters = meters;
+        this.health = health;
+        this.registry = registry;
+        this.ingestPoints = ingestPoints;
+        this.keySecret = keySecret;
+        this.packaging = packaging;
+    }
+
+    /** The ingest points publishers and viewers are checked against, or null when none are required. */
+    IngestPointStore requiredIngestPoints() {
+        return config.bool("ingest.points.required") ? ingestPoints : null;
+    }
+
+    /** The node's hubs, made by whichever role needs them first. */
+    StreamHubs hubs() {
+        if (hubs == null) {
+            hubs = new StreamHubs(vertx, nodeId, config.integer("edge.linger.ms"), counters);
+        }
+        return hubs;
+    }
+}

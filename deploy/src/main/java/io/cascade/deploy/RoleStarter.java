@@ -1,0 +1,75 @@
+package io.cascade.deploy;
+
+import io.cascade.deploy.NodeConfig.Role;
+import io.cascade.edge.fanout.Playback;
+import io.cascade.edge.fanout.ViewerPolicy;
+import io.cascade.edge.files.FileOutputSpec;
+import io.cascade.edge.files.FileOutputs;
+import io.cascade.ingest.Admission;
+import io.cascade.ingest.IngestStream;
+import io.cascade.ingest.Publication;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/** What one role adds to a node, before its listeners start. Protocol-neutral: protocols are listeners. */
+interface RoleStarter {
+    Role role();
+
+    void start(NodeServices node);
+
+    /** The roles in the order they start. */
+    List<RoleStarter> ALL = List.of(new Ingest(), new Edge(), new Origin());
+
+    /** Publishers in: the admission every ingest protocol asks. */
+    final class Ingest implements RoleStarter {
+        @Override
+        public Role role() {
+            return Role.INGEST;
+        }
+
+        @Override
+        public void start(NodeServices node) {
+            IngestStream.Segments segments = new IngestStream.Segments(node.config.integer("segment.target.ms"),
+                    node.config.integer("hls.playlist.length"));
+            node.admission = new Admission(node.vertx, node.registry, node.nodeId, node.counters,
+                    node.requiredIngestPoints(), new Publication.Settings(
+                    Long.parseLong(node.config.get("cluster.feed.max.inflight.bytes")), segments));
+        }
+    }
+
+    /** Viewers out: stream hubs and the fan-out every viewer protocol plays through. */
+    final class Edge implements RoleStarter {
+        @Override
+        public Role role() {
+            return Role.EDGE;
+        }
+
+        @Override
+        public void start(NodeServices node) {
+            node.playback = new Playback(node.vertx, node.hubs(), node.counters, new ViewerPolicy(
+                    node.config.integer("rtmp.play.wait.ms"), node.config.integer("rtmp.viewer.max.behind.ms"),
+                    node.config.integer("rtmp.flush.interval.ms")), node.requiredIngestPoints());
+        }
+    }
+
+    /** The control plane's jobs: file outputs, which follow streams through this node's hubs. */
+    final class Origin implements RoleStarter {
+        @Override
+        public Role role() {
+            return Role.ORIGIN;
+        }
+
+        @Override
+        public void start(NodeServices node) {
+            node.fileOutputs = new FileOutputs(node.vertx, node.hubs(), Path.of(node.config.get("data.dir")),
+                    node.keySecret, node.packaging);
+            if (!node.config.get("auto.hls.folder").isEmpty()) {
+                node.fileOutputs.auto(FileOutputSpec.Kind.HLS, node.config.get("auto.hls.folder"));
+            }
+            if (!node.config.get("auto.dash.folder").isEmpty()) {
+                node.fileOutputs.auto(FileOutputSpec.Kind.DASH, node.config.get("auto.dash.folder"));
+            }
+        }
+    }
+}
