@@ -8,6 +8,7 @@ import io.cascade.cluster.IngestPointStore;
 import io.cascade.cluster.StreamRegistry;
 import io.cascade.deploy.NodeConfig.Role;
 import io.cascade.edge.StreamHubs;
+import io.cascade.edge.ViewerSettings;
 import io.cascade.edge.http.HttpDelivery;
 import io.vertx.core.json.JsonArray;
 import io.cascade.origin.FileOutputControl;
@@ -20,10 +21,10 @@ import io.cascade.ingest.IngestStream;
 import io.cascade.ingest.rtmp.RtmpPublishing;
 import io.cascade.metrics.NodeCounters;
 import io.cascade.origin.ApiServer;
-import io.cascade.protocol.hls.HlsPlaylist;
 import io.cascade.rtmp.RtmpPlayHandler;
 import io.cascade.rtmp.RtmpPublishHandler;
 import io.cascade.rtmp.RtmpServer;
+import io.cascade.settings.SettingsException;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
@@ -97,12 +98,10 @@ public final class CascadeNode {
         this.config = config;
         this.nodeId = config.nodeName();
         this.roles = config.roles();
-        this.streamSeriesMax = config.integer("metrics.stream.series.max");
-        this.ingestPointsRequired = config.bool("ingest.points.required");
-        if (streamSeriesMax < 0) {
-            throw new IllegalArgumentException("metrics.stream.series.max must be 0 or more, not " + streamSeriesMax);
-        }
-        this.segments = new IngestStream.Segments(config.integer("segment.target.ms"), config.integer("hls.playlist.length"));
+        this.streamSeriesMax = config.value(NodeMetrics.STREAM_SERIES_MAX);
+        this.ingestPointsRequired = config.value(NodeSettings.INGEST_POINTS_REQUIRED);
+        this.segments = new IngestStream.Segments(config.value(IngestStream.SEGMENT_TARGET_MS),
+                config.value(IngestStream.PLAYLIST_LENGTH));
         packageSettings(new byte[SegmentKeys.KEY_BYTES]); // a bad HLS setting stops the node here, not at the first viewer
     }
 
@@ -111,19 +110,34 @@ public final class CascadeNode {
         try {
             node = new CascadeNode(NodeConfig.load(args, System.getenv()));
         } catch (IllegalArgumentException e) {
-            System.err.println("cascade: " + e.getMessage());
-            System.exit(2);
+            exitUnstarted(e);
             return;
         }
+        node.config.deprecatedUses().forEach(use -> log.warn("setting {}", use));
         try {
             node.start().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
         } catch (Exception e) {
+            if (e.getCause() instanceof SettingsException unusable) {
+                exitUnstarted(unusable);
+                return;
+            }
             log.error("node failed to start: {}", e.getCause() != null ? e.getCause().toString() : e.toString());
             node.stop();
             System.exit(1);
             return;
         }
         Runtime.getRuntime().addShutdownHook(new Thread(node::stop, "cascade-shutdown"));
+    }
+
+    /**
+     * Exit 2: the node cannot start with these settings, and started nothing. One line per problem, each naming its
+     * setting, and no stack trace: the operator's fix is a setting, not a bug report.
+     */
+    private static void exitUnstarted(IllegalArgumentException e) {
+        for (String line : e.getMessage().split("\n")) {
+            System.err.println("cascade: " + line);
+        }
+        System.exit(2);
     }
 
     public Future<Void> start() {
@@ -200,11 +214,11 @@ public final class CascadeNode {
                 : RtmpServer.NO_PUBLISHING;
         RtmpPlayHandler playback = roles.contains(Role.EDGE)
                 ? new RtmpPlayback(vertx, hubs, counters,
-                config.integer("rtmp.play.wait.ms"), config.integer("rtmp.viewer.max.behind.ms"),
-                config.integer("rtmp.flush.interval.ms"), ingestPointsRequired ? ingestPoints : null)
+                config.value(ViewerSettings.PLAY_WAIT_MS), config.value(ViewerSettings.MAX_BEHIND_MS),
+                config.value(ViewerSettings.FLUSH_INTERVAL_MS), ingestPointsRequired ? ingestPoints : null)
                 : RtmpServer.NO_PLAYBACK;
         RtmpServer.Settings settings = new RtmpServer.Settings(config.get("bind.host"), port, publishing, playback,
-                counters, config.integer("rtmp.viewer.queue.bytes"), config.integer("rtmp.socket.send.bytes"),
+                counters, config.value(ViewerSettings.QUEUE_BYTES), config.value(ViewerSettings.SOCKET_SEND_BYTES),
                 RtmpServer.HANDSHAKE_DEADLINE_MS,
                 RtmpServer.IDLE_TIMEOUT_MS);
         List<RtmpServer> instances = new ArrayList<>();
@@ -290,14 +304,10 @@ public final class CascadeNode {
     }
 
     private PackageSettings packageSettings(byte[] secret) {
-        String type = config.get("hls.playlist.type");
-        if (!type.equals("live") && !type.equals("event")) {
-            throw new IllegalArgumentException("hls.playlist.type must be live or event, not '" + type + "'");
-        }
-        return new PackageSettings(config.integer("hls.playlist.length"),
-                type.equals("event") ? HlsPlaylist.Type.EVENT : HlsPlaylist.Type.LIVE, config.integer("hls.dvr.segments"),
-                Long.parseLong(config.get("hls.stream.max.bytes")), Long.parseLong(config.get("hls.node.max.bytes")),
-                counters.httpPackagedBytes, new SegmentKeys(secret, config.integer("hls.aes.key.count")));
+        return new PackageSettings(config.value(IngestStream.PLAYLIST_LENGTH), config.value(PackageSettings.PLAYLIST_TYPE),
+                config.value(PackageSettings.DVR_SEGMENTS), config.value(PackageSettings.MAX_STREAM_BYTES),
+                config.value(PackageSettings.MAX_NODE_PACKAGED_BYTES), counters.httpPackagedBytes,
+                new SegmentKeys(secret, config.value(SegmentKeys.KEY_COUNT)));
     }
 
     /**
