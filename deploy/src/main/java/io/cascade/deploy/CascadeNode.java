@@ -141,6 +141,12 @@ public final class CascadeNode {
     }
 
     public Future<Void> start() {
+        try {
+            // before Hazelcast: a second node on the same ports must not join the cluster only to fail after
+            ListenerPorts.checkFree(config, roles);
+        } catch (SettingsException e) {
+            return Future.failedFuture(e);
+        }
         // one registry per node, never a global one: tests run several nodes in one JVM
         meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         MicrometerMetricsOptions vertxMetrics = new MicrometerMetricsOptions().setEnabled(true)
