@@ -198,4 +198,20 @@ class NodeConfigTest {
         assertEquals(List.of("cluster.port"), ListenerPorts.of(edge, edge.roles()).stream()
                 .map(l -> l.setting().key()).toList());
     }
+
+    /** The README's Configuration table is the operator's reference: it must say what the declarations say. */
+    @Test
+    void theReadmeDescribesEverySettingWithItsDefaultAndBounds() throws Exception {
+        String readme = Files.readString(Path.of("..", "README.md"));
+        List<String> missing = NodeConfig.SETTINGS.stream().map(NodeConfigTest::readmeRow)
+                .filter(row -> !readme.contains(row)).toList();
+        assertTrue(missing.isEmpty(), "README.md's Configuration table lacks these rows:\n" + String.join("\n", missing));
+    }
+
+    private static String readmeRow(Setting<?> s) {
+        String aliases = s.aliases().isEmpty() ? "" : " (deprecated alias: "
+                + String.join(", ", s.aliases().stream().map(a -> "`" + a + "`").toList()) + ")";
+        return "| `" + s.key() + "` | " + (s.defaultText().isEmpty() ? "(none)" : "`" + s.defaultText() + "`") + " | "
+                + s.accepted().replace("a whole number ", "") + " | " + s.meaning() + aliases + " |";
+    }
 }
