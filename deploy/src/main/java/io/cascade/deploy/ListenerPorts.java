@@ -5,6 +5,7 @@ import io.cascade.settings.Setting;
 import io.cascade.settings.SettingsException;
 
 import java.io.IOException;
+import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.util.ArrayList;
@@ -89,7 +90,8 @@ final class ListenerPorts {
             return true;
         } catch (IOException e) {
             // an address this machine does not have fails too: not "in use", and the listener reports it better
-            return !(e instanceof java.net.BindException) || !e.getMessage().contains("in use");
+            boolean inUse = e instanceof BindException && e.getMessage() != null && e.getMessage().contains("in use");
+            return !inUse;
         }
     }
 }

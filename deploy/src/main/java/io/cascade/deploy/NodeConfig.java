@@ -21,7 +21,9 @@ import java.util.UUID;
 /**
  * A node's settings: defaults, then a YAML file ({@code --config FILE}), then environment variables
  * ({@code CASCADE_RTMP_PORT} for {@code rtmp.port}), then {@code --key=value} flags, each overriding the one
- * before. Unknown keys are an error, so a typo never silently falls back to a default.
+ * before. Unknown keys are an error, so a typo never silently falls back to a default; every value is parsed and
+ * bounds-checked here, once, so a bad value stops the node before anything starts. The settings themselves are
+ * declared by the components that use them ({@link NodeSettings#ALL}).
  */
 public final class NodeConfig {
     public enum Role { INGEST, ORIGIN, EDGE }

@@ -56,10 +56,12 @@ public final class IngestStream {
     public static final Setting<Long> SEGMENT_TARGET_MS = Setting.longInteger("segment.target.ms",
             Segmenter.DEFAULT_TARGET_MILLIS, MIN_SEGMENT_TARGET_MS, MAX_SEGMENT_TARGET_MS,
             "segment length the ingest node cuts at (at the first keyframe past it); set it the same on every ingest node");
+    /** A live playlist that lists no segment gives a player nothing to play. */
+    public static final int MIN_PLAYLIST_LENGTH = 1;
     /** Segments the ingest node keeps for late packagers are held in memory per stream: 100 is a long window. */
     public static final int MAX_PLAYLIST_LENGTH = 100;
     public static final Setting<Integer> PLAYLIST_LENGTH = Setting.integer("hls.playlist.length",
-            GopCache.DEFAULT_SEGMENTS_KEPT, 1, MAX_PLAYLIST_LENGTH,
+            GopCache.DEFAULT_SEGMENTS_KEPT, MIN_PLAYLIST_LENGTH, MAX_PLAYLIST_LENGTH,
             "segments a live playlist lists; the ingest node keeps this many for nodes that start packaging late");
     /** Frames in flight to one node, so a stream of tiny frames is bounded too. */
     public static final int MAX_IN_FLIGHT_FRAMES = 2048;
@@ -174,8 +176,8 @@ public final class IngestStream {
                 throw new IllegalArgumentException("segment.target.ms must be " + MIN_SEGMENT_TARGET_MS + ".."
                         + MAX_SEGMENT_TARGET_MS + ", not " + targetMillis);
             }
-            if (kept < 1 || kept > MAX_PLAYLIST_LENGTH) {
-                throw new IllegalArgumentException("hls.playlist.length must be 1.." + MAX_PLAYLIST_LENGTH + ", not " + kept);
+            if (kept < MIN_PLAYLIST_LENGTH || kept > MAX_PLAYLIST_LENGTH) {
+                throw new IllegalArgumentException("hls.playlist.length must be " + MIN_PLAYLIST_LENGTH + ".." + MAX_PLAYLIST_LENGTH + ", not " + kept);
             }
         }
     }

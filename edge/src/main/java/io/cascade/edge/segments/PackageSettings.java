@@ -31,10 +31,12 @@ public record PackageSettings(int windowSegments, HlsPlaylist.Type type, int dvr
                 case "event" -> HlsPlaylist.Type.EVENT;
                 default -> throw new IllegalArgumentException("live or event");
             }, "`live` (rolling window) or `event` (the playlist grows, for DVR, up to `hls.dvr.segments`)");
+    /** An event playlist keeps at least the segment being written about. */
+    public static final int MIN_DVR_SEGMENTS = 1;
     /** 55 hours of 2 s segments; an event playlist is rewritten whole at every segment, so it must stay bounded. */
     public static final int MAX_DVR_SEGMENTS = 100_000;
-    public static final Setting<Integer> DVR_SEGMENTS = Setting.integer("hls.dvr.segments", DEFAULT_DVR_SEGMENTS, 1,
-            MAX_DVR_SEGMENTS, "segments an `event` playlist keeps at most (an hour of 2 s segments)");
+    public static final Setting<Integer> DVR_SEGMENTS = Setting.integer("hls.dvr.segments", DEFAULT_DVR_SEGMENTS,
+            MIN_DVR_SEGMENTS, MAX_DVR_SEGMENTS, "segments an `event` playlist keeps at most (an hour of 2 s segments)");
     /** Less than one segment of an ordinary stream, and the window could list nothing. */
     public static final long MIN_MAX_STREAM_BYTES = 1L << 20;
     /** One stream's window in memory on each edge: past 1 GiB it crowds out every other stream. */

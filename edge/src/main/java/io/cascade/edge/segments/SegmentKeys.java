@@ -20,12 +20,14 @@ import java.util.Arrays;
 public final class SegmentKeys {
     /** EMS's default key count. */
     public static final int DEFAULT_KEY_COUNT = 5;
+    /** Segment n uses key n mod count: at least one key. */
+    public static final int MIN_KEY_COUNT = 1;
     /** Every key of a stream is derivable by any viewer's player; more rotation than this buys no secrecy. */
     public static final int MAX_KEY_COUNT = 1000;
     public static final int KEY_BYTES = 16;
     /** As many bytes as the AES-128 key derived from it: a shorter secret would be the weak link. */
     public static final int MIN_SECRET_BYTES = KEY_BYTES;
-    public static final Setting<Integer> KEY_COUNT = Setting.integer("hls.aes.key.count", DEFAULT_KEY_COUNT, 1,
+    public static final Setting<Integer> KEY_COUNT = Setting.integer("hls.aes.key.count", DEFAULT_KEY_COUNT, MIN_KEY_COUNT,
             MAX_KEY_COUNT, "AES-128 keys per stream for `/<stream>/aes/` (segment n uses key n mod count)");
     public static final Setting<String> SECRET = Setting.of("hls.aes.secret", "",
             "empty or at least " + MIN_SECRET_BYTES + " bytes", text -> {
@@ -43,8 +45,8 @@ public final class SegmentKeys {
             throw new IllegalArgumentException("the key secret needs at least " + MIN_SECRET_BYTES + " bytes, not "
                     + secret.length);
         }
-        if (keyCount < 1 || keyCount > MAX_KEY_COUNT) {
-            throw new IllegalArgumentException("AES key count must be 1.." + MAX_KEY_COUNT + ", not " + keyCount);
+        if (keyCount < MIN_KEY_COUNT || keyCount > MAX_KEY_COUNT) {
+            throw new IllegalArgumentException("AES key count must be " + MIN_KEY_COUNT + ".." + MAX_KEY_COUNT + ", not " + keyCount);
         }
         this.secret = secret.clone();
         this.keyCount = keyCount;
