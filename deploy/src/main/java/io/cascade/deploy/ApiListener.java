@@ -5,6 +5,7 @@ import io.cascade.edge.files.FileOutputSpec;
 import io.cascade.edge.files.FileOutputs;
 import io.cascade.origin.ApiServer;
 import io.cascade.origin.FileOutputControl;
+import io.cascade.settings.Setting;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 
@@ -20,8 +21,13 @@ final class ApiListener implements Listener {
     }
 
     @Override
-    public String portSetting() {
-        return "api.port";
+    public Setting<Integer> portSetting() {
+        return NodeSettings.API_PORT;
+    }
+
+    @Override
+    public String host(NodeConfig config) {
+        return config.value(NodeSettings.API_HOST);
     }
 
     @Override
@@ -36,8 +42,8 @@ final class ApiListener implements Listener {
 
     @Override
     public Future<Bound> start(NodeServices node, int port) {
-        String token = node.config.get("api.token");
-        String host = node.config.get("api.host");
+        String token = node.config.value(NodeSettings.API_TOKEN);
+        String host = host(node.config);
         ApiServer api = new ApiServer(node.vertx, node.registry, node.ingestPoints, token,
                 fileOutputControl(node.fileOutputs));
         return api.listen(host, port).map(actual -> new Bound(host, actual,

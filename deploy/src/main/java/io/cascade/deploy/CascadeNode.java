@@ -10,7 +10,7 @@ import io.cascade.edge.segments.PackageSettings;
 import io.cascade.edge.segments.SegmentKeys;
 import io.cascade.ingest.IngestStream;
 import io.cascade.metrics.NodeCounters;
-import io.cascade.protocol.hls.HlsPlaylist;
+import io.cascade.settings.SettingsException;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
@@ -67,13 +67,7 @@ public final class CascadeNode {
         this.config = config;
         this.nodeId = config.nodeName();
         this.roles = config.roles();
-        this.streamSeriesMax = config.integer("metrics.stream.series.max");
-        if (streamSeriesMax < 0) {
-            throw new IllegalArgumentException("metrics.stream.series.max must be 0 or more, not " + streamSeriesMax);
-        }
-        // bad segment or HLS settings stop the node here, not at the first publish or viewer
-        new IngestStream.Segments(config.integer("segment.target.ms"), config.integer("hls.playlist.length"));
-        packageSettings(new byte[SegmentKeys.KEY_BYTES]);
+        this.streamSeriesMax = config.value(NodeMetrics.STREAM_SERIES_MAX);
         for (Listener l : Listener.ALL) {
             l.protocols().forEach(counters::protocol); // their series exist from startup, zeros included
         }
@@ -84,13 +78,17 @@ public final class CascadeNode {
         try {
             node = new CascadeNode(NodeConfig.load(args, System.getenv()));
         } catch (IllegalArgumentException e) {
-            System.err.println("cascade: " + e.getMessage());
-            System.exit(2);
+            exitUnstarted(e);
             return;
         }
+        node.config.deprecatedUses().forEach(use -> log.warn("setting {}", use));
         try {
             node.start().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
         } catch (Exception e) {
+            if (e.getCause() instanceof SettingsException unusable) {
+                exitUnstarted(unusable);
+                return;
+            }
             log.error("node failed to start: {}", e.getCause() != null ? e.getCause().getMessage() : e.toString());
             node.stop();
             System.exit(1);
@@ -99,7 +97,24 @@ public final class CascadeNode {
         Runtime.getRuntime().addShutdownHook(new Thread(node::stop, "cascade-shutdown"));
     }
 
+    /**
+     * Exit 2: the node cannot start with these settings, and started nothing. One line per problem, each naming its
+     * setting, and no stack trace: the operator's fix is a setting, not a bug report.
+     */
+    private static void exitUnstarted(IllegalArgumentException e) {
+        for (String line : e.getMessage().split("\n")) {
+            System.err.println("cascade: " + line);
+        }
+        System.exit(2);
+    }
+
     public Future<Void> start() {
+        try {
+            // before Hazelcast: a second node on the same ports must not join the cluster only to fail after
+            ListenerPorts.checkFree(config, roles);
+        } catch (SettingsException e) {
+            return Future.failedFuture(e);
+        }
         // one registry per node, never a global one: tests run several nodes in one JVM
         meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         MicrometerMetricsOptions vertxMetrics = new MicrometerMetricsOptions().setEnabled(true)
@@ -127,10 +142,10 @@ public final class CascadeNode {
         registry = new HazelcastStreamRegistry(vertx, clusterManager.getHazelcastInstance());
         // origin nodes keep the ingest points on disk: they run the API that changes them
         Path snapshot = roles.contains(Role.ORIGIN)
-                ? Path.of(config.get("data.dir")).resolve(IngestPointSnapshot.FILE_NAME) : null;
+                ? Path.of(config.value(NodeSettings.DATA_DIR)).resolve(IngestPointSnapshot.FILE_NAME) : null;
         HazelcastIngestPointStore ingestPoints = new HazelcastIngestPointStore(vertx,
                 clusterManager.getHazelcastInstance(), snapshot);
-        log.info("cascade node {} starting, roles {}, cluster {} size {}", nodeId, roles, config.get("cluster.name"),
+        log.info("cascade node {} starting, roles {}, cluster {} size {}", nodeId, roles, config.value(ClusterSetup.NAME),
                 clusterMembers());
         return ingestPoints.loadSnapshot()
                 .compose(loaded -> segmentKeySecret())
@@ -156,7 +171,7 @@ public final class CascadeNode {
     }
 
     private Future<Void> startListener(Listener l) {
-        int port = config.port(l.portSetting());
+        int port = config.value(l.portSetting());
         if (port == 0 || !l.wanted(roles)) {
             return Future.succeededFuture();
         }
@@ -165,7 +180,7 @@ public final class CascadeNode {
                 Throwable e = started.cause();
                 String why = e instanceof BindException ? "is in use (another node or program listens there)"
                         : "could not be opened: " + e.getMessage();
-                return Future.failedFuture(new IllegalStateException(l.portSetting() + " " + port + " " + why, e));
+                return Future.failedFuture(new IllegalStateException(l.portSetting().key() + " " + port + " " + why, e));
             }
             Listener.Bound b = started.result();
             listenerAddresses.put(l.name(), b.host() + ":" + b.port());
@@ -184,14 +199,10 @@ public final class CascadeNode {
     }
 
     private PackageSettings packageSettings(byte[] secret) {
-        String type = config.get("hls.playlist.type");
-        if (!type.equals("live") && !type.equals("event")) {
-            throw new IllegalArgumentException("hls.playlist.type must be live or event, not '" + type + "'");
-        }
-        return new PackageSettings(config.integer("hls.playlist.length"),
-                type.equals("event") ? HlsPlaylist.Type.EVENT : HlsPlaylist.Type.LIVE, config.integer("hls.dvr.segments"),
-                Long.parseLong(config.get("hls.stream.max.bytes")), Long.parseLong(config.get("hls.node.max.bytes")),
-                counters.httpPackagedBytes, new SegmentKeys(secret, config.integer("hls.aes.key.count")));
+        return new PackageSettings(config.value(IngestStream.PLAYLIST_LENGTH), config.value(PackageSettings.PLAYLIST_TYPE),
+                config.value(PackageSettings.DVR_SEGMENTS), config.value(PackageSettings.MAX_STREAM_BYTES),
+                config.value(PackageSettings.MAX_NODE_PACKAGED_BYTES), counters.httpPackagedBytes,
+                new SegmentKeys(secret, config.value(SegmentKeys.KEY_COUNT)));
     }
 
     /**
@@ -199,7 +210,7 @@ public final class CascadeNode {
      * up once and shares, so every edge derives the same keys.
      */
     private Future<byte[]> segmentKeySecret() {
-        String configured = config.get("hls.aes.secret");
+        String configured = config.value(SegmentKeys.SECRET);
         if (!configured.isEmpty()) {
             return Future.succeededFuture(configured.getBytes(StandardCharsets.UTF_8));
         }

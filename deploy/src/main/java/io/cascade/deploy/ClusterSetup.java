@@ -6,8 +6,8 @@ import com.hazelcast.config.TcpIpConfig;
 import io.cascade.cluster.HazelcastIngestPointStore;
 import io.cascade.cluster.HazelcastStreamRegistry;
 import io.cascade.cluster.OwnerMergePolicy;
+import io.cascade.settings.Setting;
 
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -24,16 +24,64 @@ final class ClusterSetup {
      */
     static final int MAX_NO_HEARTBEAT_SECONDS = 5;
 
+    /** A node is always in a cluster, if only its own: its member port cannot be disabled like a listener's. */
+    static final int MIN_CLUSTER_PORT = 1;
+    static final Setting<Integer> PORT = Setting.integer("cluster.port", 5701, MIN_CLUSTER_PORT, Setting.MAX_PORT,
+            "Hazelcast member port");
+    static final Setting<List<String>> MEMBERS = Setting.of("cluster.members", "",
+            "host:port entries separated by commas", ClusterSetup::parseMembers,
+            "`host:port` of other members, comma-separated; none: a one-member cluster on loopback");
+    static final Setting<String> HOST = Setting.text("cluster.host", "",
+            "address for cluster traffic (Hazelcast and the event bus); `127.0.0.1` when there are no members;"
+                    + " set it on every node of a multi-machine cluster");
+    static final Setting<String> NAME = Setting.of("cluster.name", "cascade", "a name, not empty", text -> {
+        if (text.isEmpty()) {
+            throw new IllegalArgumentException("empty");
+        }
+        return text;
+    }, "nodes join only a cluster of the same name");
+    static final Setting<String> DISCOVERY = Setting.oneOf("cluster.discovery", "tcp", List.of("tcp", "kubernetes"),
+            "`tcp` (the members above) or `kubernetes` (Hazelcast's DNS lookup of `cluster.kubernetes.service.dns`)");
+    static final Setting<String> KUBERNETES_SERVICE_DNS = Setting.text("cluster.kubernetes.service.dns", "",
+            "the headless service whose DNS names the members, with `cluster.discovery=kubernetes`");
+
+    static final List<Setting<?>> ALL = List.of(PORT, MEMBERS, HOST, NAME, DISCOVERY, KUBERNETES_SERVICE_DNS);
+
     private ClusterSetup() {
     }
 
+    /** Entries are checked here so a typo stops the node with the key named, not Hazelcast later with a trace. */
+    private static List<String> parseMembers(String text) {
+        List<String> members = new java.util.ArrayList<>();
+        for (String entry : text.split(",")) {
+            String member = entry.trim();
+            if (member.isEmpty()) {
+                continue;
+            }
+            int colon = member.lastIndexOf(':');
+            if (colon <= 0 || member.endsWith("]")) {
+                throw new IllegalArgumentException("no port in '" + member + "'");
+            }
+            try {
+                int port = Integer.parseInt(member.substring(colon + 1));
+                if (port < MIN_CLUSTER_PORT || port > Setting.MAX_PORT) {
+                    throw new IllegalArgumentException("port out of range in '" + member + "'");
+                }
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("bad port in '" + member + "'");
+            }
+            members.add(member);
+        }
+        return List.copyOf(members);
+    }
+
     static List<String> members(NodeConfig c) {
-        return Arrays.stream(c.get("cluster.members").split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+        return c.value(MEMBERS);
     }
 
     /** The address this node's cluster traffic uses: the configured one, else loopback for a lone node. */
     static String host(NodeConfig c) {
-        String host = c.get("cluster.host");
+        String host = c.value(HOST);
         if (host.isEmpty() && members(c).isEmpty() && !kubernetes(c)) {
             return "127.0.0.1";
         }
@@ -41,15 +89,11 @@ final class ClusterSetup {
     }
 
     static boolean kubernetes(NodeConfig c) {
-        String discovery = c.get("cluster.discovery");
-        if (!discovery.equals("tcp") && !discovery.equals("kubernetes")) {
-            throw new IllegalArgumentException("cluster.discovery must be tcp or kubernetes, not '" + discovery + "'");
-        }
-        return discovery.equals("kubernetes");
+        return c.value(DISCOVERY).equals("kubernetes");
     }
 
     static Config hazelcast(NodeConfig c, String nodeId) {
-        Config hz = new Config().setClusterName(c.get("cluster.name"));
+        Config hz = new Config().setClusterName(c.value(NAME));
         hz.setProperty("hazelcast.phone.home.enabled", "false");
         hz.setProperty("hazelcast.shutdownhook.enabled", "false"); // Vert.x leaves the cluster on close
         hz.setProperty("hazelcast.logging.type", "slf4j");
@@ -65,7 +109,7 @@ final class ClusterSetup {
         // split-brain healing: of two records of one stream name, the one owned by the smaller node id wins
         hz.getMapConfig(HazelcastStreamRegistry.MAP).getMergePolicyConfig().setPolicy(OwnerMergePolicy.class.getName());
 
-        int port = c.port("cluster.port");
+        int port = c.value(PORT);
         hz.getNetworkConfig().setPort(port).setPortAutoIncrement(false);
         String host = host(c);
         if (!host.isEmpty()) {
@@ -79,7 +123,7 @@ final class ClusterSetup {
         join.getAutoDetectionConfig().setEnabled(false);
         if (kubernetes(c)) {
             join.getKubernetesConfig().setEnabled(true)
-                    .setProperty("service-dns", c.get("cluster.kubernetes.service.dns"))
+                    .setProperty("service-dns", c.value(KUBERNETES_SERVICE_DNS))
                     .setProperty("service-port", String.valueOf(port));
         } else {
             TcpIpConfig tcp = join.getTcpIpConfig().setEnabled(true);

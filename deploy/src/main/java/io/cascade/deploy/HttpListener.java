@@ -2,6 +2,7 @@ package io.cascade.deploy;
 
 import io.cascade.deploy.NodeConfig.Role;
 import io.cascade.edge.http.HttpDelivery;
+import io.cascade.settings.Setting;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
@@ -21,8 +22,8 @@ final class HttpListener implements Listener {
     }
 
     @Override
-    public String portSetting() {
-        return "http.port";
+    public Setting<Integer> portSetting() {
+        return NodeSettings.HTTP_PORT;
     }
 
     @Override
@@ -43,12 +44,12 @@ final class HttpListener implements Listener {
         router.get("/readyz").handler(node.health.readinessHandler());
         if (node.roles.contains(Role.EDGE)) {
             HttpDelivery delivery = new HttpDelivery(node.vertx, node.hubs(), node.registry, node.packaging,
-                    node.config.integer("http.linger.ms"), node.counters);
+                    node.config.value(HttpDelivery.LINGER_MS), node.counters);
             node.httpDelivery = delivery;
             router.get("/time").handler(delivery::time);
             router.route().handler(delivery);
         }
-        String host = node.config.get("bind.host");
+        String host = host(node.config);
         return node.vertx.createHttpServer(new HttpServerOptions().setMaxInitialLineLength(MAX_REQUEST_LINE_BYTES))
                 .requestHandler(router).listen(port, host)
                 .map(server -> new Bound(host, server.actualPort(), "/metrics /healthz /readyz"

@@ -1,6 +1,7 @@
 package io.cascade.deploy;
 
 import io.cascade.deploy.NodeConfig.Role;
+import io.cascade.settings.Setting;
 import io.vertx.core.Future;
 
 import java.util.List;
@@ -16,7 +17,12 @@ interface Listener {
     String name();
 
     /** The setting holding its port; 0 there disables the listener. */
-    String portSetting();
+    Setting<Integer> portSetting();
+
+    /** The address it binds. */
+    default String host(NodeConfig config) {
+        return config.value(NodeSettings.BIND_HOST);
+    }
 
     /** The protocols whose counters it feeds, by their names in metrics, logs and the stream registry. */
     List<String> protocols();

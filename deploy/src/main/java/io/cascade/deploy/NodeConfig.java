@@ -1,14 +1,8 @@
 package io.cascade.deploy;
 
-import io.cascade.edge.StreamHubs;
-import io.cascade.edge.http.HttpDelivery;
-import io.cascade.edge.segments.PackageSettings;
-import io.cascade.edge.segments.SegmentKeys;
-import io.cascade.ingest.IngestStream;
-import io.cascade.media.GopCache;
-import io.cascade.media.Segmenter;
-import io.cascade.edge.fanout.ViewerPolicy;
-import io.cascade.rtmp.RtmpServer;
+import io.cascade.settings.Setting;
+import io.cascade.settings.Settings;
+import io.cascade.settings.SettingsException;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
@@ -18,8 +12,6 @@ import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.EnumSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -29,101 +21,95 @@ import java.util.UUID;
 /**
  * A node's settings: defaults, then a YAML file ({@code --config FILE}), then environment variables
  * ({@code CASCADE_RTMP_PORT} for {@code rtmp.port}), then {@code --key=value} flags, each overriding the one
- * before. Unknown keys are an error, so a typo never silently falls back to a default.
+ * before. Unknown keys are an error, so a typo never silently falls back to a default; every value is parsed and
+ * bounds-checked here, once, so a bad value stops the node before anything starts. The settings themselves are
+ * declared by the components that use them ({@link NodeSettings#ALL}).
  */
 public final class NodeConfig {
     public enum Role { INGEST, ORIGIN, EDGE }
 
     public static final String ENV_PREFIX = "CASCADE_";
 
-    /** Every key with its default; the order is the order of the help text. */
-    static final Map<String, String> DEFAULTS = new LinkedHashMap<>();
+    /** Every setting, in the order of the README's table. */
+    static final List<Setting<?>> SETTINGS = NodeSettings.ALL;
 
-    static {
-        DEFAULTS.put("roles", "ingest,origin,edge");
-        DEFAULTS.put("bind.host", "0.0.0.0");
-        DEFAULTS.put("rtmp.port", "1935");
-        DEFAULTS.put("rtsp.port", "5544");
-        DEFAULTS.put("http.port", "8888");
-        DEFAULTS.put("api.port", "7777");
-        DEFAULTS.put("api.host", "127.0.0.1");
-        DEFAULTS.put("api.token", "");
-        DEFAULTS.put("cluster.port", "5701");
-        DEFAULTS.put("cluster.members", "");
-        DEFAULTS.put("cluster.host", "");
-        DEFAULTS.put("cluster.name", "cascade");
-        DEFAULTS.put("cluster.discovery", "tcp");
-        DEFAULTS.put("cluster.kubernetes.service.dns", "");
-        DEFAULTS.put("cluster.feed.max.inflight.bytes", String.valueOf(IngestStream.DEFAULT_MAX_IN_FLIGHT_BYTES));
-        DEFAULTS.put("node.name", "");
-        DEFAULTS.put("data.dir", "data");
-        DEFAULTS.put("ingest.points.required", "false");
-        DEFAULTS.put("rtmp.play.wait.ms", String.valueOf(ViewerPolicy.DEFAULT_PLAY_WAIT_MS));
-        DEFAULTS.put("rtmp.viewer.queue.bytes", String.valueOf(RtmpServer.DEFAULT_WRITE_QUEUE_BYTES));
-        DEFAULTS.put("rtmp.socket.send.bytes", "0");
-        DEFAULTS.put("rtmp.flush.interval.ms", String.valueOf(ViewerPolicy.DEFAULT_FLUSH_INTERVAL_MS));
-        DEFAULTS.put("rtmp.viewer.max.behind.ms", String.valueOf(ViewerPolicy.DEFAULT_MAX_BEHIND_MS));
-        DEFAULTS.put("edge.linger.ms", String.valueOf(StreamHubs.DEFAULT_LINGER_MS));
-        DEFAULTS.put("segment.target.ms", String.valueOf(Segmenter.DEFAULT_TARGET_MILLIS));
-        DEFAULTS.put("hls.playlist.length", String.valueOf(GopCache.DEFAULT_SEGMENTS_KEPT));
-        DEFAULTS.put("hls.playlist.type", "live");
-        DEFAULTS.put("hls.dvr.segments", String.valueOf(PackageSettings.DEFAULT_DVR_SEGMENTS));
-        DEFAULTS.put("hls.stream.max.bytes", String.valueOf(PackageSettings.DEFAULT_MAX_STREAM_BYTES));
-        DEFAULTS.put("hls.node.max.bytes", String.valueOf(PackageSettings.DEFAULT_MAX_NODE_PACKAGED_BYTES));
-        DEFAULTS.put("hls.aes.key.count", String.valueOf(SegmentKeys.DEFAULT_KEY_COUNT));
-        DEFAULTS.put("hls.aes.secret", "");
-        DEFAULTS.put("auto.hls.folder", "");
-        DEFAULTS.put("auto.dash.folder", "");
-        DEFAULTS.put("http.linger.ms", String.valueOf(HttpDelivery.DEFAULT_LINGER_MS));
-        DEFAULTS.put("metrics.stream.series.max", String.valueOf(NodeMetrics.DEFAULT_STREAM_SERIES_MAX));
-    }
+    private final Settings values;
 
-    private final Map<String, String> values;
-
-    private NodeConfig(Map<String, String> values) {
+    private NodeConfig(Settings values) {
         this.values = values;
     }
 
     /** Defaults overridden by the given pairs only: for tests. */
     public static NodeConfig of(Map<String, String> overrides) {
-        Map<String, String> v = new LinkedHashMap<>(DEFAULTS);
-        overrides.forEach((k, val) -> put(v, k, val, "override"));
-        return new NodeConfig(v);
+        Settings.Builder b = Settings.builder(SETTINGS);
+        overrides.forEach((k, val) -> b.set(k, val, "overrides", "override"));
+        return check(b);
     }
 
+    /**
+     * Every setting parsed and bounds-checked: a bad value throws here, naming its key and where it came from, before
+     * anything starts.
+     */
     public static NodeConfig load(String[] args, Map<String, String> env) throws IOException {
-        Map<String, String> v = new LinkedHashMap<>(DEFAULTS);
+        Settings.Builder b = Settings.builder(SETTINGS);
         List<String> flags = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (a.equals("--config") && i + 1 < args.length) {
-                readYaml(Path.of(args[++i]), v);
+                readYaml(Path.of(args[++i]), b);
             } else if (a.startsWith("--config=")) {
-                readYaml(Path.of(a.substring("--config=".length())), v);
+                readYaml(Path.of(a.substring("--config=".length())), b);
             } else if (a.startsWith("--") && a.contains("=")) {
                 flags.add(a.substring(2));
             } else {
                 throw new IllegalArgumentException("unexpected argument '" + a + "': use --key=value or --config FILE");
             }
         }
-        for (String key : DEFAULTS.keySet()) {
+        for (String key : b.keys()) {
             String fromEnv = env.get(envName(key));
             if (fromEnv != null) {
-                put(v, key, fromEnv, "environment " + envName(key));
+                b.set(key, fromEnv, "the environment", "environment " + envName(key));
             }
         }
         for (String f : flags) {
             int eq = f.indexOf('=');
-            put(v, f.substring(0, eq), f.substring(eq + 1), "flag --" + f.substring(0, eq));
+            b.set(f.substring(0, eq), f.substring(eq + 1), "the command line", "flag --" + f.substring(0, eq));
         }
-        return new NodeConfig(v);
+        return check(b);
+    }
+
+    private static NodeConfig check(Settings.Builder b) {
+        NodeConfig c = new NodeConfig(b.build());
+        List<String> problems = new ArrayList<>();
+        if (ClusterSetup.kubernetes(c) && c.value(ClusterSetup.KUBERNETES_SERVICE_DNS).isEmpty()) {
+            problems.add(ClusterSetup.KUBERNETES_SERVICE_DNS.key() + " must be set when "
+                    + ClusterSetup.DISCOVERY.key() + " is kubernetes");
+        }
+        if (!problems.isEmpty()) {
+            throw new SettingsException(problems);
+        }
+        return c;
+    }
+
+    /** Every key accepted, deprecated aliases included. */
+    static List<String> acceptedKeys() {
+        return Settings.builder(SETTINGS).keys();
+    }
+
+    /** One line per deprecated alias that was used, for a warning at startup. */
+    public List<String> deprecatedUses() {
+        return values.deprecatedUses();
+    }
+
+    public <T> T value(Setting<T> setting) {
+        return values.get(setting);
     }
 
     static String envName(String key) {
         return ENV_PREFIX + key.toUpperCase(Locale.ROOT).replace('.', '_');
     }
 
-    private static void readYaml(Path file, Map<String, String> into) throws IOException {
+    private static void readYaml(Path file, Settings.Builder into) throws IOException {
         Object doc;
         try (Reader r = Files.newBufferedReader(file)) {
             doc = new Yaml(new SafeConstructor(new LoaderOptions())).load(r);
@@ -137,82 +123,53 @@ public final class NodeConfig {
         flatten("", map, into, file.toString());
     }
 
-    private static void flatten(String prefix, Map<?, ?> map, Map<String, String> into, String source) {
+    private static void flatten(String prefix, Map<?, ?> map, Settings.Builder into, String source) {
         for (Map.Entry<?, ?> e : map.entrySet()) {
             String key = prefix + e.getKey();
             Object value = e.getValue();
             if (value instanceof Map<?, ?> nested) {
                 flatten(key + ".", nested, into, source);
             } else if (value instanceof List<?> list) {
-                put(into, key, String.join(",", list.stream().map(String::valueOf).toList()), source);
+                into.set(key, String.join(",", list.stream().map(String::valueOf).toList()), source, source);
             } else {
-                put(into, key, value == null ? "" : String.valueOf(value), source);
+                into.set(key, value == null ? "" : String.valueOf(value), source, source);
             }
         }
     }
 
-    private static void put(Map<String, String> into, String key, String value, String source) {
-        if (!DEFAULTS.containsKey(key)) {
-            throw new IllegalArgumentException("unknown setting '" + key + "' from " + source + "; known: "
-                    + String.join(", ", DEFAULTS.keySet()));
-        }
-        into.put(key, value.trim());
-    }
-
+    /** The value's text, for a key or a deprecated alias of one. */
     public String get(String key) {
-        String v = values.get(key);
-        if (v == null) {
-            throw new IllegalArgumentException("unknown setting " + key);
-        }
-        return v;
+        return values.text(key);
     }
 
+    /** A port setting's value; 0 means the listener is disabled. */
     public int port(String key) {
-        int p = integer(key);
-        if (p < 0 || p > 65535) {
-            throw new IllegalArgumentException(key + " must be 0..65535 (0 disables the listener), not " + p);
-        }
-        return p;
+        return integer(key);
     }
 
     public int integer(String key) {
-        try {
-            return Integer.parseInt(get(key));
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(key + " must be a whole number, not '" + get(key) + "'");
-        }
+        return ((Number) typed(key)).intValue();
     }
 
-    /** true or false, nothing else: a typo must not silently mean false. */
     public boolean bool(String key) {
-        String v = get(key).toLowerCase(Locale.ROOT);
-        if (!v.equals("true") && !v.equals("false")) {
-            throw new IllegalArgumentException(key + " must be true or false, not '" + get(key) + "'");
+        return (Boolean) typed(key);
+    }
+
+    private Object typed(String key) {
+        Setting<?> s = values.setting(key);
+        if (s == null) {
+            throw new IllegalArgumentException("unknown setting " + key);
         }
-        return v.equals("true");
+        return values.get(s);
     }
 
     public Set<Role> roles() {
-        Set<Role> roles = EnumSet.noneOf(Role.class);
-        for (String r : get("roles").split(",")) {
-            if (r.isBlank()) {
-                continue;
-            }
-            try {
-                roles.add(Role.valueOf(r.trim().toUpperCase(Locale.ROOT)));
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("roles: unknown role '" + r.trim() + "' (ingest, origin, edge)");
-            }
-        }
-        if (roles.isEmpty()) {
-            throw new IllegalArgumentException("roles: at least one of ingest, origin, edge");
-        }
-        return roles;
+        return value(NodeSettings.ROLES);
     }
 
     /** node.name, or a fresh id when unset: the owner id of the streams this node ingests. */
     public String nodeName() {
-        String n = get("node.name");
+        String n = value(NodeSettings.NODE_NAME);
         return n.isEmpty() ? "node-" + UUID.randomUUID().toString().substring(0, 8) : n;
     }
 }

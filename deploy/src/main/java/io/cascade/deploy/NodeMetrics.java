@@ -6,6 +6,7 @@ import io.cascade.deploy.NodeConfig.Role;
 import io.cascade.edge.StreamHubs;
 import io.cascade.metrics.NodeCounters;
 import io.cascade.metrics.NodeCounters.ProtocolCounters;
+import io.cascade.settings.Setting;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
@@ -58,6 +59,11 @@ final class NodeMetrics implements AutoCloseable {
      * for its retention; 100 streams with two series each stays small next to the JVM and Vert.x series.
      */
     static final int DEFAULT_STREAM_SERIES_MAX = 100;
+    /** Each stream with its own series costs every scraper memory; 10 000 streams is already a heavy scrape. */
+    static final int MAX_STREAM_SERIES_MAX = 10_000;
+    static final Setting<Integer> STREAM_SERIES_MAX = Setting.integer("metrics.stream.series.max",
+            DEFAULT_STREAM_SERIES_MAX, 0, MAX_STREAM_SERIES_MAX,
+            "streams that get per-stream series of their own on a node; the others are summed in `stream=\"(other)\"`");
     /** How often registry-derived and windowed values are refreshed: a new stream shows within this. */
     static final long SAMPLE_PERIOD_MS = 1_000;
     /** The per-stream bitrate is the average over this many sample periods: smooth enough to read, still live. */

@@ -64,13 +64,13 @@ final class NodeServices {
 
     /** The ingest points publishers and viewers are checked against, or null when none are required. */
     IngestPointStore requiredIngestPoints() {
-        return config.bool("ingest.points.required") ? ingestPoints : null;
+        return config.value(NodeSettings.INGEST_POINTS_REQUIRED) ? ingestPoints : null;
     }
 
     /** The node's hubs, made by whichever role needs them first. */
     StreamHubs hubs() {
         if (hubs == null) {
-            hubs = new StreamHubs(vertx, nodeId, config.integer("edge.linger.ms"), counters);
+            hubs = new StreamHubs(vertx, nodeId, config.value(StreamHubs.LINGER_MS), counters);
         }
         return hubs;
     }

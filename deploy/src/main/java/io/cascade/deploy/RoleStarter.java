@@ -30,11 +30,11 @@ interface RoleStarter {
 
         @Override
         public void start(NodeServices node) {
-            IngestStream.Segments segments = new IngestStream.Segments(node.config.integer("segment.target.ms"),
-                    node.config.integer("hls.playlist.length"));
+            IngestStream.Segments segments = new IngestStream.Segments(node.config.value(IngestStream.SEGMENT_TARGET_MS),
+                    node.config.value(IngestStream.PLAYLIST_LENGTH));
             node.admission = new Admission(node.vertx, node.registry, node.nodeId, node.counters,
                     node.requiredIngestPoints(), new Publication.Settings(
-                    Long.parseLong(node.config.get("cluster.feed.max.inflight.bytes")), segments));
+                    node.config.value(IngestStream.MAX_IN_FLIGHT_BYTES), segments));
         }
     }
 
@@ -48,8 +48,8 @@ interface RoleStarter {
         @Override
         public void start(NodeServices node) {
             node.playback = new Playback(node.vertx, node.hubs(), node.counters, new ViewerPolicy(
-                    node.config.integer("rtmp.play.wait.ms"), node.config.integer("rtmp.viewer.max.behind.ms"),
-                    node.config.integer("rtmp.flush.interval.ms")), node.requiredIngestPoints());
+                    node.config.value(ViewerPolicy.PLAY_WAIT_MS), node.config.value(ViewerPolicy.MAX_BEHIND_MS),
+                    node.config.value(ViewerPolicy.FLUSH_INTERVAL_MS)), node.requiredIngestPoints());
         }
     }
 
@@ -62,13 +62,15 @@ interface RoleStarter {
 
         @Override
         public void start(NodeServices node) {
-            node.fileOutputs = new FileOutputs(node.vertx, node.hubs(), Path.of(node.config.get("data.dir")),
+            node.fileOutputs = new FileOutputs(node.vertx, node.hubs(), Path.of(node.config.value(NodeSettings.DATA_DIR)),
                     node.keySecret, node.packaging);
-            if (!node.config.get("auto.hls.folder").isEmpty()) {
-                node.fileOutputs.auto(FileOutputSpec.Kind.HLS, node.config.get("auto.hls.folder"));
+            String hls = node.config.value(NodeSettings.AUTO_HLS_FOLDER);
+            if (!hls.isEmpty()) {
+                node.fileOutputs.auto(FileOutputSpec.Kind.HLS, hls);
             }
-            if (!node.config.get("auto.dash.folder").isEmpty()) {
-                node.fileOutputs.auto(FileOutputSpec.Kind.DASH, node.config.get("auto.dash.folder"));
+            String dash = node.config.value(NodeSettings.AUTO_DASH_FOLDER);
+            if (!dash.isEmpty()) {
+                node.fileOutputs.auto(FileOutputSpec.Kind.DASH, dash);
             }
         }
     }

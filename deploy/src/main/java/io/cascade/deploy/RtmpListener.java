@@ -1,11 +1,13 @@
 package io.cascade.deploy;
 
 import io.cascade.deploy.NodeConfig.Role;
+import io.cascade.edge.fanout.ViewerPolicy;
 import io.cascade.edge.rtmp.RtmpPlayback;
 import io.cascade.ingest.rtmp.RtmpPublishing;
 import io.cascade.rtmp.RtmpPlayHandler;
 import io.cascade.rtmp.RtmpPublishHandler;
 import io.cascade.rtmp.RtmpServer;
+import io.cascade.settings.Setting;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 
@@ -21,8 +23,8 @@ final class RtmpListener implements Listener {
     }
 
     @Override
-    public String portSetting() {
-        return "rtmp.port";
+    public Setting<Integer> portSetting() {
+        return NodeSettings.RTMP_PORT;
     }
 
     @Override
@@ -40,9 +42,9 @@ final class RtmpListener implements Listener {
         RtmpPublishHandler publishing = node.admission != null ? new RtmpPublishing(node.admission)
                 : RtmpServer.NO_PUBLISHING;
         RtmpPlayHandler playing = node.playback != null ? new RtmpPlayback(node.playback) : RtmpServer.NO_PLAYBACK;
-        String host = node.config.get("bind.host");
+        String host = host(node.config);
         RtmpServer.Settings settings = new RtmpServer.Settings(host, port, publishing, playing, node.counters,
-                node.config.integer("rtmp.viewer.queue.bytes"), node.config.integer("rtmp.socket.send.bytes"),
+                node.config.value(ViewerPolicy.QUEUE_BYTES), node.config.value(ViewerPolicy.SOCKET_SEND_BYTES),
                 RtmpServer.HANDSHAKE_DEADLINE_MS, RtmpServer.IDLE_TIMEOUT_MS);
         List<RtmpServer> instances = new ArrayList<>();
         int count = Math.max(1, Runtime.getRuntime().availableProcessors());

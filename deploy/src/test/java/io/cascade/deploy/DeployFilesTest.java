@@ -296,7 +296,7 @@ class DeployFilesTest {
 
     /** CASCADE_* names that are neither a NodeConfig setting nor a launcher variable. */
     static List<String> unknownSettings(Set<String> names) {
-        Set<String> known = NodeConfig.DEFAULTS.keySet().stream().map(NodeConfig::envName).collect(Collectors.toSet());
+        Set<String> known = NodeConfig.acceptedKeys().stream().map(NodeConfig::envName).collect(Collectors.toSet());
         known.addAll(LAUNCHER_VARIABLES);
         return names.stream().filter(n -> n.startsWith(NodeConfig.ENV_PREFIX) && !known.contains(n)).sorted().toList();
     }

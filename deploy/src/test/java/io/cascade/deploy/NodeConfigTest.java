@@ -1,15 +1,21 @@
 package io.cascade.deploy;
 
+import io.cascade.edge.fanout.ViewerPolicy;
+import io.cascade.ingest.IngestStream;
+import io.cascade.settings.Setting;
+import io.cascade.settings.SettingsException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.EnumSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -76,5 +82,136 @@ class NodeConfigTest {
             assertTrue(e.getMessage().contains(bad.getKey().substring(bad.getKey().lastIndexOf('.') + 1))
                     || e.getMessage().contains("must"), e.getMessage());
         }
+    }
+
+    @Test
+    void eachKindOfBadValueNamesItsKeyAndWhereItCameFrom() {
+        Map<String, String> bad = new LinkedHashMap<>();
+        bad.put("cluster.feed.max.inflight.bytes", "abc"); // not a number
+        bad.put("rtmp.port", "70000"); // past the port range
+        bad.put("viewer.queue.bytes", "1024"); // below its bound
+        bad.put("ingest.points.required", "yes"); // not true or false
+        bad.put("hls.playlist.type", "circular"); // not one of the words
+        bad.put("roles", "ingest,cdn"); // an unknown role
+        bad.put("cluster.members", "10.0.0.1"); // no port
+        bad.put("hls.aes.secret", "short"); // too short to derive keys from
+        bad.put("cluster.port", "0"); // the cluster port cannot be disabled
+        for (Map.Entry<String, String> e : bad.entrySet()) {
+            IllegalArgumentException thrown = assertThrows(IllegalArgumentException.class,
+                    () -> NodeConfig.load(new String[] {"--" + e.getKey() + "=" + e.getValue()}, Map.of()), e.toString());
+            assertTrue(thrown.getMessage().startsWith(e.getKey() + " must be "), thrown.getMessage());
+            assertTrue(thrown.getMessage().contains("'" + e.getValue() + "'"), thrown.getMessage());
+            assertTrue(thrown.getMessage().endsWith("(from flag --" + e.getKey() + ")"), thrown.getMessage());
+        }
+    }
+
+    @Test
+    void everyBadValueIsReportedAtOnceWithItsSource() {
+        SettingsException e = assertThrows(SettingsException.class, () -> NodeConfig.load(
+                new String[] {"--segment.target.ms=50"}, Map.of("CASCADE_EDGE_LINGER_MS", "-1")));
+        assertEquals(2, e.problems().size(), e.getMessage());
+        assertTrue(e.problems().get(0).startsWith("edge.linger.ms must be a whole number 0.."), e.getMessage());
+        assertTrue(e.problems().get(0).endsWith("(from environment CASCADE_EDGE_LINGER_MS)"), e.getMessage());
+        assertTrue(e.problems().get(1).startsWith("segment.target.ms must be a whole number "
+                + IngestStream.MIN_SEGMENT_TARGET_MS + ".."), e.getMessage());
+    }
+
+    @Test
+    void boundsAreInclusive() {
+        NodeConfig c = NodeConfig.of(Map.of("viewer.queue.bytes", String.valueOf(ViewerPolicy.MIN_QUEUE_BYTES),
+                "viewer.flush.interval.ms", String.valueOf(ViewerPolicy.MAX_FLUSH_INTERVAL_MS),
+                "rtmp.port", "0", "cluster.port", "65535"));
+        assertEquals(ViewerPolicy.MIN_QUEUE_BYTES, c.value(ViewerPolicy.QUEUE_BYTES));
+        assertEquals(ViewerPolicy.MAX_FLUSH_INTERVAL_MS, c.value(ViewerPolicy.FLUSH_INTERVAL_MS));
+        assertEquals(0, c.port("rtmp.port"));
+        assertThrows(IllegalArgumentException.class, () -> NodeConfig.of(Map.of("viewer.queue.bytes",
+                String.valueOf(ViewerPolicy.MIN_QUEUE_BYTES - 1))));
+        assertThrows(IllegalArgumentException.class, () -> NodeConfig.of(Map.of("viewer.flush.interval.ms",
+                String.valueOf(ViewerPolicy.MAX_FLUSH_INTERVAL_MS + 1))));
+    }
+
+    @Test
+    void everyDefaultIsWithinItsBoundsAndEveryKeyHasAMeaning() {
+        NodeConfig c = NodeConfig.of(Map.of());
+        for (Setting<?> s : NodeConfig.SETTINGS) {
+            assertEquals(s.defaultValue(), c.value(s), s.key());
+            assertFalse(s.meaning().isBlank(), s.key());
+        }
+    }
+
+    @Test
+    void theOldRtmpViewerKeysAreAliasesOfTheViewerKeys(@TempDir Path dir) throws Exception {
+        NodeConfig old = NodeConfig.load(new String[] {"--rtmp.viewer.queue.bytes=131072", "--rtmp.play.wait.ms=0",
+                "--rtmp.flush.interval.ms=5", "--rtmp.socket.send.bytes=32768"},
+                Map.of("CASCADE_RTMP_VIEWER_MAX_BEHIND_MS", "2000"));
+        assertEquals(131072, old.value(ViewerPolicy.QUEUE_BYTES));
+        assertEquals(0L, old.value(ViewerPolicy.PLAY_WAIT_MS));
+        assertEquals(5L, old.value(ViewerPolicy.FLUSH_INTERVAL_MS));
+        assertEquals(32768, old.value(ViewerPolicy.SOCKET_SEND_BYTES));
+        assertEquals(2000L, old.value(ViewerPolicy.MAX_BEHIND_MS));
+        assertEquals("131072", old.get("rtmp.viewer.queue.bytes"));
+        assertTrue(old.deprecatedUses().contains(
+                "rtmp.viewer.queue.bytes from flag --rtmp.viewer.queue.bytes is deprecated: use viewer.queue.bytes"),
+                old.deprecatedUses().toString());
+
+        // a later source overrides an earlier one, whichever name either uses
+        Path yaml = dir.resolve("node.yaml");
+        Files.writeString(yaml, """
+                rtmp:
+                  viewer:
+                    queue.bytes: 131072
+                viewer.max.behind.ms: 3000
+                """);
+        NodeConfig layered = NodeConfig.load(new String[] {"--config", yaml.toString(), "--viewer.queue.bytes=262144"},
+                Map.of("CASCADE_RTMP_VIEWER_MAX_BEHIND_MS", "4000"));
+        assertEquals(262144, layered.value(ViewerPolicy.QUEUE_BYTES));
+        assertEquals(4000L, layered.value(ViewerPolicy.MAX_BEHIND_MS));
+        assertEquals(List.of("rtmp.viewer.queue.bytes from " + yaml + " is deprecated: use viewer.queue.bytes",
+                "rtmp.viewer.max.behind.ms from environment CASCADE_RTMP_VIEWER_MAX_BEHIND_MS is deprecated: use"
+                        + " viewer.max.behind.ms"), layered.deprecatedUses());
+
+        // one source giving both names: nothing says which was meant
+        IllegalArgumentException both = assertThrows(IllegalArgumentException.class, () -> NodeConfig.load(
+                new String[] {"--viewer.queue.bytes=131072", "--rtmp.viewer.queue.bytes=262144"}, Map.of()));
+        assertTrue(both.getMessage().startsWith("viewer.queue.bytes is given twice in the command line"),
+                both.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> NodeConfig.load(new String[0],
+                Map.of("CASCADE_VIEWER_PLAY_WAIT_MS", "1", "CASCADE_RTMP_PLAY_WAIT_MS", "2")));
+    }
+
+    @Test
+    void aKubernetesClusterNeedsItsServiceName() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> NodeConfig.of(Map.of("cluster.discovery", "kubernetes")));
+        assertTrue(e.getMessage().startsWith("cluster.kubernetes.service.dns must be set"), e.getMessage());
+    }
+
+    @Test
+    void listenersSharingAPortAreRefusedNamingBoth() {
+        NodeConfig c = NodeConfig.of(Map.of("rtmp.port", "20001", "http.port", "20001"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ListenerPorts.checkFree(c, c.roles()));
+        assertEquals("rtmp.port and http.port are both 20001: each listener needs a port of its own", e.getMessage());
+        // the API of an edge-only node is never opened, so it cannot clash
+        NodeConfig edge = NodeConfig.of(Map.of("roles", "edge", "rtmp.port", "0", "http.port", "0", "api.port", "0",
+                "cluster.port", "5701"));
+        assertEquals(List.of("cluster.port"), ListenerPorts.of(edge, edge.roles()).stream()
+                .map(l -> l.setting().key()).toList());
+    }
+
+    /** The README's Configuration table is the operator's reference: it must say what the declarations say. */
+    @Test
+    void theReadmeDescribesEverySettingWithItsDefaultAndBounds() throws Exception {
+        String readme = Files.readString(Path.of("..", "README.md"));
+        List<String> missing = NodeConfig.SETTINGS.stream().map(NodeConfigTest::readmeRow)
+                .filter(row -> !readme.contains(row)).toList();
+        assertTrue(missing.isEmpty(), "README.md's Configuration table lacks these rows:\n" + String.join("\n", missing));
+    }
+
+    private static String readmeRow(Setting<?> s) {
+        String aliases = s.aliases().isEmpty() ? "" : " (deprecated alias: "
+                + String.join(", ", s.aliases().stream().map(a -> "`" + a + "`").toList()) + ")";
+        return "| `" + s.key() + "` | " + (s.defaultText().isEmpty() ? "(none)" : "`" + s.defaultText() + "`") + " | "
+                + s.accepted().replace("a whole number ", "") + " | " + s.meaning() + aliases + " |";
     }
 }

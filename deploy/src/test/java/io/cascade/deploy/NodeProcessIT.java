@@ -1,13 +1,18 @@
 package io.cascade.deploy;
 
+import io.cascade.ingest.IngestStream;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 import static io.cascade.deploy.Clients.ffmpegDecode;
 import static io.cascade.deploy.Clients.ffmpegPublish;
@@ -61,6 +66,67 @@ class NodeProcessIT {
         assertEquals(2, node.exitCode());
         assertTrue(node.stderr().contains("unknown setting 'rtmp.prot'"), node.stderr());
         assertFalse(node.isAlive());
+    }
+
+    @Test
+    void aBadValueStopsTheNodeNamingTheKeyBeforeItJoinsACluster() throws Exception {
+        ExternalProcess node = ExternalProcess.run("node-bad-value", 30, nodeCommand(
+                "--cluster.feed.max.inflight.bytes=abc", "--cluster.port=" + Clients.freePort()));
+        assertEquals(2, node.exitCode(), node.stdout() + node.stderr());
+        assertEquals(List.of("cascade: cluster.feed.max.inflight.bytes must be a whole number "
+                        + IngestStream.MIN_MAX_IN_FLIGHT_BYTES + ".." + IngestStream.MAX_MAX_IN_FLIGHT_BYTES
+                        + ", not 'abc' (from flag --cluster.feed.max.inflight.bytes)"),
+                node.stderr().lines().toList());
+        assertNothingStarted(node);
+    }
+
+    @Test
+    void aSecondNodeOnTheSamePortsExitsWithOneLineNamingThem() throws Exception {
+        int rtmp = Clients.freePort();
+        int http = Clients.freePort();
+        int api = Clients.freePort();
+        int cluster = Clients.freePort();
+        String[] samePorts = {"--bind.host=127.0.0.1", "--rtmp.port=" + rtmp, "--http.port=" + http,
+                "--api.port=" + api, "--cluster.port=" + cluster, "--cluster.name=taken-" + rtmp, "--node.name=taken"};
+        try (ExternalProcess first = ExternalProcess.start("node-first", nodeCommand(samePorts))) {
+            awaitLog(first, "cascade node taken ready", 30);
+            ExternalProcess second = ExternalProcess.run("node-second", 30, nodeCommand(samePorts));
+            assertEquals(2, second.exitCode(), second.stdout() + second.stderr());
+            assertEquals(List.of("cascade: rtmp.port " + rtmp + " is in use (another node or program listens there);"
+                            + " so are http.port " + http + ", api.port " + api + ", cluster.port " + cluster),
+                    second.stderr().lines().toList());
+            assertNothingStarted(second);
+            assertTrue(first.isAlive(), "the first node must not notice the second");
+        }
+    }
+
+    @Test
+    void aTakenClusterPortStopsTheNodeWithoutAHazelcastStackTrace() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            ExternalProcess node = ExternalProcess.run("node-cluster-port", 30, nodeCommand("--rtmp.port=0",
+                    "--http.port=0", "--api.port=0", "--cluster.port=" + taken.getLocalPort()));
+            assertEquals(2, node.exitCode(), node.stdout() + node.stderr());
+            assertEquals(List.of("cascade: cluster.port " + taken.getLocalPort()
+                    + " is in use (another node or program listens there)"), node.stderr().lines().toList());
+            assertNothingStarted(node);
+        }
+    }
+
+    private static List<String> nodeCommand(String... flags) {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m", "-cp", System.getProperty("java.class.path"), CascadeNode.class.getName()));
+        cmd.addAll(List.of(flags));
+        return cmd;
+    }
+
+    /** No Hazelcast, no Vert.x, no stack trace: what logback says about its own configuration aside. */
+    private static void assertNothingStarted(ExternalProcess node) throws Exception {
+        String said = (node.stdout() + node.stderr()).lines()
+                .filter(line -> !line.contains(" |-")) // logback's status report, printed when it finds its config twice
+                .collect(Collectors.joining("\n"));
+        assertFalse(said.toLowerCase(Locale.ROOT).contains("hazelcast"), said);
+        assertFalse(said.contains("Exception") || said.contains("\tat "), said);
+        assertFalse(said.contains("starting, roles"), said);
     }
 
     private static void awaitLog(ExternalProcess p, String text, int seconds) throws Exception {

@@ -3,6 +3,7 @@ package io.cascade.edge;
 import io.cascade.cluster.Addresses;
 import io.cascade.cluster.StreamEvent;
 import io.cascade.metrics.NodeCounters;
+import io.cascade.settings.Setting;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 
@@ -16,6 +17,10 @@ import java.util.Map;
 public final class StreamHubs {
     /** Long enough to bridge a player reconnect, short enough not to hold a stream nobody watches. */
     public static final long DEFAULT_LINGER_MS = 5_000;
+    /** A hub holds a GOP and a cluster subscription: lingering past an hour is a leak, not a reconnect bridge. */
+    public static final long MAX_LINGER_MS = 3_600_000;
+    public static final Setting<Long> LINGER_MS = Setting.longInteger("edge.linger.ms", DEFAULT_LINGER_MS, 0,
+            MAX_LINGER_MS, "how long a stream stays subscribed on an edge after its last viewer left");
     /** Distinct streams with viewers on one node; each hub holds a GOP, so this bounds memory on a play storm. */
     public static final int MAX_HUBS = 10_000;
 

@@ -12,6 +12,7 @@ import io.cascade.media.Segmenter;
 import io.cascade.media.TrackType;
 import io.cascade.metrics.NodeCounters;
 import io.cascade.metrics.RateLimitedLog;
+import io.cascade.settings.Setting;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
@@ -40,6 +41,28 @@ public final class IngestStream {
 
     /** About two GOPs of a 6 Mbit/s stream: a node that keeps up never has more than a few frames in flight. */
     public static final long DEFAULT_MAX_IN_FLIGHT_BYTES = 4L << 20;
+    /** A window smaller than one keyframe of an ordinary 1080p stream would drop every keyframe it is sent. */
+    public static final long MIN_MAX_IN_FLIGHT_BYTES = 256L << 10;
+    /** Each subscribed node may pin this much: 1 GiB per node is more than any real backlog worth keeping. */
+    public static final long MAX_MAX_IN_FLIGHT_BYTES = 1L << 30;
+    public static final Setting<Long> MAX_IN_FLIGHT_BYTES = Setting.longInteger("cluster.feed.max.inflight.bytes",
+            DEFAULT_MAX_IN_FLIGHT_BYTES, MIN_MAX_IN_FLIGHT_BYTES, MAX_MAX_IN_FLIGHT_BYTES,
+            "frame bytes a subscribed node may leave unacknowledged; past it, frames for that node are dropped"
+                    + " (counted as `queue_full`) until it catches up and a keyframe comes");
+    /** Shorter segments cost a playlist refresh and a request per viewer that often, for no gain in latency. */
+    public static final long MIN_SEGMENT_TARGET_MS = 100;
+    /** A minute per segment is already far past what a live player buffers. */
+    public static final long MAX_SEGMENT_TARGET_MS = 60_000;
+    public static final Setting<Long> SEGMENT_TARGET_MS = Setting.longInteger("segment.target.ms",
+            Segmenter.DEFAULT_TARGET_MILLIS, MIN_SEGMENT_TARGET_MS, MAX_SEGMENT_TARGET_MS,
+            "segment length the ingest node cuts at (at the first keyframe past it); set it the same on every ingest node");
+    /** A live playlist that lists no segment gives a player nothing to play. */
+    public static final int MIN_PLAYLIST_LENGTH = 1;
+    /** Segments the ingest node keeps for late packagers are held in memory per stream: 100 is a long window. */
+    public static final int MAX_PLAYLIST_LENGTH = 100;
+    public static final Setting<Integer> PLAYLIST_LENGTH = Setting.integer("hls.playlist.length",
+            GopCache.DEFAULT_SEGMENTS_KEPT, MIN_PLAYLIST_LENGTH, MAX_PLAYLIST_LENGTH,
+            "segments a live playlist lists; the ingest node keeps this many for nodes that start packaging late");
     /** Frames in flight to one node, so a stream of tiny frames is bounded too. */
     public static final int MAX_IN_FLIGHT_FRAMES = 2048;
     /** Nodes one stream is sent to at most: each costs a send per frame; far more edges than any cluster has. */
@@ -149,11 +172,12 @@ public final class IngestStream {
     /** How this node cuts the streams it ingests into segments (see {@link Segmenter}). */
     public record Segments(long targetMillis, int kept) {
         public Segments {
-            if (targetMillis < 100 || targetMillis > 60_000) {
-                throw new IllegalArgumentException("segment.target.ms must be 100..60000, not " + targetMillis);
+            if (targetMillis < MIN_SEGMENT_TARGET_MS || targetMillis > MAX_SEGMENT_TARGET_MS) {
+                throw new IllegalArgumentException("segment.target.ms must be " + MIN_SEGMENT_TARGET_MS + ".."
+                        + MAX_SEGMENT_TARGET_MS + ", not " + targetMillis);
             }
-            if (kept < 1 || kept > 100) {
-                throw new IllegalArgumentException("hls.playlist.length must be 1..100, not " + kept);
+            if (kept < MIN_PLAYLIST_LENGTH || kept > MAX_PLAYLIST_LENGTH) {
+                throw new IllegalArgumentException("hls.playlist.length must be " + MIN_PLAYLIST_LENGTH + ".." + MAX_PLAYLIST_LENGTH + ", not " + kept);
             }
         }
     }

@@ -9,6 +9,7 @@ import io.cascade.edge.segments.SegmentWindow;
 import io.cascade.edge.segments.StreamPackage;
 import io.cascade.media.TrackType;
 import io.cascade.metrics.NodeCounters;
+import io.cascade.settings.Setting;
 import io.netty.buffer.Unpooled;
 import io.vertx.core.Context;
 import io.vertx.core.Handler;
@@ -46,6 +47,13 @@ public final class HttpDelivery implements Handler<RoutingContext> {
 
     /** Players poll a live playlist every target duration; a stream nobody asked about for this long is let go. */
     public static final long DEFAULT_LINGER_MS = 30_000;
+    /** Shorter, and a stream could be let go between two playlist requests of a player that is watching it. */
+    public static final long MIN_LINGER_MS = 1_000;
+    /** Packaged segments stay in memory while a stream lingers: past an hour nobody is coming back for them. */
+    public static final long MAX_LINGER_MS = 3_600_000;
+    public static final Setting<Long> LINGER_MS = Setting.longInteger("http.linger.ms", DEFAULT_LINGER_MS,
+            MIN_LINGER_MS, MAX_LINGER_MS,
+            "a stream nobody asked for over HTTP for this long is no longer packaged on that edge");
     /** A playlist request for a stream that has no complete segment yet waits at most this long. */
     public static final long FIRST_SEGMENT_WAIT_MS = 10_000;
     /** Playlists change every segment: caches and players must ask again soon. */

@@ -1,5 +1,7 @@
 package io.cascade.edge.segments;
 
+import io.cascade.settings.Setting;
+
 import javax.crypto.Cipher;
 import javax.crypto.Mac;
 import javax.crypto.spec.IvParameterSpec;
@@ -18,17 +20,33 @@ import java.util.Arrays;
 public final class SegmentKeys {
     /** EMS's default key count. */
     public static final int DEFAULT_KEY_COUNT = 5;
+    /** Segment n uses key n mod count: at least one key. */
+    public static final int MIN_KEY_COUNT = 1;
+    /** Every key of a stream is derivable by any viewer's player; more rotation than this buys no secrecy. */
+    public static final int MAX_KEY_COUNT = 1000;
     public static final int KEY_BYTES = 16;
+    /** As many bytes as the AES-128 key derived from it: a shorter secret would be the weak link. */
+    public static final int MIN_SECRET_BYTES = KEY_BYTES;
+    public static final Setting<Integer> KEY_COUNT = Setting.integer("hls.aes.key.count", DEFAULT_KEY_COUNT, MIN_KEY_COUNT,
+            MAX_KEY_COUNT, "AES-128 keys per stream for `/<stream>/aes/` (segment n uses key n mod count)");
+    public static final Setting<String> SECRET = Setting.of("hls.aes.secret", "",
+            "empty or at least " + MIN_SECRET_BYTES + " bytes", text -> {
+                if (!text.isEmpty() && text.getBytes(java.nio.charset.StandardCharsets.UTF_8).length < MIN_SECRET_BYTES) {
+                    throw new IllegalArgumentException("too short");
+                }
+                return text;
+            }, "what AES keys are derived from; empty: the cluster makes one up once and shares it");
 
     private final byte[] secret;
     private final int keyCount;
 
     public SegmentKeys(byte[] secret, int keyCount) {
-        if (secret.length < 16) {
-            throw new IllegalArgumentException("the key secret needs at least 16 bytes, not " + secret.length);
+        if (secret.length < MIN_SECRET_BYTES) {
+            throw new IllegalArgumentException("the key secret needs at least " + MIN_SECRET_BYTES + " bytes, not "
+                    + secret.length);
         }
-        if (keyCount < 1 || keyCount > 1000) {
-            throw new IllegalArgumentException("AES key count must be 1..1000, not " + keyCount);
+        if (keyCount < MIN_KEY_COUNT || keyCount > MAX_KEY_COUNT) {
+            throw new IllegalArgumentException("AES key count must be " + MIN_KEY_COUNT + ".." + MAX_KEY_COUNT + ", not " + keyCount);
         }
         this.secret = secret.clone();
         this.keyCount = keyCount;

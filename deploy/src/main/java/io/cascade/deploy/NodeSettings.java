@@ -1,0 +1,88 @@
+package io.cascade.deploy;
+
+import io.cascade.deploy.NodeConfig.Role;
+import io.cascade.edge.StreamHubs;
+import io.cascade.edge.fanout.ViewerPolicy;
+import io.cascade.edge.http.HttpDelivery;
+import io.cascade.edge.segments.PackageSettings;
+import io.cascade.edge.segments.SegmentKeys;
+import io.cascade.ingest.IngestStream;
+import io.cascade.settings.Setting;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * Every setting of a node: the node's own (roles, listeners, files) declared here, the others by the component that
+ * uses them. The order is the order of the README's table.
+ */
+final class NodeSettings {
+    static final Setting<Set<Role>> ROLES = Setting.of("roles", "ingest,origin,edge",
+            "one or more of ingest, origin, edge, comma-separated", NodeSettings::parseRoles,
+            "which roles this node runs");
+    static final Setting<String> BIND_HOST = Setting.text("bind.host", "0.0.0.0",
+            "address of the RTMP and HTTP listeners");
+    static final Setting<Integer> RTMP_PORT = Setting.port("rtmp.port", 1935, "RTMP publish and play; `0` disables");
+    static final Setting<Integer> RTSP_PORT = Setting.port("rtsp.port", 5544, "RTSP (not implemented yet)");
+    static final Setting<Integer> HTTP_PORT = Setting.port("http.port", 8888,
+            "`/metrics`, `/healthz`, `/readyz`, and on edge nodes HLS and DASH (below); `0` disables");
+    static final Setting<Integer> API_PORT = Setting.port("api.port", 7777, "runtime API (origin role); `0` disables");
+    static final Setting<String> API_HOST = Setting.text("api.host", "127.0.0.1",
+            "the API listens on loopback unless told otherwise");
+    static final Setting<String> API_TOKEN = Setting.text("api.token", "",
+            "when set, every API call needs `Authorization: Bearer <token>`");
+    static final Setting<String> NODE_NAME = Setting.text("node.name", "",
+            "this node's id, owner of the streams it ingests; empty: a random one");
+    static final Setting<String> DATA_DIR = Setting.text("data.dir", "data",
+            "durable state: `ingest-points.json` on origin nodes");
+    static final Setting<Boolean> INGEST_POINTS_REQUIRED = Setting.flag("ingest.points.required", false,
+            "`true`: publishers must publish to an ingest point's private name, and plays of private names are"
+                    + " refused; set it on every ingest and edge node");
+    static final Setting<String> AUTO_HLS_FOLDER = Setting.text("auto.hls.folder", "",
+            "origin nodes write every stream that starts as HLS files under this folder (rolling playlist)");
+    static final Setting<String> AUTO_DASH_FOLDER = Setting.text("auto.dash.folder", "", "the same as DASH");
+
+    static final List<Setting<?>> ALL = all();
+
+    private NodeSettings() {
+    }
+
+    private static List<Setting<?>> all() {
+        List<Setting<?>> all = new ArrayList<>(List.of(ROLES, BIND_HOST, RTMP_PORT, RTSP_PORT, HTTP_PORT, API_PORT,
+                API_HOST, API_TOKEN));
+        all.addAll(ClusterSetup.ALL);
+        all.add(IngestStream.MAX_IN_FLIGHT_BYTES);
+        all.addAll(List.of(NODE_NAME, DATA_DIR, INGEST_POINTS_REQUIRED));
+        all.addAll(ViewerPolicy.SETTINGS);
+        all.add(StreamHubs.LINGER_MS);
+        all.add(IngestStream.SEGMENT_TARGET_MS);
+        all.add(IngestStream.PLAYLIST_LENGTH);
+        all.addAll(List.of(PackageSettings.PLAYLIST_TYPE, PackageSettings.DVR_SEGMENTS, PackageSettings.MAX_STREAM_BYTES,
+                PackageSettings.MAX_NODE_PACKAGED_BYTES, SegmentKeys.KEY_COUNT, SegmentKeys.SECRET));
+        all.add(HttpDelivery.LINGER_MS);
+        all.addAll(List.of(AUTO_HLS_FOLDER, AUTO_DASH_FOLDER, NodeMetrics.STREAM_SERIES_MAX));
+        return List.copyOf(all);
+    }
+
+    private static Set<Role> parseRoles(String text) {
+        Set<Role> roles = EnumSet.noneOf(Role.class);
+        for (String r : text.split(",")) {
+            if (r.isBlank()) {
+                continue;
+            }
+            try {
+                roles.add(Role.valueOf(r.trim().toUpperCase(Locale.ROOT)));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("unknown role " + r.trim());
+            }
+        }
+        if (roles.isEmpty()) {
+            throw new IllegalArgumentException("no role");
+        }
+        return Collections.unmodifiableSet(roles);
+    }
+}
