@@ -250,7 +250,7 @@ public final class CascadeNode {
 
     /** Streams this node packages for HTTP now (0 without the edge role). */
     int packagedHttpStreams() {
-        return services == null || services.httpDelivery == null ? 0 : services.httpDelivery.packagedStreams();
+        return (int) counters.httpPackagedStreams.sum();
     }
 
     /** The cluster-wide stream registry as this node sees it. */

@@ -32,6 +32,11 @@ final class HttpListener implements Listener {
     }
 
     @Override
+    public List<Setting<?>> settings() {
+        return List.of(HttpDelivery.LINGER_MS);
+    }
+
+    @Override
     public boolean wanted(Set<Role> roles) {
         return true; // every node answers /metrics, /healthz and /readyz
     }
@@ -45,15 +50,15 @@ final class HttpListener implements Listener {
         if (node.roles.contains(Role.EDGE)) {
             HttpDelivery delivery = new HttpDelivery(node.vertx, node.hubs(), node.registry, node.packaging,
                     node.config.value(HttpDelivery.LINGER_MS), node.counters);
-            node.httpDelivery = delivery;
             router.get("/time").handler(delivery::time);
             router.route().handler(delivery);
         }
+        boolean delivers = node.roles.contains(Role.EDGE);
         String host = host(node.config);
         return node.vertx.createHttpServer(new HttpServerOptions().setMaxInitialLineLength(MAX_REQUEST_LINE_BYTES))
                 .requestHandler(router).listen(port, host)
                 .map(server -> new Bound(host, server.actualPort(), "/metrics /healthz /readyz"
-                        + (node.httpDelivery == null ? ""
+                        + (!delivers ? ""
                         : " /<stream>/index.m3u8 /<stream>/ts/index.m3u8 /<stream>/index.mpd")));
     }
 }

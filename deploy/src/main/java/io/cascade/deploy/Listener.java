@@ -27,6 +27,11 @@ interface Listener {
     /** The protocols whose counters it feeds, by their names in metrics, logs and the stream registry. */
     List<String> protocols();
 
+    /** Its settings besides the port, declared by the code that reads them. */
+    default List<Setting<?>> settings() {
+        return List.of();
+    }
+
     /** Whether a node with these roles runs it. */
     boolean wanted(Set<Role> roles);
 

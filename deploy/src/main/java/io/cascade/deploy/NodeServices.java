@@ -7,7 +7,6 @@ import io.cascade.deploy.NodeConfig.Role;
 import io.cascade.edge.StreamHubs;
 import io.cascade.edge.fanout.Playback;
 import io.cascade.edge.files.FileOutputs;
-import io.cascade.edge.http.HttpDelivery;
 import io.cascade.edge.segments.PackageSettings;
 import io.cascade.ingest.Admission;
 import io.cascade.metrics.NodeCounters;
@@ -43,8 +42,6 @@ final class NodeServices {
     Playback playback;
     /** createHLSStream, createDASHStream and the automatic folders (origin). */
     FileOutputs fileOutputs;
-    /** HLS and DASH over HTTP (edge, once the HTTP listener is up). */
-    HttpDelivery httpDelivery;
 
     NodeServices(Vertx vertx, NodeConfig config, String nodeId, Set<Role> roles, NodeCounters counters,
                  PrometheusMeterRegistry meters, NodeHealth health, StreamRegistry registry,

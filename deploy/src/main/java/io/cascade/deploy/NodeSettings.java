@@ -3,7 +3,6 @@ package io.cascade.deploy;
 import io.cascade.deploy.NodeConfig.Role;
 import io.cascade.edge.StreamHubs;
 import io.cascade.edge.fanout.ViewerPolicy;
-import io.cascade.edge.http.HttpDelivery;
 import io.cascade.edge.segments.PackageSettings;
 import io.cascade.edge.segments.SegmentKeys;
 import io.cascade.ingest.IngestStream;
@@ -63,7 +62,7 @@ final class NodeSettings {
         all.add(IngestStream.PLAYLIST_LENGTH);
         all.addAll(List.of(PackageSettings.PLAYLIST_TYPE, PackageSettings.DVR_SEGMENTS, PackageSettings.MAX_STREAM_BYTES,
                 PackageSettings.MAX_NODE_PACKAGED_BYTES, SegmentKeys.KEY_COUNT, SegmentKeys.SECRET));
-        all.add(HttpDelivery.LINGER_MS);
+        Listener.ALL.forEach(l -> all.addAll(l.settings())); // what each protocol's listener reads
         all.addAll(List.of(AUTO_HLS_FOLDER, AUTO_DASH_FOLDER, NodeMetrics.STREAM_SERIES_MAX));
         return List.copyOf(all);
     }
