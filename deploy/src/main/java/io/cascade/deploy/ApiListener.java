@@ -1,8 +1,8 @@
 package io.cascade.deploy;
 
 import io.cascade.deploy.NodeConfig.Role;
-import io.cascade.edge.files.FileOutputSpec;
-import io.cascade.edge.files.FileOutputs;
+import io.cascade.packaging.files.FileOutputSpec;
+import io.cascade.packaging.files.FileOutputs;
 import io.cascade.origin.ApiServer;
 import io.cascade.origin.FileOutputControl;
 import io.cascade.settings.Setting;

@@ -3,8 +3,8 @@ package io.cascade.deploy;
 import io.cascade.deploy.NodeConfig.Role;
 import io.cascade.edge.StreamHubs;
 import io.cascade.edge.fanout.ViewerPolicy;
-import io.cascade.edge.segments.PackageSettings;
-import io.cascade.edge.segments.SegmentKeys;
+import io.cascade.packaging.PackageSettings;
+import io.cascade.packaging.SegmentKeys;
 import io.cascade.ingest.IngestStream;
 import io.cascade.settings.Setting;
 

@@ -1,4 +1,4 @@
-package io.cascade.edge.segments;
+package io.cascade.packaging;
 
 import io.cascade.protocol.hls.HlsPlaylist;
 import io.cascade.settings.Setting;

@@ -1,8 +1,8 @@
-package io.cascade.edge.files;
+package io.cascade.packaging.files;
 
-import io.cascade.edge.segments.Packaging;
-import io.cascade.edge.segments.Segment;
-import io.cascade.edge.segments.SegmentKeys;
+import io.cascade.packaging.Packaging;
+import io.cascade.packaging.Segment;
+import io.cascade.packaging.SegmentKeys;
 import io.cascade.media.TrackType;
 import io.cascade.metrics.RateLimitedLog;
 import io.cascade.protocol.dash.DashManifest;

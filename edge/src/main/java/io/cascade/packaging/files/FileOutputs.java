@@ -1,4 +1,4 @@
-package io.cascade.edge.files;
+package io.cascade.packaging.files;
 
 import io.cascade.cluster.Addresses;
 import io.cascade.cluster.StreamEvent;
@@ -6,8 +6,8 @@ import io.cascade.cluster.FrameBatch;
 import io.cascade.edge.FrameSink;
 import io.cascade.edge.StreamHub;
 import io.cascade.edge.StreamHubs;
-import io.cascade.edge.segments.PackageSettings;
-import io.cascade.edge.segments.StreamPackage;
+import io.cascade.packaging.PackageSettings;
+import io.cascade.packaging.StreamPackage;
 import io.cascade.media.MediaFrame;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;

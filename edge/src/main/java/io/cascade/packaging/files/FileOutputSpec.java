@@ -1,4 +1,4 @@
-package io.cascade.edge.files;
+package io.cascade.packaging.files;
 
 import io.cascade.media.StreamNames;
 

@@ -1,4 +1,4 @@
-package io.cascade.edge.segments;
+package io.cascade.packaging;
 
 import io.cascade.cluster.FrameBatch;
 import io.cascade.edge.FrameSink;
