@@ -9,6 +9,8 @@ package io.cascade.cluster;
  *       ({@link FrameBatch}: config, metadata, current GOP) and from then on frames come on {@link #feed}.</li>
  *   <li>{@link #feed}: the stream's frames for one node, sent only while that node keeps up.</li>
  *   <li>{@link #acks}: a node tells the ingesting node how far it got ({@link FeedAck}), or that it leaves.</li>
+ *   <li>{@link #owner}: asks a node whether it still owns (publishes) a stream, before another node takes the
+ *       name over.</li>
  * </ul>
  * Stream and node names never contain '/', so the feed address cannot be read two ways.
  */
@@ -28,5 +30,10 @@ public final class Addresses {
 
     public static String acks(String stream) {
         return "cascade.acks." + stream;
+    }
+
+    /** One consumer per node: the body is a stream name, the reply whether that node still owns it. */
+    public static String owner(String node) {
+        return "cascade.owner." + node;
     }
 }
