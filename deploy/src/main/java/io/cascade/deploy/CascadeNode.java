@@ -158,7 +158,8 @@ public final class CascadeNode {
         ingestPoints = new HazelcastIngestPointStore(vertx, clusterManager.getHazelcastInstance(), snapshot);
         if (roles.contains(Role.EDGE) || roles.contains(Role.ORIGIN)) {
             // origin nodes follow streams too: their file outputs (createHLSStream...) package what they receive
-            hubs = new StreamHubs(vertx, nodeId, config.integer("edge.linger.ms"), counters);
+            hubs = new StreamHubs(vertx, nodeId, config.integer("edge.linger.ms"), counters,
+                    name -> registry.find(name).map(r -> r == null ? null : r.ownerNode()));
         }
         log.info("cascade node {} starting, roles {}, cluster {} size {}", nodeId, roles, config.get("cluster.name"),
                 clusterMembers());
