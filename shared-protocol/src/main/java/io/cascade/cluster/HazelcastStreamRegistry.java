@@ -69,13 +69,21 @@ public final class HazelcastStreamRegistry implements StreamRegistry {
      * the same name, so more than a few means other publishers are racing for it and this one gives way.
      */
     public static final int MAX_CLAIM_ROUNDS = 5;
+    /**
+     * Streams one node may own at once: each is a publisher whose every frame this node handles, so far more than
+     * one node can ingest; past it a claim fails rather than the map of owned names growing without end.
+     */
+    public static final int MAX_OWNED_PER_NODE = 10_000;
 
     private final IMap<String, String> streams;
     private final IMap<String, String> timelines;
     private final UUID listener;
     private final HazelcastInstance hazelcast;
     private final Vertx vertx;
-    /** Names this node claimed and has not released (name -> registry value): what it answers owners' questions from. */
+    /**
+     * Names this node claimed and has not released (name -> registry value): what it answers owners' questions
+     * from. At most {@link #MAX_OWNED_PER_NODE}.
+     */
     private final Map<String, String> owned = new ConcurrentHashMap<>();
     private final MessageConsumer<String> ownerQuestions;
     private final long verdictMillis;
@@ -137,7 +145,9 @@ public final class HazelcastStreamRegistry implements StreamRegistry {
             return Future.succeededFuture(false);
         }
         return blocking(() -> {
-            boolean mine = owned.putIfAbsent(record.name(), value) == null; // before the map: see ownerQuestions
+            checkOwnedBound(record.name());
+            // noted before the map is written: a question arriving in between must not hear that the name is free
+            boolean mine = owned.putIfAbsent(record.name(), value) == null;
             String previous = streams.putIfAbsent(record.name(), value);
             if (previous != null && mine) {
                 owned.remove(record.name(), value);
@@ -171,6 +181,7 @@ public final class HazelcastStreamRegistry implements StreamRegistry {
     private Future<Boolean> takeOver(StreamRecord record, String value, String previous, int round,
                                      long verdictDeadlineNanos) {
         return blocking(() -> {
+            checkOwnedBound(record.name());
             boolean mine = owned.putIfAbsent(record.name(), value) == null;
             boolean replaced = streams.replace(record.name(), previous, value);
             if (!replaced && mine) {
@@ -187,20 +198,39 @@ public final class HazelcastStreamRegistry implements StreamRegistry {
         });
     }
 
+    private void checkOwnedBound(String name) {
+        if (owned.size() >= MAX_OWNED_PER_NODE && !owned.containsKey(name)) {
+            throw new IllegalStateException("this node owns " + MAX_OWNED_PER_NODE + " streams already");
+        }
+    }
+
     private enum Answer { LIVE, GONE, SILENT }
 
+    /**
+     * The owner's answer; {@link Answer#SILENT} as soon as it leaves the cluster while the question is on its way:
+     * a killed node's death is noticed well before the question times out.
+     */
     private Future<Answer> askOwner(String owner, String name) {
-        return vertx.eventBus().<Boolean>request(Addresses.owner(owner), name,
+        Promise<Answer> answer = Promise.promise();
+        long watch = vertx.setPeriodic(VERDICT_POLL_MS, id -> {
+            if (!isMember(owner)) {
+                answer.tryComplete(Answer.SILENT);
+            }
+        });
+        vertx.eventBus().<Boolean>request(Addresses.owner(owner), name,
                         new DeliveryOptions().setSendTimeout(OWNER_ANSWER_TIMEOUT_MS))
-                .map(reply -> Boolean.TRUE.equals(reply.body()) ? Answer.LIVE : Answer.GONE)
-                .recover(failure -> {
-                    if (failure instanceof ReplyException e && e.failureType() == ReplyFailure.NO_HANDLERS) {
+                .onComplete(reply -> {
+                    if (reply.succeeded()) {
+                        answer.tryComplete(Boolean.TRUE.equals(reply.result().body()) ? Answer.LIVE : Answer.GONE);
+                    } else if (reply.cause() instanceof ReplyException e && e.failureType() == ReplyFailure.NO_HANDLERS) {
                         // nobody answers for that node: it runs without the question's consumer (a registry
                         // without a node name), so a member is taken as live, as before owners were asked
-                        return Future.succeededFuture(isMember(owner) ? Answer.LIVE : Answer.SILENT);
+                        answer.tryComplete(isMember(owner) ? Answer.LIVE : Answer.SILENT);
+                    } else {
+                        answer.tryComplete(Answer.SILENT); // timed out, or its connection failed
                     }
-                    return Future.succeededFuture(Answer.SILENT); // timed out, or its connection failed
                 });
+        return answer.future().onComplete(done -> vertx.cancelTimer(watch));
     }
 
     /** True once the node is no longer a member; false if it still is at the deadline. */
