@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 
 import static io.cascade.deploy.Clients.ffmpegPublish;
 import static io.cascade.deploy.Clients.rtmpUrl;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -33,6 +34,11 @@ class RepublishFailoverIT {
     /** A frozen member is dropped after max.no.heartbeat, checked once per heartbeat; plus a busy machine. */
     private static final long FROZEN_ACCEPT_MS =
             (ClusterSetup.MAX_NO_HEARTBEAT_SECONDS + 2L * ClusterSetup.HEARTBEAT_SECONDS) * 1000 + 1_500;
+    /**
+     * A live owner answers at once; this is ffmpeg starting, connecting and giving up (its exit), on a busy machine,
+     * and well below the owner question's timeout plus any failure detection.
+     */
+    private static final long LIVE_REFUSAL_MS = 4_000;
     /** What the issue promises viewers: the stream back within 5 s. */
     private static final long RESUME_MS = 5_000;
     /** The republish starts this soon after the failure, as an encoder that reconnects at once does. */
@@ -70,6 +76,15 @@ class RepublishFailoverIT {
                     Watcher viewer = Watcher.play(rtmpEdge, "viewer");
                     watchers.add(viewer);
                     viewer.awaitMedia(50, 30_000, pub);
+
+                    // while A is alive, a second publisher of the name is still refused, and at once
+                    long secondStarted = System.nanoTime();
+                    ExternalProcess second = ExternalProcess.run("publish-second", 15,
+                            ffmpegPublish(rtmpUrl(rtmpC, STREAM), 10));
+                    long refusedMs = (System.nanoTime() - secondStarted) / 1_000_000;
+                    assertTrue(second.exitCode() > 0, "a second publisher was not refused: " + second.describe());
+                    assertEquals(1, ingestC.counters().publishRefusedNameInUse.sum(), "refused as name in use");
+                    assertTrue(refusedMs < LIVE_REFUSAL_MS, "the second publisher was refused after " + refusedMs + " ms");
 
                     long failed = System.nanoTime();
                     if (freeze) {
@@ -121,7 +136,8 @@ class RepublishFailoverIT {
                         assertTrue(newMs < RESUME_MS + 1_000, "a new viewer got media " + newMs
                                 + " ms after acceptance");
                         figures += String.format(", new viewer: first media %d ms after its play (%d ms after"
-                                + " acceptance)", (first - newPlay) / 1_000_000, newMs);
+                                + " acceptance); live owner refused a second publisher in %d ms (ffmpeg's exit)",
+                                (first - newPlay) / 1_000_000, newMs, refusedMs);
                         assertTrue(viewer.sawStatusAfter("NetStream.Play.PublishNotify", failed),
                                 "the viewer was told the stream is back: " + viewer.statuses());
                         System.out.println("republish failover: " + figures);
