@@ -139,7 +139,7 @@ public final class CascadeNode {
         metrics.bindNode(nodeId, roles, this::clusterMembers);
         health = new NodeHealth(vertx, nodeId, this::clusterMembers);
         Codecs.register(vertx.eventBus());
-        registry = new HazelcastStreamRegistry(vertx, clusterManager.getHazelcastInstance());
+        registry = new HazelcastStreamRegistry(vertx, clusterManager.getHazelcastInstance(), nodeId);
         // origin nodes keep the ingest points on disk: they run the API that changes them
         Path snapshot = roles.contains(Role.ORIGIN)
                 ? Path.of(config.value(NodeSettings.DATA_DIR)).resolve(IngestPointSnapshot.FILE_NAME) : null;

@@ -67,7 +67,8 @@ final class NodeServices {
     /** The node's hubs, made by whichever role needs them first. */
     StreamHubs hubs() {
         if (hubs == null) {
-            hubs = new StreamHubs(vertx, nodeId, config.value(StreamHubs.LINGER_MS), counters);
+            hubs = new StreamHubs(vertx, nodeId, config.value(StreamHubs.LINGER_MS), counters,
+                    name -> registry.find(name).map(r -> r == null ? null : r.ownerNode()));
         }
         return hubs;
     }

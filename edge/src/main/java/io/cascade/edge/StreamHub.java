@@ -10,6 +10,7 @@ import io.cascade.metrics.NodeCounters;
 import io.cascade.metrics.RateLimitedLog;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
@@ -34,6 +35,12 @@ import java.util.function.Supplier;
  * acknowledges what it received every {@link #ACK_INTERVAL_MS}: that is what lets the ingesting node bound what
  * is in flight towards this node. A live feed silent for {@link #FEED_SILENCE_MS} is subscribed again, which
  * also finds out when the ingesting node died. Everything runs on the hub's event loop ({@link #context()}).
+ *
+ * <p>Following the owner: a subscription goes to the node that owns the stream (from the start event of its publish,
+ * else from the registry), never to an address every ingesting node shares, which a frozen node would keep answering
+ * for with silence until the cluster drops it. A start of another publish supersedes a subscription still on its way
+ * to an older owner at once, and a subscription that fails while the registry still names an owner is tried again
+ * ({@link #MAX_SUBSCRIBE_RETRIES}, backing off), so a hub never ends up waiting for a start it already missed.
  */
 public final class StreamHub {
     private static final Logger log = LoggerFactory.getLogger(StreamHub.class);
@@ -46,6 +53,16 @@ public final class StreamHub {
     public static final long ACK_INTERVAL_MS = 250;
     /** A live stream sends several frames a second; this long without one means the feed is lost. */
     public static final long FEED_SILENCE_MS = 3_000;
+    /** First wait before subscribing again after a failed subscription: a new owner is often up within it. */
+    public static final long SUBSCRIBE_RETRY_FIRST_MS = 250;
+    /** Longest wait between attempts: the owner is asked at most this rarely while the registry still names it. */
+    public static final long SUBSCRIBE_RETRY_MAX_MS = 2_000;
+    /**
+     * Failed subscriptions in a row before the hub waits for a start event instead: with the backoff and
+     * {@link #SNAPSHOT_TIMEOUT_MS} per attempt this outlasts the detection of a frozen owner (about 6 s), after which
+     * the registry no longer names it.
+     */
+    public static final int MAX_SUBSCRIBE_RETRIES = 8;
 
     private final Vertx vertx;
     private final EventBus bus;
@@ -54,6 +71,7 @@ public final class StreamHub {
     private final String node;
     private final GopCache gop = new GopCache();
     private final NodeCounters counters;
+    private final StreamOwners owners;
     private final RateLimitedLog seamOverflow = new RateLimitedLog(log);
     private final Map<Class<?>, FrameSink> sinks = new LinkedHashMap<>();
     private MessageConsumer<MediaFrame> feed;
@@ -61,6 +79,14 @@ public final class StreamHub {
     private boolean live;
     /** The publish this hub follows (from the snapshot reply), or null. */
     private String publish;
+    /** The node that ingests the followed publish: where acknowledgements go. */
+    private String owner;
+    /** The node the pending subscription asks (null while the registry is asked who that is). */
+    private String pendingOwner;
+    /** Numbers subscriptions, so the answer to one superseded by a newer one is ignored. */
+    private long generation;
+    private int retries;
+    private long retryTimer = -1;
     private boolean closed;
     private long lastSequence = -1;
     private long lastAcked = -1;
@@ -68,7 +94,8 @@ public final class StreamHub {
     private long timer = -1;
     int references; // guarded by StreamHubs
 
-    StreamHub(Vertx vertx, Context context, String name, String node, NodeCounters counters) {
+    StreamHub(Vertx vertx, Context context, String name, String node, NodeCounters counters, StreamOwners owners) {
+        this.owners = owners;
         this.vertx = vertx;
         this.bus = vertx.eventBus();
         this.context = context;
@@ -113,7 +140,7 @@ public final class StreamHub {
         T created = create.get();
         sinks.put(type, created);
         if (live) {
-            subscribe();
+            subscribeTo(owner);
         }
         return created;
     }
@@ -140,11 +167,12 @@ public final class StreamHub {
     void close() {
         closed = true;
         vertx.cancelTimer(timer);
+        vertx.cancelTimer(retryTimer);
         if (feed != null) {
             feed.unregister();
         }
         if (live) {
-            bus.send(Addresses.acks(name), new FeedAck(node, lastSequence, true));
+            bus.send(Addresses.acks(name, owner), new FeedAck(node, lastSequence, true));
         }
         for (FrameSink s : sinks.values()) {
             s.onClosed();
@@ -163,9 +191,11 @@ public final class StreamHub {
             if (current) {
                 return; // the start of the publish already followed: the subscription overtook this event
             }
-            // another publish started: the one followed (if any) ended, maybe with its node, without a word
+            // another publish started: the one followed (if any) ended, maybe with its node, without a word; a
+            // subscription still on its way to an older owner is superseded, since that owner may never answer
             endPublish();
-            subscribe();
+            retries = 0;
+            subscribeTo(Addresses.nodeOf(e.publish()));
         } else if (current || publish == null) {
             endPublish(); // a stop of an older publish, overtaken by a newer one, changes nothing
         }
@@ -180,20 +210,57 @@ public final class StreamHub {
         lastSequence = -1;
         lastAcked = -1;
         publish = null;
+        owner = null;
     }
 
+    /** Subscribes to the node the registry names as the stream's owner, unless a subscription is on its way. */
     private void subscribe() {
         if (seam != null) {
             return; // a subscription is on its way already
         }
-        seam = new ArrayList<>();
-        bus.<FrameBatch>request(Addresses.subscribe(name), node, new DeliveryOptions().setSendTimeout(SNAPSHOT_TIMEOUT_MS))
-                .onComplete(this::onSnapshot);
+        seam = new ArrayList<>(); // pending from now: feed frames wait for the snapshot
+        pendingOwner = null;
+        long asked = ++generation;
+        owners.owner(name).onComplete(found -> context.runOnContext(v -> {
+            if (closed || asked != generation) {
+                return; // a start event sent the hub to an owner meanwhile
+            }
+            if (found.succeeded() && found.result() != null) {
+                request(found.result(), asked);
+            } else if (found.succeeded()) {
+                seam = null;
+                log.debug("{}: not published anywhere, waiting for a publisher", name);
+                endPublish();
+            } else {
+                onSnapshot(asked, Future.failedFuture(found.cause()));
+            }
+        }));
     }
 
-    private void onSnapshot(AsyncResult<Message<FrameBatch>> reply) {
+    /** Subscribes to this node, superseding a subscription on its way to another one. */
+    private void subscribeTo(String ownerNode) {
+        if (seam != null && ownerNode.equals(pendingOwner)) {
+            return; // that very node is asked already
+        }
+        seam = new ArrayList<>(); // frames buffered for a superseded subscription may be another publish's
+        request(ownerNode, ++generation);
+    }
+
+    private void request(String ownerNode, long asked) {
+        pendingOwner = ownerNode;
+        bus.<FrameBatch>request(Addresses.subscribe(name, ownerNode), node,
+                        new DeliveryOptions().setSendTimeout(SNAPSHOT_TIMEOUT_MS))
+                .onComplete(reply -> onSnapshot(asked, reply));
+    }
+
+    private void onSnapshot(long asked, AsyncResult<Message<FrameBatch>> reply) {
+        if (asked != generation) {
+            return; // superseded: a newer subscription owns the seam
+        }
         List<MediaFrame> buffered = seam;
+        String answered = pendingOwner;
         seam = null;
+        pendingOwner = null;
         if (closed) {
             return;
         }
@@ -206,6 +273,8 @@ public final class StreamHub {
             }
             lastSequence = batch.lastSequence();
             publish = batch.publish();
+            owner = answered;
+            retries = 0;
             live = true;
             lastFrameNanos = System.nanoTime();
             for (FrameSink s : sinks.values()) {
@@ -218,8 +287,24 @@ public final class StreamHub {
                 sinks.values().forEach(FrameSink::onStarted);
             }
         } else {
-            log.debug("{}: no publisher answered ({}), waiting for one", name, reply.cause().getMessage());
             endPublish();
+            if (retries < MAX_SUBSCRIBE_RETRIES) {
+                // the registry may still name a live owner (a lost request, a new owner not quite up yet); the
+                // retry asks it again, and stops when it names nobody
+                long delay = Math.min(SUBSCRIBE_RETRY_MAX_MS, SUBSCRIBE_RETRY_FIRST_MS << Math.min(retries, 10));
+                retries++;
+                log.debug("{}: subscription to {} failed ({}), trying again in {} ms", name, answered,
+                        reply.cause().getMessage(), delay);
+                retryTimer = vertx.setTimer(delay, id -> {
+                    retryTimer = -1;
+                    if (!closed && !live && seam == null) {
+                        subscribe();
+                    }
+                });
+            } else {
+                log.info("{}: subscription to {} failed {} times ({}), waiting for a publisher", name, answered,
+                        retries, reply.cause().getMessage());
+            }
         }
     }
 
@@ -261,7 +346,7 @@ public final class StreamHub {
         }
         if (lastSequence != lastAcked) {
             lastAcked = lastSequence;
-            bus.send(Addresses.acks(name), new FeedAck(node, lastSequence, false));
+            bus.send(Addresses.acks(name, owner), new FeedAck(node, lastSequence, false));
         }
         if (System.nanoTime() - lastFrameNanos > FEED_SILENCE_MS * 1_000_000) {
             log.info("{}: no frame for {} s, subscribing again", name, FEED_SILENCE_MS / 1000);

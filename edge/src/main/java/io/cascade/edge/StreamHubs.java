@@ -28,13 +28,16 @@ public final class StreamHubs {
     private final long lingerMs;
     private final NodeCounters counters;
     private final String node;
+    private final StreamOwners owners;
     private final Map<String, StreamHub> hubs = new HashMap<>();
 
     /**
-     * @param node this node's name: the ingesting node sends each stream to an address of this node's own
+     * @param node   this node's name: the ingesting node sends each stream to an address of this node's own
+     * @param owners which node ingests a stream now: hubs subscribe to that node
      */
-    public StreamHubs(Vertx vertx, String node, long lingerMs, NodeCounters counters) {
+    public StreamHubs(Vertx vertx, String node, long lingerMs, NodeCounters counters, StreamOwners owners) {
         this.vertx = vertx;
+        this.owners = owners;
         this.node = node;
         this.lingerMs = lingerMs;
         this.counters = counters;
@@ -57,7 +60,7 @@ public final class StreamHubs {
             if (hubs.size() >= MAX_HUBS) {
                 return null;
             }
-            StreamHub created = new StreamHub(vertx, context, name, node, counters);
+            StreamHub created = new StreamHub(vertx, context, name, node, counters, owners);
             hubs.put(name, created);
             context.runOnContext(v -> created.open());
             hub = created;

@@ -7,6 +7,7 @@ import io.cascade.media.Codec;
 import io.cascade.media.GopCache;
 import io.cascade.media.MediaFrame;
 import io.vertx.core.Context;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -18,6 +19,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** A hub joining a live stream gets the snapshot and then the live frames with no gap and no duplicate. */
 class StreamHubTest {
@@ -77,7 +79,7 @@ class StreamHubTest {
         String name = "seam";
         GopCache ingestGop = new GopCache();
         // the ingest side answers late, so the snapshot overlaps live frames the hub already buffered
-        vertx.eventBus().consumer(Addresses.subscribe(name), msg -> vertx.setTimer(200,
+        vertx.eventBus().consumer(Addresses.subscribe(name, "ingest"), msg -> vertx.setTimer(200,
                 id -> msg.reply(new FrameBatch(ingestGop.snapshot(), ingestGop.lastSequence(), "ingest/1", 0, 2000))));
         Context ingest = vertx.getOrCreateContext();
         long[] next = {0};
@@ -92,7 +94,8 @@ class StreamHubTest {
         });
         firstHalf.get(5, TimeUnit.SECONDS);
 
-        StreamHubs hubs = new StreamHubs(vertx, "edge", 1000, new io.cascade.metrics.NodeCounters());
+        StreamHubs hubs = new StreamHubs(vertx, "edge", 1000, new io.cascade.metrics.NodeCounters(),
+                stream -> Future.succeededFuture("ingest"));
         Context edge = vertx.getOrCreateContext();
         CompletableFuture<RecordingSink> sinkReady = new CompletableFuture<>();
         edge.runOnContext(v -> {
@@ -129,9 +132,12 @@ class StreamHubTest {
     void theLateStartOfTheFollowedPublishStopsNothingButAnotherPublishDoes() throws Exception {
         String name = "late";
         java.util.concurrent.atomic.AtomicInteger subscriptions = new java.util.concurrent.atomic.AtomicInteger();
-        vertx.eventBus().consumer(Addresses.subscribe(name), msg -> msg.reply(new FrameBatch(List.of(), -1,
+        vertx.eventBus().consumer(Addresses.subscribe(name, "ingest"), msg -> msg.reply(new FrameBatch(List.of(), -1,
                 "ingest/" + subscriptions.incrementAndGet(), 0, 2000)));
-        StreamHubs hubs = new StreamHubs(vertx, "edge", 1000, new io.cascade.metrics.NodeCounters());
+        vertx.eventBus().consumer(Addresses.subscribe(name, "elsewhere"), msg -> msg.reply(new FrameBatch(List.of(), -1,
+                "elsewhere/" + subscriptions.incrementAndGet(), 0, 2000)));
+        StreamHubs hubs = new StreamHubs(vertx, "edge", 1000, new io.cascade.metrics.NodeCounters(),
+                stream -> Future.succeededFuture("ingest"));
         Context edge = vertx.getOrCreateContext();
         CompletableFuture<RecordingSink> sinkReady = new CompletableFuture<>();
         edge.runOnContext(v -> {
@@ -163,5 +169,55 @@ class StreamHubTest {
         }
         assertEquals(1, sink.stops.get());
         assertEquals(2, subscriptions.get());
+    }
+
+    @Test
+    void aStartArrivingWhileASubscriptionToASilentOwnerIsPendingIsFollowedAtOnce() throws Exception {
+        String name = "moved";
+        // the frozen owner keeps its registration and never answers
+        CompletableFuture<Void> askedFrozen = new CompletableFuture<>();
+        vertx.eventBus().consumer(Addresses.subscribe(name, "frozen"), msg -> askedFrozen.complete(null));
+        vertx.eventBus().consumer(Addresses.subscribe(name, "fresh"), msg -> msg.reply(new FrameBatch(List.of(), -1,
+                "fresh/1", 0, 2000)));
+        StreamHubs hubs = new StreamHubs(vertx, "edge", 1000, new io.cascade.metrics.NodeCounters(),
+                stream -> Future.succeededFuture("frozen")); // the registry has not noticed yet
+        Context edge = vertx.getOrCreateContext();
+        CompletableFuture<RecordingSink> sinkReady = new CompletableFuture<>();
+        edge.runOnContext(v -> {
+            StreamHub hub = hubs.acquire(name, edge);
+            edge.runOnContext(w -> sinkReady.complete(hub.sink(RecordingSink.class, () -> new RecordingSink(hub))));
+        });
+        RecordingSink sink = sinkReady.get(5, TimeUnit.SECONDS);
+        askedFrozen.get(5, TimeUnit.SECONDS); // the subscription to the frozen owner is on its way
+        long t0 = System.nanoTime();
+        vertx.eventBus().publish(Addresses.STREAM_EVENTS, new io.cascade.cluster.StreamEvent(
+                io.cascade.cluster.StreamEvent.Kind.STARTED, name, "fresh/1"));
+        sink.started.get(5, TimeUnit.SECONDS);
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        assertTrue(ms < StreamHub.SNAPSHOT_TIMEOUT_MS / 2, "followed the new owner after " + ms + " ms");
+    }
+
+    @Test
+    void aFailedSubscriptionIsTriedAgainWhileTheRegistryNamesAnOwner() throws Exception {
+        String name = "retry";
+        java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
+        vertx.eventBus().consumer(Addresses.subscribe(name, "ingest"), msg -> {
+            if (asked.incrementAndGet() < 3) {
+                msg.fail(503, "not ready"); // e.g. a request lost on the way
+            } else {
+                msg.reply(new FrameBatch(List.of(), -1, "ingest/1", 0, 2000));
+            }
+        });
+        StreamHubs hubs = new StreamHubs(vertx, "edge", 1000, new io.cascade.metrics.NodeCounters(),
+                stream -> Future.succeededFuture("ingest"));
+        Context edge = vertx.getOrCreateContext();
+        CompletableFuture<RecordingSink> sinkReady = new CompletableFuture<>();
+        edge.runOnContext(v -> {
+            StreamHub hub = hubs.acquire(name, edge);
+            edge.runOnContext(w -> sinkReady.complete(hub.sink(RecordingSink.class, () -> new RecordingSink(hub))));
+        });
+        RecordingSink sink = sinkReady.get(5, TimeUnit.SECONDS);
+        sink.started.get(5, TimeUnit.SECONDS);
+        assertEquals(3, asked.get());
     }
 }

@@ -114,7 +114,7 @@ public final class IngestStream {
         this.selfNode = selfNode;
         this.name = name;
         this.counters = counters;
-        this.publishId = selfNode + "/" + PUBLISHES.incrementAndGet();
+        this.publishId = Addresses.publishId(selfNode, PUBLISHES.incrementAndGet());
     }
 
     public String name() {
@@ -122,8 +122,9 @@ public final class IngestStream {
     }
 
     public void start() {
-        subscriptions = bus.consumer(Addresses.subscribe(name), this::onSubscribe);
-        acks = bus.consumer(Addresses.acks(name), this::onAck);
+        // addresses of this node's own: a subscriber must reach the owner, not whichever node ingested the name before
+        subscriptions = bus.consumer(Addresses.subscribe(name, selfNode), this::onSubscribe);
+        acks = bus.consumer(Addresses.acks(name, selfNode), this::onAck);
         timer = vertx.setPeriodic(SUBSCRIBER_TIMEOUT_MS / 4, id -> forgetSilentSubscribers());
         counters.ingestStreamBytes.put(name, payloadBytes);
         bus.publish(Addresses.STREAM_EVENTS, new StreamEvent(StreamEvent.Kind.STARTED, name, publishId));

@@ -9,8 +9,13 @@ package io.cascade.cluster;
  *       ({@link FrameBatch}: config, metadata, current GOP) and from then on frames come on {@link #feed}.</li>
  *   <li>{@link #feed}: the stream's frames for one node, sent only while that node keeps up.</li>
  *   <li>{@link #acks}: a node tells the ingesting node how far it got ({@link FeedAck}), or that it leaves.</li>
+ *   <li>{@link #owner}: asks a node whether it still owns (publishes) a stream, before another node takes the
+ *       name over.</li>
  * </ul>
- * Stream and node names never contain '/', so the feed address cannot be read two ways.
+ * Subscriptions and acknowledgements go to an address of the owning node, never to one shared by every node that
+ * ever ingested the stream: a frozen or dead node keeps its registrations until the cluster drops it, and the event
+ * bus would hand it every other request meanwhile. Stream and node names never contain '/', so an address or a
+ * publish id cannot be read two ways.
  */
 public final class Addresses {
     public static final String STREAM_EVENTS = "cascade.streams.events";
@@ -18,15 +23,31 @@ public final class Addresses {
     private Addresses() {
     }
 
-    public static String subscribe(String stream) {
-        return "cascade.subscribe." + stream;
+    public static String subscribe(String stream, String ownerNode) {
+        return "cascade.subscribe." + stream + "/" + ownerNode;
     }
 
     public static String feed(String stream, String node) {
         return "cascade.feed." + stream + "/" + node;
     }
 
-    public static String acks(String stream) {
-        return "cascade.acks." + stream;
+    public static String acks(String stream, String ownerNode) {
+        return "cascade.acks." + stream + "/" + ownerNode;
+    }
+
+    /** One consumer per node: the body is a stream name, the reply whether that node still owns it. */
+    public static String owner(String node) {
+        return "cascade.owner." + node;
+    }
+
+    /** The id of one publish: the node that ingests it, then a number of that node's. */
+    public static String publishId(String node, long sequence) {
+        return node + "/" + sequence;
+    }
+
+    /** The node that ingests a publish, from its {@link #publishId}. */
+    public static String nodeOf(String publishId) {
+        int slash = publishId.lastIndexOf('/');
+        return slash < 0 ? publishId : publishId.substring(0, slash);
     }
 }

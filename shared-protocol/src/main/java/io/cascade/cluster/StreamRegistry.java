@@ -9,7 +9,11 @@ import java.util.List;
  * cluster of one). All operations are asynchronous: the map lives on other members too.
  */
 public interface StreamRegistry {
-    /** Registers the stream unless the name is taken; completes with false when someone else owns it. */
+    /**
+     * Registers the stream unless the name is taken; completes with false when someone else owns it. When the owner
+     * does not answer, completes only once the cluster decided whether it is gone (at most the failure-detection
+     * time), so callers must not expect an answer at once.
+     */
     Future<Boolean> claim(StreamRecord record);
 
     /** Removes the stream if, and only if, {@code ownerNode} still owns it. */

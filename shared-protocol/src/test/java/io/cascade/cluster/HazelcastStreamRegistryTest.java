@@ -131,4 +131,38 @@ class HazelcastStreamRegistryTest {
         assertEquals(List.of(new StreamRecord("b1", "node-b", "rtmp", 1)), await(onB.list()));
         assertTrue(ms < 3_000, "the dead owner's streams were removed after " + ms + " ms");
     }
+
+    @Test
+    void aLiveOwnerRefusesAtOnceAndAnOwnerThatLetGoLosesTheName() throws Exception {
+        StreamRegistry onA = new HazelcastStreamRegistry(vertx, a, "node-a");
+        StreamRegistry onB = new HazelcastStreamRegistry(vertx, b, "node-b");
+        assertTrue(await(onA.claim(new StreamRecord("cam", "node-a", "rtmp", 1))));
+        long t0 = System.nanoTime();
+        assertFalse(await(onB.claim(new StreamRecord("cam", "node-b", "rtmp", 2))));
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        assertTrue(ms < HazelcastStreamRegistry.OWNER_ANSWER_TIMEOUT_MS, "a live owner refused after " + ms + " ms");
+
+        // a record node-a no longer stands behind (its release still on the way, or left from before a restart)
+        b.<String, String>getMap(HazelcastStreamRegistry.MAP).put("old",
+                HazelcastStreamRegistry.encode(new StreamRecord("old", "node-a", "rtmp", 1)));
+        assertTrue(await(onB.claim(new StreamRecord("old", "node-b", "rtmp", 2))));
+        assertEquals("node-b", await(onA.find("old")).ownerNode());
+    }
+
+    @Test
+    void aClaimOnASilentOwnersNameWaitsForTheVerdictAndThenTakesOver() throws Exception {
+        StreamRegistry onB = new HazelcastStreamRegistry(vertx, b, "node-b");
+        java.util.concurrent.CompletableFuture<Void> asked = new java.util.concurrent.CompletableFuture<>();
+        // node-a is frozen: it stays a member, and its registration takes the question without an answer
+        vertx.eventBus().<String>consumer(Addresses.owner("node-a"), m -> asked.complete(null));
+        b.<String, String>getMap(HazelcastStreamRegistry.MAP).put("cam",
+                HazelcastStreamRegistry.encode(new StreamRecord("cam", "node-a", "rtmp", 1)));
+        Future<Boolean> claim = onB.claim(new StreamRecord("cam", "node-b", "rtmp", 2));
+        asked.get(5, TimeUnit.SECONDS);
+        Thread.sleep(HazelcastStreamRegistry.OWNER_ANSWER_TIMEOUT_MS + 500); // past the question: now waiting
+        assertFalse(claim.isComplete(), "no verdict yet: the claim waits");
+        a.getLifecycleService().terminate(); // failure detection drops node-a
+        assertTrue(await(claim));
+        assertEquals("node-b", await(onB.find("cam")).ownerNode());
+    }
 }

@@ -36,6 +36,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ViewerFanoutTest {
     private static final String NODE = "edge";
     private static final String PROTOCOL = "test";
+    /** The node ingesting every stream of these tests: what the registry would name as the owner. */
+    private static final String INGEST = "ingest";
 
     private Vertx vertx;
     private final NodeCounters counters = new NodeCounters();
@@ -53,7 +55,7 @@ class ViewerFanoutTest {
 
     /** Answers subscriptions to the stream as an ingesting node would. */
     private void ingesting(String stream) {
-        vertx.eventBus().consumer(Addresses.subscribe(stream), msg -> msg.reply(new FrameBatch(ingest.snapshot(),
+        vertx.eventBus().consumer(Addresses.subscribe(stream, INGEST), msg -> msg.reply(new FrameBatch(ingest.snapshot(),
                 ingest.lastSequence(), publish, 0, 2000)));
     }
 
@@ -86,7 +88,8 @@ class ViewerFanoutTest {
     }
 
     private Playback playback(ViewerPolicy policy) {
-        return new Playback(vertx, new StreamHubs(vertx, NODE, 1000, counters), counters, policy, null);
+        return new Playback(vertx, new StreamHubs(vertx, NODE, 1000, counters,
+                stream -> io.vertx.core.Future.succeededFuture(INGEST)), counters, policy, null);
     }
 
     private static void await(String what, BooleanSupplier done) throws InterruptedException {
