@@ -14,7 +14,8 @@ JAR=$root/deploy/target/cascade-node.jar
 [ -f "$JAR" ] || (cd "$root" && mvn -B -q -DskipTests install)
 [ -f "$BENCH_MEDIA_DEFAULT" ] || "$BENCH_HOME/bin/make_media.sh" >/dev/null
 RUN=$BENCH_WORK/results/cluster-hop-$(date +%Y%m%d-%H%M%S); mkdir -p "$RUN"
-JAVA_OPTS=(${CASCADE_JAVA_OPTS:--Xms256m -Xmx512m -XX:MaxDirectMemorySize=256m -XX:+UseSerialGC -XX:ActiveProcessorCount=1}
+export MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2}   # as deploy/bin/cascade
+JAVA_OPTS=(${CASCADE_JAVA_OPTS:--Xms32m -Xmx512m -XX:MaxDirectMemorySize=256m -XX:+UseSerialGC -XX:ActiveProcessorCount=1}
   --add-modules java.se --add-exports java.base/jdk.internal.ref=ALL-UNNAMED --add-opens java.base/java.lang=ALL-UNNAMED
   --add-opens java.base/sun.nio.ch=ALL-UNNAMED --add-opens java.management/sun.management=ALL-UNNAMED
   --add-opens jdk.management/com.sun.management.internal=ALL-UNNAMED -Dhazelcast.logging.type=slf4j)

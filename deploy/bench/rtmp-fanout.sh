@@ -18,7 +18,7 @@
 #                Hazelcast cluster, on 127.0.0.1); when a default port is taken the next free one (bounded search)
 #                is used, an explicitly set port that is taken is an error. The harness ports NGINX_RTMP_PORT,
 #                NGINX_HTTP_PORT, REF_TAP_PORT, CAND_TAP_PORT (19350, 18080, 19351, 19352) are picked the same way
-#   CASCADE_JAVA_OPTS  "-Xms256m -Xmx512m -XX:MaxDirectMemorySize=256m -XX:+UseSerialGC -XX:ActiveProcessorCount=1"
+#   CASCADE_JAVA_OPTS  "-Xms32m -Xmx512m -XX:MaxDirectMemorySize=256m -XX:+UseSerialGC -XX:ActiveProcessorCount=1"
 #   CASCADE_ARGS extra --key=value settings for the node (space separated)
 #   GC_LOG=1     write a JVM GC log beside the results (0: off)
 #   BUILD=0      1: rebuild the node jar even if it exists (mvn -o -DskipTests install)
@@ -48,7 +48,8 @@ export BENCH_HOME BENCH_WORK
 
 NS=${NS:-"100 500"}
 SERVER_CPUS=${SERVER_CPUS:-0}
-CASCADE_JAVA_OPTS=${CASCADE_JAVA_OPTS:--Xms256m -Xmx512m -XX:MaxDirectMemorySize=256m -XX:+UseSerialGC -XX:ActiveProcessorCount=1}
+export MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2}   # as deploy/bin/cascade
+CASCADE_JAVA_OPTS=${CASCADE_JAVA_OPTS:--Xms32m -Xmx512m -XX:MaxDirectMemorySize=256m -XX:+UseSerialGC -XX:ActiveProcessorCount=1}
 CASCADE_ARGS=${CASCADE_ARGS:-}
 GC_LOG=${GC_LOG:-1}; BUILD=${BUILD:-0}; JAVA=${JAVA:-java}
 STARTUP_S=${STARTUP_S:-60}; STOP_S=${STOP_S:-15}
