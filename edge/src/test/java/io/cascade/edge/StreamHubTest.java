@@ -74,6 +74,23 @@ class StreamHubTest {
         }
     }
 
+    /** This node's hubs; the registry names node "ingest" as every stream's owner. */
+    private StreamHubs hubs() {
+        return new StreamHubs(vertx, "edge", 1000, new io.cascade.metrics.NodeCounters(),
+                stream -> Future.succeededFuture("ingest"));
+    }
+
+    /** A hub for the stream on an edge context, with a recording sink. */
+    private RecordingSink follow(StreamHubs hubs, String name) throws Exception {
+        Context edge = vertx.getOrCreateContext();
+        CompletableFuture<RecordingSink> sinkReady = new CompletableFuture<>();
+        edge.runOnContext(v -> {
+            StreamHub hub = hubs.acquire(name, edge);
+            edge.runOnContext(w -> sinkReady.complete(hub.sink(RecordingSink.class, () -> new RecordingSink(hub))));
+        });
+        return sinkReady.get(5, TimeUnit.SECONDS);
+    }
+
     @Test
     void joiningMidStreamHasNoGapAndNoDuplicate() throws Exception {
         String name = "seam";
@@ -94,15 +111,8 @@ class StreamHubTest {
         });
         firstHalf.get(5, TimeUnit.SECONDS);
 
-        StreamHubs hubs = new StreamHubs(vertx, "edge", 1000, new io.cascade.metrics.NodeCounters(),
-                stream -> Future.succeededFuture("ingest"));
-        Context edge = vertx.getOrCreateContext();
-        CompletableFuture<RecordingSink> sinkReady = new CompletableFuture<>();
-        edge.runOnContext(v -> {
-            StreamHub hub = hubs.acquire(name, edge);
-            edge.runOnContext(w -> sinkReady.complete(hub.sink(RecordingSink.class, () -> new RecordingSink(hub))));
-        });
-        RecordingSink sink = sinkReady.get(5, TimeUnit.SECONDS);
+        StreamHubs hubs = hubs();
+        RecordingSink sink = follow(hubs, name);
         // live frames published while the snapshot request is in flight
         ingest.runOnContext(v -> {
             for (; next[0] < 20; next[0]++) {
@@ -136,15 +146,8 @@ class StreamHubTest {
                 "ingest/" + subscriptions.incrementAndGet(), 0, 2000)));
         vertx.eventBus().consumer(Addresses.subscribe(name, "elsewhere"), msg -> msg.reply(new FrameBatch(List.of(), -1,
                 "elsewhere/" + subscriptions.incrementAndGet(), 0, 2000)));
-        StreamHubs hubs = new StreamHubs(vertx, "edge", 1000, new io.cascade.metrics.NodeCounters(),
-                stream -> Future.succeededFuture("ingest"));
-        Context edge = vertx.getOrCreateContext();
-        CompletableFuture<RecordingSink> sinkReady = new CompletableFuture<>();
-        edge.runOnContext(v -> {
-            StreamHub hub = hubs.acquire(name, edge);
-            edge.runOnContext(w -> sinkReady.complete(hub.sink(RecordingSink.class, () -> new RecordingSink(hub))));
-        });
-        RecordingSink sink = sinkReady.get(5, TimeUnit.SECONDS);
+        StreamHubs hubs = hubs();
+        RecordingSink sink = follow(hubs, name);
         sink.started.get(5, TimeUnit.SECONDS); // the subscription answered with publish ingest/1
 
         // its STARTED event arrives after the subscription: nothing ends
@@ -208,15 +211,8 @@ class StreamHubTest {
                 msg.reply(new FrameBatch(List.of(), -1, "ingest/1", 0, 2000));
             }
         });
-        StreamHubs hubs = new StreamHubs(vertx, "edge", 1000, new io.cascade.metrics.NodeCounters(),
-                stream -> Future.succeededFuture("ingest"));
-        Context edge = vertx.getOrCreateContext();
-        CompletableFuture<RecordingSink> sinkReady = new CompletableFuture<>();
-        edge.runOnContext(v -> {
-            StreamHub hub = hubs.acquire(name, edge);
-            edge.runOnContext(w -> sinkReady.complete(hub.sink(RecordingSink.class, () -> new RecordingSink(hub))));
-        });
-        RecordingSink sink = sinkReady.get(5, TimeUnit.SECONDS);
+        StreamHubs hubs = hubs();
+        RecordingSink sink = follow(hubs, name);
         sink.started.get(5, TimeUnit.SECONDS);
         assertEquals(3, asked.get());
     }
