@@ -90,10 +90,13 @@ public final class Admission {
         Context caller = vertx.getOrCreateContext();
         Promise<Publication> answer = Promise.promise();
         decide(attempt).onComplete(result -> caller.runOnContext(v -> {
-            if (result.failed() && result.cause() instanceof Refused refused) {
-                count(refused.reason());
+            if (result.succeeded()) {
+                answer.complete(result.result());
+                return;
             }
-            answer.handle(result);
+            Refused refused = result.cause() instanceof Refused r ? r : unexpected(attempt, result.cause());
+            count(refused.reason());
+            answer.fail(refused);
         }));
         return answer.future();
     }
@@ -143,6 +146,12 @@ public final class Admission {
                         name, timeline));
             });
         });
+    }
+
+    /** A bug on the way must refuse this publisher only, with a typed answer like any other refusal. */
+    private static Refused unexpected(Attempt attempt, Throwable cause) {
+        log.error("{}: publish refused after an internal error", attempt.peer(), cause);
+        return new Refused(Refusal.CLUSTER_UNAVAILABLE, "Internal error.");
     }
 
     private static Future<Publication> refuse(Attempt attempt, Refusal reason, String message) {
