@@ -3,12 +3,9 @@ package io.cascade.protocol.rtmp.handshake;
 import io.cascade.protocol.rtmp.RtmpProtocolException;
 
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.util.Arrays;
 import java.util.concurrent.ThreadLocalRandom;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Server side of the RTMP handshake, plain and digest ("complex", Flash Player 9+/FMLE) variants.
@@ -182,27 +179,12 @@ public final class RtmpHandshake {
 
     /** HMAC-SHA256 over the packet without its 32 digest bytes at {@code at}. */
     private static byte[] packetDigest(byte[] packet, int at, byte[] key) {
-        Mac mac = hmac(key);
-        mac.update(packet, 0, at);
-        mac.update(packet, at + DIGEST_LENGTH, PACKET_SIZE - at - DIGEST_LENGTH);
-        return mac.doFinal();
+        return HmacSha256.of(key, packet, 0, at, packet, at + DIGEST_LENGTH, PACKET_SIZE - at - DIGEST_LENGTH);
     }
 
     private static byte[] s2Signature(byte[] clientDigest, byte[] s2) {
-        byte[] key = hmac(SERVER_KEY_FULL).doFinal(clientDigest);
-        Mac mac = hmac(key);
-        mac.update(s2, 0, PACKET_SIZE - DIGEST_LENGTH);
-        return mac.doFinal();
-    }
-
-    private static Mac hmac(byte[] key) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(key, "HmacSHA256"));
-            return mac;
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("HmacSHA256 is required by every Java SE platform", e);
-        }
+        byte[] key = HmacSha256.of(SERVER_KEY_FULL, clientDigest, 0, clientDigest.length, s2, 0, 0);
+        return HmacSha256.of(key, s2, 0, PACKET_SIZE - DIGEST_LENGTH, s2, 0, 0);
     }
 
     private static void checkScheme(int scheme) {
