@@ -1,13 +1,14 @@
 package io.cascade.testing;
 
 import java.time.Duration;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
  * Waiting for an outcome of a real process, node or file: the test goes on as soon as it is there and fails with
- * what it waited for (and the last thing it saw) when the limit passes. A fixed sleep instead would be too short on
- * a loaded machine and needlessly long everywhere else.
+ * what it waited for (and what it saw last) when the limit passes. A fixed sleep instead would be too short on a
+ * loaded machine and needlessly long everywhere else.
  */
 public final class Await {
     private static final long FIRST_PAUSE_MS = 10;
@@ -36,37 +37,36 @@ public final class Await {
         until(() -> what, limit, condition);
     }
 
-    /** As {@link #until(String, Duration, Condition)}, {@code what} told when it fails: a client's latest output. */
+    /** As {@link #until(String, Duration, Condition)}, with {@code what} made when it fails: a client's last words. */
     public static void until(Supplier<String> what, Duration limit, Condition condition) throws Exception {
-        until(what, limit, () -> condition.holds() ? Boolean.TRUE : Boolean.FALSE, Boolean.TRUE::equals);
+        until(limit, condition::holds, Boolean::booleanValue, notHolding -> what.get());
+    }
+
+    /** Looks until {@code done} accepts what the probe saw and returns that; fails with it and {@code what}. */
+    public static <T> T until(String what, Duration limit, Probe<T> probe, Predicate<? super T> done)
+            throws Exception {
+        return until(limit, probe, done, last -> what + "; last seen:\n" + last);
     }
 
     /**
-     * Looks until {@code done} accepts what the probe saw and returns that; fails with {@code what} and the last thing
-     * seen when the limit passes. The probe runs at least once, and once more at the limit.
+     * Looks until {@code done} accepts what the probe saw and returns that. When the limit passes, fails with what
+     * {@code failure} makes of the last thing seen. The probe runs at least once, and once more at the limit.
      */
-    public static <T> T until(String what, Duration limit, Probe<T> probe, Predicate<? super T> done)
-            throws Exception {
-        return until(() -> what, limit, probe, done);
-    }
-
-    /** As {@link #until(String, Duration, Probe, Predicate)}, {@code what} told when it fails. */
-    public static <T> T until(Supplier<String> what, Duration limit, Probe<T> probe, Predicate<? super T> done)
-            throws Exception {
+    public static <T> T until(Duration limit, Probe<T> probe, Predicate<? super T> done,
+                              Function<? super T, String> failure) throws Exception {
         long deadline = System.nanoTime() + limit.toNanos();
         long pauseMs = FIRST_PAUSE_MS;
         while (true) {
-            boolean last = System.nanoTime() - deadline >= 0;
+            boolean atLimit = System.nanoTime() - deadline >= 0;
             T seen = probe.look();
             if (done.test(seen)) {
                 return seen;
             }
-            if (last) {
-                throw new AssertionError("not within " + limit.toMillis() + " ms: " + what.get()
-                        + (seen instanceof Boolean ? "" : "; last seen: " + seen));
+            if (atLimit) {
+                throw new AssertionError("not within " + limit.toMillis() + " ms: " + failure.apply(seen));
             }
             long leftMs = Math.max(1, (deadline - System.nanoTime()) / 1_000_000);
-            // the poll interval, growing so that a slow outcome is not polled hard; never past the deadline
+            // the poll interval: short for an outcome that comes at once, longer so a slow one is not polled hard
             Thread.sleep(Math.min(pauseMs, leftMs));
             pauseMs = Math.min(LONGEST_PAUSE_MS, pauseMs * 2);
         }
