@@ -7,7 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * hls.js or dash.js playing a live stream in headless Chromium, through {@code deploy/browser/play.mjs}: the player
@@ -100,11 +99,7 @@ final class BrowserPlayer {
 
     /** Waits for the exit; past the bound: SIGTERM (play.mjs closes the browser), then SIGKILL of what is left. */
     private static int awaitExit(ExternalProcess p, long boundSeconds) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(boundSeconds);
-        while (p.isAlive() && System.nanoTime() < deadline) {
-            Thread.sleep(100);
-        }
-        if (!p.isAlive()) {
+        if (p.exited(boundSeconds)) {
             return p.exitCode();
         }
         List<ProcessHandle> started = ProcessHandle.of(p.pid()).map(h -> h.descendants().toList()).orElse(List.of());

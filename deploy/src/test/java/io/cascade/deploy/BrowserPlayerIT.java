@@ -2,6 +2,7 @@ package io.cascade.deploy;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.cascade.testing.Await;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -13,6 +14,7 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -56,15 +58,13 @@ class BrowserPlayerIT {
         encoders.add(ExternalProcess.start("fixture-audio", ffmpeg(false, true, hls, "audio/index.m3u8")));
         withCors = serve(true);
         withoutCors = serve(false);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (!(segments("hls/index.m3u8") >= 4 && segments("audio/index.m3u8") >= 4
-                && Files.exists(dir.resolve("dash/chunk-stream0-00004.m4s")))) {
+        Await.until("the fixture streams appear", Duration.ofSeconds(20), () -> {
             for (ExternalProcess e : encoders) {
                 assertTrue(e.isAlive(), () -> "ffmpeg fixture died: " + e.describe());
             }
-            assertTrue(System.nanoTime() < deadline, "the fixture streams did not appear within 20 s");
-            Thread.sleep(200);
-        }
+            return segments("hls/index.m3u8") >= 4 && segments("audio/index.m3u8") >= 4
+                    && Files.exists(dir.resolve("dash/chunk-stream0-00004.m4s"));
+        });
     }
 
     @AfterAll

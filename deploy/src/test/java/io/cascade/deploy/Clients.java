@@ -60,7 +60,8 @@ final class Clients {
             m.put(extra[i], extra[i + 1]);
         }
         CascadeNode started = new CascadeNode(NodeConfig.of(isolated(m)));
-        started.start().toCompletionStage().toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS);
+        // the node runs on a Vert.x of its own, not a test's: the test thread waits, bounded, for its start
+        started.start().await(30, java.util.concurrent.TimeUnit.SECONDS);
         return started;
     }
 

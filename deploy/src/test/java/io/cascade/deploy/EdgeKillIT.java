@@ -39,8 +39,8 @@ class EdgeKillIT {
         Path dump = Files.createDirectories(Path.of("target", "interop-logs")).resolve("edge-rtmpdump.flv");
         Files.deleteIfExists(dump);
         try {
-            ingest.start().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-            goodEdge.start().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+            ingest.start().await(60, TimeUnit.SECONDS);
+            goodEdge.start().await(60, TimeUnit.SECONDS);
             try (ExternalProcess victim = ExternalProcess.start("node-victim-edge", victimCmd);
                  ExternalProcess pub = ExternalProcess.start("publish-edgekill", ffmpegPublish(rtmpUrl(ingestRtmp, "ek"), 60));
                  TestRtmpClient viewer = new TestRtmpClient(goodEdgeRtmp, 10_000)) {

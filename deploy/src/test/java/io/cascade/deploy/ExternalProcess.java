@@ -1,9 +1,12 @@
 package io.cascade.deploy;
 
+import io.cascade.testing.Await;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -92,17 +95,30 @@ final class ExternalProcess implements AutoCloseable {
 
     /** Waits (bounded) until the process printed the text on stdout; fails if it exits or the time runs out. */
     void awaitOutput(String text, int seconds) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-        while (System.nanoTime() < deadline) {
-            if (stdout().contains(text)) {
-                return;
-            }
-            if (!process.isAlive()) {
-                throw new AssertionError(label + " exited before printing '" + text + "': " + stdout() + stderr());
-            }
-            Thread.sleep(100);
+        Await.until(() -> "no '" + text + "' from " + label + ": " + stdoutOrError(), Duration.ofSeconds(seconds),
+                () -> {
+                    if (stdout().contains(text)) {
+                        return true;
+                    }
+                    if (!process.isAlive()) {
+                        throw new AssertionError(label + " exited before printing '" + text + "': " + stdout()
+                                + stderr());
+                    }
+                    return false;
+                });
+    }
+
+    /** Waits up to the timeout for the exit, without killing; true when it exited. */
+    boolean exited(long timeoutSeconds) throws InterruptedException {
+        return process.waitFor(timeoutSeconds, TimeUnit.SECONDS);
+    }
+
+    private String stdoutOrError() {
+        try {
+            return stdout();
+        } catch (IOException e) {
+            return e.toString();
         }
-        throw new AssertionError("no '" + text + "' from " + label + ": " + stdout());
     }
 
     /** For assertion messages: the tail of what the client said. */

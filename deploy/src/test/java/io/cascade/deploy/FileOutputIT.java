@@ -1,5 +1,6 @@
 package io.cascade.deploy;
 
+import io.cascade.testing.Await;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Tag;
@@ -10,8 +11,11 @@ import org.junit.jupiter.api.io.TempDir;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import static io.cascade.deploy.Clients.countLines;
@@ -27,6 +31,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Tag("interop")
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class FileOutputIT {
+    private static final Pattern MEDIA_SEQUENCE = Pattern.compile("#EXT-X-MEDIA-SEQUENCE:(\\d+)");
     @TempDir
     Path folder;
 
@@ -51,10 +56,11 @@ class FileOutputIT {
 
             Path hlsDir = folder.resolve("out/hls");
             Path dashDir = folder.resolve("out/dash");
-            awaitFile(hlsDir.resolve("index.m3u8"), "#EXTINF", 3);
+            long firstListed = mediaSequence(awaitFile(hlsDir.resolve("index.m3u8"), "#EXTINF", 3));
             awaitFile(dashDir.resolve("index.mpd"), "<S ", 6);
-            Thread.sleep(4_000); // a few more segments: the rolling playlist must have dropped some
-            String playlist = Files.readString(hlsDir.resolve("index.m3u8"));
+            // a few more segments: the rolling playlist must have dropped some
+            String playlist = Await.until("the rolling playlist drops three segments", Duration.ofSeconds(30),
+                    () -> Files.readString(hlsDir.resolve("index.m3u8")), p -> mediaSequence(p) >= firstListed + 3);
             assertEquals(3, countLines(playlist, "#EXTINF"), playlist);
             assertTrue(playlist.contains("#EXT-X-KEY:METHOD=AES-128,URI=\"key-"), playlist);
             try (Stream<Path> files = Files.list(hlsDir)) {
@@ -88,15 +94,18 @@ class FileOutputIT {
         }
     }
 
-    private static void awaitFile(Path file, String marker, int count) throws Exception {
-        long deadline = System.nanoTime() + 30_000_000_000L;
-        while (System.nanoTime() < deadline) {
-            if (Files.exists(file) && countLines(Files.readString(file).replace("<S ", "\n<S "), marker) >= count) {
-                return;
-            }
-            Thread.sleep(200);
+    /** Waits until the file has the marker at least {@code count} times; returns what it held then. */
+    private static String awaitFile(Path file, String marker, int count) throws Exception {
+        return Await.until(file + " has " + count + " x " + marker, Duration.ofSeconds(30),
+                () -> Files.exists(file) ? Files.readString(file) : "(missing)",
+                text -> countLines(text.replace("<S ", "\n<S "), marker) >= count);
+    }
+
+    private static long mediaSequence(String playlist) {
+        Matcher m = MEDIA_SEQUENCE.matcher(playlist);
+        if (!m.find()) {
+            throw new AssertionError("no media sequence in\n" + playlist);
         }
-        throw new AssertionError(file + " never had " + count + " x " + marker
-                + (Files.exists(file) ? ":\n" + Files.readString(file) : " (missing)"));
+        return Long.parseLong(m.group(1));
     }
 }

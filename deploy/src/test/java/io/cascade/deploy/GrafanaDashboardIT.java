@@ -1,5 +1,6 @@
 package io.cascade.deploy;
 
+import io.cascade.testing.Await;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Tag;
@@ -9,6 +10,7 @@ import org.junit.jupiter.api.Timeout;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -212,7 +214,7 @@ class GrafanaDashboardIT {
         CascadeNode node = new CascadeNode(NodeConfig.of(Clients.isolated(Map.of("rtmp.port", String.valueOf(rtmp),
                 "http.port", String.valueOf(http), "api.port", "0", "bind.host", "127.0.0.1",
                 "node.name", "dashboards"))));
-        node.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        node.start().await(30, TimeUnit.SECONDS);
         try {
             // Cascade's own series are there before any traffic: dashboards never go blank
             Map<String, Set<String>> cascadeOnly = new LinkedHashMap<>();
@@ -227,16 +229,8 @@ class GrafanaDashboardIT {
                 assertEquals(0, play.exitCode(), play.describe());
             }
             System.gc(); // GC pause timers appear with the first GC notification
-            Map<String, Set<String>> absent = byPlace;
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (System.nanoTime() < deadline) {
-                absent = missing(byPlace, PromText.scrape(http).names);
-                if (absent.isEmpty()) {
-                    break;
-                }
-                Thread.sleep(250);
-            }
-            assertTrue(absent.isEmpty(), describe(absent));
+            Await.until(Duration.ofSeconds(10), () -> missing(byPlace, PromText.scrape(http).names), Map::isEmpty,
+                    GrafanaDashboardIT::describe);
         } finally {
             node.stop();
         }

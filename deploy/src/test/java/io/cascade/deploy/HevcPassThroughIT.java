@@ -41,7 +41,7 @@ class HevcPassThroughIT {
         int rtmp = Clients.freePort();
         CascadeNode node = new CascadeNode(NodeConfig.of(Clients.isolated(Map.of("rtmp.port", String.valueOf(rtmp), "http.port", "0",
                 "api.port", "0", "bind.host", "127.0.0.1"))));
-        node.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        node.start().await(30, TimeUnit.SECONDS);
         try (TestRtmpClient publisher = new TestRtmpClient(rtmp, 5_000);
              TestRtmpClient viewer = new TestRtmpClient(rtmp, 5_000)) {
             publisher.handshake(true);

@@ -1,10 +1,12 @@
 package io.cascade.deploy;
 
+import io.cascade.testing.Await;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -44,7 +46,7 @@ class HlsClusterIT {
                 Clients.freePort(), members, "http.port", String.valueOf(http2))));
         try {
             for (CascadeNode n : List.of(ingest, edge1, edge2)) {
-                n.start().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+                n.start().await(60, TimeUnit.SECONDS);
             }
             try (ExternalProcess pub = ExternalProcess.start("publish", ffmpegPublish(rtmpUrl(ingestRtmp, STREAM), 120))) {
                 HlsDeliveryIT.awaitSegments(url(http1, STREAM, "v/index.m3u8"), 4, 30_000);
@@ -88,17 +90,10 @@ class HlsClusterIT {
 
     /** Both edges' copies of a playlist, fetched until they agree (a segment may complete between two fetches). */
     private static String[] samePlaylist(String url1, String url2) throws Exception {
-        String a = "";
-        String b = "";
-        for (int attempt = 0; attempt < 20; attempt++) {
-            a = Http.text(Http.get(url1));
-            b = Http.text(Http.get(url2));
-            if (a.replaceAll(":\\d+/time", "").equals(b.replaceAll(":\\d+/time", ""))) {
-                break;
-            }
-            Thread.sleep(150);
-        }
-        return new String[] {a, b};
+        return Await.until("the same playlist from both edges", Duration.ofSeconds(3),
+                () -> List.of(Http.text(Http.get(url1)), Http.text(Http.get(url2))),
+                both -> both.get(0).replaceAll(":\\d+/time", "").equals(both.get(1).replaceAll(":\\d+/time", "")))
+                .toArray(String[]::new);
     }
 
     /** The segment, init and key files a playlist names, relative to the stream. */

@@ -1,5 +1,6 @@
 package io.cascade.deploy;
 
+import io.cascade.testing.Await;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -11,6 +12,7 @@ import javax.crypto.spec.IvParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -56,20 +58,11 @@ class HlsDeliveryIT {
 
     /** Polls a media playlist until it lists at least {@code segments} segments. */
     static String awaitSegments(String playlistUrl, int segments, long timeoutMs) throws Exception {
-        long deadline = System.nanoTime() + timeoutMs * 1_000_000;
-        String last = "";
-        while (System.nanoTime() < deadline) {
-            HttpResponse<byte[]> r = Http.get(playlistUrl);
-            if (r.statusCode() == 200) {
-                last = Http.text(r);
-                if (segmentNumbers(last).size() >= segments) {
-                    return last;
-                }
-            }
-            Thread.sleep(200);
-        }
-        throw new AssertionError(playlistUrl + " listed fewer than " + segments + " segments in " + timeoutMs
-                + " ms:\n" + last);
+        return Await.until(playlistUrl + " lists at least " + segments + " segments", Duration.ofMillis(timeoutMs),
+                () -> {
+                    HttpResponse<byte[]> r = Http.get(playlistUrl);
+                    return r.statusCode() == 200 ? Http.text(r) : "HTTP " + r.statusCode();
+                }, playlist -> segmentNumbers(playlist).size() >= segments);
     }
 
     static List<Long> segmentNumbers(String playlist) {
@@ -218,19 +211,16 @@ class HlsDeliveryIT {
             lastBefore = numbers.get(numbers.size() - 1);
             assertFalse(before.contains("#EXT-X-DISCONTINUITY\n"), before);
         }
-        Thread.sleep(1_500);
+        // a republish, not a second publisher refused while the node still holds the first one
+        Await.until("the first publish of " + stream + " has ended", Duration.ofSeconds(10),
+                () -> node.registry().find(stream).await(5, TimeUnit.SECONDS) == null);
         try (ExternalProcess pub = ExternalProcess.start("republish", ffmpegPublish(rtmpUrl(rtmp, stream), 90))) {
-            long deadline = System.nanoTime() + 20_000_000_000L;
-            String after = "";
-            while (System.nanoTime() < deadline) {
-                after = Http.text(Http.get(url(http, stream, "ts/index.m3u8")));
-                int tag = after.lastIndexOf("#EXT-X-DISCONTINUITY\n");
-                // ffmpeg starts three segments from the end: let it start within the new publish
-                if (tag >= 0 && segmentNumbers(after.substring(tag)).size() >= 3) {
-                    break;
-                }
-                Thread.sleep(200);
-            }
+            // ffmpeg starts three segments from the end: let it start within the new publish
+            String after = Await.until("three segments after the discontinuity", Duration.ofSeconds(20),
+                    () -> Http.text(Http.get(url(http, stream, "ts/index.m3u8"))), playlist -> {
+                        int tag = playlist.lastIndexOf("#EXT-X-DISCONTINUITY\n");
+                        return tag >= 0 && segmentNumbers(playlist.substring(tag)).size() >= 3;
+                    });
             List<Long> numbers = segmentNumbers(after);
             assertTrue(numbers.get(numbers.size() - 1) > lastBefore + 1, "numbering went on: " + after);
             for (int i = 1; i < numbers.size(); i++) {

@@ -4,6 +4,7 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import io.cascade.testing.Await;
 import io.cascade.testing.TestRtmpClient;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -17,6 +18,7 @@ import org.slf4j.LoggerFactory;
 
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -74,7 +76,7 @@ class IngestPointIT {
                 "http.port", String.valueOf(httpPort), "api.port", String.valueOf(api), "api.token", TOKEN,
                 "bind.host", "127.0.0.1", "data.dir", dataDir.toString(), "ingest.points.required", "true",
                 "rtmp.play.wait.ms", String.valueOf(PLAY_WAIT_MS), "edge.linger.ms", "1000"))));
-        node.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        node.start().await(30, TimeUnit.SECONDS);
     }
 
     private HttpResponse<String> call(String method, String pathAndQuery, String token, String body) throws Exception {
@@ -88,14 +90,8 @@ class IngestPointIT {
     }
 
     private void awaitLive(String stream, ExternalProcess publisher) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-        while (System.nanoTime() < deadline) {
-            if (get("/api/listStreams").body().contains("\"name\":\"" + stream + "\"")) {
-                return;
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError(stream + " never became live: " + publisher.describe());
+        Await.until(() -> stream + " never became live: " + publisher.describe(), Duration.ofSeconds(15),
+                () -> get("/api/listStreams").body().contains("\"name\":\"" + stream + "\""));
     }
 
     /** What the node logged at INFO and above since the test began. */

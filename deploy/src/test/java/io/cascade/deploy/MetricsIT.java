@@ -1,5 +1,6 @@
 package io.cascade.deploy;
 
+import io.cascade.testing.Await;
 import io.cascade.testing.TestRtmpClient;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -13,6 +14,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -186,7 +188,7 @@ class MetricsIT {
         CascadeNode ingest = new CascadeNode(NodeConfig.of(Clients.isolated(Map.of("roles", "ingest", "rtmp.port", "0",
                 "http.port", String.valueOf(ownHttp), "api.port", "0", "bind.host", "127.0.0.1",
                 "node.name", "ingest-only"))));
-        ingest.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        ingest.start().await(30, TimeUnit.SECONDS);
         try {
             PromText m = PromText.scrape(ownHttp);
             assertEquals(1.0, m.value("cascade_node_role", "role", "ingest"), m.lines("cascade_node_role"));
@@ -211,19 +213,14 @@ class MetricsIT {
     /** Scrapes until the condition holds (the sampled series follow within a second or two). */
     private static PromText await(String what, ExternalProcess client, Predicate<PromText> condition)
             throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        PromText m;
-        do {
-            m = PromText.scrape(http);
-            if (condition.test(m)) {
-                return m;
-            }
-            Thread.sleep(200);
-        } while (System.nanoTime() < deadline);
+        return Await.until(Duration.ofSeconds(20), () -> PromText.scrape(http), condition, last -> "never saw " + what
+                + " on /metrics:\n" + cascadeLines(last) + (client == null ? "" : client.describe()));
+    }
+
+    private static String cascadeLines(PromText m) {
         StringBuilder cascade = new StringBuilder();
         m.text.lines().filter(l -> l.startsWith("cascade_")).forEach(l -> cascade.append(l).append('\n'));
-        throw new AssertionError("never saw " + what + " on /metrics:\n" + cascade
-                + (client == null ? "" : client.describe()));
+        return cascade.toString();
     }
 
     private static HttpResponse<String> get(String path) throws Exception {

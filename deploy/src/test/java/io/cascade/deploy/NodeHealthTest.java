@@ -1,13 +1,14 @@
 package io.cascade.deploy;
 
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
-import org.junit.jupiter.api.AfterEach;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -19,27 +20,24 @@ import java.util.concurrent.atomic.AtomicInteger;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** Readiness is down while the node starts, up when it is ready, down again from the moment it stops. */
+@ExtendWith(VertxExtension.class)
 class NodeHealthTest {
     private final AtomicInteger members = new AtomicInteger(1);
-    private Vertx vertx;
     private NodeHealth health;
     private int port;
 
+    /** A Vert.x of the test's own, closed by the extension after it. */
     @BeforeEach
-    void serve() throws Exception {
-        vertx = Vertx.vertx();
+    void serve(Vertx vertx, VertxTestContext ctx) {
         health = new NodeHealth(vertx, "h1", members::get);
         Router router = Router.router(vertx);
         router.get("/healthz").handler(health.livenessHandler());
         router.get("/readyz").handler(health.readinessHandler());
-        HttpServer server = vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1")
-                .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-        port = server.actualPort();
-    }
-
-    @AfterEach
-    void close() throws Exception {
-        vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1").timeout(10, TimeUnit.SECONDS)
+                .onComplete(ctx.succeeding(server -> {
+                    port = server.actualPort();
+                    ctx.completeNow();
+                }));
     }
 
     private HttpResponse<String> get(String path) throws Exception {

@@ -5,6 +5,7 @@ import io.cascade.protocol.flv.FlvVideo;
 import io.cascade.protocol.flv.PacketKind;
 import io.cascade.protocol.rtmp.chunk.RtmpMessage;
 import io.cascade.protocol.rtmp.message.MessageType;
+import io.cascade.testing.Await;
 import io.cascade.testing.TestRtmpClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -14,6 +15,7 @@ import org.junit.jupiter.api.Timeout;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -46,7 +48,7 @@ class RtmpInteropIT {
         node = new CascadeNode(NodeConfig.of(Clients.isolated(Map.of("rtmp.port", String.valueOf(rtmp), "http.port", "0",
                 "api.port", String.valueOf(api), "bind.host", "127.0.0.1", "node.name", "interop",
                 "rtmp.play.wait.ms", String.valueOf(PLAY_WAIT_MS), "edge.linger.ms", "1000"))));
-        node.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        node.start().await(30, TimeUnit.SECONDS);
     }
 
     @AfterAll
@@ -62,16 +64,9 @@ class RtmpInteropIT {
     }
 
     private static void awaitLive(String stream, boolean live, ExternalProcess publisher) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-        while (System.nanoTime() < deadline) {
-            String body = Http.getText("http://127.0.0.1:" + api + "/api/listStreams").body();
-            if (body.contains("\"name\":\"" + stream + "\"") == live) {
-                return;
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError(stream + " never became " + (live ? "live" : "gone") + ": "
-                + (publisher == null ? "" : publisher.describe()));
+        Await.until(() -> stream + " never became " + (live ? "live" : "gone") + ": "
+                + (publisher == null ? "" : publisher.describe()), Duration.ofSeconds(15), () -> Http.getText(
+                "http://127.0.0.1:" + api + "/api/listStreams").body().contains("\"name\":\"" + stream + "\"") == live);
     }
 
     @Test
@@ -93,12 +88,15 @@ class RtmpInteropIT {
             Files.deleteIfExists(flv);
             ExternalProcess dump = ExternalProcess.start("rtmpdump", List.of("rtmpdump", "-q", "-v", "-r",
                     rtmpUrl(rtmp, "dump"), "-o", flv.toString()));
-            Thread.sleep(4_000);
+            // FLV is readable while it grows: record until what the checks below need is there
+            Await.until(() -> "rtmpdump recorded over 50 frames of video and audio: " + dump.describe(),
+                    Duration.ofSeconds(20), () -> {
+                        assertTrue(dump.isAlive(), () -> "rtmpdump exited: " + dump.describe());
+                        return enoughFrames(probeFrames(flv).stdout());
+                    });
             dump.interrupt(); // rtmpdump finishes the file on SIGINT
             dump.waitFor(10);
-            ExternalProcess probe = ExternalProcess.run("ffprobe", 30, List.of("ffprobe", "-v", "error",
-                    "-count_frames", "-show_entries", "stream=codec_name,nb_read_frames", "-of", "csv=p=0",
-                    flv.toString()));
+            ExternalProcess probe = probeFrames(flv);
             assertEquals(0, probe.exitCode(), probe.describe());
             String out = probe.stdout();
             assertTrue(out.contains("h264,") && out.contains("aac,"), "streams: " + out);
@@ -106,6 +104,26 @@ class RtmpInteropIT {
                 assertTrue(Integer.parseInt(line.split(",")[1].strip()) > 50, "too few frames: " + out);
             }
         }
+    }
+
+    /** ffprobe's "codec,frames" line per stream of the file. */
+    private static ExternalProcess probeFrames(Path flv) throws Exception {
+        return ExternalProcess.run("ffprobe", 30, List.of("ffprobe", "-v", "error", "-count_frames",
+                "-show_entries", "stream=codec_name,nb_read_frames", "-of", "csv=p=0", flv.toString()));
+    }
+
+    private static boolean enoughFrames(String probed) {
+        if (!(probed.contains("h264,") && probed.contains("aac,"))) {
+            return false;
+        }
+        for (String line : probed.strip().split("\n")) {
+            String[] codecAndFrames = line.split(",");
+            if (codecAndFrames.length < 2 || !codecAndFrames[1].strip().matches("\\d+")
+                    || Integer.parseInt(codecAndFrames[1].strip()) <= 50) {
+                return false;
+            }
+        }
+        return true;
     }
 
     @Test
@@ -122,7 +140,9 @@ class RtmpInteropIT {
     @Test
     void aNewViewerStartsAtOnceFromTheGopCache() throws Exception {
         try (ExternalProcess pub = publish("fast"); TestRtmpClient viewer = new TestRtmpClient(rtmp, 5_000)) {
-            Thread.sleep(1_500); // mid-GOP, so without a cache the viewer would wait for the next keyframe
+            // time passing is the point: 1.5 s into a stream of 1 s GOPs is mid-GOP, where a viewer without a
+            // cache would wait for the next keyframe
+            Thread.sleep(1_500);
             viewer.handshake(true);
             viewer.connect("live");
             int id = viewer.createStream();

@@ -1,10 +1,12 @@
 package io.cascade.deploy;
 
+import io.cascade.testing.Await;
 import io.cascade.testing.TestRtmpClient;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -29,7 +31,7 @@ class SlowViewerIT {
                 "http.port", "0", "api.port", "0", "bind.host", "127.0.0.1",
                 "rtmp.viewer.queue.bytes", String.valueOf(64 << 10), "rtmp.socket.send.bytes", String.valueOf(32 << 10),
                 "rtmp.viewer.max.behind.ms", "2000"))));
-        node.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        node.start().await(30, TimeUnit.SECONDS);
         try (ExternalProcess pub = ExternalProcess.start("publish-slow", ffmpegPublish(rtmpUrl(rtmp, "slow"), 40));
              TestRtmpClient stalled = new TestRtmpClient(rtmp, 20_000, 2048)) {
             stalled.handshake(false);
@@ -44,10 +46,8 @@ class SlowViewerIT {
                     + countLines(normal.stdout(), "0,"));
 
             assertTrue(node.counters().framesDroppedSlowViewer.sum() > 0, "drops are counted");
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-            while (node.counters().viewersDisconnectedSlow.sum() == 0 && System.nanoTime() < deadline) {
-                Thread.sleep(100);
-            }
+            Await.until("the stalled viewer is disconnected", Duration.ofSeconds(20),
+                    () -> node.counters().viewersDisconnectedSlow.sum() > 0);
             assertEquals(1, node.counters().viewersDisconnectedSlow.sum(), "the stalled viewer is disconnected");
             assertTrue(stalled.closedByServer(), "its socket is closed");
         } finally {

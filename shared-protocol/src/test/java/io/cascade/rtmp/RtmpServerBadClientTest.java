@@ -7,9 +7,12 @@ import io.cascade.protocol.rtmp.handshake.RtmpHandshake;
 import io.cascade.protocol.rtmp.message.MessageType;
 import io.cascade.testing.TestRtmpClient;
 import io.vertx.core.Vertx;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -24,35 +27,40 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Hostile clients over a real socket (TESTING.md's RTMP catalogue): each one is closed, or ignored where the
  * protocol allows, and a well-behaved publisher connected all along never notices.
  */
+@ExtendWith(VertxExtension.class)
 class RtmpServerBadClientTest {
     // short enough to keep the test quick, long enough for a cold JVM on a loaded CI machine
     private static final long HANDSHAKE_DEADLINE_MS = 1_500;
     private static final long IDLE_MS = 3_000;
-    private static Vertx vertx;
     private static RtmpServer server;
     private static final NodeCounters counters = new NodeCounters();
     private static TestRtmpClient goodPublisher;
 
     @BeforeAll
-    static void start() throws Exception {
-        vertx = Vertx.vertx();
+    static void start(Vertx vertx, VertxTestContext ctx) {
         RtmpPublishHandler accept = (c, r) -> {
             c.session().acceptPublish(r.streamId(), r.name());
             c.bind(r.streamId(), () -> { });
         };
         server = new RtmpServer(new RtmpServer.Settings("127.0.0.1", 0, accept, RtmpServer.NO_PLAYBACK, counters,
                 RtmpServer.DEFAULT_WRITE_QUEUE_BYTES, 0, HANDSHAKE_DEADLINE_MS, IDLE_MS));
-        vertx.deployVerticle(server).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-        goodPublisher = connected();
-        int id = goodPublisher.createStream();
-        assertEquals("NetStream.Publish.Start", goodPublisher.publish(id, "good"));
+        vertx.deployVerticle(server).timeout(10, TimeUnit.SECONDS)
+                // the client's socket I/O blocks: on a worker, never on the event loop the server may share
+                .compose(deployed -> vertx.executeBlocking(() -> {
+                    goodPublisher = connected();
+                    int id = goodPublisher.createStream();
+                    assertEquals("NetStream.Publish.Start", goodPublisher.publish(id, "good"));
+                    return null;
+                }, false))
+                .onComplete(ctx.succeedingThenComplete());
     }
 
     @AfterAll
     static void stop() throws Exception {
-        goodPublisher.close();
-        vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-        // the good publisher was never disturbed by any of the cases
+        if (goodPublisher != null) {
+            goodPublisher.close();
+        }
+        // the good publisher was never disturbed by any of the cases; the extension closes Vert.x after this
     }
 
     private static TestRtmpClient client() throws IOException {
