@@ -29,8 +29,8 @@ class ClusterIT {
         CascadeNode edge = new CascadeNode(NodeConfig.of(Clients.member(name, "edge-1", "edge",
                 edgeRtmp, Clients.freePort(), "127.0.0.1:" + ingestCluster)));
         try {
-            ingest.start().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-            edge.start().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+            ingest.start().await(60, TimeUnit.SECONDS);
+            edge.start().await(60, TimeUnit.SECONDS);
             assertEquals(2, edge.clusterMembers());
             assertEquals(2, ingest.clusterMembers());
             try (ExternalProcess pub = ExternalProcess.start("publish-cluster",

@@ -3,9 +3,11 @@ package io.cascade.deploy;
 import io.cascade.protocol.rtmp.chunk.RtmpMessage;
 import io.cascade.testing.TestRtmpClient;
 import org.junit.jupiter.api.Tag;
+import io.cascade.testing.Await;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -23,7 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Timeout(value = 150, unit = TimeUnit.SECONDS)
 class FailoverIT {
     private static <T> T await(io.vertx.core.Future<T> f) throws Exception {
-        return f.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        return f.await(30, TimeUnit.SECONDS);
     }
 
     @Test
@@ -60,10 +62,8 @@ class FailoverIT {
 
                     long t0 = System.nanoTime();
                     a.kill();
-                    while (await(edge.registry().find("fo")) != null
-                            && System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(10)) {
-                        Thread.sleep(50);
-                    }
+                    Await.until("the dead node's stream out of the registry", Duration.ofSeconds(10),
+                            () -> await(edge.registry().find("fo")) == null);
                     long goneMs = (System.nanoTime() - t0) / 1_000_000;
                     assertNull(await(edge.registry().find("fo")));
                     assertTrue(goneMs < 3_000, "registry record gone after " + goneMs + " ms");

@@ -38,8 +38,8 @@ class FrozenNodeIT {
         List<String> frozenCmd = Clients.nodeProcess(Clients.flags(Clients.member(cluster, "frozen-edge", "edge",
                 frozenEdgeRtmp, Clients.freePort(), "127.0.0.1:" + clusterPort)));
         try {
-            ingest.start().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-            goodEdge.start().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+            ingest.start().await(60, TimeUnit.SECONDS);
+            goodEdge.start().await(60, TimeUnit.SECONDS);
             try (ExternalProcess frozen = ExternalProcess.start("node-frozen-edge", frozenCmd);
                  ExternalProcess pub = ExternalProcess.start("publish-frozen", highBitrate(rtmpUrl(ingestRtmp, "cold")))) {
                 frozen.awaitOutput("cascade node frozen-edge ready", 40);
@@ -47,13 +47,13 @@ class FrozenNodeIT {
                         ffmpegDecode(rtmpUrl(frozenEdgeRtmp, "cold"), 60))) {
                     frozen.awaitOutput("play started: cold", 40);
                     ExternalProcess goodViewer = ExternalProcess.start("play-good", ffmpegDecode(rtmpUrl(goodEdgeRtmp, "cold"), 14));
-                    Thread.sleep(2_000);
+                    Thread.sleep(2_000); // both edges play for a while before one of them freezes
                     new ProcessBuilder("kill", "-STOP", String.valueOf(frozen.pid())).start().waitFor(5, TimeUnit.SECONDS);
                     long maxInFlight = 0;
                     long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(8);
                     while (System.nanoTime() < until) {
                         maxInFlight = Math.max(maxInFlight, ingest.counters().eventBusInFlightBytes.sum());
-                        Thread.sleep(50);
+                        Thread.sleep(50); // a sample every 50 ms over the 8 s the edge stays frozen
                     }
                     long dropped = ingest.counters().framesDroppedQueueFull.sum();
                     new ProcessBuilder("kill", "-CONT", String.valueOf(frozen.pid())).start().waitFor(5, TimeUnit.SECONDS);

@@ -2,12 +2,14 @@ package io.cascade.deploy;
 
 import io.cascade.ingest.IngestStream;
 import org.junit.jupiter.api.Tag;
+import io.cascade.testing.Await;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -130,14 +132,9 @@ class NodeProcessIT {
     }
 
     private static void awaitLog(ExternalProcess p, String text, int seconds) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-        while (System.nanoTime() < deadline) {
-            if (p.stdout().contains(text)) {
-                return;
-            }
+        Await.until(Duration.ofSeconds(seconds), () -> {
             assertTrue(p.isAlive(), "node exited: " + p.stdout() + p.stderr());
-            Thread.sleep(100);
-        }
-        throw new AssertionError("no '" + text + "' in the node log: " + p.stdout());
+            return p.stdout();
+        }, log -> log.contains(text), log -> "no '" + text + "' in the node log: " + log);
     }
 }

@@ -70,8 +70,8 @@ class RepublishFailoverIT {
                     Clients.freePort(), "127.0.0.1:" + clusterA)));
             List<Watcher> watchers = new ArrayList<>();
             try {
-                edge.start().toCompletionStage().toCompletableFuture().get(40, TimeUnit.SECONDS);
-                ingestC.start().toCompletionStage().toCompletableFuture().get(40, TimeUnit.SECONDS);
+                edge.start().await(40, TimeUnit.SECONDS);
+                ingestC.start().await(40, TimeUnit.SECONDS);
                 try (ExternalProcess pub = ExternalProcess.start("publish-a", ffmpegPublish(rtmpUrl(rtmpA, STREAM), 90))) {
                     Watcher viewer = Watcher.play(rtmpEdge, "viewer");
                     watchers.add(viewer);

@@ -8,13 +8,16 @@ import io.cascade.media.GopCache;
 import io.cascade.media.MediaFrame;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import io.cascade.testing.Await;
+import io.vertx.junit5.VertxExtension;
+import java.time.Duration;
 
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
@@ -22,18 +25,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** A hub joining a live stream gets the snapshot and then the live frames with no gap and no duplicate. */
+@ExtendWith(VertxExtension.class)
 class StreamHubTest {
     private Vertx vertx;
 
     @BeforeEach
-    void start() {
-        vertx = Vertx.vertx();
+    void start(Vertx vertx) {
+        this.vertx = vertx;
         Codecs.register(vertx.eventBus());
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
 
     private static MediaFrame frame(long seq, boolean key) {
@@ -46,7 +45,7 @@ class StreamHubTest {
         final List<Long> sequences = new CopyOnWriteArrayList<>();
         final List<Long> beforeStart = new CopyOnWriteArrayList<>();
         final StreamHub hub;
-        final CompletableFuture<Void> started = new CompletableFuture<>();
+        final Promise<Void> started = Promise.promise();
         final java.util.concurrent.atomic.AtomicInteger stops = new java.util.concurrent.atomic.AtomicInteger();
 
         RecordingSink(StreamHub hub) {
@@ -55,13 +54,13 @@ class StreamHubTest {
 
         @Override
         public void onFrame(MediaFrame frame) {
-            (started.isDone() ? sequences : beforeStart).add(frame.sequence());
+            (started.future().isComplete() ? sequences : beforeStart).add(frame.sequence());
         }
 
         @Override
         public void onStarted() {
             hub.snapshot().forEach(f -> sequences.add(f.sequence()));
-            started.complete(null);
+            started.tryComplete();
         }
 
         @Override
@@ -83,12 +82,12 @@ class StreamHubTest {
     /** A hub for the stream on an edge context, with a recording sink. */
     private RecordingSink follow(StreamHubs hubs, String name) throws Exception {
         Context edge = vertx.getOrCreateContext();
-        CompletableFuture<RecordingSink> sinkReady = new CompletableFuture<>();
+        Promise<RecordingSink> sinkReady = Promise.promise();
         edge.runOnContext(v -> {
             StreamHub hub = hubs.acquire(name, edge);
-            edge.runOnContext(w -> sinkReady.complete(hub.sink(RecordingSink.class, () -> new RecordingSink(hub))));
+            edge.runOnContext(w -> sinkReady.tryComplete(hub.sink(RecordingSink.class, () -> new RecordingSink(hub))));
         });
-        return sinkReady.get(5, TimeUnit.SECONDS);
+        return sinkReady.future().await(5, TimeUnit.SECONDS);
     }
 
     @Test
@@ -100,16 +99,16 @@ class StreamHubTest {
                 id -> msg.reply(new FrameBatch(ingestGop.snapshot(), ingestGop.lastSequence(), "ingest/1", 0, 2000))));
         Context ingest = vertx.getOrCreateContext();
         long[] next = {0};
-        CompletableFuture<Void> firstHalf = new CompletableFuture<>();
+        Promise<Void> firstHalf = Promise.promise();
         ingest.runOnContext(v -> {
             for (; next[0] < 10; next[0]++) {
                 MediaFrame f = frame(next[0], next[0] % 5 == 0);
                 ingestGop.add(f);
                 vertx.eventBus().send(Addresses.feed(name, "edge"), f);
             }
-            firstHalf.complete(null);
+            firstHalf.tryComplete();
         });
-        firstHalf.get(5, TimeUnit.SECONDS);
+        firstHalf.future().await(5, TimeUnit.SECONDS);
 
         StreamHubs hubs = hubs();
         RecordingSink sink = follow(hubs, name);
@@ -121,16 +120,13 @@ class StreamHubTest {
                 vertx.eventBus().send(Addresses.feed(name, "edge"), f);
             }
         });
-        sink.started.get(5, TimeUnit.SECONDS);
+        sink.started.future().await(5, TimeUnit.SECONDS);
         ingest.runOnContext(v -> {
             for (; next[0] < 25; next[0]++) {
                 vertx.eventBus().send(Addresses.feed(name, "edge"), frame(next[0], next[0] % 5 == 0));
             }
         });
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (sink.sequences.size() < 10 && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
+        Await.until("ten frames after the snapshot", Duration.ofSeconds(5), () -> sink.sequences.size() >= 10);
         // the snapshot is the GOP from keyframe 15; the buffered 10..19 it already holds are not replayed;
         // live frames follow with no gap and no repeat
         assertEquals(List.of(), sink.beforeStart);
@@ -148,28 +144,25 @@ class StreamHubTest {
                 "elsewhere/" + subscriptions.incrementAndGet(), 0, 2000)));
         StreamHubs hubs = hubs();
         RecordingSink sink = follow(hubs, name);
-        sink.started.get(5, TimeUnit.SECONDS); // the subscription answered with publish ingest/1
+        sink.started.future().await(5, TimeUnit.SECONDS); // the subscription answered with publish ingest/1
 
         // its STARTED event arrives after the subscription: nothing ends
         vertx.eventBus().publish(Addresses.STREAM_EVENTS, new io.cascade.cluster.StreamEvent(
                 io.cascade.cluster.StreamEvent.Kind.STARTED, name, "ingest/1"));
-        Thread.sleep(300);
+        Thread.sleep(300); // nothing may happen: time for a wrong reaction to show
         assertEquals(0, sink.stops.get());
         assertEquals(1, subscriptions.get());
 
         // a stop of some older publish changes nothing either
         vertx.eventBus().publish(Addresses.STREAM_EVENTS, new io.cascade.cluster.StreamEvent(
                 io.cascade.cluster.StreamEvent.Kind.STOPPED, name, "ingest/0"));
-        Thread.sleep(300);
+        Thread.sleep(300); // nothing may happen: time for a wrong reaction to show
         assertEquals(0, sink.stops.get());
 
         // another publish starts (the followed one's node died silently): end it and follow the new one
         vertx.eventBus().publish(Addresses.STREAM_EVENTS, new io.cascade.cluster.StreamEvent(
                 io.cascade.cluster.StreamEvent.Kind.STARTED, name, "elsewhere/9"));
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (subscriptions.get() < 2 && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
+        Await.until("a subscription to the new publish", Duration.ofSeconds(5), () -> subscriptions.get() >= 2);
         assertEquals(1, sink.stops.get());
         assertEquals(2, subscriptions.get());
     }
@@ -178,24 +171,24 @@ class StreamHubTest {
     void aStartArrivingWhileASubscriptionToASilentOwnerIsPendingIsFollowedAtOnce() throws Exception {
         String name = "moved";
         // the frozen owner keeps its registration and never answers
-        CompletableFuture<Void> askedFrozen = new CompletableFuture<>();
-        vertx.eventBus().consumer(Addresses.subscribe(name, "frozen"), msg -> askedFrozen.complete(null));
+        Promise<Void> askedFrozen = Promise.promise();
+        vertx.eventBus().consumer(Addresses.subscribe(name, "frozen"), msg -> askedFrozen.tryComplete());
         vertx.eventBus().consumer(Addresses.subscribe(name, "fresh"), msg -> msg.reply(new FrameBatch(List.of(), -1,
                 "fresh/1", 0, 2000)));
         StreamHubs hubs = new StreamHubs(vertx, "edge", 1000, new io.cascade.metrics.NodeCounters(),
                 stream -> Future.succeededFuture("frozen")); // the registry has not noticed yet
         Context edge = vertx.getOrCreateContext();
-        CompletableFuture<RecordingSink> sinkReady = new CompletableFuture<>();
+        Promise<RecordingSink> sinkReady = Promise.promise();
         edge.runOnContext(v -> {
             StreamHub hub = hubs.acquire(name, edge);
-            edge.runOnContext(w -> sinkReady.complete(hub.sink(RecordingSink.class, () -> new RecordingSink(hub))));
+            edge.runOnContext(w -> sinkReady.tryComplete(hub.sink(RecordingSink.class, () -> new RecordingSink(hub))));
         });
-        RecordingSink sink = sinkReady.get(5, TimeUnit.SECONDS);
-        askedFrozen.get(5, TimeUnit.SECONDS); // the subscription to the frozen owner is on its way
+        RecordingSink sink = sinkReady.future().await(5, TimeUnit.SECONDS);
+        askedFrozen.future().await(5, TimeUnit.SECONDS); // the subscription to the frozen owner is on its way
         long t0 = System.nanoTime();
         vertx.eventBus().publish(Addresses.STREAM_EVENTS, new io.cascade.cluster.StreamEvent(
                 io.cascade.cluster.StreamEvent.Kind.STARTED, name, "fresh/1"));
-        sink.started.get(5, TimeUnit.SECONDS);
+        sink.started.future().await(5, TimeUnit.SECONDS);
         long ms = (System.nanoTime() - t0) / 1_000_000;
         assertTrue(ms < StreamHub.SNAPSHOT_TIMEOUT_MS / 2, "followed the new owner after " + ms + " ms");
     }
@@ -213,7 +206,7 @@ class StreamHubTest {
         });
         StreamHubs hubs = hubs();
         RecordingSink sink = follow(hubs, name);
-        sink.started.get(5, TimeUnit.SECONDS);
+        sink.started.future().await(5, TimeUnit.SECONDS);
         assertEquals(3, asked.get());
     }
 }

@@ -10,6 +10,10 @@ import io.vertx.core.Vertx;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import io.cascade.testing.Await;
+import io.vertx.junit5.VertxExtension;
+import java.time.Duration;
 import org.junit.jupiter.api.Timeout;
 
 import java.util.List;
@@ -22,6 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Two real Hazelcast members on loopback: one name per cluster, and a dead owner's streams go away. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
+@ExtendWith(VertxExtension.class)
 class HazelcastStreamRegistryTest {
     private Vertx vertx;
     private HazelcastInstance a;
@@ -34,8 +39,8 @@ class HazelcastStreamRegistryTest {
     }
 
     @BeforeEach
-    void start() throws Exception {
-        vertx = Vertx.vertx();
+    void start(Vertx vertx) throws Exception {
+        this.vertx = vertx;
         int pa = Ports.free();
         int pb = Ports.free();
         Config ca = member("node-a", pa, pb);
@@ -53,11 +58,10 @@ class HazelcastStreamRegistryTest {
                 h.getLifecycleService().terminate();
             }
         }
-        vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
 
     private static <T> T await(Future<T> f) throws Exception {
-        return f.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        return f.await(10, TimeUnit.SECONDS);
     }
 
     @Test
@@ -87,10 +91,8 @@ class HazelcastStreamRegistryTest {
         assertEquals(StreamTimeline.NEW, await(onB.timeline("one")));
         onA.saveTimeline("one", new StreamTimeline(42, 2, 1_795_000_000_000L));
         await(onA.release("one", "node-a"));
-        long deadline = System.nanoTime() + 3_000_000_000L;
-        while (await(onB.timeline("one")).nextSegment() != 42 && System.nanoTime() < deadline) {
-            Thread.sleep(20); // the save is asynchronous
-        }
+        // the save is asynchronous
+        Await.until("the timeline saved on A", Duration.ofSeconds(3), () -> await(onB.timeline("one")).nextSegment() == 42);
         assertEquals(new StreamTimeline(42, 2, 1_795_000_000_000L), await(onB.timeline("one")),
                 "a republish on another node continues the numbering");
     }
@@ -124,9 +126,7 @@ class HazelcastStreamRegistryTest {
 
         long t0 = System.nanoTime();
         a.getLifecycleService().terminate(); // no goodbye, as after a crash
-        while (await(onB.list()).size() > 1 && System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(10)) {
-            Thread.sleep(50);
-        }
+        Await.until("the dead owner's streams removed", Duration.ofSeconds(10), () -> await(onB.list()).size() <= 1);
         long ms = (System.nanoTime() - t0) / 1_000_000;
         assertEquals(List.of(new StreamRecord("b1", "node-b", "rtmp", 1)), await(onB.list()));
         assertTrue(ms < 3_000, "the dead owner's streams were removed after " + ms + " ms");
@@ -152,13 +152,13 @@ class HazelcastStreamRegistryTest {
     @Test
     void aClaimOnASilentOwnersNameWaitsForTheVerdictAndThenTakesOver() throws Exception {
         StreamRegistry onB = new HazelcastStreamRegistry(vertx, b, "node-b");
-        java.util.concurrent.CompletableFuture<Void> asked = new java.util.concurrent.CompletableFuture<>();
+        io.vertx.core.Promise<Void> asked = io.vertx.core.Promise.promise();
         // node-a is frozen: it stays a member, and its registration takes the question without an answer
-        vertx.eventBus().<String>consumer(Addresses.owner("node-a"), m -> asked.complete(null));
+        vertx.eventBus().<String>consumer(Addresses.owner("node-a"), m -> asked.tryComplete());
         b.<String, String>getMap(HazelcastStreamRegistry.MAP).put("cam",
                 HazelcastStreamRegistry.encode(new StreamRecord("cam", "node-a", "rtmp", 1)));
         Future<Boolean> claim = onB.claim(new StreamRecord("cam", "node-b", "rtmp", 2));
-        asked.get(5, TimeUnit.SECONDS);
+        asked.future().await(5, TimeUnit.SECONDS);
         Thread.sleep(HazelcastStreamRegistry.OWNER_ANSWER_TIMEOUT_MS + 500); // past the question: now waiting
         assertFalse(claim.isComplete(), "no verdict yet: the claim waits");
         a.getLifecycleService().terminate(); // failure detection drops node-a

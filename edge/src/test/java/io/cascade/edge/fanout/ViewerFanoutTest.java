@@ -9,20 +9,21 @@ import io.cascade.media.Codec;
 import io.cascade.media.GopCache;
 import io.cascade.media.MediaFrame;
 import io.cascade.metrics.NodeCounters;
+import io.cascade.testing.Await;
 import io.netty.buffer.ByteBuf;
 import io.vertx.core.Context;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -81,9 +82,9 @@ class ViewerFanoutTest {
     private Recorder play(Playback playback, String stream) throws Exception {
         Context context = vertx.getOrCreateContext();
         Recorder out = new Recorder(context);
-        CompletableFuture<Viewer> viewer = new CompletableFuture<>();
-        context.runOnContext(v -> viewer.complete(playback.play(stream, PROTOCOL, this::countingEncoder, out)));
-        out.viewer = viewer.get(5, TimeUnit.SECONDS);
+        Promise<Viewer> viewer = Promise.promise();
+        context.runOnContext(v -> viewer.tryComplete(playback.play(stream, PROTOCOL, this::countingEncoder, out)));
+        out.viewer = viewer.future().await(5, TimeUnit.SECONDS);
         return out;
     }
 
@@ -92,14 +93,8 @@ class ViewerFanoutTest {
                 stream -> io.vertx.core.Future.succeededFuture(INGEST)), counters, policy, null);
     }
 
-    private static void await(String what, BooleanSupplier done) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (!done.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not within 5 s: " + what);
-            }
-            Thread.sleep(10);
-        }
+    private static void await(String what, Await.Condition done) throws Exception {
+        Await.until(what, Duration.ofSeconds(5), done);
     }
 
     @Test
@@ -167,7 +162,7 @@ class ViewerFanoutTest {
         viewer.full = true;
         for (int i = 1; !viewer.disconnected && i < 100; i++) {
             send("slow", frame(0, i * 40L, 0));
-            Thread.sleep(20);
+            Thread.sleep(20); // time must pass for the viewer to be behind for long: a frame every 20 ms, up to 2 s
         }
         assertTrue(viewer.disconnected, "disconnected after being behind for 200 ms");
         assertEquals(1, counters.viewersDisconnectedSlow.sum());
