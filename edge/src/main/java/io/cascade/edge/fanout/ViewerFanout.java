@@ -28,8 +28,10 @@ import java.util.function.Supplier;
  * once per flush interval when one is set. A joining viewer gets the current GOP, encoded once per GOP and
  * protocol and shared by everyone who joins during it. Runs on the hub's event loop.
  *
- * <p>Timestamps stay continuous across a republish: the first frame after the publisher came back is shifted to
- * follow the last one sent, and that shift holds for the rest of the publish, the same for every viewer.
+ * <p>When the publisher goes away its viewers stay, paused, and resume with the next publish's config and GOP (its
+ * codec settings may differ). Timestamps stay continuous across a republish: the first frame after the publisher
+ * came back is shifted to follow the last one sent, and that shift holds for the rest of the publish, the same for
+ * every viewer.
  */
 public final class ViewerFanout implements FrameSink {
     /** The gap put between the last frame before a republish and the first after it. */
