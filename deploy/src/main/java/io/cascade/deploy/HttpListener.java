@@ -15,6 +15,8 @@ import java.util.Set;
 final class HttpListener implements Listener {
     /** Longest HTTP request line accepted; longer ones get 414 and no state is created. */
     static final int MAX_REQUEST_LINE_BYTES = 4096;
+    static final Setting<Integer> PORT = Setting.port("http.port", 8888,
+            "`/metrics`, `/healthz`, `/readyz`, and on edge nodes HLS and DASH (below); `0` disables");
 
     @Override
     public String name() {
@@ -23,7 +25,7 @@ final class HttpListener implements Listener {
 
     @Override
     public Setting<Integer> portSetting() {
-        return NodeSettings.HTTP_PORT;
+        return PORT;
     }
 
     @Override

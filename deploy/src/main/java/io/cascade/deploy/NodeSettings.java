@@ -25,10 +25,7 @@ final class NodeSettings {
             "which roles this node runs");
     static final Setting<String> BIND_HOST = Setting.text("bind.host", "0.0.0.0",
             "address of the RTMP and HTTP listeners");
-    static final Setting<Integer> RTMP_PORT = Setting.port("rtmp.port", 1935, "RTMP publish and play; `0` disables");
     static final Setting<Integer> RTSP_PORT = Setting.port("rtsp.port", 5544, "RTSP (not implemented yet)");
-    static final Setting<Integer> HTTP_PORT = Setting.port("http.port", 8888,
-            "`/metrics`, `/healthz`, `/readyz`, and on edge nodes HLS and DASH (below); `0` disables");
     static final Setting<Integer> API_PORT = Setting.port("api.port", 7777, "runtime API (origin role); `0` disables");
     static final Setting<String> API_HOST = Setting.text("api.host", "127.0.0.1",
             "the API listens on loopback unless told otherwise");
@@ -51,7 +48,8 @@ final class NodeSettings {
     }
 
     private static List<Setting<?>> all() {
-        List<Setting<?>> all = new ArrayList<>(List.of(ROLES, BIND_HOST, RTMP_PORT, RTSP_PORT, HTTP_PORT, API_PORT,
+        List<Setting<?>> all = new ArrayList<>(List.of(ROLES, BIND_HOST, RtmpListener.PORT, RTSP_PORT, HttpListener.PORT,
+                API_PORT,
                 API_HOST, API_TOKEN));
         all.addAll(ClusterSetup.ALL);
         all.add(IngestStream.MAX_IN_FLIGHT_BYTES);

@@ -17,6 +17,8 @@ import java.util.Set;
 
 /** RTMP on {@code rtmp.port}: publishers (ingest) and players (edge) share the port. One server per event loop. */
 final class RtmpListener implements Listener {
+    static final Setting<Integer> PORT = Setting.port("rtmp.port", 1935, "RTMP publish and play; `0` disables");
+
     @Override
     public String name() {
         return "rtmp";
@@ -24,7 +26,7 @@ final class RtmpListener implements Listener {
 
     @Override
     public Setting<Integer> portSetting() {
-        return NodeSettings.RTMP_PORT;
+        return PORT;
     }
 
     @Override
@@ -59,7 +61,8 @@ final class RtmpListener implements Listener {
             boolean play = node.playback != null;
             String serves = (publish ? "publish" : "") + (publish && play ? " + " : "") + (play ? "play" : "");
             String ingestPoints = publish && node.requiredIngestPoints() != null ? ", ingest points required" : "";
-            return new Bound(host, instances.get(0).actualPort(), serves + ingestPoints + ", " + count + " event loops");
+            return new Bound(host, instances.get(0).actualPort(),
+                    serves + ingestPoints + ", " + count + " event loops");
         });
     }
 }

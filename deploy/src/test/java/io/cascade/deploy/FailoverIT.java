@@ -30,22 +30,14 @@ class FailoverIT {
 
     @Test
     void aViewerOnAnEdgeSurvivesTheDeathOfTheIngestNode() throws Exception {
-        int clusterA = Clients.freePort();
-        int rtmpA = Clients.freePort();
-        String cluster = "failover-" + clusterA;
-        List<String> nodeA = Clients.nodeProcess(Clients.flags(Clients.member(cluster, "ingest-a", "ingest", rtmpA,
-                clusterA, "")));
-        int rtmpEdge = Clients.freePort();
-        int rtmpC = Clients.freePort();
-        try (ExternalProcess a = ExternalProcess.start("node-ingest-a", nodeA)) {
-            a.awaitOutput("cascade node ingest-a ready", 40);
-            CascadeNode edge = new CascadeNode(NodeConfig.of(Clients.member(cluster, "edge-b", "edge", rtmpEdge,
-                Clients.freePort(), "127.0.0.1:" + clusterA)));
-            CascadeNode ingestC = new CascadeNode(NodeConfig.of(Clients.member(cluster, "ingest-c", "ingest", rtmpC,
-                Clients.freePort(), "127.0.0.1:" + clusterA)));
+        try (FailoverCluster cluster = FailoverCluster.start("failover")) {
+            ExternalProcess a = cluster.ingestA;
+            CascadeNode edge = cluster.edge;
+            CascadeNode ingestC = cluster.ingestC;
+            int rtmpA = cluster.rtmpA;
+            int rtmpEdge = cluster.rtmpEdge;
+            int rtmpC = cluster.rtmpC;
             try {
-                await(edge.start());
-                await(ingestC.start());
                 try (ExternalProcess pub = ExternalProcess.start("publish-a", ffmpegPublish(rtmpUrl(rtmpA, "fo"), 60));
                      TestRtmpClient viewer = new TestRtmpClient(rtmpEdge, 10_000)) {
                     viewer.handshake(false);

@@ -55,23 +55,15 @@ class RepublishFailoverIT {
     }
 
     private void failover(boolean freeze) throws Exception {
-        int clusterA = Clients.freePort();
-        int rtmpA = Clients.freePort();
-        String cluster = "republish-" + clusterA;
-        List<String> nodeA = Clients.nodeProcess(Clients.flags(Clients.member(cluster, "ingest-a", "ingest", rtmpA,
-                clusterA, "")));
-        int rtmpEdge = Clients.freePort();
-        int rtmpC = Clients.freePort();
-        try (ExternalProcess a = ExternalProcess.start("node-ingest-a", nodeA)) {
-            a.awaitOutput("cascade node ingest-a ready", 40);
-            CascadeNode edge = new CascadeNode(NodeConfig.of(Clients.member(cluster, "edge-b", "edge", rtmpEdge,
-                    Clients.freePort(), "127.0.0.1:" + clusterA)));
-            CascadeNode ingestC = new CascadeNode(NodeConfig.of(Clients.member(cluster, "ingest-c", "ingest", rtmpC,
-                    Clients.freePort(), "127.0.0.1:" + clusterA)));
+        try (FailoverCluster cluster = FailoverCluster.start("republish")) {
+            ExternalProcess a = cluster.ingestA;
+            CascadeNode edge = cluster.edge;
+            CascadeNode ingestC = cluster.ingestC;
+            int rtmpA = cluster.rtmpA;
+            int rtmpEdge = cluster.rtmpEdge;
+            int rtmpC = cluster.rtmpC;
             List<Watcher> watchers = new ArrayList<>();
             try {
-                edge.start().await(40, TimeUnit.SECONDS);
-                ingestC.start().await(40, TimeUnit.SECONDS);
                 try (ExternalProcess pub = ExternalProcess.start("publish-a", ffmpegPublish(rtmpUrl(rtmpA, STREAM), 90))) {
                     Watcher viewer = Watcher.play(rtmpEdge, "viewer");
                     watchers.add(viewer);

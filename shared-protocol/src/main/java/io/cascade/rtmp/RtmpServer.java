@@ -19,29 +19,16 @@ import java.util.concurrent.TimeUnit;
 public final class RtmpServer extends VerticleBase {
     /** The protocol's name in metrics, logs and the stream registry. */
     public static final String PROTOCOL = "rtmp";
-    /** A client that has not finished the handshake by then is not a real client (TESTING.md). */
+    /** A client that has not finished the handshake by then is not a real client, only a held socket. */
     public static final long HANDSHAKE_DEADLINE_MS = 10_000;
     /** A connection with no stream, or a publisher, that sends nothing this long is gone. */
     public static final long IDLE_TIMEOUT_MS = 30_000;
     /** How often deadlines are checked; they are enforced within this much of their value. */
     static final long CHECK_PERIOD_MS = 1_000;
-    /**
-     * Bytes that may wait in one viewer's outbound queue before it counts as behind: about two GOPs of a
-     * 6 Mbit/s stream. The queued buffers are shared by all viewers of a stream, so a full queue pins frames
-     * that every other viewer holds too.
-     */
-    public static final int DEFAULT_WRITE_QUEUE_BYTES = 2 << 20;
-
     /** How the server is set up; the handlers are shared by every instance and must be thread-safe. */
     public record Settings(String host, int port, RtmpPublishHandler publishHandler, RtmpPlayHandler playHandler,
                            NodeCounters counters, int writeQueueBytes, int socketSendBufferBytes,
                            long handshakeDeadlineMs, long idleTimeoutMs) {
-        /** Settings with the default queue size and timeouts. */
-        public Settings(String host, int port, RtmpPublishHandler publishHandler, RtmpPlayHandler playHandler,
-                        NodeCounters counters) {
-            this(host, port, publishHandler, playHandler, counters, DEFAULT_WRITE_QUEUE_BYTES, 0,
-                    HANDSHAKE_DEADLINE_MS, IDLE_TIMEOUT_MS);
-        }
     }
 
     /** The publish handler of a node that does not ingest. */

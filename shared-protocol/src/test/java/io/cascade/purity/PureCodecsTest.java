@@ -14,7 +14,7 @@ import java.util.stream.Stream;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Codecs are pure (ARCHITECTURE.md, convention 1): {@code io.cascade.protocol..} and {@code io.cascade.media..} use
+ * Codecs are pure: {@code io.cascade.protocol..} and {@code io.cascade.media..} use
  * the JDK and each other, nothing else, so they stay testable on byte arrays and usable by any server. Checked on the
  * sources, imports and fully qualified names in code alike, so a violation fails the build naming file and line.
  */

@@ -24,7 +24,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Hostile clients over a real socket (TESTING.md's RTMP catalogue): each one is closed, or ignored where the
+ * Hostile clients over a real socket (bad versions, stalled handshakes, absurd chunk sizes and lengths, commands out of
+ * order): each one is closed, or ignored where the
  * protocol allows, and a well-behaved publisher connected all along never notices.
  */
 @ExtendWith(VertxExtension.class)
@@ -32,6 +33,8 @@ class RtmpServerBadClientTest {
     // short enough to keep the test quick, long enough for a cold JVM on a loaded CI machine
     private static final long HANDSHAKE_DEADLINE_MS = 1_500;
     private static final long IDLE_MS = 3_000;
+    /** What a node queues for one viewer by default (viewer.queue.bytes). */
+    private static final int VIEWER_QUEUE_BYTES = 2 << 20;
     private static RtmpServer server;
     private static final NodeCounters counters = new NodeCounters();
     private static TestRtmpClient goodPublisher;
@@ -43,7 +46,7 @@ class RtmpServerBadClientTest {
             c.bind(r.streamId(), () -> { });
         };
         server = new RtmpServer(new RtmpServer.Settings("127.0.0.1", 0, accept, RtmpServer.NO_PLAYBACK, counters,
-                RtmpServer.DEFAULT_WRITE_QUEUE_BYTES, 0, HANDSHAKE_DEADLINE_MS, IDLE_MS));
+                VIEWER_QUEUE_BYTES, 0, HANDSHAKE_DEADLINE_MS, IDLE_MS));
         vertx.deployVerticle(server).timeout(10, TimeUnit.SECONDS)
                 // the client's socket I/O blocks: on a worker, never on the event loop the server may share
                 .compose(deployed -> vertx.executeBlocking(() -> {

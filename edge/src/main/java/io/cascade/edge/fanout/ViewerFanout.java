@@ -92,15 +92,6 @@ public final class ViewerFanout implements FrameSink {
         }
     }
 
-    /** Viewers of every protocol, playing or waiting. */
-    int viewers() {
-        int n = 0;
-        for (Encoding e : encodings) {
-            n += e.viewers;
-        }
-        return n;
-    }
-
     private Encoding encoding(String protocol, Supplier<FrameEncoder> encoder) {
         for (Encoding e : encodings) {
             if (e.protocol.equals(protocol)) {
@@ -228,7 +219,8 @@ public final class ViewerFanout implements FrameSink {
             }
             boolean randomAccess = f.trackType() == TrackType.VIDEO ? f.isKeyframe()
                     : f.trackType() == TrackType.AUDIO && !sawVideo;
-            return new EncodedFrame(f, ts, direct(bytes), randomAccess, f.isConfig() || f.trackType() == TrackType.DATA);
+            boolean essential = f.isConfig() || f.trackType() == TrackType.DATA;
+            return new EncodedFrame(f, ts, direct(bytes), randomAccess, essential);
         }
 
         /** A live frame the hub appended to its GOP: the shared join frames grow by its encoding. */

@@ -88,9 +88,6 @@ public final class HttpDelivery implements Handler<RoutingContext> {
     private record Packaged(StreamHub hub, StreamPackage streamPackage, AtomicLong lastRequestNanos) {
     }
 
-    public int packagedStreams() {
-        return packaged.size();
-    }
 
     /** {@code GET /time}: the clock DASH players synchronise with (the MPD's UTCTiming). */
     public void time(RoutingContext ctx) {

@@ -3,7 +3,6 @@ package io.cascade.protocol.ts;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.cascade.media.Codec;
 import io.cascade.protocol.flv.FlvAudio;
@@ -45,7 +44,8 @@ class TsSegmentFfmpegIT {
 
     @BeforeAll
     static void needsFfmpeg() {
-        assumeTrue(installed("ffmpeg", "-version") && installed("ffprobe", "-version"), "ffmpeg/ffprobe not installed");
+        assertTrue(installed("ffmpeg", "-version") && installed("ffprobe", "-version"),
+                "ffmpeg/ffprobe not installed: deploy/bin/test installs every real client");
     }
 
     @Test
@@ -176,14 +176,14 @@ class TsSegmentFfmpegIT {
     }
 
     /**
-     * A second, independent demuxer: GStreamer's tsdemux (skipped without GStreamer and its plugins). It warns about things
+     * A second, independent demuxer: GStreamer's tsdemux (GStreamer and its plugins are installed by deploy/bin/test). It warns about things
      * ffmpeg ignores, e.g. a PCR that wraps below 0 at the start of a stream ("WRAPAROUND detected").
      */
     private void gstreamerDecodesWithoutWarnings(Path ts, String... branches) throws Exception {
-        assumeTrue(installed("gst-launch-1.0", "--version") && installed("gst-inspect-1.0", "--version"), "GStreamer");
+        assertTrue(installed("gst-launch-1.0", "--version") && installed("gst-inspect-1.0", "--version"), "GStreamer");
         for (String element : new String[] {"tsdemux", "h264parse", "h265parse", "aacparse", "avdec_h264", "avdec_h265",
                                             "avdec_aac"}) {
-            assumeTrue(run("gst-inspect-1.0", "--exists", element).exit == 0, "GStreamer element " + element);
+            assertTrue(run("gst-inspect-1.0", "--exists", element).exit == 0, "GStreamer element " + element);
         }
         List<String> cmd = new ArrayList<>(List.of("gst-launch-1.0", "-q", "filesrc", "location=" + ts, "!", "tsdemux",
                 "name=d"));
