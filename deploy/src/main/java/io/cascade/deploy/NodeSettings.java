@@ -49,8 +49,7 @@ final class NodeSettings {
 
     private static List<Setting<?>> all() {
         List<Setting<?>> all = new ArrayList<>(List.of(ROLES, BIND_HOST, RtmpListener.PORT, RTSP_PORT, HttpListener.PORT,
-                API_PORT,
-                API_HOST, API_TOKEN));
+                API_PORT, API_HOST, API_TOKEN));
         all.addAll(ClusterSetup.ALL);
         all.add(IngestStream.MAX_IN_FLIGHT_BYTES);
         all.addAll(List.of(NODE_NAME, DATA_DIR, INGEST_POINTS_REQUIRED));
