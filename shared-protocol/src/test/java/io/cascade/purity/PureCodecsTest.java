@@ -43,6 +43,15 @@ class PureCodecsTest {
         assertTrue(violations.isEmpty(), "io.cascade.settings must use only java.*:\n" + String.join("\n", violations));
     }
 
+    /** Path confinement is checked on plain JDK file calls, so any module, pure or not, can use it. */
+    @Test
+    void fileConfinementUsesOnlyTheJdkAndNameRules() throws IOException {
+        List<String> violations = violations(List.of(Path.of("src/main/java/io/cascade/files")),
+                List.of("io.cascade.files", "io.cascade.media.StreamNames"));
+        assertTrue(violations.isEmpty(), "io.cascade.files must use only java.* and StreamNames:\n"
+                + String.join("\n", violations));
+    }
+
     /** "file:line: imports x" for every import or qualified name outside the JDK and the given packages. */
     private static List<String> violations(List<Path> roots, List<String> ownPackages) throws IOException {
         List<Path> sources = new ArrayList<>();
