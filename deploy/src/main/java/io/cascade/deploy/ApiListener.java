@@ -51,7 +51,7 @@ final class ApiListener implements Listener {
     }
 
     /** The API's view of the origin's file outputs. */
-    private static FileOutputControl fileOutputControl(FileOutputs outputs) {
+    static FileOutputControl fileOutputControl(FileOutputs outputs) {
         if (outputs == null) {
             return FileOutputControl.NONE;
         }

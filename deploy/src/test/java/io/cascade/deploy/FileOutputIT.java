@@ -48,11 +48,14 @@ class FileOutputIT {
                     + "&targetFolder=out&groupName=hls&playlistType=rolling&playlistLength=3&drmType=ems&aesKeyCount=2")));
             assertEquals("SUCCESS", hls.getString("status"), hls.encode());
             JsonObject dash = new JsonObject(Http.text(Http.get(base + "createDASHStream?localStreamNames=filed"
-                    + "&targetFolder=" + folder.resolve("out") + "&groupName=dash&playlistType=appending")));
+                    + "&targetFolder=out&groupName=dash&playlistType=appending")));
             assertEquals("SUCCESS", dash.getString("status"), dash.encode());
             assertEquals(400, Http.get(base + "createHLSStream?localStreamNames=filed&targetFolder=out&playlistType=circular")
                     .statusCode());
             assertEquals(400, Http.get(base + "createHLSStream?localStreamNames=../x&targetFolder=out").statusCode());
+            // targetFolder is relative to data.dir: an absolute one is refused even when it names a folder inside
+            assertEquals(400, Http.get(base + "createHLSStream?localStreamNames=filed&targetFolder="
+                    + folder.resolve("out")).statusCode());
 
             Path hlsDir = folder.resolve("out/hls");
             Path dashDir = folder.resolve("out/dash");

@@ -28,7 +28,10 @@ public interface FileOutputControl {
         }
     };
 
-    /** Starts writing; fails with IllegalArgumentException (naming the parameter) for bad parameters. */
+    /**
+     * Starts writing; fails with IllegalArgumentException (naming the parameter) for bad parameters, a targetFolder
+     * that is not a relative folder inside data.dir among them, having created nothing.
+     */
     Future<JsonArray> create(boolean dash, Map<String, String> params);
 
     JsonArray list();

@@ -1,5 +1,6 @@
 package io.cascade.packaging.files;
 
+import io.cascade.files.ConfinedPath;
 import io.cascade.packaging.Packaging;
 import io.cascade.packaging.Segment;
 import io.cascade.packaging.SegmentKeys;
@@ -15,8 +16,10 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,13 +32,24 @@ import java.util.regex.Pattern;
  * rolling playlist the files of segments that left it deleted, so the folder stays bounded.
  *
  * <p>Segments arrive on the stream hub's event loop; files are written on a worker thread, in order.
+ *
+ * <p>Every file stays inside the spec's root: the folder is checked with symbolic links followed when the output
+ * opens and again before each segment is written, temporary files are created without following links, and the
+ * only names taken from outside, the segment URIs of a resumed playlist, are used only when they are plain segment
+ * file names in the folder.
  */
 final class FileOutput {
     private static final Logger log = LoggerFactory.getLogger(FileOutput.class);
     /** An appending playlist lists at most this many segments (55 hours of 2 s segments); older ones drop off it. */
     static final int MAX_APPENDED_SEGMENTS = 100_000;
+    /** Largest playlist hlsResume reads: {@link #MAX_APPENDED_SEGMENTS} entries take well under this. */
+    static final long MAX_RESUMED_BYTES = 32L * 1024 * 1024;
     /** Segments waiting for a slow disk at most; past it, new segments are skipped (and said in lastError). */
     static final int MAX_PENDING_WRITES = 8;
+    /** A segment URI of a resumed playlist that we may list and later delete: a plain .ts name in the folder. */
+    private static final Pattern RESUMABLE_SEGMENT = Pattern.compile("[A-Za-z0-9._-]{1,125}\\.ts");
+    /** Resumed playlists naming other things: one line per output at most, and few lines for many outputs. */
+    private static final RateLimitedLog IGNORED_URIS = new RateLimitedLog(log);
     private static final Pattern OWN_FILES = Pattern.compile("index\\.(m3u8|mpd)|[0-9]+\\.ts|key-[0-9]+\\.key|[0-9]+\\.m4s|init-[0-9]+\\.mp4");
 
     private final long id;
@@ -78,14 +92,40 @@ final class FileOutput {
 
     /** Prepares the folder (cleanup, resume); runs on a worker. */
     void open() throws IOException {
+        requireInside(spec);
         Files.createDirectories(spec.folder());
+        requireInside(spec); // again: what was created is what was checked
         if (spec.cleanup()) {
             deleteOwnFiles(spec.folder());
             deleteOwnFiles(spec.folder().resolve("v"));
             deleteOwnFiles(spec.folder().resolve("a"));
         }
-        if (spec.resume() && spec.kind() == FileOutputSpec.Kind.HLS && Files.exists(spec.folder().resolve("index.m3u8"))) {
-            resume(Files.readString(spec.folder().resolve("index.m3u8")));
+        Path existing = spec.folder().resolve("index.m3u8");
+        if (spec.resume() && spec.kind() == FileOutputSpec.Kind.HLS && Files.exists(existing, LinkOption.NOFOLLOW_LINKS)) {
+            try {
+                ConfinedPath.requireInside(spec.root(), existing); // a link to a file elsewhere is not ours to read
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("hlsResume: the playlist in the folder is refused: " + e.getMessage());
+            }
+            long size = Files.size(existing);
+            if (size > MAX_RESUMED_BYTES) {
+                throw new IOException(existing + " is " + size + " bytes: more than a playlist this server writes");
+            }
+            resume(Files.readString(existing));
+        }
+    }
+
+    /**
+     * The output's folder, and the track folders in it that DASH writes and cleanup empties, lead nowhere outside
+     * the root once symbolic links are followed; IllegalArgumentException naming targetFolder when one does.
+     */
+    static void requireInside(FileOutputSpec spec) throws IOException {
+        try {
+            ConfinedPath.requireInside(spec.root(), spec.folder());
+            ConfinedPath.requireInside(spec.root(), spec.folder().resolve("v"));
+            ConfinedPath.requireInside(spec.root(), spec.folder().resolve("a"));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("targetFolder: " + e.getMessage());
         }
     }
 
@@ -99,6 +139,7 @@ final class FileOutput {
         }
         vertx.executeBlocking(() -> {
             try {
+                requireInside(spec);
                 if (spec.kind() == FileOutputSpec.Kind.HLS) {
                     writeHls(s);
                 } else {
@@ -145,7 +186,7 @@ final class FileOutput {
         while (playlist.size() > keep) {
             HlsPlaylist.Segment gone = playlist.poll();
             if (!spec.appending()) {
-                Files.deleteIfExists(spec.folder().resolve(gone.uri()));
+                Files.deleteIfExists(ConfinedPath.name(spec.folder(), gone.uri()));
             }
         }
         String text = HlsPlaylist.media(HlsPlaylist.TS_VERSION,
@@ -234,7 +275,12 @@ final class FileOutput {
                 reps);
     }
 
-    /** Continues an earlier run's playlist (hlsResume): its segments stay listed, ours follow a discontinuity. */
+    /**
+     * Continues an earlier run's playlist (hlsResume): its segments stay listed, ours follow a discontinuity. The
+     * playlist is a file anyone with access to the folder could have written, so a URI is kept only when it is a
+     * plain .ts file name in the folder (one a rolling playlist may later delete); others (paths, {@code ..},
+     * absolute paths, URLs) are left out of the playlist and never touched.
+     */
     private void resume(String text) {
         Matcher seq = Pattern.compile("#EXT-X-MEDIA-SEQUENCE:(\\d+)").matcher(text);
         long sequence = seq.find() ? Long.parseLong(seq.group(1)) : 0;
@@ -243,7 +289,9 @@ final class FileOutput {
         long duration = 0;
         boolean discontinuity = false;
         String key = null;
-        for (String line : text.split("\n")) {
+        int ignored = 0;
+        String firstIgnored = null;
+        for (String line : text.split("\r?\n")) {
             if (line.startsWith("#EXTINF:")) {
                 String seconds = line.substring(8, line.indexOf(',') < 0 ? line.length() : line.indexOf(','));
                 duration = Math.round(Double.parseDouble(seconds) * 1000);
@@ -254,12 +302,31 @@ final class FileOutput {
                 int at = line.indexOf("URI=\"") + 5;
                 key = line.substring(at, line.indexOf('"', at));
             } else if (!line.isEmpty() && !line.startsWith("#")) {
+                if (!RESUMABLE_SEGMENT.matcher(line).matches() || !ConfinedPath.isName(line)) {
+                    ignored++;
+                    firstIgnored = firstIgnored == null ? line : firstIgnored;
+                    continue; // numbers stay consecutive: a playlist has no gaps
+                }
                 playlist.add(new HlsPlaylist.Segment(sequence++, line, duration, discontinuity, discontinuities, null, 0, key));
                 discontinuity = false;
             }
         }
         nextSequence = sequence;
+        if (ignored > 0) {
+            IGNORED_URIS.warn("{}: file output {} resumes {} without {} URIs that are not segment files in it, such as '{}'",
+                    spec.stream(), id, spec.folder(), ignored, printable(firstIgnored));
+        }
         log.info("{}: file output {} resumes {} with {} segments listed", spec.stream(), id, spec.folder(), playlist.size());
+    }
+
+    /** A line from a file, safe for one log line: control characters replaced, at most 100 characters. */
+    private static String printable(String line) {
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < line.length() && i < 100; i++) {
+            char c = line.charAt(i);
+            out.append(c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0) ? '?' : c);
+        }
+        return line.length() > 100 ? out + "..." : out.toString();
     }
 
     private static void deleteOwnFiles(Path dir) throws IOException {
@@ -268,17 +335,21 @@ final class FileOutput {
         }
         try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
             for (Path f : files) {
-                if (Files.isRegularFile(f) && OWN_FILES.matcher(f.getFileName().toString()).matches()) {
+                if (Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS) && OWN_FILES.matcher(f.getFileName().toString()).matches()) {
                     Files.delete(f);
                 }
             }
         }
     }
 
-    /** Readers (a web server) never see half a file: write aside, then rename over. */
+    /**
+     * Readers (a web server) never see half a file: write aside, then rename over. The file aside is made new,
+     * never opened through a link someone left under its name; the rename replaces a link, it does not follow it.
+     */
     private static void atomicWrite(Path file, byte[] bytes) throws IOException {
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        Files.write(tmp, bytes);
+        Files.deleteIfExists(tmp);
+        Files.write(tmp, bytes, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
         Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 }

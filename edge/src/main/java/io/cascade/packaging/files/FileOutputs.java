@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 
 /**
  * The node's file outputs ({@code createHLSStream}, {@code createDASHStream}, {@code autoHLS}/{@code autoDASH}):
@@ -57,10 +58,15 @@ public final class FileOutputs {
     }
 
     /**
-     * Starts one output per stream named in {@code localStreamNames} (comma-separated); fails with an
-     * IllegalArgumentException naming a bad parameter, before anything is created.
+     * Starts one output per stream named in {@code localStreamNames} (comma-separated), in {@code targetFolder}
+     * under data.dir; fails with an IllegalArgumentException naming a bad parameter, before anything is created.
+     * A targetFolder that is absolute, climbs out with {@code ..}, or leads out through a symbolic link is one.
      */
     public Future<JsonArray> create(FileOutputSpec.Kind kind, Map<String, String> params) {
+        return start(params, stream -> FileOutputSpec.parse(kind, stream, params, dataDir));
+    }
+
+    private Future<JsonArray> start(Map<String, String> params, Function<String, FileOutputSpec> parse) {
         String names = params.get("localStreamNames");
         if (names == null || names.isBlank()) {
             return Future.failedFuture(new IllegalArgumentException("localStreamNames is required"));
@@ -68,7 +74,7 @@ public final class FileOutputs {
         List<FileOutputSpec> specs = new ArrayList<>();
         try {
             for (String name : names.split(",")) {
-                specs.add(FileOutputSpec.parse(kind, name.trim(), params, dataDir));
+                specs.add(parse.apply(name.trim()));
             }
         } catch (IllegalArgumentException e) {
             return Future.failedFuture(e);
@@ -77,18 +83,27 @@ public final class FileOutputs {
             return Future.failedFuture(new IllegalArgumentException("this node writes " + MAX_OUTPUTS
                     + " file outputs at most; remove some first"));
         }
-        List<Future<JsonObject>> started = new ArrayList<>();
-        for (FileOutputSpec spec : specs) {
-            FileOutput output = new FileOutput(ids.incrementAndGet(), spec, vertx, keySecret);
-            started.add(vertx.executeBlocking(() -> {
-                output.open();
-                return null;
-            }, false).map(v -> attach(output)));
-        }
-        return Future.all(started).map(all -> {
-            JsonArray out = new JsonArray();
-            started.forEach(f -> out.add(f.result()));
-            return out;
+        // where the folders lead on disk, for every stream of the call before any folder is made: a link out of
+        // the root refuses the whole call
+        return vertx.executeBlocking(() -> {
+            for (FileOutputSpec spec : specs) {
+                FileOutput.requireInside(spec);
+            }
+            return null;
+        }, false).compose(checked -> {
+            List<Future<JsonObject>> started = new ArrayList<>();
+            for (FileOutputSpec spec : specs) {
+                FileOutput output = new FileOutput(ids.incrementAndGet(), spec, vertx, keySecret);
+                started.add(vertx.executeBlocking(() -> {
+                    output.open();
+                    return null;
+                }, false).map(v -> attach(output)));
+            }
+            return Future.all(started).map(all -> {
+                JsonArray out = new JsonArray();
+                started.forEach(f -> out.add(f.result()));
+                return out;
+            });
         });
     }
 
@@ -135,15 +150,18 @@ public final class FileOutputs {
 
     /**
      * Writes every stream that starts from now on to {@code targetFolder} (autoHLS / autoDASH): a rolling playlist,
-     * so the folder stays bounded.
+     * so the folder stays bounded. The folder is the operator's (configuration, not a request), so it may be
+     * anywhere; each stream's folder in it is the stream's name.
      */
     public void auto(FileOutputSpec.Kind kind, String targetFolder) {
+        Path folder = dataDir.resolve(targetFolder); // the operator's setting: absolute, or relative to data.dir
         vertx.eventBus().<StreamEvent>consumer(Addresses.STREAM_EVENTS, m -> {
             StreamEvent e = m.body();
             if (e.kind() != StreamEvent.Kind.STARTED || autoStarted.putIfAbsent(kind + "/" + e.stream(), true) != null) {
                 return;
             }
-            create(kind, Map.of("localStreamNames", e.stream(), "targetFolder", targetFolder, "playlistType", "rolling"))
+            Map<String, String> params = Map.of("localStreamNames", e.stream(), "playlistType", "rolling");
+            start(params, stream -> FileOutputSpec.parseIn(kind, stream, params, folder))
                     .onFailure(err -> {
                         autoStarted.remove(kind + "/" + e.stream()); // the next start of the stream tries again
                         log.warn("{}: auto {} output not started: {}", e.stream(), kind, err.getMessage());
