@@ -34,12 +34,13 @@ final class NodeSettings {
     static final Setting<String> NODE_NAME = Setting.text("node.name", "",
             "this node's id, owner of the streams it ingests; empty: a random one");
     static final Setting<String> DATA_DIR = Setting.text("data.dir", "data",
-            "durable state: `ingest-points.json` on origin nodes");
+            "durable state: `ingest-points.json` on origin nodes; the API's file outputs are written inside it");
     static final Setting<Boolean> INGEST_POINTS_REQUIRED = Setting.flag("ingest.points.required", false,
             "`true`: publishers must publish to an ingest point's private name, and plays of private names are"
                     + " refused; set it on every ingest and edge node");
     static final Setting<String> AUTO_HLS_FOLDER = Setting.text("auto.hls.folder", "",
-            "origin nodes write every stream that starts as HLS files under this folder (rolling playlist)");
+            "origin nodes write every stream that starts as HLS files under this folder (rolling playlist; absolute,"
+                    + " or relative to `data.dir`)");
     static final Setting<String> AUTO_DASH_FOLDER = Setting.text("auto.dash.folder", "", "the same as DASH");
 
     static final List<Setting<?>> ALL = all();
