@@ -93,10 +93,12 @@ public final class TsDemuxer {
         void pesEnd(int pid);
 
         /**
-         * Data on pid was lost (continuity error, a damaged packet, a PES cut short or too large, scrambling): what was
-         * delivered of the PES in progress, if any, is incomplete. The next delivery is a new pesStart.
+         * Data on pid was lost: what was delivered of the PES in progress, if any, is incomplete, and the next delivery is a
+         * new pesStart. badPes tells why: true when the PES itself was wrong (its header, its length, over
+         * {@link #MAX_PES_BYTES}), which the demuxer counts in {@link Counters#badPes()}; false when packets went missing
+         * (continuity error, a damaged or scrambled packet), counted as such, so the listener may count what it drops.
          */
-        void lost(int pid, String why);
+        void lost(int pid, boolean badPes, String why);
 
         /** Something that is not part of a selected stream's PES was dropped as damaged: a packet, a section, sync. */
         void damaged(String detail);
@@ -752,7 +754,7 @@ public final class TsDemuxer {
         @Override
         void lost(String why) {
             phase = Phase.IDLE;
-            listener.lost(pid, why);
+            listener.lost(pid, false, why);
         }
 
         @Override
@@ -769,8 +771,7 @@ public final class TsDemuxer {
                 phase = Phase.IDLE;
                 listener.pesEnd(pid);
             } else if (phase == Phase.BODY || phase == Phase.HEADER) {
-                badPes++;
-                lost("the input ended inside a PES");
+                badPes("the input ended inside a PES");
             }
         }
 
@@ -812,12 +813,10 @@ public final class TsDemuxer {
                 if (remaining < 0) {
                     listener.pesEnd(pid);
                 } else {
-                    badPes++;
-                    listener.lost(pid, "PES ended " + remaining + " bytes short of its PES_packet_length");
+                    badPes("PES ended " + remaining + " bytes short of its PES_packet_length");
                 }
             } else if (phase == Phase.HEADER) {
-                badPes++;
-                listener.lost(pid, "PES shorter than its header");
+                badPes("PES shorter than its header");
             }
             phase = Phase.IDLE;
         }
@@ -904,7 +903,8 @@ public final class TsDemuxer {
 
         private void badPes(String why) {
             badPes++;
-            lost(why);
+            phase = Phase.IDLE;
+            listener.lost(pid, true, why);
         }
 
         private void body(byte[] b, int p, int end) {

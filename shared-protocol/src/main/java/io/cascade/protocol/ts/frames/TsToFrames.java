@@ -303,11 +303,11 @@ public final class TsToFrames {
         }
 
         @Override
-        public void lost(int pid, String why) {
+        public void lost(int pid, boolean badPes, String why) {
             if (pid == video.pid) {
-                video.lost(why);
+                video.lost(badPes, why);
             } else if (pid == audio.pid) {
-                audio.lost(why);
+                audio.lost(badPes, why);
             }
         }
 
@@ -378,6 +378,7 @@ public final class TsToFrames {
         private boolean open;
         /** The last PES of the open access unit ended whole (a loss after it does not touch it). */
         private boolean pesWhole;
+
         private long dts;
         private long pts;
         private boolean needKeyframe = true;
@@ -415,11 +416,9 @@ public final class TsToFrames {
                 pts = timeline.unwrap(h.pts());
                 open = true;
                 auLength = 0;
-            } else if (!open) {
-                damagedUnits++;
-                needKeyframe = true;
-                skip(Skip.DAMAGED, "video PES without PTS and no access unit to continue: dropped");
             }
+            // A PES without PTS continues the open access unit; with none open, it continues one that was dropped or
+            // began before we joined, and pesData drops it.
             pesWhole = false;
         }
 
@@ -428,7 +427,7 @@ public final class TsToFrames {
                 return;
             }
             if (len > MAX_ACCESS_UNIT_BYTES - auLength) {
-                drop("access unit larger than " + MAX_ACCESS_UNIT_BYTES + " bytes");
+                drop("access unit larger than " + MAX_ACCESS_UNIT_BYTES + " bytes", true);
                 return;
             }
             if (auLength + len > au.length) {
@@ -443,24 +442,26 @@ public final class TsToFrames {
             pesWhole = open;
         }
 
-        void lost(String why) {
+        /** badPes: the demuxer counted the loss as a damaged PES already. */
+        void lost(boolean badPes, String why) {
             if (open && pesWhole) {
                 finishAccessUnit(); // the loss came after its PES ended: the access unit is whole
-                skip(Skip.DAMAGED, "video: " + why + "; waiting for a keyframe");
-            } else if (open) {
-                drop(why);
+            }
+            if (open) {
+                drop(why, !badPes);
                 return;
-            } else {
-                skip(Skip.DAMAGED, "video: " + why + "; waiting for a keyframe");
             }
             needKeyframe = true;
+            skip(Skip.DAMAGED, "video: " + why + "; waiting for a keyframe");
         }
 
-        private void drop(String why) {
+        private void drop(String why, boolean count) {
             open = false;
             auLength = 0;
             needKeyframe = true;
-            damagedUnits++;
+            if (count) {
+                damagedUnits++;
+            }
             skip(Skip.DAMAGED, "video access unit dropped: " + why + "; waiting for a keyframe");
         }
 
@@ -705,9 +706,11 @@ public final class TsToFrames {
             }
         }
 
-        void lost(String why) {
+        void lost(boolean badPes, String why) {
             if (have > 0) {
-                damagedUnits++;
+                if (!badPes) {
+                    damagedUnits++;
+                }
                 skip(Skip.DAMAGED, "AAC frame dropped: " + why);
             } else {
                 skip(Skip.DAMAGED, "audio: " + why);
