@@ -179,6 +179,11 @@ public final class TsToFrames {
                 audioFrames, configFrames, internalErrors);
     }
 
+    /** Bytes held in buffers that grow with the input (for tests of the limits): the access unit buffer. */
+    int bufferedCapacity() {
+        return video.au.length;
+    }
+
     /** Runs work; a bug of ours is counted and the state reset, an exception of the sink passes through. */
     private void guarded(Runnable work) {
         try {
