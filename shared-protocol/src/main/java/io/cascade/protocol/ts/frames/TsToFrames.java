@@ -53,6 +53,11 @@ public final class TsToFrames {
     public static final int MAX_ACCESS_UNIT_BYTES = 8 << 20;
     /** NAL units in one access unit: encoders send a few (delimiter, SEI, parameter sets, some slices); more is hostile. */
     public static final int MAX_NAL_UNITS = NalUnits.MAX_NAL_UNITS_PER_ACCESS_UNIT;
+    /**
+     * Largest VPS, SPS or PPS: the configuration records give each a 16-bit length, so a longer one could not go into the
+     * config frame (real ones are tens of bytes). Checked before the unit is copied, so a hostile one pins no memory.
+     */
+    public static final int MAX_PARAMETER_SET_BYTES = 0xFFFF;
     /** frame_length is 13 bits and counts the header: no ADTS frame is longer. */
     public static final int MAX_ADTS_FRAME = (1 << 13) - 1;
     /** The first access unit buffer; it doubles up to {@link #MAX_ACCESS_UNIT_BYTES} as units need it. */
@@ -519,7 +524,12 @@ public final class TsToFrames {
                 int o = nalOffsets[i];
                 int n = nalLengths[i];
                 int type = hevc() ? NalUnits.h265Type(au[o]) : NalUnits.h264Type(au[o]);
-                switch (kind(type)) {
+                Kind kind = kind(type);
+                if ((kind == Kind.VPS || kind == Kind.SPS || kind == Kind.PPS) && n > MAX_PARAMETER_SET_BYTES) {
+                    damaged("parameter set of " + n + " bytes (at most " + MAX_PARAMETER_SET_BYTES + ")");
+                    return;
+                }
+                switch (kind) {
                     case VPS -> auVps = add(auVps, o, n);
                     case SPS -> auSps = add(auSps, o, n);
                     case PPS -> auPps = add(auPps, o, n);

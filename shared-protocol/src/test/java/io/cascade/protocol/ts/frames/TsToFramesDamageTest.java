@@ -324,7 +324,7 @@ class TsToFramesDamageTest {
     }
 
     @Test
-    void tooManyNalUnitsOrNoStartCodeMakeADamagedAccessUnit() {
+    void tooManyNalUnitsNoStartCodeOrAHugeParameterSetMakeADamagedAccessUnit() {
         TsBuilder b = program();
         byte[][] many = new byte[TsToFrames.MAX_NAL_UNITS + 1][];
         for (int i = 0; i < many.length; i++) {
@@ -333,9 +333,10 @@ class TsToFramesDamageTest {
         many[2] = idr(3);
         video(b, 0, annexB(many));
         video(b, 3600, new byte[] {0x65, 1, 2, 3}); // no start code
+        video(b, 5000, annexB(AUD, Streams.nal(random, TsToFrames.MAX_PARAMETER_SET_BYTES + 1, 0x67), PPS, idr(10)));
         video(b, 7200, keyAu(idr(10)));
         Collector c = Collector.whole(b.bytes());
-        assertEquals(2, c.stats.damagedUnits(), c.skips.toString());
+        assertEquals(3, c.stats.damagedUnits(), c.skips.toString());
         assertEquals(List.of(7200L), c.media(TsToFrames.VIDEO_TRACK).stream().map(MediaFrame::dts).toList());
     }
 
