@@ -40,7 +40,9 @@ import java.util.Set;
  *
  * <p>The input is hostile: nothing escapes {@link #feed} but what the {@link Sink} itself throws, every limit is a constant
  * (here and in {@link TsDemuxer}), and whatever is dropped is counted in {@link #stats()} and reported to
- * {@link Sink#skipped}. Not thread-safe: one instance per input, fed from one thread.
+ * {@link Sink#skipped}. Memory is at most the access unit being gathered ({@link #MAX_ACCESS_UNIT_BYTES}), the parameter
+ * sets (see {@link #MAX_PARAMETER_SETS}), one ADTS frame and a few kilobytes of fixed buffers in the demuxer, whatever
+ * the input. Not thread-safe: one instance per input, fed from one thread.
  */
 public final class TsToFrames {
     public static final int VIDEO_TRACK = 0;
@@ -58,6 +60,11 @@ public final class TsToFrames {
      * config frame (real ones are tens of bytes). Checked before the unit is copied, so a hostile one pins no memory.
      */
     public static final int MAX_PARAMETER_SET_BYTES = 0xFFFF;
+    /**
+     * Most parameter sets of one kind in an access unit: what both configuration records accept (encoders send one of
+     * each). With {@link #MAX_PARAMETER_SET_BYTES} it bounds the sets kept between access units to 3 x 32 x 64 KiB.
+     */
+    public static final int MAX_PARAMETER_SETS = AvcDecoderConfig.MAX_PARAMETER_SETS;
     /** frame_length is 13 bits and counts the header: no ADTS frame is longer. */
     public static final int MAX_ADTS_FRAME = (1 << 13) - 1;
     /** The first access unit buffer; it doubles up to {@link #MAX_ACCESS_UNIT_BYTES} as units need it. */
@@ -529,10 +536,11 @@ public final class TsToFrames {
                     damaged("parameter set of " + n + " bytes (at most " + MAX_PARAMETER_SET_BYTES + ")");
                     return;
                 }
+                boolean tooMany = false;
                 switch (kind) {
-                    case VPS -> auVps = add(auVps, o, n);
-                    case SPS -> auSps = add(auSps, o, n);
-                    case PPS -> auPps = add(auPps, o, n);
+                    case VPS -> tooMany = (auVps = add(auVps, o, n)) == null;
+                    case SPS -> tooMany = (auSps = add(auSps, o, n)) == null;
+                    case PPS -> tooMany = (auPps = add(auPps, o, n)) == null;
                     case DROP -> {
                         // access unit delimiter, filler data
                     }
@@ -541,6 +549,10 @@ public final class TsToFrames {
                         outLength += 4 + n;
                     }
                     default -> outLength += 4 + n;
+                }
+                if (tooMany) {
+                    damaged("more than " + MAX_PARAMETER_SETS + " parameter sets of one kind in an access unit");
+                    return;
                 }
                 if (hevc() && n < 2) {
                     damaged("H.265 NAL unit shorter than its 2-byte header");
@@ -603,8 +615,12 @@ public final class TsToFrames {
             skip(Skip.DAMAGED, "video access unit dropped: " + why + "; waiting for a keyframe");
         }
 
+        /** Adds a parameter set of the access unit to its list; null when there are too many of its kind. */
         private List<byte[]> add(List<byte[]> list, int o, int n) {
             List<byte[]> l = list == null ? new ArrayList<>(1) : list;
+            if (l.size() == MAX_PARAMETER_SETS) {
+                return null;
+            }
             byte[] unit = Arrays.copyOfRange(au, o, o + n);
             for (byte[] u : l) {
                 if (Arrays.equals(u, unit)) {

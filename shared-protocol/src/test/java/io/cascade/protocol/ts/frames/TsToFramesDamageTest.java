@@ -334,9 +334,15 @@ class TsToFramesDamageTest {
         video(b, 0, annexB(many));
         video(b, 3600, new byte[] {0x65, 1, 2, 3}); // no start code
         video(b, 5000, annexB(AUD, Streams.nal(random, TsToFrames.MAX_PARAMETER_SET_BYTES + 1, 0x67), PPS, idr(10)));
+        byte[][] sets = new byte[TsToFrames.MAX_PARAMETER_SETS + 2][];
+        sets[0] = SPS;
+        for (int i = 1; i < sets.length; i++) {
+            sets[i] = Streams.nal(random, 8, 0x68); // 33 different PPS
+        }
+        video(b, 6000, annexB(sets));
         video(b, 7200, keyAu(idr(10)));
         Collector c = Collector.whole(b.bytes());
-        assertEquals(3, c.stats.damagedUnits(), c.skips.toString());
+        assertEquals(4, c.stats.damagedUnits(), c.skips.toString());
         assertEquals(List.of(7200L), c.media(TsToFrames.VIDEO_TRACK).stream().map(MediaFrame::dts).toList());
     }
 
