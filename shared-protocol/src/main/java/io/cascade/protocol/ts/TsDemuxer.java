@@ -74,7 +74,7 @@ public final class TsDemuxer {
         }
     }
 
-    /** What the demuxer found, called on the feeding thread. */
+    /** What the demuxer found, called on the feeding thread. A listener must not call back into the demuxer. */
     public interface Listener {
         /**
          * The PMT of the selected program is new or has changed. Returns the PIDs whose PES packets are wanted, among those
