@@ -2,13 +2,15 @@ package io.cascade.protocol.h265;
 
 import io.cascade.protocol.h264.BitReader;
 import io.cascade.protocol.h264.BitstreamException;
+import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
 /**
  * HEVCDecoderConfigurationRecord (ISO/IEC 14496-15 8.3.3.1): nalLengthSize and the VPS/SPS/PPS arrays (other arrays, e.g.
- * SEI, are skipped), and a best-effort RFC 6381 / 14496-15 Annex E codec string. The parameter set arrays are shared, not
+ * SEI, are skipped), and a best-effort RFC 6381 / 14496-15 Annex E codec string. {@link #fromParameterSets} and
+ * {@link #encode()} build a record for parameter sets that came in-band (MPEG-TS). The parameter set arrays are shared, not
  * copied: never write them.
  */
 public record HevcDecoderConfig(int generalProfileIdc, int generalLevelIdc, int nalLengthSize, List<byte[]> vps,
@@ -93,6 +95,115 @@ public record HevcDecoderConfig(int generalProfileIdc, int generalLevelIdc, int 
             }
         }
         return new HevcDecoderConfig(profileIdc, levelIdc, lengthSize, vps, sps, pps);
+    }
+
+    /**
+     * A record for parameter sets that arrived in-band (an Annex B stream such as MPEG-TS has no record of its own), with
+     * 4-byte NAL lengths and profile and level from the first SPS. BitstreamException when there is no SPS, the first SPS
+     * cannot be read, a list has more than {@value #MAX_PARAMETER_SETS} units, or a unit is empty or longer than
+     * {@value #MAX_PARAMETER_SET_LENGTH} bytes: {@link #encode()} could not write such a record.
+     */
+    public static HevcDecoderConfig fromParameterSets(List<byte[]> vps, List<byte[]> sps, List<byte[]> pps)
+            throws BitstreamException {
+        checkSets(vps, "VPS");
+        checkSets(sps, "SPS");
+        checkSets(pps, "PPS");
+        if (sps.isEmpty()) {
+            throw new BitstreamException("no SPS to build an HEVC configuration record from");
+        }
+        HevcSps first = HevcSps.parse(sps.get(0), 0, sps.get(0).length);
+        return new HevcDecoderConfig(first.generalProfileIdc(), first.generalLevelIdc(), 4, vps, sps, pps);
+    }
+
+    private static void checkSets(List<byte[]> sets, String what) throws BitstreamException {
+        if (sets.size() > MAX_PARAMETER_SETS) {
+            throw new BitstreamException(sets.size() + " " + what + " units, more than " + MAX_PARAMETER_SETS);
+        }
+        for (byte[] s : sets) {
+            if (s.length == 0 || s.length > MAX_PARAMETER_SET_LENGTH) {
+                throw new BitstreamException(what + " of " + s.length + " bytes");
+            }
+        }
+    }
+
+    /**
+     * The record in ISO/IEC 14496-15 8.3.3.1 syntax: one complete array each for the VPS, SPS and PPS units (those that are
+     * present), in that order. general_profile_space .. general_level_idc are copied from the first SPS's
+     * profile_tier_level, chroma format and bit depths are read from it, and numTemporalLayers and temporalIdNested come
+     * from its sps_max_sub_layers_minus1 and sps_temporal_id_nesting_flag. Fields that need the VUI or the whole stream
+     * are written as "unknown": min_spatial_segmentation_idc 0, parallelismType 0, avgFrameRate 0, constantFrameRate 0.
+     * Without a readable SPS the profile and level fields of this record are used, with 4:2:0 8-bit.
+     */
+    public byte[] encode() {
+        byte[] ptl = null;
+        int chroma = 1;
+        int lumaMinus8 = 0;
+        int chromaMinus8 = 0;
+        int temporalLayers = 1;
+        int nested = 0;
+        if (!sps.isEmpty()) {
+            byte[] s = sps.get(0);
+            byte[] rbsp = BitReader.unescapeRbsp(s, 0, s.length, SPS_PTL_BYTES);
+            if (rbsp.length == SPS_PTL_BYTES) {
+                ptl = Arrays.copyOfRange(rbsp, 3, SPS_PTL_BYTES);
+                temporalLayers = ((rbsp[2] >> 1) & 0x07) + 1;
+                nested = rbsp[2] & 1;
+            }
+            try {
+                HevcSps parsed = HevcSps.parse(s, 0, s.length);
+                chroma = parsed.chromaFormatIdc();
+                lumaMinus8 = parsed.bitDepthLuma() - 8;
+                chromaMinus8 = parsed.bitDepthChroma() - 8;
+            } catch (BitstreamException e) {
+                // keep 4:2:0 8-bit
+            }
+        }
+        if (ptl == null) {
+            ptl = new byte[12];
+            ptl[0] = (byte) (generalProfileIdc & 0x1F);
+            if (generalProfileIdc < 32) {
+                int compat = 1 << (31 - generalProfileIdc);
+                ptl[1] = (byte) (compat >>> 24);
+                ptl[2] = (byte) (compat >>> 16);
+                ptl[3] = (byte) (compat >>> 8);
+                ptl[4] = (byte) compat;
+            }
+            ptl[11] = (byte) generalLevelIdc;
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream(HEADER_LENGTH + 128);
+        out.write(1); // configurationVersion
+        out.write(ptl, 0, ptl.length);
+        out.write(0xF0); // reserved '1111', min_spatial_segmentation_idc 0 (12 bits)
+        out.write(0x00);
+        out.write(0xFC); // reserved '111111', parallelismType 0
+        out.write(0xFC | chroma);
+        out.write(0xF8 | lumaMinus8);
+        out.write(0xF8 | chromaMinus8);
+        out.write(0); // avgFrameRate 0
+        out.write(0);
+        // constantFrameRate 0, numTemporalLayers, temporalIdNested, lengthSizeMinusOne
+        out.write(Math.min(temporalLayers, 7) << 3 | nested << 2 | (nalLengthSize - 1));
+        int arrays = (vps.isEmpty() ? 0 : 1) + (sps.isEmpty() ? 0 : 1) + (pps.isEmpty() ? 0 : 1);
+        out.write(arrays);
+        writeArray(out, NAL_VPS, vps);
+        writeArray(out, NAL_SPS, sps);
+        writeArray(out, NAL_PPS, pps);
+        return out.toByteArray();
+    }
+
+    /** array_completeness 1 (every unit of the type is here: none are in the samples), reserved 0, type, count, units. */
+    private static void writeArray(ByteArrayOutputStream out, int type, List<byte[]> units) {
+        if (units.isEmpty()) {
+            return;
+        }
+        out.write(0x80 | type);
+        out.write(units.size() >> 8);
+        out.write(units.size());
+        for (byte[] u : units) {
+            out.write(u.length >> 8);
+            out.write(u.length);
+            out.write(u, 0, u.length);
+        }
     }
 
     /**
