@@ -104,11 +104,10 @@ public final class StreamPackage implements FrameSink {
 
     @Override
     public void onFrame(MediaFrame f) {
-        if (f.sequence() <= lastSequence) {
-            return;
-        }
-        lastSequence = f.sequence();
         if (f.isConfig()) {
+            // not subject to the sequence check: a snapshot lists the latest config of each track ahead of its GOP,
+            // by track, so an audio config published before the video config comes after it (a TS source sends
+            // audio first); a config seen twice at the seam between snapshot and live feed changes nothing
             if (f.trackType() == TrackType.VIDEO) {
                 videoConfig = f;
             } else if (f.trackType() == TrackType.AUDIO) {
@@ -116,6 +115,10 @@ public final class StreamPackage implements FrameSink {
             }
             return;
         }
+        if (f.sequence() <= lastSequence) {
+            return;
+        }
+        lastSequence = f.sequence();
         if (f.trackType() == TrackType.DATA || f.segmentIndex() == MediaFrame.NO_SEGMENT) {
             return;
         }

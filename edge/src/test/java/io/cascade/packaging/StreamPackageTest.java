@@ -58,6 +58,27 @@ class StreamPackageTest {
         return new FrameBatch(frames, frames.get(frames.size() - 1).sequence(), "ingest/1", 0, 1000);
     }
 
+    /**
+     * A snapshot lists the configs by track (video, then audio) ahead of the GOP; an MPEG-TS source often sends its
+     * audio config first, so the audio config comes after a config with a later sequence number. Both count.
+     */
+    @Test
+    void anAudioConfigPublishedBeforeTheVideoConfigIsNotLost() {
+        List<MediaFrame> all = publish(4);
+        MediaFrame videoConfig = all.get(0);
+        MediaFrame audioConfig = all.get(1);
+        List<MediaFrame> snapshot = new ArrayList<>(List.of(
+                new MediaFrame(0, Codec.H264, 0, 0, 1000, videoConfig.flags(), videoConfig.segmentIndex(), 1,
+                        videoConfig.payload()),
+                new MediaFrame(1, Codec.AAC, 0, 0, 1000, audioConfig.flags(), audioConfig.segmentIndex(), 0,
+                        audioConfig.payload())));
+        snapshot.addAll(all.subList(2, all.size()));
+        StreamPackage p = new StreamPackage("s", settings(3, 1 << 20));
+        p.onSnapshot(batch(snapshot));
+        assertTrue(p.window().has(TrackType.AUDIO), "the audio track is listed");
+        assertTrue(p.window().has(TrackType.VIDEO));
+    }
+
     @Test
     void listsOnlyWholeSegmentsAndEveryNodeListsTheSame() {
         List<MediaFrame> all = publish(8);
