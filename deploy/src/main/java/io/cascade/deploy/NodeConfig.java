@@ -130,11 +130,23 @@ public final class NodeConfig {
             if (value instanceof Map<?, ?> nested) {
                 flatten(key + ".", nested, into, source);
             } else if (value instanceof List<?> list) {
-                into.set(key, String.join(",", list.stream().map(String::valueOf).toList()), source, source);
+                into.set(key, String.join(",", list.stream().map(NodeConfig::listItem).toList()), source, source);
             } else {
                 into.set(key, value == null ? "" : String.valueOf(value), source, source);
             }
         }
+    }
+
+    /**
+     * One item of a YAML list as text: a mapping (a record such as one TS listener) becomes its fields in query
+     * form, {@code protocol=udp&port=9000}, which the setting that reads the list parses.
+     */
+    private static String listItem(Object item) {
+        if (item instanceof Map<?, ?> fields) {
+            return String.join("&", fields.entrySet().stream()
+                    .map(f -> f.getKey() + "=" + (f.getValue() == null ? "" : f.getValue())).toList());
+        }
+        return String.valueOf(item);
     }
 
     /** The value's text, for a key or a deprecated alias of one. */

@@ -101,7 +101,7 @@ class NodeConfigTest {
                     () -> NodeConfig.load(new String[] {"--" + e.getKey() + "=" + e.getValue()}, Map.of()), e.toString());
             assertTrue(thrown.getMessage().startsWith(e.getKey() + " must be "), thrown.getMessage());
             assertTrue(thrown.getMessage().contains("'" + e.getValue() + "'"), thrown.getMessage());
-            assertTrue(thrown.getMessage().endsWith("(from flag --" + e.getKey() + ")"), thrown.getMessage());
+            assertTrue(thrown.getMessage().contains("(from flag --" + e.getKey() + ")"), thrown.getMessage());
         }
     }
 

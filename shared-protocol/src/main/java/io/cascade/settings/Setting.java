@@ -125,7 +125,9 @@ public final class Setting<T> {
         try {
             return parser.apply(text);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(key + " must be " + accepted + ", not '" + text + "' (from " + source + ")");
+            String why = e.getMessage() == null || e.getMessage().equals(accepted) ? "" : ": " + e.getMessage();
+            throw new IllegalArgumentException(key + " must be " + accepted + ", not '" + text + "' (from " + source + ")"
+                    + why);
         }
     }
 
