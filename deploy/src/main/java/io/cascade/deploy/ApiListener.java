@@ -21,13 +21,8 @@ final class ApiListener implements Listener {
     }
 
     @Override
-    public Setting<Integer> portSetting() {
-        return NodeSettings.API_PORT;
-    }
-
-    @Override
-    public String host(NodeConfig config) {
-        return config.value(NodeSettings.API_HOST);
+    public List<Endpoint> endpoints(NodeConfig config) {
+        return Endpoint.tcp(NodeSettings.API_PORT, config.value(NodeSettings.API_HOST), config);
     }
 
     @Override
@@ -41,12 +36,11 @@ final class ApiListener implements Listener {
     }
 
     @Override
-    public Future<Bound> start(NodeServices node, int port) {
+    public Future<Bound> start(NodeServices node, Endpoint at) {
         String token = node.config.value(NodeSettings.API_TOKEN);
-        String host = host(node.config);
         ApiServer api = new ApiServer(node.vertx, node.registry, node.ingestPoints, token,
                 fileOutputControl(node.fileOutputs));
-        return api.listen(host, port).map(actual -> new Bound(host, actual,
+        return api.listen(at.host(), at.port()).map(actual -> new Bound(at.host(), actual,
                 token.isEmpty() ? "no token: loopback use only" : "token required"));
     }
 

@@ -171,19 +171,27 @@ public final class CascadeNode {
     }
 
     private Future<Void> startListener(Listener l) {
-        int port = config.value(l.portSetting());
-        if (port == 0 || !l.wanted(roles)) {
+        if (!l.wanted(roles)) {
             return Future.succeededFuture();
         }
-        return l.start(services, port).transform(started -> {
+        Future<Void> all = Future.succeededFuture();
+        for (Listener.Endpoint at : l.endpoints(config)) {
+            all = all.compose(v -> startEndpoint(l, at));
+        }
+        return all;
+    }
+
+    private Future<Void> startEndpoint(Listener l, Listener.Endpoint at) {
+        return l.start(services, at).transform(started -> {
             if (started.failed()) {
                 Throwable e = started.cause();
                 String why = e instanceof BindException ? "is in use (another node or program listens there)"
                         : "could not be opened: " + e.getMessage();
-                return Future.failedFuture(new IllegalStateException(l.portSetting().key() + " " + port + " " + why, e));
+                return Future.failedFuture(new IllegalStateException(at.describe() + " " + why, e));
             }
             Listener.Bound b = started.result();
-            listenerAddresses.put(l.name(), b.host() + ":" + b.port());
+            String name = listenerAddresses.containsKey(l.name()) ? l.name() + "-" + b.port() : l.name();
+            listenerAddresses.put(name, b.host() + ":" + b.port());
             log.info(String.format("listening %-5s %s:%d (%s)", l.name(), b.host(), b.port(), b.detail()));
             return Future.succeededFuture();
         });

@@ -24,8 +24,8 @@ final class HttpListener implements Listener {
     }
 
     @Override
-    public Setting<Integer> portSetting() {
-        return PORT;
+    public List<Endpoint> endpoints(NodeConfig config) {
+        return Endpoint.tcp(PORT, config.value(NodeSettings.BIND_HOST), config);
     }
 
     @Override
@@ -44,7 +44,7 @@ final class HttpListener implements Listener {
     }
 
     @Override
-    public Future<Bound> start(NodeServices node, int port) {
+    public Future<Bound> start(NodeServices node, Endpoint at) {
         Router router = Router.router(node.vertx);
         router.get("/metrics").handler(PrometheusScrapingHandler.create(node.meters));
         router.get("/healthz").handler(node.health.livenessHandler());
@@ -56,10 +56,9 @@ final class HttpListener implements Listener {
             router.route().handler(delivery);
         }
         boolean delivers = node.roles.contains(Role.EDGE);
-        String host = host(node.config);
         return node.vertx.createHttpServer(new HttpServerOptions().setMaxInitialLineLength(MAX_REQUEST_LINE_BYTES))
-                .requestHandler(router).listen(port, host)
-                .map(server -> new Bound(host, server.actualPort(), "/metrics /healthz /readyz"
+                .requestHandler(router).listen(at.port(), at.host())
+                .map(server -> new Bound(at.host(), server.actualPort(), "/metrics /healthz /readyz"
                         + (!delivers ? ""
                         : " /<stream>/index.m3u8 /<stream>/ts/index.m3u8 /<stream>/index.mpd")));
     }

@@ -9,25 +9,20 @@ import java.util.Set;
 
 /**
  * One listener of a node: the registration a protocol makes. Adding a protocol is writing one of these and adding
- * it to {@link #ALL}; its counters, its metric series (from startup, zeros included), its startup line and its
- * readiness entry follow from here.
+ * it to {@link #ALL}; its counters, its metric series (from startup, zeros included), its startup lines, its
+ * readiness entries and the port check before startup follow from here.
  */
 interface Listener {
     /** The listener's name in its startup line and in {@code /readyz}. */
     String name();
 
-    /** The setting holding its port; 0 there disables the listener. */
-    Setting<Integer> portSetting();
-
-    /** The address it binds. */
-    default String host(NodeConfig config) {
-        return config.value(NodeSettings.BIND_HOST);
-    }
+    /** The sockets it opens with these settings; none when its ports are 0 (disabled). */
+    List<Endpoint> endpoints(NodeConfig config);
 
     /** The protocols whose counters it feeds, by their names in metrics, logs and the stream registry. */
     List<String> protocols();
 
-    /** Its settings besides the port, declared by the code that reads them. */
+    /** Its settings besides the ports listed in {@code NodeSettings}, declared by the code that reads them. */
     default List<Setting<?>> settings() {
         return List.of();
     }
@@ -35,10 +30,29 @@ interface Listener {
     /** Whether a node with these roles runs it. */
     boolean wanted(Set<Role> roles);
 
-    /** Starts listening on the port (0 never reaches here); answers where it listens and what it serves. */
-    Future<Bound> start(NodeServices node, int port);
+    /** Starts listening on one of its endpoints; answers where it listens and what it serves. */
+    Future<Bound> start(NodeServices node, Endpoint at);
 
-    /** A started listener: its address and the line that says what it serves. */
+    enum Transport { TCP, UDP }
+
+    /**
+     * A socket a listener opens.
+     *
+     * @param setting where the operator set it, named in every message about it ("rtmp.port", "ts.listeners[2]")
+     */
+    record Endpoint(String setting, Transport transport, String host, int port) {
+        /** The one TCP port of a listener that has a port setting of its own; none when that port is 0. */
+        static List<Endpoint> tcp(Setting<Integer> port, String host, NodeConfig config) {
+            int p = config.value(port);
+            return p == 0 ? List.of() : List.of(new Endpoint(port.key(), Transport.TCP, host, p));
+        }
+
+        String describe() {
+            return setting + " " + port + (transport == Transport.UDP ? "/udp" : "");
+        }
+    }
+
+    /** A started endpoint: its address and the line that says what it serves. */
     record Bound(String host, int port, String detail) {
     }
 

@@ -1,11 +1,14 @@
 package io.cascade.deploy;
 
 import io.cascade.deploy.NodeConfig.Role;
-import io.cascade.settings.Setting;
+import io.cascade.deploy.Listener.Endpoint;
+import io.cascade.deploy.Listener.Transport;
 import io.cascade.settings.SettingsException;
 
+import java.io.Closeable;
 import java.io.IOException;
 import java.net.BindException;
+import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.util.ArrayList;
@@ -22,27 +25,23 @@ import java.util.Set;
  */
 final class ListenerPorts {
     /** A port this node needs, the setting that names it, and the address it will be bound on. */
-    record Port(Setting<Integer> setting, String host, int port) {
-        String describe() {
-            return setting.key() + " " + port;
-        }
-    }
+    private static final Set<String> WILDCARDS = Set.of("0.0.0.0", "::", "[::]");
 
     private ListenerPorts() {
     }
 
     /** The ports this node's roles open ({@link Listener#ALL} and the cluster port), ports set to 0 (disabled) left out. */
-    static List<Port> of(NodeConfig c, Set<Role> roles) {
-        List<Port> all = new ArrayList<>();
+    static List<Endpoint> of(NodeConfig c, Set<Role> roles) {
+        List<Endpoint> all = new ArrayList<>();
         for (Listener l : Listener.ALL) {
             if (l.wanted(roles)) {
-                all.add(new Port(l.portSetting(), l.host(c), c.value(l.portSetting())));
+                all.addAll(l.endpoints(c));
             }
         }
         String clusterHost = ClusterSetup.host(c);
         // Hazelcast binds every interface when it is not told which one to use
-        all.add(new Port(ClusterSetup.PORT, clusterHost.isEmpty() ? "0.0.0.0" : clusterHost, c.value(ClusterSetup.PORT)));
-        return all.stream().filter(l -> l.port() != 0).toList();
+        Endpoint.tcp(ClusterSetup.PORT, clusterHost.isEmpty() ? "0.0.0.0" : clusterHost, c).forEach(all::add);
+        return all;
     }
 
     /**
@@ -50,18 +49,18 @@ final class ListenerPorts {
      * taken one is named, the others follow on the same line.
      */
     static void checkFree(NodeConfig c, Set<Role> roles) {
-        List<Port> listeners = of(c, roles);
+        List<Endpoint> listeners = of(c, roles);
         for (int i = 0; i < listeners.size(); i++) {
             for (int j = i + 1; j < listeners.size(); j++) {
-                Port a = listeners.get(i);
-                Port b = listeners.get(j);
-                if (a.port() == b.port() && overlap(a.host(), b.host())) {
-                    throw new SettingsException(List.of(a.setting().key() + " and " + b.setting().key()
+                Endpoint a = listeners.get(i);
+                Endpoint b = listeners.get(j);
+                if (a.transport() == b.transport() && a.port() == b.port() && overlap(a.host(), b.host())) {
+                    throw new SettingsException(List.of(a.setting() + " and " + b.setting()
                             + " are both " + a.port() + ": each listener needs a port of its own"));
                 }
             }
         }
-        List<String> taken = listeners.stream().filter(l -> !canBind(l)).map(Port::describe).toList();
+        List<String> taken = listeners.stream().filter(l -> !canBind(l)).map(Endpoint::describe).toList();
         if (!taken.isEmpty()) {
             String line = taken.get(0) + " is in use (another node or program listens there)";
             if (taken.size() > 1) {
@@ -72,23 +71,33 @@ final class ListenerPorts {
     }
 
     private static boolean overlap(String hostA, String hostB) {
-        return hostA.equals(hostB) || wildcard(hostA) || wildcard(hostB);
+        return hostA.equals(hostB) || WILDCARDS.contains(hostA) || WILDCARDS.contains(hostB);
     }
 
-    private static boolean wildcard(String host) {
-        return host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]");
-    }
-
-    /** Binds and releases the port the way the listeners will: with SO_REUSEADDR, so TIME_WAIT is no obstacle. */
-    private static boolean canBind(Port l) {
-        try (ServerSocket probe = new ServerSocket()) {
-            probe.setReuseAddress(true);
-            probe.bind(new InetSocketAddress(l.host(), l.port()));
+    /**
+     * Binds and releases the port the way the listeners will: TCP with SO_REUSEADDR, so TIME_WAIT is no obstacle;
+     * UDP without, as its listeners bind, so a socket another program holds is found.
+     */
+    private static boolean canBind(Endpoint l) {
+        InetSocketAddress address = new InetSocketAddress(l.host(), l.port());
+        try (Closeable probe = l.transport() == Transport.UDP ? new DatagramSocket(address) : tcpProbe(address)) {
             return true;
         } catch (IOException e) {
             // an address this machine does not have fails too: not "in use", and the listener reports it better
             boolean inUse = e instanceof BindException && e.getMessage() != null && e.getMessage().contains("in use");
             return !inUse;
+        }
+    }
+
+    private static ServerSocket tcpProbe(InetSocketAddress address) throws IOException {
+        ServerSocket probe = new ServerSocket();
+        try {
+            probe.setReuseAddress(true);
+            probe.bind(address);
+            return probe;
+        } catch (IOException e) {
+            probe.close();
+            throw e;
         }
     }
 }

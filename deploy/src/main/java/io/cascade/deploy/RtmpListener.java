@@ -25,8 +25,8 @@ final class RtmpListener implements Listener {
     }
 
     @Override
-    public Setting<Integer> portSetting() {
-        return PORT;
+    public List<Endpoint> endpoints(NodeConfig config) {
+        return Endpoint.tcp(PORT, config.value(NodeSettings.BIND_HOST), config);
     }
 
     @Override
@@ -40,12 +40,11 @@ final class RtmpListener implements Listener {
     }
 
     @Override
-    public Future<Bound> start(NodeServices node, int port) {
+    public Future<Bound> start(NodeServices node, Endpoint at) {
         RtmpPublishHandler publishing = node.admission != null ? new RtmpPublishing(node.admission)
                 : RtmpServer.NO_PUBLISHING;
         RtmpPlayHandler playing = node.playback != null ? new RtmpPlayback(node.playback) : RtmpServer.NO_PLAYBACK;
-        String host = host(node.config);
-        RtmpServer.Settings settings = new RtmpServer.Settings(host, port, publishing, playing, node.counters,
+        RtmpServer.Settings settings = new RtmpServer.Settings(at.host(), at.port(), publishing, playing, node.counters,
                 node.config.value(ViewerPolicy.QUEUE_BYTES), node.config.value(ViewerPolicy.SOCKET_SEND_BYTES),
                 RtmpServer.HANDSHAKE_DEADLINE_MS, RtmpServer.IDLE_TIMEOUT_MS);
         List<RtmpServer> instances = new ArrayList<>();
@@ -61,7 +60,7 @@ final class RtmpListener implements Listener {
             boolean play = node.playback != null;
             String serves = (publish ? "publish" : "") + (publish && play ? " + " : "") + (play ? "play" : "");
             String ingestPoints = publish && node.requiredIngestPoints() != null ? ", ingest points required" : "";
-            return new Bound(host, instances.get(0).actualPort(),
+            return new Bound(at.host(), instances.get(0).actualPort(),
                     serves + ingestPoints + ", " + count + " event loops");
         });
     }

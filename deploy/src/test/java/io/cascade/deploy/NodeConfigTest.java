@@ -196,7 +196,7 @@ class NodeConfigTest {
         NodeConfig edge = NodeConfig.of(Map.of("roles", "edge", "rtmp.port", "0", "http.port", "0", "api.port", "0",
                 "cluster.port", "5701"));
         assertEquals(List.of("cluster.port"), ListenerPorts.of(edge, edge.roles()).stream()
-                .map(l -> l.setting().key()).toList());
+                .map(Listener.Endpoint::setting).toList());
     }
 
     /** The README's Configuration table is the operator's reference: it must say what the declarations say. */
