@@ -57,5 +57,5 @@ interface Listener {
     }
 
     /** Every listener a node may run, in start order. */
-    List<Listener> ALL = List.of(new RtmpListener(), new HttpListener(), new ApiListener());
+    List<Listener> ALL = List.of(new RtmpListener(), new HttpListener(), new ApiListener(), new TsListener());
 }

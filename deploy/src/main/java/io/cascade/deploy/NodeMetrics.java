@@ -140,6 +140,8 @@ final class NodeMetrics implements AutoCloseable {
             counter("cascade.egress.bytes", EGRESS_HELP, p.bytesOut, "protocol", p.name());
             counter("cascade.protocol.violations", "Connections closed because the client broke the protocol",
                     p.violations, "protocol", p.name());
+            counter("cascade.input.errors", "Damage in a publisher's input that was survived: MPEG-TS packets lost"
+                    + " or out of sync, RTP packets lost", p.inputErrors, "protocol", p.name());
         }
         Gauge.builder("cascade.http.streams", counters.httpPackagedStreams, LongAdder::sum)
                 .description("Streams this node packages for HLS and DASH now (asked for over HTTP lately)")

@@ -24,7 +24,7 @@ final class NodeSettings {
             "one or more of ingest, origin, edge, comma-separated", NodeSettings::parseRoles,
             "which roles this node runs");
     static final Setting<String> BIND_HOST = Setting.text("bind.host", "0.0.0.0",
-            "address of the RTMP and HTTP listeners");
+            "address of the RTMP, HTTP and MPEG-TS listeners");
     static final Setting<Integer> RTSP_PORT = Setting.port("rtsp.port", 5544, "RTSP (not implemented yet)");
     static final Setting<Integer> API_PORT = Setting.port("api.port", 7777, "runtime API (origin role); `0` disables");
     static final Setting<String> API_HOST = Setting.text("api.host", "127.0.0.1",

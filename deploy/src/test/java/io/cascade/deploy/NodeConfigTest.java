@@ -2,6 +2,7 @@ package io.cascade.deploy;
 
 import io.cascade.edge.fanout.ViewerPolicy;
 import io.cascade.ingest.IngestStream;
+import io.cascade.ingest.ts.TsListenerSpec;
 import io.cascade.settings.Setting;
 import io.cascade.settings.SettingsException;
 import org.junit.jupiter.api.Test;
@@ -197,6 +198,56 @@ class NodeConfigTest {
                 "cluster.port", "5701"));
         assertEquals(List.of("cluster.port"), ListenerPorts.of(edge, edge.roles()).stream()
                 .map(Listener.Endpoint::setting).toList());
+    }
+
+    @Test
+    void tsListenersComeFromTheirSettingsAndTheList() {
+        NodeConfig c = NodeConfig.of(Map.of("ts.udp.port", "9000", "ts.udp.group", "239.1.2.3", "ts.tcp.port", "9001",
+                "ts.tcp.stream", "cam", "ts.listeners", "udp://127.0.0.1:9002?stream=a, protocol=tcp&port=9003"));
+        assertEquals(List.of("ts.udp.port 9000/udp", "ts.tcp.port 9001", "ts.listeners[0] 9002/udp",
+                        "ts.listeners[1] 9003"),
+                new TsListener().endpoints(c).stream().map(Listener.Endpoint::describe).toList());
+        // a multicast listener binds its group, so it receives that group only
+        assertEquals("239.1.2.3", new TsListener().endpoints(c).get(0).host());
+        assertEquals("cam", TsListener.specs(c).get("ts.tcp.port").stream());
+        assertEquals("0.0.0.0", TsListener.specs(c).get("ts.listeners[1]").host());
+    }
+
+    @Test
+    void tsListenersAreAYamlListOfRecords(@TempDir Path dir) throws Exception {
+        Path yaml = dir.resolve("node.yaml");
+        Files.writeString(yaml, """
+                ts:
+                  listeners:
+                    - {protocol: udp, port: 9100, stream: cam1, group: 239.0.0.7, interface: lo, source: 127.0.0.1}
+                    - protocol: tcp
+                      host: 127.0.0.1
+                      port: 9101
+                """);
+        NodeConfig c = NodeConfig.load(new String[] {"--config", yaml.toString()}, Map.of());
+        Map<String, TsListenerSpec> specs = TsListener.specs(c);
+        assertEquals(new TsListenerSpec(TsListenerSpec.Transport.UDP, "0.0.0.0", 9100, "cam1", "239.0.0.7", "lo",
+                "127.0.0.1"), specs.get("ts.listeners[0]"));
+        assertEquals(TsListenerSpec.of(TsListenerSpec.Transport.TCP, "127.0.0.1", 9101, ""), specs.get("ts.listeners[1]"));
+    }
+
+    @Test
+    void aBadTsListenerStopsTheNodeNamingTheKeyAndTheReason() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> NodeConfig.of(Map.of("ts.listeners", "tcp://:9000?group=239.1.1.1")));
+        assertTrue(e.getMessage().startsWith("ts.listeners must be "), e.getMessage());
+        assertTrue(e.getMessage().endsWith("listener 0: group needs protocol udp: TCP has no multicast"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> NodeConfig.of(Map.of("ts.udp.group", "10.0.0.1")));
+        assertTrue(e.getMessage().startsWith("ts.udp.group must be empty or a multicast address"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> NodeConfig.of(Map.of("ts.tcp.stream", "a/b")));
+        assertTrue(e.getMessage().startsWith("ts.tcp.stream must be empty or a stream name"), e.getMessage());
+    }
+
+    @Test
+    void tcpAndUdpMayShareAPortNumber() {
+        NodeConfig c = NodeConfig.of(Map.of("ts.udp.port", "20011", "ts.tcp.port", "20011", "rtmp.port", "0",
+                "http.port", "0", "api.port", "0", "cluster.port", "20012"));
+        ListenerPorts.checkFree(c, c.roles());
     }
 
     /** The README's Configuration table is the operator's reference: it must say what the declarations say. */

@@ -84,6 +84,11 @@ public final class NodeCounters {
         public final LongAdder bytesOut = new LongAdder();
         /** Connections closed because the client broke the protocol. */
         public final LongAdder violations = new LongAdder();
+        /**
+         * Damage the protocol's input arrived with and that it survived without closing anything: MPEG-TS packets
+         * lost (continuity gaps) or out of sync, RTP packets lost.
+         */
+        public final LongAdder inputErrors = new LongAdder();
 
         private ProtocolCounters(String name) {
             this.name = name;

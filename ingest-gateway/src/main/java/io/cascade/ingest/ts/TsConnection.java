@@ -1,0 +1,181 @@
+package io.cascade.ingest.ts;
+
+import io.cascade.ingest.Admission;
+import io.cascade.ingest.Publication;
+import io.cascade.media.MediaFrame;
+import io.cascade.metrics.NodeCounters;
+import io.cascade.protocol.ts.frames.TsToFrames;
+import io.vertx.core.buffer.Buffer;
+
+/**
+ * One MPEG-TS publisher: a TCP connection, or the datagrams arriving at a UDP listener. Asks {@link Admission}
+ * when its first bytes come, feeds what follows through {@link TsToFrames} into the {@link Publication}, and ends
+ * the publication when the transport says so (a closed socket, or {@link #silentFor} past the idle limit).
+ * Used from its server's event loop only.
+ *
+ * <p>TS has no way to tell a publisher it was refused. A TCP publisher is closed; a UDP sender cannot be, so its
+ * datagrams are dropped (counted as bytes in) and admission is asked again after {@link #RETRY_AFTER_REFUSAL_MS}.
+ */
+final class TsConnection implements TsToFrames.Sink {
+    /** A refused UDP sender keeps sending; asking admission for each datagram would flood the cluster with claims. */
+    static final long RETRY_AFTER_REFUSAL_MS = 2_000;
+    /**
+     * Bytes kept while admission decides (a cluster round trip, usually milliseconds): the first keyframe is
+     * often in them. Past it datagrams are dropped; the stream then starts at the next keyframe.
+     */
+    static final int MAX_PENDING_BYTES = 1 << 20;
+
+    /** What the transport does when the publication ends or is refused. */
+    interface Transport {
+        /** Who sends, for logs. */
+        String peer();
+
+        /** The publication is over or refused: TCP closes its socket, UDP waits for the next datagram. */
+        void end();
+    }
+
+    private enum State { WAITING, ADMITTING, PUBLISHING, REFUSED, CLOSED }
+
+    private final Admission admission;
+    private final NodeCounters.ProtocolCounters counters;
+    private final String name;
+    private final String detail;
+    private final Transport transport;
+    private State state = State.WAITING;
+    private Buffer pending;
+    private Publication publication;
+    private TsToFrames toFrames;
+    private long bytesIn;
+    private long lastBytesAt;
+    private long refusedAt;
+    private long reportedDamage;
+
+    TsConnection(Admission admission, NodeCounters.ProtocolCounters counters, String name, String detail,
+                 Transport transport, long nowMillis) {
+        this.admission = admission;
+        this.counters = counters;
+        this.name = name;
+        this.detail = detail;
+        this.transport = transport;
+        this.lastBytesAt = nowMillis;
+    }
+
+    /** Bytes from the publisher, in order, split anywhere. */
+    void received(Buffer data, long nowMillis) {
+        bytesIn += data.length();
+        counters.bytesIn.add(data.length());
+        lastBytesAt = nowMillis;
+        switch (state) {
+            case WAITING -> admit(data);
+            case ADMITTING -> keep(data);
+            case PUBLISHING -> feed(data);
+            case REFUSED -> {
+                if (nowMillis - refusedAt >= RETRY_AFTER_REFUSAL_MS) {
+                    admit(data);
+                }
+            }
+            case CLOSED -> { }
+        }
+    }
+
+    /** How long no byte came (since it was created, before the first), for idle checks. */
+    long silentFor(long nowMillis) {
+        return nowMillis - lastBytesAt;
+    }
+
+    boolean publishing() {
+        return state == State.PUBLISHING;
+    }
+
+    /**
+     * The publisher stopped (UDP: silent past the idle limit): the stream ends, viewers get their unpublish notice,
+     * and the next bytes start a republish.
+     */
+    void stop() {
+        if (toFrames != null) {
+            toFrames.flush(); // the last access unit of an unbounded video PES ends only here
+        }
+        if (publication != null) {
+            publication.close(bytesIn);
+            publication = null;
+        }
+        if (state != State.CLOSED) {
+            state = State.WAITING;
+        }
+        toFrames = null;
+        pending = null;
+    }
+
+    /** Ends the publication and tells the transport (a TCP socket is closed; a UDP listener waits for more). */
+    void hangUp() {
+        stop();
+        transport.end();
+    }
+
+    /** The transport is gone for good (TCP closed, listener closed). */
+    void close() {
+        stop();
+        state = State.CLOSED;
+    }
+
+    private void admit(Buffer first) {
+        state = State.ADMITTING;
+        pending = Buffer.buffer();
+        keep(first);
+        admission.admit(new Admission.Attempt(name, "", TsServer.PROTOCOL, transport.peer())).onComplete(admitted -> {
+            if (state != State.ADMITTING) {
+                if (admitted.succeeded()) {
+                    admitted.result().close(bytesIn); // the transport ended while admission decided
+                }
+                return;
+            }
+            if (admitted.failed()) {
+                state = State.REFUSED;
+                refusedAt = lastBytesAt;
+                pending = null;
+                transport.end();
+                return;
+            }
+            publication = admitted.result();
+            publication.start(detail);
+            state = State.PUBLISHING;
+            toFrames = new TsToFrames(this);
+            reportedDamage = 0;
+            Buffer held = pending;
+            pending = null;
+            feed(held);
+        });
+    }
+
+    private void keep(Buffer data) {
+        if (pending.length() + data.length() <= MAX_PENDING_BYTES) {
+            pending.appendBuffer(data);
+        }
+    }
+
+    private void feed(Buffer data) {
+        byte[] bytes = data.getBytes();
+        toFrames.feed(bytes, 0, bytes.length);
+        TsToFrames.Stats stats = toFrames.stats();
+        long damage = stats.continuityErrors() + stats.syncLosses();
+        if (damage != reportedDamage) {
+            counters.inputErrors.add(damage - reportedDamage);
+            reportedDamage = damage;
+        }
+    }
+
+    @Override
+    public void frame(MediaFrame frame) {
+        if (publication != null) {
+            publication.publish(frame);
+        }
+    }
+
+    @Override
+    public void skipped(TsToFrames.Skip why, String what) {
+        if (publication != null) {
+            publication.skipped(why == TsToFrames.Skip.DAMAGED ? Publication.Skip.DAMAGED
+                    : Publication.Skip.UNSUPPORTED_CODEC, what);
+        }
+    }
+}

@@ -1,0 +1,203 @@
+package io.cascade.ingest.ts;
+
+import io.cascade.ingest.Admission;
+import io.cascade.metrics.NodeCounters;
+import io.cascade.settings.Setting;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.datagram.DatagramPacket;
+import io.vertx.core.datagram.DatagramSocket;
+import io.vertx.core.datagram.DatagramSocketOptions;
+import io.vertx.core.net.NetServer;
+import io.vertx.core.net.NetServerOptions;
+import io.vertx.core.net.NetSocket;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.net.UnknownHostException;
+import java.util.HashSet;
+import java.util.Set;
+
+/**
+ * Listens for MPEG-TS publishers on one {@link TsListenerSpec}: a UDP port (unicast or a multicast group) that is
+ * one stream, or a TCP port where each connection is a publisher. Closing the verticle closes the socket and ends
+ * every publication it started.
+ */
+public final class TsServer extends VerticleBase {
+    private static final Logger log = LoggerFactory.getLogger(TsServer.class);
+
+    /** The protocol's name in metrics, logs and the stream registry. */
+    public static final String PROTOCOL = "ts";
+    /** An encoder sends dozens of datagrams a second; 5 s without one is a stopped encoder, not jitter. */
+    public static final long DEFAULT_IDLE_MS = 5_000;
+    public static final Setting<Long> IDLE_MS = Setting.longInteger("ts.idle.ms", DEFAULT_IDLE_MS, 200, 600_000,
+            "a TS publisher that sends nothing this long has stopped: its stream ends, and the next packet republishes");
+    /**
+     * Kernel receive buffer asked for a UDP listener: about 4 s of an 8 Mbit/s stream, so a pause of the event loop
+     * (a GC, a burst on other sockets) does not drop datagrams. The kernel caps it at net.core.rmem_max.
+     */
+    public static final int UDP_RECEIVE_BUFFER_BYTES = 4 << 20;
+    /** How often silence is checked; a stream ends within this much past the idle limit. */
+    static final long CHECK_PERIOD_MS = 200;
+
+    /** How the server is set up. */
+    public record Settings(TsListenerSpec spec, Admission admission, NodeCounters counters, long idleMillis) {
+    }
+
+    private final Settings settings;
+    private final TsListenerSpec spec;
+    private final NodeCounters.ProtocolCounters counters;
+    private final Set<TsConnection> connections = new HashSet<>();
+    private DatagramSocket udp;
+    private NetServer tcp;
+    private long timer;
+    private long tcpConnections;
+    private int actualPort;
+
+    public TsServer(Settings settings) {
+        this.settings = settings;
+        this.spec = settings.spec();
+        this.counters = settings.counters().protocol(PROTOCOL);
+    }
+
+    /** The port it listens on (the configured one, or the one the system chose for port 0 in tests). */
+    public int actualPort() {
+        return actualPort;
+    }
+
+    @Override
+    public Future<?> start() {
+        timer = vertx.setPeriodic(CHECK_PERIOD_MS, id -> endSilent());
+        return spec.transport() == TsListenerSpec.Transport.UDP ? listenUdp() : listenTcp();
+    }
+
+    @Override
+    public Future<?> stop() {
+        vertx.cancelTimer(timer);
+        connections.forEach(TsConnection::close);
+        connections.clear();
+        return udp != null ? udp.close() : tcp != null ? tcp.close() : Future.succeededFuture();
+    }
+
+    private Future<?> listenUdp() {
+        boolean multicast = !spec.group().isEmpty();
+        DatagramSocketOptions options = new DatagramSocketOptions()
+                .setReceiveBufferSize(UDP_RECEIVE_BUFFER_BYTES)
+                .setIpV6(spec.bindHost().contains(":"))
+                // several receivers of one group on one host is what multicast is for; a unicast port stays ours
+                .setReuseAddress(multicast);
+        String name = spec.stream().isEmpty() ? spec.derivedName(0) : spec.stream();
+        UdpSender sender = new UdpSender();
+        TsConnection stream = new TsConnection(settings.admission(), counters, name, spec.describe() + " :" + spec.port(),
+                sender, System.currentTimeMillis());
+        connections.add(stream);
+        udp = vertx.createDatagramSocket(options);
+        udp.handler(p -> {
+            sender.last = p;
+            stream.received(p.data(), System.currentTimeMillis());
+        });
+        udp.exceptionHandler(e -> log.warn("ts udp :{}: {}", spec.port(), e.toString()));
+        Future<DatagramSocket> bound = udp.listen(spec.port(), spec.bindHost());
+        if (multicast) {
+            bound = bound.compose(s -> join(s).map(s));
+        }
+        return bound.onSuccess(s -> actualPort = s.localAddress().port());
+    }
+
+    private Future<Void> join(DatagramSocket s) {
+        if (spec.iface().isEmpty() && spec.source().isEmpty()) {
+            return s.listenMulticastGroup(spec.group());
+        }
+        String iface;
+        try {
+            iface = interfaceName(spec.iface());
+        } catch (SocketException | UnknownHostException e) {
+            return Future.failedFuture("interface " + spec.iface() + ": " + e.getMessage());
+        }
+        return s.listenMulticastGroup(spec.group(), iface, spec.source().isEmpty() ? null : spec.source());
+    }
+
+    /** The interface's name, for a name or one of its addresses; empty for the system's choice. */
+    private static String interfaceName(String nameOrAddress) throws SocketException, UnknownHostException {
+        if (nameOrAddress.isEmpty()) {
+            return null;
+        }
+        NetworkInterface byName = NetworkInterface.getByName(nameOrAddress);
+        if (byName != null) {
+            return byName.getName();
+        }
+        NetworkInterface byAddress = NetworkInterface.getByInetAddress(InetAddress.getByName(nameOrAddress));
+        if (byAddress == null) {
+            throw new SocketException("no such interface");
+        }
+        return byAddress.getName();
+    }
+
+    private Future<?> listenTcp() {
+        tcp = vertx.createNetServer(new NetServerOptions().setHost(spec.host()).setPort(spec.port()).setTcpNoDelay(true));
+        tcp.connectHandler(this::accept);
+        return tcp.listen().onSuccess(s -> actualPort = s.actualPort());
+    }
+
+    private void accept(NetSocket socket) {
+        String peer = socket.remoteAddress().host() + ":" + socket.remoteAddress().port();
+        String name = spec.stream().isEmpty() ? spec.derivedName(++tcpConnections) : spec.stream();
+        TsConnection c = new TsConnection(settings.admission(), counters, name, "tcp :" + spec.port(),
+                new TsConnection.Transport() {
+                    @Override
+                    public String peer() {
+                        return peer;
+                    }
+
+                    @Override
+                    public void end() {
+                        socket.close();
+                    }
+                }, System.currentTimeMillis());
+        connections.add(c);
+        socket.handler(data -> c.received(data, System.currentTimeMillis()));
+        socket.closeHandler(v -> {
+            c.close();
+            connections.remove(c);
+        });
+        socket.exceptionHandler(e -> log.debug("ts tcp {}: {}", peer, e.toString()));
+    }
+
+    /**
+     * A publisher that went quiet ends its stream; a UDP listener then waits for the next datagram to republish,
+     * a TCP one closes the connection (as it does a connection that never sent anything).
+     */
+    private void endSilent() {
+        long now = System.currentTimeMillis();
+        for (TsConnection c : Set.copyOf(connections)) {
+            long silent = c.silentFor(now);
+            if (silent <= settings.idleMillis()) {
+                continue;
+            }
+            if (c.publishing()) {
+                log.info("ts :{}: nothing for {} ms, the publish ends", spec.port(), silent);
+                c.hangUp();
+            } else if (spec.transport() == TsListenerSpec.Transport.TCP) {
+                c.hangUp();
+            }
+        }
+    }
+
+    /** The UDP listener's publisher, for logs: whoever sent the last datagram. */
+    private static final class UdpSender implements TsConnection.Transport {
+        private DatagramPacket last;
+
+        @Override
+        public String peer() {
+            return last == null ? "udp" : last.sender().host() + ":" + last.sender().port();
+        }
+
+        @Override
+        public void end() {
+            // a UDP sender cannot be told; its datagrams are dropped until admission is asked again
+        }
+    }
+}
