@@ -70,6 +70,9 @@ public record SessionDescription(String origin, String sessionName, String conne
             if (line.isEmpty()) {
                 continue; // tolerated: a trailing blank line is common
             }
+            if (line.indexOf('\r') >= 0) {
+                throw new SdpException("carriage return inside line " + lineNo);
+            }
             if (line.length() < 2 || line.charAt(1) != '=' || line.charAt(0) < 'a' || line.charAt(0) > 'z') {
                 throw new SdpException("line " + lineNo + " is not <type>=<value>");
             }

@@ -108,6 +108,7 @@ class SessionDescriptionTest {
                 "v=1\r\n",                                          // version 1
                 "v=0\r\nv=0\r\n",                                   // v= twice
                 "v=0\r\nthis is not sdp\r\n",
+                "v=0\r\nc=IN \rv=0\r\n",                           // a bare CR inside a line
                 "v=0\r\nM=video 0 RTP/AVP 96\r\n",                  // upper-case type
                 "v=0\r\nm=video 0 RTP/AVP\r\n",                     // no format
                 "v=0\r\nm=video x RTP/AVP 96\r\n",                  // port not a number
