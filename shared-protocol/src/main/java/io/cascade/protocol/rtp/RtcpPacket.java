@@ -300,6 +300,25 @@ public sealed interface RtcpPacket permits RtcpPacket.SenderReport, RtcpPacket.R
         return out.toByteArray();
     }
 
+    /**
+     * A sender's compound report: an SR with the wall clock / media clock pair and what was sent, then an SDES with the
+     * CNAME, as every compound packet must carry.
+     */
+    static byte[] encodeSenderReport(long ssrc, long ntpTimestamp, long rtpTimestamp, long packetCount, long octetCount,
+                                     List<ReportBlock> reports, String cname) {
+        return encodeCompound(List.of(new SenderReport(ssrc, ntpTimestamp, rtpTimestamp, packetCount, octetCount, reports),
+                cnameOf(ssrc, cname)));
+    }
+
+    /** A receiver's compound report: an RR with its report blocks, then an SDES with the CNAME. */
+    static byte[] encodeReceiverReport(long ssrc, List<ReportBlock> reports, String cname) {
+        return encodeCompound(List.of(new ReceiverReport(ssrc, reports), cnameOf(ssrc, cname)));
+    }
+
+    private static SourceDescription cnameOf(long ssrc, String cname) {
+        return new SourceDescription(List.of(new SdesChunk(ssrc, List.of(new SdesItem(SDES_CNAME, cname)))));
+    }
+
     private static void encode(RtcpPacket packet, ByteArrayOutputStream out) {
         ByteArrayOutputStream body = new ByteArrayOutputStream(64);
         int count;

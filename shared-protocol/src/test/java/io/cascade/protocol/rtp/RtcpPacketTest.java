@@ -81,6 +81,19 @@ class RtcpPacketTest {
     }
 
     @Test
+    void compoundReportsCarryTheCname() throws RtpException {
+        long ntp = RtcpPacket.ntpFromEpochMillis(1_700_000_000_000L);
+        List<RtcpPacket> sr = RtcpPacket.parseCompound(RtcpPacket.encodeSenderReport(5, ntp, 90000, 3, 3000, List.of(),
+                "cascade"));
+        assertEquals(new SenderReport(5, ntp, 90000, 3, 3000, List.of()), sr.get(0));
+        assertEquals("cascade", ((SourceDescription) sr.get(1)).cname(5));
+        ReportBlock block = new ReceptionStats(9).report(0, 0);
+        List<RtcpPacket> rr = RtcpPacket.parseCompound(RtcpPacket.encodeReceiverReport(6, List.of(block), "edge"));
+        assertEquals(new ReceiverReport(6, List.of(block)), rr.get(0));
+        assertEquals("edge", ((SourceDescription) rr.get(1)).cname(6));
+    }
+
+    @Test
     void otherTypesAreKeptAsTypeAndLength() throws RtpException {
         List<RtcpPacket> p = RtcpPacket.parseCompound(bytes("80 C9 0001 00000001", "81 CD 0002 00000001 00000002"));
         assertEquals(new RtcpPacket.Other(205, 12), p.get(1));
