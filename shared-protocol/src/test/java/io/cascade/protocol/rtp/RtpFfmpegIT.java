@@ -1,0 +1,259 @@
+package io.cascade.protocol.rtp;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.cascade.media.Codec;
+import io.cascade.protocol.rtp.payload.AacHbrPacketizer;
+import io.cascade.protocol.rtp.payload.AccessUnit;
+import io.cascade.protocol.rtp.payload.Depacketizer;
+import io.cascade.protocol.rtp.payload.Depacketizers;
+import io.cascade.protocol.rtp.payload.H264Packetizer;
+import io.cascade.protocol.rtp.payload.H265Packetizer;
+import io.cascade.protocol.rtp.payload.Packetizer;
+import io.cascade.protocol.sdp.MediaDescription;
+import io.cascade.protocol.sdp.RtpMap;
+import io.cascade.protocol.sdp.SdpFormats;
+import io.cascade.protocol.sdp.SessionDescription;
+import java.io.IOException;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Real-client check of both directions over loopback UDP: ffmpeg encodes a short clip and sends it as RTP with its SDP;
+ * the SDP parser, a reorder window and the depacketizer rebuild the access units; then the packetizer sends them again
+ * with a description written by SdpFormats, and ffmpeg, reading only that description, decodes every frame without an
+ * error. deploy/bin/test installs ffmpeg, so CI always runs it.
+ */
+@Tag("interop")
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class RtpFfmpegIT {
+    private static final int VIDEO_FRAMES = 50; // 2 s at 25 fps, a keyframe every second
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void needsFfmpeg() {
+        assertTrue(installed(), "ffmpeg not installed: deploy/bin/test installs every real client");
+    }
+
+    @Test
+    void h264BothWays() throws Exception {
+        roundTrip(Codec.H264, VIDEO_FRAMES, new H264Packetizer(1200, true), "-f", "lavfi", "-i",
+                "testsrc2=size=320x240:rate=25", "-t", "2", "-pix_fmt", "yuv420p", "-c:v", "libx264", "-g", "25",
+                "-bf", "0", "-flags", "+global_header", "-pkt_size", "700");
+    }
+
+    @Test
+    void h265BothWays() throws Exception {
+        roundTrip(Codec.H265, VIDEO_FRAMES, new H265Packetizer(1200, true), "-f", "lavfi", "-i",
+                "testsrc2=size=320x240:rate=25", "-t", "2", "-pix_fmt", "yuv420p", "-c:v", "libx265", "-x265-params",
+                "log-level=error:keyint=25:bframes=0", "-flags", "+global_header", "-pkt_size", "700");
+    }
+
+    @Test
+    void aacBothWays() throws Exception {
+        // 2 s at 48 kHz is 94 frames; ffmpeg's RTP muxer packs several per packet and does not send the last pack
+        roundTrip(Codec.AAC, 90, new AacHbrPacketizer(300), "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000",
+                "-t", "2", "-ac", "2", "-c:a", "aac", "-b:a", "128k");
+    }
+
+    private void roundTrip(Codec codec, int minUnits, Packetizer packetizer, String... encode) throws Exception {
+        // ingest: ffmpeg -> RTP -> depacketizer
+        Path sdpFile = dir.resolve("in.sdp");
+        List<RtpPacket> received;
+        try (DatagramSocket socket = bindEvenPort()) {
+            List<String> cmd = new ArrayList<>(List.of("ffmpeg", "-hide_banner", "-v", "error"));
+            cmd.addAll(Arrays.asList(encode));
+            cmd.addAll(List.of("-f", "rtp", "-sdp_file", sdpFile.toString(), "rtp://127.0.0.1:" + socket.getLocalPort()));
+            Process sender = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("send.log").toFile())
+                    .start();
+            received = receive(socket, sender);
+            assertEquals(0, sender.exitValue(), Files.readString(dir.resolve("send.log")));
+        }
+        SessionDescription in = SessionDescription.parse(Files.readAllBytes(sdpFile));
+        MediaDescription media = in.media().get(0);
+        RtpMap map = media.rtpMap(media.payloadType());
+        assertEquals(codec, Depacketizers.codec(map.encodingName()));
+        byte[] config = switch (codec) {
+            case H264 -> SdpFormats.h264Config(media.fmtp(map.payloadType())).encode();
+            case H265 -> SdpFormats.h265Config(media.fmtp(map.payloadType()));
+            default -> SdpFormats.aacConfig(map.encodingName(), media.fmtp(map.payloadType()));
+        };
+        Depacketizer depacketizer = Depacketizers.create(map.encodingName(), media.fmtp(map.payloadType()));
+        ReorderWindow<RtpPacket> window = new ReorderWindow<>();
+        List<AccessUnit> units = new ArrayList<>();
+        for (RtpPacket p : received) {
+            for (RtpPacket r : window.push(p.sequence(), p)) {
+                depacketizer.push(r, units::add);
+            }
+        }
+        for (RtpPacket r : window.flush()) {
+            depacketizer.push(r, units::add);
+        }
+        depacketizer.flush(units::add);
+        assertEquals(0, window.lost(), "loopback loses nothing");
+        assertEquals(0, depacketizer.damaged());
+        assertTrue(units.size() >= minUnits, units.size() + " units");
+        if (codec != Codec.AAC) {
+            assertTrue(units.get(0).keyframe() && units.get(25).keyframe() && !units.get(1).keyframe());
+        }
+
+        // playback: packetizer -> RTP -> ffmpeg reading our description
+        int port = freeEvenPort();
+        MediaDescription described = SdpFormats.describe(codec, config, "trackID=0");
+        MediaDescription out = new MediaDescription(described.media(), port, described.protocol(), described.formats(),
+                "IN IP4 127.0.0.1", described.attributes());
+        Path playSdp = dir.resolve("play.sdp");
+        Files.writeString(playSdp, SessionDescription.live("cascade-test", "127.0.0.1", List.of(out)).write());
+        int expectFrames = codec == Codec.AAC ? units.size() - 4 : units.size() - 2; // the last ones may stay buffered
+        Path frames = dir.resolve("frames.txt");
+        Process player = new ProcessBuilder("ffmpeg", "-hide_banner", "-v", "error", "-protocol_whitelist",
+                "file,udp,rtp", "-i", playSdp.toString(), codec == Codec.AAC ? "-frames:a" : "-frames:v",
+                Integer.toString(expectFrames), "-f", "framecrc", frames.toString())
+                .redirectErrorStream(true).redirectOutput(dir.resolve("play.log").toFile()).start();
+        try {
+            awaitUdpListener(port, player);
+            send(units, packetizer, described.payloadType(), port);
+            assertTrue(player.waitFor(30, TimeUnit.SECONDS), "ffmpeg decoded " + count(frames) + " frames of "
+                    + expectFrames);
+        } finally {
+            player.destroyForcibly();
+        }
+        String log = Files.readString(dir.resolve("play.log"));
+        assertEquals(0, player.exitValue(), log);
+        assertEquals("", log.strip(), "ffmpeg reported errors");
+        assertEquals(expectFrames, count(frames));
+    }
+
+    private static long count(Path framecrc) throws IOException {
+        if (!Files.exists(framecrc)) {
+            return 0;
+        }
+        return Files.readAllLines(framecrc, StandardCharsets.UTF_8).stream().filter(l -> !l.startsWith("#")).count();
+    }
+
+    /** Datagrams until the sender has exited and nothing came for a second. */
+    private static List<RtpPacket> receive(DatagramSocket socket, Process sender) throws Exception {
+        List<RtpPacket> out = new ArrayList<>();
+        socket.setSoTimeout(1000);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline) {
+            byte[] buf = new byte[RtpPacket.MAX_PACKET_LENGTH];
+            DatagramPacket d = new DatagramPacket(buf, buf.length);
+            try {
+                socket.receive(d);
+            } catch (SocketTimeoutException idle) {
+                if (!sender.isAlive()) {
+                    return out;
+                }
+                continue;
+            }
+            out.add(RtpPacket.parse(Arrays.copyOf(buf, d.getLength())));
+        }
+        sender.destroyForcibly();
+        throw new AssertionError("ffmpeg did not finish sending");
+    }
+
+    private static void send(List<AccessUnit> units, Packetizer packetizer, int payloadType, int port) throws Exception {
+        long ssrc = ThreadLocalRandom.current().nextLong(1L << 32);
+        int seq = ThreadLocalRandom.current().nextInt(65536);
+        try (DatagramSocket socket = new DatagramSocket()) {
+            InetSocketAddress to = new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
+            int sent = 0;
+            for (AccessUnit au : units) {
+                List<byte[]> payloads = packetizer.packetize(au.data());
+                for (int i = 0; i < payloads.size(); i++) {
+                    byte[] wire = RtpPacket.of(i == payloads.size() - 1, payloadType, seq, au.timestamp(), ssrc,
+                            payloads.get(i)).encode();
+                    seq = (seq + 1) & 0xFFFF;
+                    socket.send(new DatagramPacket(wire, wire.length, to));
+                    if (++sent % 8 == 0) {
+                        Thread.sleep(2); // stay under the receiver's socket buffer
+                    }
+                }
+            }
+        }
+    }
+
+    /** Waits until the player has bound its RTP port (read from /proc/net/udp, without touching the port). */
+    private static void awaitUdpListener(int port, Process player) throws Exception {
+        Path table = Path.of("/proc/net/udp");
+        String hexPort = String.format(":%04X ", port);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (System.nanoTime() < deadline) {
+            assertTrue(player.isAlive(), "ffmpeg exited before listening");
+            if (!Files.exists(table)) {
+                Thread.sleep(2000); // not Linux: give it time
+                return;
+            }
+            for (String line : Files.readAllLines(table)) {
+                String[] f = line.trim().split("\\s+");
+                if (f.length > 1 && (f[1] + " ").toUpperCase(Locale.ROOT).endsWith(hexPort)) {
+                    return;
+                }
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("ffmpeg never listened on " + port);
+    }
+
+    private static DatagramSocket bindEvenPort() throws SocketException {
+        for (int attempt = 0; attempt < 200; attempt++) {
+            int port = 2 * ThreadLocalRandom.current().nextInt(10_000, 16_000);
+            try {
+                DatagramSocket s = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+                s.setReceiveBufferSize(8 << 20);
+                return s;
+            } catch (SocketException taken) {
+                // try another
+            }
+        }
+        throw new IllegalStateException("no free UDP port");
+    }
+
+    /** An even port whose RTP and RTCP (port + 1) numbers are both free now. */
+    private static int freeEvenPort() throws SocketException {
+        for (int attempt = 0; attempt < 200; attempt++) {
+            try (DatagramSocket rtp = bindEvenPort()) {
+                int port = rtp.getLocalPort();
+                try (DatagramSocket rtcp = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(),
+                        port + 1))) {
+                    return port;
+                } catch (SocketException taken) {
+                    // try another pair
+                }
+            }
+        }
+        throw new IllegalStateException("no free UDP port pair");
+    }
+
+    private static boolean installed() {
+        try {
+            Process p = new ProcessBuilder("ffmpeg", "-version").redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            return p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0;
+        } catch (IOException | InterruptedException e) {
+            return false;
+        }
+    }
+}
