@@ -60,7 +60,7 @@ class SdpFuzzTest {
         for (String f : List.of("h264gh.sdp", "h265gh.sdp", "aac.sdp", "latm.sdp")) {
             parse.put(FuzzSeeds.fileName("ffmpeg " + f), RtpCaptures.text(f).getBytes(StandardCharsets.UTF_8));
         }
-        parse.put("camera_describe", SessionDescriptionTest.CAMERA.getBytes(StandardCharsets.UTF_8));
+        parse.put("camera_describe", SdpSessionDescriptionTest.CAMERA.getBytes(StandardCharsets.UTF_8));
         parse.put("bad_port_beyond_65535", "v=0\r\nm=video 70000 RTP/AVP 96\r\n".getBytes(StandardCharsets.UTF_8));
         parse.put("bad_carriage_return_inside_a_line", "v=0\r\nc=IN \rv=0\r\n".getBytes(StandardCharsets.UTF_8)); // found by Jazzer
         parse.put("bad_not_sdp", "v=0\r\nthis is not sdp\r\n".getBytes(StandardCharsets.UTF_8));

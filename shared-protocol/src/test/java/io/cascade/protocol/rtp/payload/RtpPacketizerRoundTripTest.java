@@ -21,13 +21,13 @@ import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
 /** Packetizer then depacketizer gives the access units back: in order, shuffled through a reorder window, with losses. */
-class PacketizerRoundTripTest {
+class RtpPacketizerRoundTripTest {
     private static final long SSRC = 0x12345678L;
 
     /** Real access units from the captures, then synthetic ones with NAL units larger than any payload size. */
     private static List<byte[]> videoUnits(String capture, Depacketizer d, boolean hevc, Random random) throws RtpException {
         List<byte[]> units = new ArrayList<>();
-        for (AccessUnit au : DepacketizerCapturesTest.run(d, RtpCaptures.packets(capture))) {
+        for (AccessUnit au : RtpDepacketizerCapturesTest.run(d, RtpCaptures.packets(capture))) {
             units.add(au.data());
         }
         for (int i = 0; i < 30; i++) {
@@ -89,7 +89,7 @@ class PacketizerRoundTripTest {
             throws RtpException {
         Map<Long, byte[]> byTs = new HashMap<>();
         List<RtpPacket> packets = packets(packetizer.get(), units, 65000, byTs, new HashMap<>());
-        List<AccessUnit> out = DepacketizerCapturesTest.run(depacketizer.get(), packets);
+        List<AccessUnit> out = RtpDepacketizerCapturesTest.run(depacketizer.get(), packets);
         assertEquals(units.size(), out.size());
         for (int i = 0; i < units.size(); i++) {
             assertArrayEquals(units.get(i), out.get(i).data(), "unit " + i);
@@ -139,7 +139,7 @@ class PacketizerRoundTripTest {
                 ts += 1024L * Math.max(1, p.frames());
             }
         }
-        List<AccessUnit> out = DepacketizerCapturesTest.run(hbr(), packets);
+        List<AccessUnit> out = RtpDepacketizerCapturesTest.run(hbr(), packets);
         assertEquals(units.size(), out.size());
         for (int i = 0; i < units.size(); i++) {
             assertArrayEquals(units.get(i), out.get(i).data());
@@ -149,7 +149,7 @@ class PacketizerRoundTripTest {
 
     private static Depacketizer hbr() {
         try {
-            return AacHbrDepacketizer.fromFormatParameters(DepacketizerCapturesTest.HBR);
+            return AacHbrDepacketizer.fromFormatParameters(RtpDepacketizerCapturesTest.HBR);
         } catch (RtpException e) {
             throw new AssertionError(e);
         }
@@ -234,6 +234,6 @@ class PacketizerRoundTripTest {
 
     @Test
     void aacShuffledWithLosses() throws RtpException {
-        shuffledWithLosses(() -> new AacHbrPacketizer(300), PacketizerRoundTripTest::hbr, audioUnits(new Random(7)), 13);
+        shuffledWithLosses(() -> new AacHbrPacketizer(300), RtpPacketizerRoundTripTest::hbr, audioUnits(new Random(7)), 13);
     }
 }

@@ -10,7 +10,7 @@ import io.cascade.protocol.rtp.RtpException;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-class DepacketizersTest {
+class RtpDepacketizersTest {
     @Test
     void picksTheDepacketizerOfEachFormat() throws RtpException {
         assertInstanceOf(H264Depacketizer.class, Depacketizers.create("H264", Map.of("packetization-mode", "1")));

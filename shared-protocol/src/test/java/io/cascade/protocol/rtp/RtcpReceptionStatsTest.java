@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import org.junit.jupiter.api.Test;
 
-class ReceptionStatsTest {
+class RtcpReceptionStatsTest {
     @Test
     void countsLossAcrossTheSequenceWrap() {
         ReceptionStats s = new ReceptionStats(42);

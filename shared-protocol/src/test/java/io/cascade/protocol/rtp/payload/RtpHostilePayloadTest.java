@@ -15,7 +15,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** Malformed payloads give RtpException or a damaged unit, never another exception, and never a broken unit. */
-class HostilePayloadTest {
+class RtpHostilePayloadTest {
     private int seq;
 
     private RtpPacket packet(boolean marker, long ts, byte[] payload) {
@@ -124,7 +124,7 @@ class HostilePayloadTest {
     }
 
     private static AacHbrDepacketizer hbr() throws RtpException {
-        return AacHbrDepacketizer.fromFormatParameters(DepacketizerCapturesTest.HBR);
+        return AacHbrDepacketizer.fromFormatParameters(RtpDepacketizerCapturesTest.HBR);
     }
 
     @Test

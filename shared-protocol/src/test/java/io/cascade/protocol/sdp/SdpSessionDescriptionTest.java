@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-class SessionDescriptionTest {
+class SdpSessionDescriptionTest {
     /** What an RTSP camera or encoder typically answers DESCRIBE with (LF line ends, as some write them). */
     static final String CAMERA = """
             v=0

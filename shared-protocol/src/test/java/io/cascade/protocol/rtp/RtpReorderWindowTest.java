@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
-class ReorderWindowTest {
+class RtpReorderWindowTest {
     private static List<Integer> pushAll(ReorderWindow<Integer> w, int... seqs) {
         List<Integer> out = new ArrayList<>();
         for (int s : seqs) {

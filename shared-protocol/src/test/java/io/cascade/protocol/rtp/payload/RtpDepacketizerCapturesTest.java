@@ -20,7 +20,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** Depacketizers over packets captured from ffmpeg and GStreamer (see {@link RtpCaptures} for how). */
-class DepacketizerCapturesTest {
+class RtpDepacketizerCapturesTest {
     static List<AccessUnit> run(Depacketizer d, List<RtpPacket> packets) throws RtpException {
         List<AccessUnit> out = new ArrayList<>();
         for (RtpPacket p : packets) {

@@ -26,8 +26,8 @@ import org.junit.jupiter.api.Test;
  * byte (bit 0 marker, bit 1 a lost packet before it, bit 2 a new timestamp), a 16-bit length and the payload; the
  * depacketizer may only throw RtpException, and every unit it hands out must be well formed and within the limits.
  */
-class PayloadFuzzTest {
-    private static final Path SEED_DIR = Path.of("src/test/resources/io/cascade/protocol/rtp/payload/PayloadFuzzTestInputs");
+class RtpPayloadFuzzTest {
+    private static final Path SEED_DIR = Path.of("src/test/resources/io/cascade/protocol/rtp/payload/RtpPayloadFuzzTestInputs");
     private static final String FFMPEG_LATM_CONFIG = "400023203fc0";
 
     /** Feeds the packets the bytes describe; returns what came out. */
@@ -86,7 +86,7 @@ class PayloadFuzzTest {
     @FuzzTest(maxDuration = "10s")
     void aacHbr(byte[] data) {
         try {
-            for (AccessUnit au : feed(AacHbrDepacketizer.fromFormatParameters(DepacketizerCapturesTest.HBR), data)) {
+            for (AccessUnit au : feed(AacHbrDepacketizer.fromFormatParameters(RtpDepacketizerCapturesTest.HBR), data)) {
                 assertTrue(au.data().length > 0 && au.data().length < 1 << 13);
             }
         } catch (RtpException e) {
