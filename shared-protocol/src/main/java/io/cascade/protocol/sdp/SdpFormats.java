@@ -1,6 +1,8 @@
 package io.cascade.protocol.sdp;
 
 import io.cascade.media.Codec;
+import io.cascade.media.MediaFrame;
+import io.cascade.media.TrackType;
 import io.cascade.protocol.aac.AudioSpecificConfig;
 import io.cascade.protocol.aac.StreamMuxConfig;
 import io.cascade.protocol.h264.AvcDecoderConfig;
@@ -169,6 +171,25 @@ public final class SdpFormats {
         } catch (BitstreamException e) {
             throw new SdpException(codec + " config: " + e.getMessage());
         }
+    }
+
+    /**
+     * The description a player gets from DESCRIBE for a stream, built from its config frames (the latest of each track):
+     * one media description per frame of a codec RTP carries, named {@code trackID=<track>}; frames of other codecs
+     * (metadata) and frames that are not config frames are left out.
+     */
+    public static SessionDescription describeStream(String sessionName, String originAddress, List<MediaFrame> configFrames)
+            throws SdpException {
+        List<MediaDescription> media = new ArrayList<>();
+        for (MediaFrame f : configFrames) {
+            if (f.isConfig() && f.trackType() != TrackType.DATA) {
+                media.add(describe(f.codec(), f.payload(), "trackID=" + f.track()));
+            }
+        }
+        if (media.isEmpty()) {
+            throw new SdpException("no audio or video configuration to describe");
+        }
+        return SessionDescription.live(sessionName, originAddress, media);
     }
 
     private static List<String> base64(List<byte[]> nals) {

@@ -4,13 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.cascade.media.Codec;
-import io.cascade.protocol.rtp.payload.AacHbrPacketizer;
+import io.cascade.media.MediaFrame;
+import io.cascade.protocol.rtp.frames.FramesToRtp;
 import io.cascade.protocol.rtp.payload.AccessUnit;
 import io.cascade.protocol.rtp.payload.Depacketizer;
 import io.cascade.protocol.rtp.payload.Depacketizers;
-import io.cascade.protocol.rtp.payload.H264Packetizer;
-import io.cascade.protocol.rtp.payload.H265Packetizer;
-import io.cascade.protocol.rtp.payload.Packetizer;
 import io.cascade.protocol.sdp.MediaDescription;
 import io.cascade.protocol.sdp.RtpMap;
 import io.cascade.protocol.sdp.SdpFormats;
@@ -39,9 +37,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Real-client check of both directions over loopback UDP: ffmpeg encodes a short clip and sends it as RTP with its SDP;
- * the SDP parser, a reorder window and the depacketizer rebuild the access units; then the packetizer sends them again
- * with a description written by SdpFormats, and ffmpeg, reading only that description, decodes every frame without an
- * error. deploy/bin/test installs ffmpeg, so CI always runs it.
+ * the SDP parser, a reorder window and the depacketizer rebuild the access units; then FramesToRtp (the packetizers)
+ * sends them again with a description written by SdpFormats, and ffmpeg, reading only that description, decodes every
+ * frame without an error. deploy/bin/test installs ffmpeg, so CI always runs it.
  */
 @Tag("interop")
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
@@ -58,14 +56,14 @@ class RtpFfmpegIT {
 
     @Test
     void h264BothWays() throws Exception {
-        roundTrip(Codec.H264, VIDEO_FRAMES, new H264Packetizer(1200, true), "-f", "lavfi", "-i",
+        roundTrip(Codec.H264, VIDEO_FRAMES, "-f", "lavfi", "-i",
                 "testsrc2=size=320x240:rate=25", "-t", "2", "-pix_fmt", "yuv420p", "-c:v", "libx264", "-g", "25",
                 "-bf", "0", "-flags", "+global_header", "-pkt_size", "700");
     }
 
     @Test
     void h265BothWays() throws Exception {
-        roundTrip(Codec.H265, VIDEO_FRAMES, new H265Packetizer(1200, true), "-f", "lavfi", "-i",
+        roundTrip(Codec.H265, VIDEO_FRAMES, "-f", "lavfi", "-i",
                 "testsrc2=size=320x240:rate=25", "-t", "2", "-pix_fmt", "yuv420p", "-c:v", "libx265", "-x265-params",
                 "log-level=error:keyint=25:bframes=0", "-flags", "+global_header", "-pkt_size", "700");
     }
@@ -73,11 +71,11 @@ class RtpFfmpegIT {
     @Test
     void aacBothWays() throws Exception {
         // 2 s at 48 kHz is 94 frames; ffmpeg's RTP muxer packs several per packet and does not send the last pack
-        roundTrip(Codec.AAC, 90, new AacHbrPacketizer(300), "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000",
+        roundTrip(Codec.AAC, 90, "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000",
                 "-t", "2", "-ac", "2", "-c:a", "aac", "-b:a", "128k");
     }
 
-    private void roundTrip(Codec codec, int minUnits, Packetizer packetizer, String... encode) throws Exception {
+    private void roundTrip(Codec codec, int minUnits, String... encode) throws Exception {
         // ingest: ffmpeg -> RTP -> depacketizer
         Path sdpFile = dir.resolve("in.sdp");
         List<RtpPacket> received;
@@ -133,7 +131,7 @@ class RtpFfmpegIT {
                 .redirectErrorStream(true).redirectOutput(dir.resolve("play.log").toFile()).start();
         try {
             awaitUdpListener(port, player);
-            send(units, packetizer, described.payloadType(), port);
+            send(codec, config, units, described.payloadType(), port);
             assertTrue(player.waitFor(30, TimeUnit.SECONDS), "ffmpeg decoded " + count(frames) + " frames of "
                     + expectFrames);
         } finally {
@@ -174,22 +172,29 @@ class RtpFfmpegIT {
         throw new AssertionError("ffmpeg did not finish sending");
     }
 
-    private static void send(List<AccessUnit> units, Packetizer packetizer, int payloadType, int port) throws Exception {
-        long ssrc = ThreadLocalRandom.current().nextLong(1L << 32);
-        int seq = ThreadLocalRandom.current().nextInt(65536);
+    /** Sends the units as frames through FramesToRtp: the config first, then each unit at its presentation time. */
+    private static void send(Codec codec, byte[] config, List<AccessUnit> units, int payloadType, int port)
+            throws Exception {
+        int clockRate = FramesToRtp.clockRate(codec, config);
+        FramesToRtp sender = new FramesToRtp(codec, payloadType, clockRate, ThreadLocalRandom.current().nextLong(1L << 32),
+                ThreadLocalRandom.current().nextInt(65536), ThreadLocalRandom.current().nextLong(1L << 32),
+                codec == Codec.AAC ? 300 : 1200);
+        List<byte[]> wire = new ArrayList<>(sender.packets(new MediaFrame(0, codec, 0, 0, clockRate,
+                MediaFrame.FLAG_CONFIG, 0, 0, config)));
+        long first = units.get(0).timestamp();
+        long sequence = 1;
+        for (AccessUnit au : units) {
+            long pts = (au.timestamp() - first) & 0xFFFFFFFFL;
+            wire.addAll(sender.packets(new MediaFrame(0, codec, pts, pts, clockRate,
+                    au.keyframe() ? MediaFrame.FLAG_KEYFRAME : 0, 0, sequence++, au.data())));
+        }
         try (DatagramSocket socket = new DatagramSocket()) {
             InetSocketAddress to = new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
             int sent = 0;
-            for (AccessUnit au : units) {
-                List<byte[]> payloads = packetizer.packetize(au.data());
-                for (int i = 0; i < payloads.size(); i++) {
-                    byte[] wire = RtpPacket.of(i == payloads.size() - 1, payloadType, seq, au.timestamp(), ssrc,
-                            payloads.get(i)).encode();
-                    seq = (seq + 1) & 0xFFFF;
-                    socket.send(new DatagramPacket(wire, wire.length, to));
-                    if (++sent % 8 == 0) {
-                        Thread.sleep(2); // stay under the receiver's socket buffer
-                    }
+            for (byte[] w : wire) {
+                socket.send(new DatagramPacket(w, w.length, to));
+                if (++sent % 8 == 0) {
+                    Thread.sleep(2); // stay under the receiver's socket buffer
                 }
             }
         }

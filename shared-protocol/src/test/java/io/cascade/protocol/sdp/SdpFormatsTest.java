@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.cascade.media.Codec;
+import io.cascade.media.MediaFrame;
 import io.cascade.protocol.flv.FlvVectors;
 import io.cascade.protocol.flv.Hex;
 import io.cascade.protocol.h264.AvcDecoderConfig;
@@ -80,6 +81,22 @@ class SdpFormatsTest {
         // a whole description survives writing and reading
         SessionDescription sdp = SessionDescription.live("live/x", "127.0.0.1", List.of(v, a));
         assertEquals(sdp, SessionDescription.parse(sdp.write()));
+    }
+
+    @Test
+    void describesAStreamFromItsConfigFrames() throws Exception {
+        byte[] avc = SdpFormats.h264Config(media("h264gh.sdp").fmtp(96)).encode();
+        List<MediaFrame> frames = List.of(
+                new MediaFrame(0, Codec.H264, 0, 0, 1000, MediaFrame.FLAG_CONFIG, 0, 0, avc),
+                new MediaFrame(1, Codec.AAC, 0, 0, 1000, MediaFrame.FLAG_CONFIG, 0, 1, bytes("1190")),
+                new MediaFrame(2, Codec.AMF0_METADATA, 0, 0, 1000, 0, 0, 2, bytes("02")));
+        SessionDescription sdp = SdpFormats.describeStream("live/cam", "10.0.0.1", frames);
+        assertEquals(2, sdp.media().size());
+        assertEquals("trackID=0", sdp.media().get(0).control());
+        assertEquals("trackID=1", sdp.media().get(1).control());
+        assertEquals("*", sdp.control());
+        assertEquals("npt=0-", sdp.range());
+        assertThrows(SdpException.class, () -> SdpFormats.describeStream("x", "10.0.0.1", frames.subList(2, 3)));
     }
 
     @Test
