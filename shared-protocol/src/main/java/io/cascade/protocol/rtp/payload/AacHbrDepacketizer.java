@@ -169,8 +169,8 @@ public final class AacHbrDepacketizer extends Depacketizer {
             if (count > 0 && index != 0) {
                 throw new RtpException("AU-Index-delta " + index + ": interleaving is not supported");
             }
-            used += optionalField(r, ctsDeltaLength, count == 0);
-            used += optionalField(r, dtsDeltaLength, true);
+            used += optionalField(r, ctsDeltaLength);
+            used += optionalField(r, dtsDeltaLength);
             if (randomAccessIndication == 1) {
                 r.skip(1);
                 used++;
@@ -191,9 +191,9 @@ public final class AacHbrDepacketizer extends Depacketizer {
         return count == sizes.length ? sizes : java.util.Arrays.copyOf(sizes, count);
     }
 
-    /** Skips a flag and, when it is set, a delta of {@code length} bits; returns the bits read. */
-    private static int optionalField(BitReader r, int length, boolean present) throws BitstreamException {
-        if (length == 0 || !present) {
+    /** Skips a flag (present in every header when the delta has a length) and, when it is set, the delta. */
+    private static int optionalField(BitReader r, int length) throws BitstreamException {
+        if (length == 0) {
             return 0;
         }
         if (r.bit() == 1) {

@@ -178,6 +178,11 @@ class RtpHostilePayloadTest {
         List<AccessUnit> out = feed(d, packet(true, 0, bytes("0012 0010 40", "08 EE", "CAFE")));
         assertEquals(1, out.size());
         assertEquals("CAFE", io.cascade.protocol.flv.Hex.hex(out.get(0).data()));
+        // two headers, each with its CTS-flag (the second one set, with a 2-bit delta) and RAP flag: 18 + 20 bits
+        // 0000000000001 000 0 1 | 0000000000001 000 1 11 1 | 00 (padding)
+        out = feed(d, packet(true, 1024, bytes("0026 0008 40 02 3C", "08 EE", "AA BB")));
+        assertEquals(2, out.size());
+        assertEquals("BB", io.cascade.protocol.flv.Hex.hex(out.get(1).data()));
     }
 
     @Test
