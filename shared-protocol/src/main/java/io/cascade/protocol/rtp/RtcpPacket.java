@@ -3,6 +3,7 @@ package io.cascade.protocol.rtp;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -375,7 +376,7 @@ public sealed interface RtcpPacket permits RtcpPacket.SenderReport, RtcpPacket.R
     /** UTF-8 of text, cut to the 255 bytes an SDES item or BYE reason can hold. */
     private static byte[] truncated(String text) {
         byte[] b = text.getBytes(StandardCharsets.UTF_8);
-        return b.length <= 255 ? b : java.util.Arrays.copyOf(b, 255);
+        return b.length <= 255 ? b : Arrays.copyOf(b, 255);
     }
 
     private static void u32(ByteArrayOutputStream out, long v) {

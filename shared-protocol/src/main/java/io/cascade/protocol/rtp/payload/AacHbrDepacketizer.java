@@ -5,6 +5,7 @@ import io.cascade.protocol.h264.BitstreamException;
 import io.cascade.protocol.rtp.RtpException;
 import io.cascade.protocol.rtp.RtpPacket;
 import java.io.ByteArrayOutputStream;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.function.Consumer;
 
@@ -144,7 +145,7 @@ public final class AacHbrDepacketizer extends Depacketizer {
         }
         long ts = packet.timestamp();
         for (int s : sizes) {
-            emit(out, ts, java.util.Arrays.copyOfRange(d, p, p + s), false);
+            emit(out, ts, Arrays.copyOfRange(d, p, p + s), false);
             p += s;
             ts = (ts + frameDuration) & 0xFFFFFFFFL;
         }
@@ -184,11 +185,11 @@ public final class AacHbrDepacketizer extends Depacketizer {
                 throw new RtpException("AU-size 0");
             }
             if (count == sizes.length) {
-                sizes = java.util.Arrays.copyOf(sizes, count * 2); // at most one header per bit of the section
+                sizes = Arrays.copyOf(sizes, count * 2); // at most one header per bit of the section
             }
             sizes[count++] = size;
         }
-        return count == sizes.length ? sizes : java.util.Arrays.copyOf(sizes, count);
+        return count == sizes.length ? sizes : Arrays.copyOf(sizes, count);
     }
 
     /** Skips a flag (present in every header when the delta has a length) and, when it is set, the delta. */

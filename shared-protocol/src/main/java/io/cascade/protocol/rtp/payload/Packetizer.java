@@ -1,5 +1,6 @@
 package io.cascade.protocol.rtp.payload;
 
+import io.cascade.protocol.rtp.RtpPacket;
 import java.util.List;
 
 /**
@@ -17,9 +18,9 @@ public interface Packetizer {
     /** The payloads of one access unit, in sending order (empty when the unit holds nothing). */
     List<byte[]> packetize(byte[] accessUnit);
 
+    /** Returns {@code maxPayload} when a packet of that payload stays within {@link RtpPacket#MAX_PACKET_LENGTH}. */
     static int checkMaxPayload(int maxPayload) {
-        if (maxPayload < MIN_MAX_PAYLOAD || maxPayload > io.cascade.protocol.rtp.RtpPacket.MAX_PACKET_LENGTH
-                - io.cascade.protocol.rtp.RtpPacket.HEADER_LENGTH) {
+        if (maxPayload < MIN_MAX_PAYLOAD || maxPayload > RtpPacket.MAX_PACKET_LENGTH - RtpPacket.HEADER_LENGTH) {
             throw new IllegalArgumentException("payload size " + maxPayload);
         }
         return maxPayload;
