@@ -14,19 +14,13 @@ import io.cascade.protocol.sdp.RtpMap;
 import io.cascade.protocol.sdp.SdpFormats;
 import io.cascade.protocol.sdp.SessionDescription;
 import java.io.IOException;
-import java.net.DatagramPacket;
 import java.net.DatagramSocket;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.SocketException;
-import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
@@ -51,7 +45,7 @@ class RtpFfmpegIT {
 
     @BeforeAll
     static void needsFfmpeg() {
-        assertTrue(installed(), "ffmpeg not installed: deploy/bin/test installs every real client");
+        assertTrue(UdpLoopback.installed("ffmpeg", "-version"), "ffmpeg not installed: deploy/bin/test installs every real client");
     }
 
     @Test
@@ -79,13 +73,13 @@ class RtpFfmpegIT {
         // ingest: ffmpeg -> RTP -> depacketizer
         Path sdpFile = dir.resolve("in.sdp");
         List<RtpPacket> received;
-        try (DatagramSocket socket = bindEvenPort()) {
+        try (DatagramSocket socket = UdpLoopback.bindEvenPort()) {
             List<String> cmd = new ArrayList<>(List.of("ffmpeg", "-hide_banner", "-v", "error"));
             cmd.addAll(Arrays.asList(encode));
             cmd.addAll(List.of("-f", "rtp", "-sdp_file", sdpFile.toString(), "rtp://127.0.0.1:" + socket.getLocalPort()));
             Process sender = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("send.log").toFile())
                     .start();
-            received = receive(socket, sender);
+            received = UdpLoopback.receive(socket, sender);
             assertEquals(0, sender.exitValue(), Files.readString(dir.resolve("send.log")));
         }
         SessionDescription in = SessionDescription.parse(Files.readAllBytes(sdpFile));
@@ -117,7 +111,7 @@ class RtpFfmpegIT {
         }
 
         // playback: packetizer -> RTP -> ffmpeg reading our description
-        int port = freeEvenPort();
+        int port = UdpLoopback.freeEvenPort();
         MediaDescription described = SdpFormats.describe(codec, config, "trackID=0");
         MediaDescription out = new MediaDescription(described.media(), port, described.protocol(), described.formats(),
                 "IN IP4 127.0.0.1", described.attributes());
@@ -130,8 +124,8 @@ class RtpFfmpegIT {
                 Integer.toString(expectFrames), "-f", "framecrc", frames.toString())
                 .redirectErrorStream(true).redirectOutput(dir.resolve("play.log").toFile()).start();
         try {
-            awaitUdpListener(port, player);
-            send(codec, config, units, described.payloadType(), port);
+            UdpLoopback.awaitListener(port, player);
+            UdpLoopback.send(playbackPackets(codec, config, units, described.payloadType()), port);
             assertTrue(player.waitFor(30, TimeUnit.SECONDS), "ffmpeg decoded " + count(frames) + " frames of "
                     + expectFrames);
         } finally {
@@ -150,30 +144,8 @@ class RtpFfmpegIT {
         return Files.readAllLines(framecrc, StandardCharsets.UTF_8).stream().filter(l -> !l.startsWith("#")).count();
     }
 
-    /** Datagrams until the sender has exited and nothing came for a second. */
-    private static List<RtpPacket> receive(DatagramSocket socket, Process sender) throws Exception {
-        List<RtpPacket> out = new ArrayList<>();
-        socket.setSoTimeout(1000);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (System.nanoTime() < deadline) {
-            byte[] buf = new byte[RtpPacket.MAX_PACKET_LENGTH];
-            DatagramPacket d = new DatagramPacket(buf, buf.length);
-            try {
-                socket.receive(d);
-            } catch (SocketTimeoutException idle) {
-                if (!sender.isAlive()) {
-                    return out;
-                }
-                continue;
-            }
-            out.add(RtpPacket.parse(Arrays.copyOf(buf, d.getLength())));
-        }
-        sender.destroyForcibly();
-        throw new AssertionError("ffmpeg did not finish sending");
-    }
-
-    /** Sends the units as frames through FramesToRtp: the config first, then each unit at its presentation time. */
-    private static void send(Codec codec, byte[] config, List<AccessUnit> units, int payloadType, int port)
+    /** The units as FramesToRtp sends them: the config first, then each unit at its presentation time. */
+    static List<byte[]> playbackPackets(Codec codec, byte[] config, List<AccessUnit> units, int payloadType)
             throws Exception {
         int clockRate = FramesToRtp.clockRate(codec, config);
         FramesToRtp sender = new FramesToRtp(codec, payloadType, clockRate, ThreadLocalRandom.current().nextLong(1L << 32),
@@ -188,77 +160,6 @@ class RtpFfmpegIT {
             wire.addAll(sender.packets(new MediaFrame(0, codec, pts, pts, clockRate,
                     au.keyframe() ? MediaFrame.FLAG_KEYFRAME : 0, 0, sequence++, au.data())));
         }
-        try (DatagramSocket socket = new DatagramSocket()) {
-            InetSocketAddress to = new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
-            int sent = 0;
-            for (byte[] w : wire) {
-                socket.send(new DatagramPacket(w, w.length, to));
-                if (++sent % 8 == 0) {
-                    Thread.sleep(2); // stay under the receiver's socket buffer
-                }
-            }
-        }
-    }
-
-    /** Waits until the player has bound its RTP port (read from /proc/net/udp, without touching the port). */
-    private static void awaitUdpListener(int port, Process player) throws Exception {
-        Path table = Path.of("/proc/net/udp");
-        String hexPort = String.format(":%04X ", port);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (System.nanoTime() < deadline) {
-            assertTrue(player.isAlive(), "ffmpeg exited before listening");
-            if (!Files.exists(table)) {
-                Thread.sleep(2000); // not Linux: give it time
-                return;
-            }
-            for (String line : Files.readAllLines(table)) {
-                String[] f = line.trim().split("\\s+");
-                if (f.length > 1 && (f[1] + " ").toUpperCase(Locale.ROOT).endsWith(hexPort)) {
-                    return;
-                }
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("ffmpeg never listened on " + port);
-    }
-
-    private static DatagramSocket bindEvenPort() throws SocketException {
-        for (int attempt = 0; attempt < 200; attempt++) {
-            int port = 2 * ThreadLocalRandom.current().nextInt(10_000, 16_000);
-            try {
-                DatagramSocket s = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
-                s.setReceiveBufferSize(8 << 20);
-                return s;
-            } catch (SocketException taken) {
-                // try another
-            }
-        }
-        throw new IllegalStateException("no free UDP port");
-    }
-
-    /** An even port whose RTP and RTCP (port + 1) numbers are both free now. */
-    private static int freeEvenPort() throws SocketException {
-        for (int attempt = 0; attempt < 200; attempt++) {
-            try (DatagramSocket rtp = bindEvenPort()) {
-                int port = rtp.getLocalPort();
-                try (DatagramSocket rtcp = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(),
-                        port + 1))) {
-                    return port;
-                } catch (SocketException taken) {
-                    // try another pair
-                }
-            }
-        }
-        throw new IllegalStateException("no free UDP port pair");
-    }
-
-    private static boolean installed() {
-        try {
-            Process p = new ProcessBuilder("ffmpeg", "-version").redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-            return p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0;
-        } catch (IOException | InterruptedException e) {
-            return false;
-        }
+        return wire;
     }
 }
