@@ -74,7 +74,8 @@ class RtpFfmpegIT {
         Path sdpFile = dir.resolve("in.sdp");
         List<RtpPacket> received;
         try (DatagramSocket socket = UdpLoopback.bindEvenPort()) {
-            List<String> cmd = new ArrayList<>(List.of("ffmpeg", "-hide_banner", "-v", "error"));
+            // -re: at the media's pace, as a live source sends, so no burst outruns the socket buffer
+            List<String> cmd = new ArrayList<>(List.of("ffmpeg", "-hide_banner", "-v", "error", "-re"));
             cmd.addAll(Arrays.asList(encode));
             cmd.addAll(List.of("-f", "rtp", "-sdp_file", sdpFile.toString(), "rtp://127.0.0.1:" + socket.getLocalPort()));
             Process sender = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("send.log").toFile())

@@ -146,7 +146,8 @@ class RtpGStreamerIT {
             List<String> cmd = new ArrayList<>(List.of("gst-launch-1.0", "-v", "filesrc", "location=" + clip, "!",
                     "qtdemux", "!"));
             cmd.addAll(Arrays.asList(chain.split(" ")));
-            cmd.addAll(List.of("!", "udpsink", "host=127.0.0.1", "port=" + socket.getLocalPort(), "sync=false"));
+            // sync=true: at the media's pace, as a live source sends, so no burst outruns the socket buffer
+            cmd.addAll(List.of("!", "udpsink", "host=127.0.0.1", "port=" + socket.getLocalPort(), "sync=true"));
             Path log = dir.resolve("gst-send.log");
             Process sender = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
             List<RtpPacket> packets = UdpLoopback.receive(socket, sender);
