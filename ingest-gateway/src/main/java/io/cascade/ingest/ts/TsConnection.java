@@ -60,10 +60,10 @@ final class TsConnection implements TsToFrames.Sink {
         this.lastBytesAt = nowMillis;
     }
 
-    /** Bytes from the publisher, in order, split anywhere. */
-    void received(Buffer data, long nowMillis) {
-        bytesIn += data.length();
-        counters.bytesIn.add(data.length());
+    /** Bytes from the publisher, in order, split anywhere; the array is the connection's from here on. */
+    void received(byte[] data, long nowMillis) {
+        bytesIn += data.length;
+        counters.bytesIn.add(data.length);
         lastBytesAt = nowMillis;
         switch (state) {
             case WAITING -> admit(data);
@@ -118,7 +118,7 @@ final class TsConnection implements TsToFrames.Sink {
         state = State.CLOSED;
     }
 
-    private void admit(Buffer first) {
+    private void admit(byte[] first) {
         state = State.ADMITTING;
         pending = Buffer.buffer();
         keep(first);
@@ -141,21 +141,20 @@ final class TsConnection implements TsToFrames.Sink {
             state = State.PUBLISHING;
             toFrames = new TsToFrames(this);
             reportedDamage = 0;
-            Buffer held = pending;
+            byte[] held = pending.getBytes();
             pending = null;
             feed(held);
         });
     }
 
-    private void keep(Buffer data) {
-        if (pending.length() + data.length() <= MAX_PENDING_BYTES) {
-            pending.appendBuffer(data);
+    private void keep(byte[] data) {
+        if (pending.length() + data.length <= MAX_PENDING_BYTES) {
+            pending.appendBytes(data);
         }
     }
 
-    private void feed(Buffer data) {
-        byte[] bytes = data.getBytes();
-        toFrames.feed(bytes, 0, bytes.length);
+    private void feed(byte[] data) {
+        toFrames.feed(data, 0, data.length);
         TsToFrames.Stats stats = toFrames.stats();
         long damage = stats.continuityErrors() + stats.syncLosses();
         if (damage != reportedDamage) {

@@ -2,22 +2,18 @@ package io.cascade.ingest.ts;
 
 import io.cascade.ingest.Admission;
 import io.cascade.metrics.NodeCounters;
+import io.cascade.metrics.RateLimitedLog;
 import io.cascade.settings.Setting;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.datagram.DatagramPacket;
-import io.vertx.core.datagram.DatagramSocket;
-import io.vertx.core.datagram.DatagramSocketOptions;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.NetSocket;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.net.InetAddress;
-import java.net.NetworkInterface;
-import java.net.SocketException;
-import java.net.UnknownHostException;
+import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.util.HashSet;
 import java.util.Set;
 
@@ -51,7 +47,8 @@ public final class TsServer extends VerticleBase {
     private final TsListenerSpec spec;
     private final NodeCounters.ProtocolCounters counters;
     private final Set<TsConnection> connections = new HashSet<>();
-    private DatagramSocket udp;
+    private final RateLimitedLog queueFull = new RateLimitedLog(log);
+    private UdpReceiver udp;
     private NetServer tcp;
     private long timer;
     private long tcpConnections;
@@ -79,61 +76,35 @@ public final class TsServer extends VerticleBase {
         vertx.cancelTimer(timer);
         connections.forEach(TsConnection::close);
         connections.clear();
-        return udp != null ? udp.close() : tcp != null ? tcp.close() : Future.succeededFuture();
+        if (udp != null) {
+            try {
+                udp.close();
+            } catch (IOException e) {
+                log.debug("ts udp :{}: close: {}", spec.port(), e.toString());
+            }
+        }
+        return tcp != null ? tcp.close() : Future.succeededFuture();
     }
 
     private Future<?> listenUdp() {
-        boolean multicast = !spec.group().isEmpty();
-        DatagramSocketOptions options = new DatagramSocketOptions()
-                .setReceiveBufferSize(UDP_RECEIVE_BUFFER_BYTES)
-                .setIpV6(spec.bindHost().contains(":"))
-                // several receivers of one group on one host is what multicast is for; a unicast port stays ours
-                .setReuseAddress(multicast);
         String name = spec.stream().isEmpty() ? spec.derivedName(0) : spec.stream();
         UdpSender sender = new UdpSender();
         TsConnection stream = new TsConnection(settings.admission(), counters, name, spec.describe() + " :" + spec.port(),
                 sender, System.currentTimeMillis());
         connections.add(stream);
-        udp = vertx.createDatagramSocket(options);
-        udp.handler(p -> {
-            sender.last = p;
-            stream.received(p.data(), System.currentTimeMillis());
-        });
-        udp.exceptionHandler(e -> log.warn("ts udp :{}: {}", spec.port(), e.toString()));
-        Future<DatagramSocket> bound = udp.listen(spec.port(), spec.bindHost());
-        if (multicast) {
-            bound = bound.compose(s -> join(s).map(s));
-        }
-        return bound.onSuccess(s -> actualPort = s.localAddress().port());
-    }
-
-    private Future<Void> join(DatagramSocket s) {
-        if (spec.iface().isEmpty() && spec.source().isEmpty()) {
-            return s.listenMulticastGroup(spec.group());
-        }
-        String iface;
         try {
-            iface = interfaceName(spec.iface());
-        } catch (SocketException | UnknownHostException e) {
-            return Future.failedFuture("interface " + spec.iface() + ": " + e.getMessage());
+            udp = UdpReceiver.open(spec, UDP_RECEIVE_BUFFER_BYTES, context, d -> {
+                sender.last = d.sender();
+                stream.received(d.data(), System.currentTimeMillis());
+            }, n -> {
+                counters.inputErrors.add(n);
+                queueFull.warn("ts udp :{}: the event loop fell behind, datagrams dropped", spec.port());
+            });
+            actualPort = udp.port();
+            return Future.succeededFuture();
+        } catch (IOException | RuntimeException e) {
+            return Future.failedFuture(e);
         }
-        return s.listenMulticastGroup(spec.group(), iface, spec.source().isEmpty() ? null : spec.source());
-    }
-
-    /** The interface's name, for a name or one of its addresses; empty for the system's choice. */
-    private static String interfaceName(String nameOrAddress) throws SocketException, UnknownHostException {
-        if (nameOrAddress.isEmpty()) {
-            return null;
-        }
-        NetworkInterface byName = NetworkInterface.getByName(nameOrAddress);
-        if (byName != null) {
-            return byName.getName();
-        }
-        NetworkInterface byAddress = NetworkInterface.getByInetAddress(InetAddress.getByName(nameOrAddress));
-        if (byAddress == null) {
-            throw new SocketException("no such interface");
-        }
-        return byAddress.getName();
     }
 
     private Future<?> listenTcp() {
@@ -158,7 +129,7 @@ public final class TsServer extends VerticleBase {
                     }
                 }, System.currentTimeMillis());
         connections.add(c);
-        socket.handler(data -> c.received(data, System.currentTimeMillis()));
+        socket.handler(data -> c.received(data.getBytes(), System.currentTimeMillis()));
         socket.closeHandler(v -> {
             c.close();
             connections.remove(c);
@@ -188,11 +159,11 @@ public final class TsServer extends VerticleBase {
 
     /** The UDP listener's publisher, for logs: whoever sent the last datagram. */
     private static final class UdpSender implements TsConnection.Transport {
-        private DatagramPacket last;
+        private InetSocketAddress last;
 
         @Override
         public String peer() {
-            return last == null ? "udp" : last.sender().host() + ":" + last.sender().port();
+            return last == null ? "udp" : last.getAddress().getHostAddress() + ":" + last.getPort();
         }
 
         @Override
