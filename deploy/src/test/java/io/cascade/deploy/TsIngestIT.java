@@ -17,7 +17,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -34,7 +33,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * MPEG-TS publishers, the way encoders and broadcast gear push it: ffmpeg and GStreamer over UDP (unicast and a
  * multicast group on loopback) and TCP, H.264 and H.265, through a lossy link; played over RTMP, HLS and DASH on
- * the ingesting node and on an edge.
+ * the ingesting node and on an edge node of the same cluster.
  */
 @Tag("interop")
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
@@ -43,13 +42,19 @@ class TsIngestIT {
     private static final long IDLE_MS = 1_500;
     /** An administratively scoped group: never routed off this host, and the sender pins it to loopback. */
     private static final String GROUP = "239.255.42.7";
+    /** In the source-specific range (232/8): joined for one sender only. */
+    private static final String SSM_GROUP = "232.255.42.8";
     private static CascadeNode node;
+    private static CascadeNode edge;
     private static int rtmp;
     private static int http;
+    private static int edgeRtmp;
+    private static int edgeHttp;
     private static int api;
     private static int udp;
     private static int tcp;
     private static int multicast;
+    private static int sourceSpecific;
     private static int gst;
     private static int hevc;
     private static int quiet;
@@ -63,6 +68,7 @@ class TsIngestIT {
         udp = Clients.freePort();
         tcp = Clients.freePort();
         multicast = Clients.freePort();
+        sourceSpecific = Clients.freePort();
         gst = Clients.freePort();
         hevc = Clients.freePort();
         quiet = Clients.freePort();
@@ -72,15 +78,27 @@ class TsIngestIT {
                 "udp://127.0.0.1:" + hevc + "?stream=hevc",
                 "udp://127.0.0.1:" + quiet + "?stream=quiet",
                 "udp://127.0.0.1:" + lossy + "?stream=lossy",
-                "udp://:" + multicast + "?stream=mcast&group=" + GROUP + "&interface=127.0.0.1");
-        node = Clients.startSingle("ts", rtmp, http, "api.port", String.valueOf(api),
+                "udp://:" + multicast + "?stream=mcast&group=" + GROUP + "&interface=127.0.0.1",
+                "udp://:" + sourceSpecific + "?stream=ssm&group=" + SSM_GROUP + "&interface=lo&source=127.0.0.1");
+        int cluster = Clients.freePort();
+        String name = "ts-" + cluster;
+        node = new CascadeNode(NodeConfig.of(Clients.member(name, "ts-ingest", "ingest,origin,edge", rtmp, cluster, "",
+                "http.port", String.valueOf(http), "api.port", String.valueOf(api),
                 "ts.udp.port", String.valueOf(udp), "ts.udp.stream", "udpcam", "ts.tcp.port", String.valueOf(tcp),
                 "ts.listeners", listeners, "ts.idle.ms", String.valueOf(IDLE_MS), "segment.target.ms", "1000",
-                "viewer.play.wait.ms", "5000", "edge.linger.ms", "1000", "http.linger.ms", "5000");
+                "viewer.play.wait.ms", "5000", "edge.linger.ms", "1000", "http.linger.ms", "5000")));
+        node.start().await(60, TimeUnit.SECONDS);
+        edgeRtmp = Clients.freePort();
+        edgeHttp = Clients.freePort();
+        edge = new CascadeNode(NodeConfig.of(Clients.member(name, "ts-edge", "edge", edgeRtmp, Clients.freePort(),
+                "127.0.0.1:" + cluster, "http.port", String.valueOf(edgeHttp), "viewer.play.wait.ms", "5000",
+                "edge.linger.ms", "1000", "http.linger.ms", "5000")));
+        edge.start().await(60, TimeUnit.SECONDS);
     }
 
     @AfterAll
-    static void stopNode() {
+    static void stopNodes() {
+        edge.stop();
         node.stop();
     }
 
@@ -125,12 +143,16 @@ class TsIngestIT {
         assertTrue(audio >= seconds * 43L * 3 / 4, what + ": audio frames decoded: " + audio);
     }
 
-    /** Over RTMP, and over HLS and DASH once the playlist lists a few segments. */
+    /** Over RTMP, and over HLS and DASH once the playlist lists a few segments, on the ingesting node and the edge. */
     private static void assertPlaysEverywhere(String stream) throws Exception {
-        assertDecodes(stream + "-rtmp", rtmpUrl(rtmp, stream), 3);
-        awaitSegments(url(http, stream, "v/index.m3u8"), 3, 20_000);
-        assertDecodes(stream + "-hls", url(http, stream, "index.m3u8"), 3);
-        assertDecodes(stream + "-dash", url(http, stream, "index.mpd"), 3);
+        for (String at : List.of("ingest", "edge")) {
+            int rtmpPort = at.equals("edge") ? edgeRtmp : rtmp;
+            int httpPort = at.equals("edge") ? edgeHttp : http;
+            assertDecodes(stream + "-" + at + "-rtmp", rtmpUrl(rtmpPort, stream), 3);
+            awaitSegments(url(httpPort, stream, "v/index.m3u8"), 3, 20_000);
+            assertDecodes(stream + "-" + at + "-hls", url(httpPort, stream, "index.m3u8"), 3);
+            assertDecodes(stream + "-" + at + "-dash", url(httpPort, stream, "index.mpd"), 3);
+        }
     }
 
     @Test
@@ -162,7 +184,16 @@ class TsIngestIT {
         String out = "udp://" + GROUP + ":" + multicast + "?pkt_size=1316&localaddr=127.0.0.1&ttl=0";
         try (ExternalProcess pub = ExternalProcess.start("ts-multicast", ffmpegTs(out, 60, "libx264"))) {
             awaitLive("mcast", true, pub);
-            assertDecodes("mcast-rtmp", rtmpUrl(rtmp, "mcast"), 3);
+            assertPlaysEverywhere("mcast");
+        }
+    }
+
+    @Test
+    void aSourceSpecificGroupIsJoinedForItsSender() throws Exception {
+        String out = "udp://" + SSM_GROUP + ":" + sourceSpecific + "?pkt_size=1316&localaddr=127.0.0.1&ttl=0";
+        try (ExternalProcess pub = ExternalProcess.start("ts-ssm", ffmpegTs(out, 60, "libx264"))) {
+            awaitLive("ssm", true, pub);
+            assertDecodes("ssm-rtmp", rtmpUrl(rtmp, "ssm"), 3);
         }
     }
 
@@ -267,34 +298,6 @@ class TsIngestIT {
     private static double inputErrors() throws Exception {
         Double v = PromText.scrape(http).value("cascade_input_errors_total", "protocol", "ts");
         return v == null ? 0 : v;
-    }
-
-    @Test
-    void anEdgeNodePlaysWhatAnotherNodeIngestsOverTs() throws Exception {
-        int ingestCluster = Clients.freePort();
-        int edgeRtmp = Clients.freePort();
-        int edgeHttp = Clients.freePort();
-        int ingestUdp = Clients.freePort();
-        String cluster = "ts-" + ingestCluster;
-        CascadeNode ingest = new CascadeNode(NodeConfig.of(Clients.member(cluster, "ts-ingest", "ingest",
-                Clients.freePort(), ingestCluster, "", "ts.udp.port", String.valueOf(ingestUdp), "ts.udp.stream",
-                "far")));
-        Map<String, String> edgeSettings = new java.util.HashMap<>(Clients.member(cluster, "ts-edge", "edge", edgeRtmp,
-                Clients.freePort(), "127.0.0.1:" + ingestCluster, "segment.target.ms", "1000"));
-        edgeSettings.put("http.port", String.valueOf(edgeHttp));
-        CascadeNode edge = new CascadeNode(NodeConfig.of(edgeSettings));
-        try {
-            ingest.start().await(60, TimeUnit.SECONDS);
-            edge.start().await(60, TimeUnit.SECONDS);
-            try (ExternalProcess pub = ExternalProcess.start("ts-to-ingest", ffmpegTs(udpUrl(ingestUdp), 60, "libx264"))) {
-                assertDecodes("edge-rtmp", rtmpUrl(edgeRtmp, "far"), 3);
-                awaitSegments(url(edgeHttp, "far", "v/index.m3u8"), 3, 20_000);
-                assertDecodes("edge-hls", url(edgeHttp, "far", "index.m3u8"), 3);
-            }
-        } finally {
-            edge.stop();
-            ingest.stop();
-        }
     }
 
     /** Forwards datagrams from a port of its own to a target port, dropping a share of them at random (seeded). */
