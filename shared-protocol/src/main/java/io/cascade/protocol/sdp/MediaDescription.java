@@ -27,12 +27,7 @@ public record MediaDescription(String media, int port, String protocol, List<Str
 
     /** The value of the first attribute called {@code name} (any case), "" for a property attribute, or null. */
     public String attribute(String name) {
-        for (Attribute a : attributes) {
-            if (a.name().equalsIgnoreCase(name)) {
-                return a.value() == null ? "" : a.value();
-            }
-        }
-        return null;
+        return Attribute.find(attributes, name);
     }
 
     /** {@code a=control}: the URL (absolute, or relative to the session's) that SETUP names this stream by, or null. */

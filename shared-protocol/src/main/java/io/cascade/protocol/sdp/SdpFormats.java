@@ -8,6 +8,7 @@ import io.cascade.protocol.aac.StreamMuxConfig;
 import io.cascade.protocol.h264.AvcDecoderConfig;
 import io.cascade.protocol.h264.BitstreamException;
 import io.cascade.protocol.h265.HevcDecoderConfig;
+import io.cascade.protocol.rtp.payload.FormatParameters;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
@@ -38,7 +39,7 @@ public final class SdpFormats {
      * then come in band.
      */
     public static AvcDecoderConfig h264Config(Map<String, String> fmtp) throws SdpException {
-        String sprop = get(fmtp, "sprop-parameter-sets");
+        String sprop = FormatParameters.get(fmtp, "sprop-parameter-sets");
         if (sprop == null || sprop.isBlank()) {
             return null;
         }
@@ -65,7 +66,7 @@ public final class SdpFormats {
             compat = first[2] & 0xFF;
             level = first[3] & 0xFF;
         } else {
-            String pli = get(fmtp, "profile-level-id");
+            String pli = FormatParameters.get(fmtp, "profile-level-id");
             if (pli == null || pli.trim().length() != 6) {
                 throw new SdpException("SPS too short and no profile-level-id");
             }
@@ -86,12 +87,12 @@ public final class SdpFormats {
      * separated by commas), or null when sprop-sps is absent.
      */
     public static byte[] h265Config(Map<String, String> fmtp) throws SdpException {
-        String sps = get(fmtp, "sprop-sps");
+        String sps = FormatParameters.get(fmtp, "sprop-sps");
         if (sps == null || sps.isBlank()) {
             return null;
         }
-        String vps = get(fmtp, "sprop-vps");
-        String pps = get(fmtp, "sprop-pps");
+        String vps = FormatParameters.get(fmtp, "sprop-vps");
+        String pps = FormatParameters.get(fmtp, "sprop-pps");
         try {
             return HevcDecoderConfig.fromParameterSets(vps == null ? List.of() : base64List(vps, "sprop-vps"),
                     base64List(sps, "sprop-sps"), pps == null ? List.of() : base64List(pps, "sprop-pps")).encode();
@@ -105,7 +106,7 @@ public final class SdpFormats {
      * StreamMuxConfig of MP4A-LATM.
      */
     public static byte[] aacConfig(String encodingName, Map<String, String> fmtp) throws SdpException {
-        String config = get(fmtp, "config");
+        String config = FormatParameters.get(fmtp, "config");
         if (config == null || config.isBlank()) {
             throw new SdpException(encodingName + " without config");
         }
@@ -237,18 +238,5 @@ public final class SdpFormats {
         } catch (IllegalArgumentException e) {
             throw new SdpException(what + " is not hex: " + e.getMessage());
         }
-    }
-
-    private static String get(Map<String, String> fmtp, String name) {
-        String v = fmtp.get(name);
-        if (v != null) {
-            return v;
-        }
-        for (Map.Entry<String, String> e : fmtp.entrySet()) {
-            if (e.getKey().equalsIgnoreCase(name)) {
-                return e.getValue();
-            }
-        }
-        return null;
     }
 }

@@ -171,12 +171,7 @@ public record SessionDescription(String origin, String sessionName, String conne
 
     /** The value of the first session attribute called {@code name} (any case), "" for a property attribute, or null. */
     public String attribute(String name) {
-        for (Attribute a : attributes) {
-            if (a.name().equalsIgnoreCase(name)) {
-                return a.value() == null ? "" : a.value();
-            }
-        }
-        return null;
+        return Attribute.find(attributes, name);
     }
 
     /** Session-level {@code a=control} (often "*"), or null. */
