@@ -56,6 +56,7 @@ class TsIngestIT {
     private static int multicast;
     private static int sourceSpecific;
     private static int gst;
+    private static int namedTcp;
     private static int hevc;
     private static int quiet;
     private static int lossy;
@@ -70,11 +71,13 @@ class TsIngestIT {
         multicast = Clients.freePort();
         sourceSpecific = Clients.freePort();
         gst = Clients.freePort();
+        namedTcp = Clients.freePort();
         hevc = Clients.freePort();
         quiet = Clients.freePort();
         lossy = Clients.freePort();
         String listeners = String.join(",",
                 "udp://127.0.0.1:" + gst + "?stream=gst",
+                "tcp://127.0.0.1:" + namedTcp + "?stream=tcpcam",
                 "udp://127.0.0.1:" + hevc + "?stream=hevc",
                 "udp://127.0.0.1:" + quiet + "?stream=quiet",
                 "udp://127.0.0.1:" + lossy + "?stream=lossy",
@@ -180,6 +183,20 @@ class TsIngestIT {
     }
 
     @Test
+    void aTcpListenerWithAStreamNameTakesOnePublisherAtATime() throws Exception {
+        try (ExternalProcess first = ExternalProcess.start("ts-tcpcam-1",
+                ffmpegTs("tcp://127.0.0.1:" + namedTcp, 60, "libx264"))) {
+            awaitLive("tcpcam", true, first);
+            // the second is refused by admission (the name is live) and its connection closed: ffmpeg fails
+            ExternalProcess second = ExternalProcess.run("ts-tcpcam-2", 30,
+                    ffmpegTs("tcp://127.0.0.1:" + namedTcp, 20, "libx264"));
+            assertTrue(second.exitCode() != 0, "a second publisher of a live name was kept: " + second.describe());
+            assertTrue(first.isAlive(), first.describe());
+            assertDecodes("tcpcam-rtmp", rtmpUrl(rtmp, "tcpcam"), 3);
+        }
+    }
+
+    @Test
     void aMulticastGroupOnLoopbackIsJoined() throws Exception {
         String out = "udp://" + GROUP + ":" + multicast + "?pkt_size=1316&localaddr=127.0.0.1&ttl=0";
         try (ExternalProcess pub = ExternalProcess.start("ts-multicast", ffmpegTs(out, 60, "libx264"))) {
@@ -277,6 +294,9 @@ class TsIngestIT {
             // a datagram holds 7 packets: a lost one is a continuity gap on one or two PIDs, so about one error each
             assertTrue(counted >= dropped * 0.8 && counted <= dropped * 3, "input errors counted " + counted
                     + " for " + dropped + " datagrams dropped");
+            System.out.printf("lossy link: %d of %d datagrams dropped, %.0f input errors counted, %d pictures decoded"
+                            + " from %.1f s to %.1f s of 20 s%n", dropped, dropped + relay.forwarded(), counted,
+                    seconds.size(), seconds.get(0), seconds.get(seconds.size() - 1));
         }
     }
 
