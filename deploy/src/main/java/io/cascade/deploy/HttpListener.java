@@ -59,8 +59,9 @@ final class HttpListener implements Listener {
             int queueBytes = node.config.value(ViewerPolicy.QUEUE_BYTES);
             router.routeWithRegex(FlvPlayback.PATH_REGEX).handler(new FlvPlayback(node.playback, node.registry,
                     node.counters, queueBytes));
-            router.routeWithRegex(WsPlayback.PATH_REGEX).handler(new WsPlayback(node.vertx, node.playback,
-                    node.registry, node.counters, queueBytes));
+            WsPlayback ws = new WsPlayback(node.vertx, node.playback, node.registry, node.counters, queueBytes);
+            router.routeWithRegex(WsPlayback.PATH_REGEX).handler(ws);
+            router.get(WsPlayback.PLAYER_SCRIPT_PATH).handler(ws::playerScript);
             HttpDelivery delivery = new HttpDelivery(node.vertx, node.hubs(), node.registry, node.packaging,
                     node.config.value(HttpDelivery.LINGER_MS), node.counters);
             router.get("/time").handler(delivery::time);

@@ -55,9 +55,14 @@ public final class FlvPlayback implements Handler<RoutingContext> {
     @Override
     public void handle(RoutingContext ctx) {
         HttpServerRequest req = ctx.request();
-        HttpServerResponse resp = cors(ctx.response());
+        HttpServerResponse resp = ctx.response();
         Matcher m = PATH.matcher(req.path());
-        if (!m.matches() || !StreamNames.isValid(m.group(1))) {
+        if (!m.matches()) {
+            ctx.next(); // not a path of this protocol
+            return;
+        }
+        cors(resp);
+        if (!StreamNames.isValid(m.group(1))) {
             resp.setStatusCode(404).end();
             return;
         }

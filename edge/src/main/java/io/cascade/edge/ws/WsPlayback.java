@@ -6,6 +6,7 @@ import io.cascade.media.StreamNames;
 import io.cascade.metrics.NodeCounters;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
@@ -15,6 +16,9 @@ import io.vertx.ext.web.RoutingContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -40,7 +44,10 @@ public final class WsPlayback implements Handler<RoutingContext> {
     /** The routes it serves, for a router: {@code /<stream>/ws}. */
     public static final String PATH_REGEX = "/[^/]{1," + StreamNames.MAX_LENGTH + "}/ws";
     private static final Pattern PATH = Pattern.compile("/([^/]{1," + StreamNames.MAX_LENGTH + "})/ws");
+    /** Where nodes serve the browser player of this protocol. */
+    public static final String PLAYER_SCRIPT_PATH = "/player/ws.js";
     private static final Logger log = LoggerFactory.getLogger(WsPlayback.class);
+    private static final byte[] PLAYER_SCRIPT = loadPlayerScript();
 
     private final Vertx vertx;
     private final Playback playback;
@@ -73,7 +80,11 @@ public final class WsPlayback implements Handler<RoutingContext> {
     public void handle(RoutingContext ctx) {
         HttpServerRequest req = ctx.request();
         Matcher m = PATH.matcher(req.path());
-        if (!m.matches() || !StreamNames.isValid(m.group(1))) {
+        if (!m.matches()) {
+            ctx.next(); // not a path of this protocol
+            return;
+        }
+        if (!StreamNames.isValid(m.group(1))) {
             ctx.response().setStatusCode(404).end();
             return;
         }
@@ -104,6 +115,24 @@ public final class WsPlayback implements Handler<RoutingContext> {
                 }
             });
         });
+    }
+
+    /** {@code GET /player/ws.js}: the browser player of this protocol (Media Source Extensions, no dependencies). */
+    public void playerScript(RoutingContext ctx) {
+        ctx.response().putHeader("Content-Type", "text/javascript; charset=utf-8")
+                .putHeader("Cache-Control", "max-age=60").putHeader("Access-Control-Allow-Origin", "*")
+                .end(Buffer.buffer(PLAYER_SCRIPT));
+    }
+
+    private static byte[] loadPlayerScript() {
+        try (InputStream in = WsPlayback.class.getResourceAsStream("cascade-ws-player.js")) {
+            if (in == null) {
+                throw new IllegalStateException("cascade-ws-player.js missing from the jar");
+            }
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private void start(ServerWebSocket socket, HttpConnection connection, String stream) {
