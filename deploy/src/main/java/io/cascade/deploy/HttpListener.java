@@ -22,7 +22,8 @@ final class HttpListener implements Listener {
     /** Longest HTTP request line accepted; longer ones get 414 and no state is created. */
     static final int MAX_REQUEST_LINE_BYTES = 4096;
     static final Setting<Integer> PORT = Setting.port("http.port", 8888,
-            "`/metrics`, `/healthz`, `/readyz`, and on edge nodes HLS and DASH (below); `0` disables");
+            "`/metrics`, `/healthz`, `/readyz`, and on edge nodes HLS, DASH, HTTP-FLV and WebSocket playback (below);"
+                    + " `0` disables");
 
     @Override
     public String name() {

@@ -103,6 +103,7 @@ public final class WsPlayback implements Handler<RoutingContext> {
             if (found.failed() || found.result() == null) {
                 counters.playRefusedNotFound.increment();
                 // not live anywhere (or a private name): 404 before any upgrade, and nothing made for the name
+                req.resume();
                 ctx.response().setStatusCode(404).putHeader("Cache-Control", "max-age=1").end();
                 return;
             }
