@@ -5,6 +5,10 @@
 //
 //   node play.mjs --player hls|dash|ws --url <manifest or ws:// URL> [--seconds 10] [--timeout 30] [--audio-only]
 //                 [--live-delay S] [--verbose]
+//   node play.mjs --player page --url <a node's player page, http://host:port/play/<stream>?protocol=...> ...
+//
+// --player page opens the node's own player page instead of the harness's, and judges its <video id="v"> the
+// same way; errors the page reports in window.__playerErrors count as fatal.
 //
 // --live-delay S starts playback S seconds behind the live edge (hls.js liveSyncDuration, dash.js
 // streaming.delay.liveDelay, the ws player's latency) instead of where the player's defaults and the manifest put it.
@@ -74,7 +78,7 @@ function parseArgs(argv) {
     else if (a === '--live-delay') o.liveDelay = Number(value());
     else throw new Error(`unknown argument ${a}`);
   }
-  if (!['hls', 'dash', 'ws'].includes(o.player)) throw new Error('--player must be hls, dash or ws');
+  if (!['hls', 'dash', 'ws', 'page'].includes(o.player)) throw new Error('--player must be hls, dash, ws or page');
   if (!o.url) throw new Error('--url is required');
   let u;
   try { u = new URL(o.url); } catch { throw new Error(`not a URL: ${o.url}`); }
@@ -147,12 +151,12 @@ function pageHtml(player, url) {
 <html><head><meta charset="utf-8"><title>cascade ${player} player</title></head>
 <body style="margin:0;background:#000">
 <video id="v" muted playsinline width="640" height="360"></video>
-<script src="${player === 'ws' ? wsPlayerScript(url) : LIBS[player].route}"></script>
+${player === 'page' ? '' : `<script src="${player === 'ws' ? wsPlayerScript(url) : LIBS[player].route}"></script>`}
 </body></html>`;
 }
 
 function startServer(player, url) {
-  const lib = player === 'ws' ? null : fs.readFileSync(LIBS[player].file);
+  const lib = player === 'ws' || player === 'page' ? null : fs.readFileSync(LIBS[player].file);
   const html = pageHtml(player, url);
   const srv = http.createServer((req, res) => {
     const p = new URL(req.url, 'http://x').pathname;
@@ -204,7 +208,17 @@ function startInPage({ player, url, timeUrl, liveDelay, verbose }) {
   });
   const play = () => v.play().catch((e) => h.errors.push({ source: 'video.play', message: str(e && e.message) }));
 
-  if (player === 'ws') {
+  if (player === 'page') {
+    // the node's page started its player as it loaded: it may be playing already
+    if (!v.paused && v.readyState >= 3) {
+      h.playingAt = performance.now();
+      h.timeAtPlaying = v.currentTime;
+    }
+    setInterval(() => {
+      const reported = window.__playerErrors;
+      if (reported && reported.length) reported.splice(0).forEach((m) => h.fatal.push({ source: 'page', message: str(m) }));
+    }, 200);
+  } else if (player === 'ws') {
     const Player = window.CascadeWsPlayer;
     if (!Player) {
       h.fatal.push({ source: 'ws', message: 'the node did not serve /player/ws.js' });
@@ -334,7 +348,9 @@ async function main() {
   server = await startServer(opts.player, opts.url);
   const pageOrigin = `http://127.0.0.1:${server.address().port}`;
   result.pageOrigin = pageOrigin;
-  if (new URL(opts.url).origin === pageOrigin) throw new Error('manifest and page share an origin: CORS untested');
+  if (opts.player !== 'page' && new URL(opts.url).origin === pageOrigin) {
+    throw new Error('manifest and page share an origin: CORS untested');
+  }
   log(`page ${pageOrigin}/ plays ${opts.player} ${opts.url}`);
 
   browser = await chromium.launch({
@@ -356,7 +372,7 @@ async function main() {
   }
 
   const evalMs = 5000;
-  await page.goto(`${pageOrigin}/`, { timeout: opts.timeout * 1000 });
+  await page.goto(opts.player === 'page' ? opts.url : `${pageOrigin}/`, { timeout: opts.timeout * 1000 });
   await withTimeout(page.evaluate(startInPage, { player: opts.player, url: opts.url, timeUrl: `${pageOrigin}/time`, liveDelay: opts.liveDelay, verbose: opts.verbose }), evalMs, 'starting the player');
 
   const take = async () => {

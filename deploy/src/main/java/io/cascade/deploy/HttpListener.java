@@ -4,6 +4,7 @@ import io.cascade.deploy.NodeConfig.Role;
 import io.cascade.edge.fanout.ViewerPolicy;
 import io.cascade.edge.flv.FlvPlayback;
 import io.cascade.edge.http.HttpDelivery;
+import io.cascade.edge.player.PlayerPages;
 import io.cascade.edge.ws.WsPlayback;
 import io.cascade.settings.Setting;
 import io.vertx.core.Future;
@@ -15,8 +16,8 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * HTTP on {@code http.port}: metrics and health on every node; HLS and DASH, HTTP-FLV ({@code /<stream>.flv}) and
- * fMP4 over WebSocket ({@code /<stream>/ws}) on edge nodes.
+ * HTTP on {@code http.port}: metrics and health on every node; HLS and DASH, HTTP-FLV ({@code /<stream>.flv}),
+ * fMP4 over WebSocket ({@code /<stream>/ws}) and the player pages ({@code /}, {@code /play/<stream>}) on edge nodes.
  */
 final class HttpListener implements Listener {
     /** Longest HTTP request line accepted; longer ones get 414 and no state is created. */
@@ -63,6 +64,11 @@ final class HttpListener implements Listener {
             WsPlayback ws = new WsPlayback(node.vertx, node.playback, node.registry, node.counters, queueBytes);
             router.routeWithRegex(WsPlayback.PATH_REGEX).handler(ws);
             router.get(WsPlayback.PLAYER_SCRIPT_PATH).handler(ws::playerScript);
+            PlayerPages pages = new PlayerPages(node.registry);
+            router.get("/").handler(pages::index);
+            router.get("/favicon.ico").handler(pages::favicon);
+            router.getWithRegex(PlayerPages.PLAY_PATH_REGEX).handler(pages::play);
+            router.getWithRegex(PlayerPages.LIBRARY_PATH_REGEX).handler(pages::library);
             HttpDelivery delivery = new HttpDelivery(node.vertx, node.hubs(), node.registry, node.packaging,
                     node.config.value(HttpDelivery.LINGER_MS), node.counters);
             router.get("/time").handler(delivery::time);
@@ -80,6 +86,6 @@ final class HttpListener implements Listener {
                 .map(server -> new Bound(at.host(), server.actualPort(), "/metrics /healthz /readyz"
                         + (!delivers ? ""
                         : " /<stream>/index.m3u8 /<stream>/ts/index.m3u8 /<stream>/index.mpd /<stream>.flv"
-                        + " /<stream>/ws")));
+                        + " /<stream>/ws /play/<stream>")));
     }
 }

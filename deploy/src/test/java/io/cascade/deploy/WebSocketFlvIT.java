@@ -215,6 +215,30 @@ class WebSocketFlvIT {
         }
     }
 
+    /**
+     * The node's own pages: the index lists the stream, and the player page plays it in Chromium with every
+     * protocol, its libraries (hls.js, dash.js, mpegts.js) served from the node's jar.
+     */
+    @Test
+    void thePlayerPagePlaysTheStreamWithEveryProtocol() throws Exception {
+        BrowserPlayer.requireAvailable();
+        try (ExternalProcess pub = publish("page")) {
+            String index = Http.getText("http://127.0.0.1:" + http + "/").body();
+            assertTrue(index.contains("href=\"/play/page?protocol=ws\""), index);
+            for (String library : List.of("hls.min.js", "dash.all.min.js", "mpegts.js")) {
+                assertEquals(200, Http.get("http://127.0.0.1:" + http + "/player/lib/" + library).statusCode(),
+                        library + " is in the jar (npm ci in deploy/browser before the build)");
+            }
+            assertEquals(404, Http.get("http://127.0.0.1:" + http + "/play/nobody?protocol=hls").statusCode());
+            for (String protocol : List.of("flv", "ws", "hls", "dash")) {
+                BrowserPlayer.Result r = BrowserPlayer.play("page",
+                        "http://127.0.0.1:" + http + "/play/page?protocol=" + protocol, 6);
+                assertTrue(r.ok(), protocol + ": " + r.describe() + "\n" + pub.describe());
+                assertEquals(320, r.videoWidth(), protocol + ": " + r.describe());
+            }
+        }
+    }
+
     /** Keeps every message whole: text as String, binary as byte[]. */
     private static final class Recorder implements WebSocket.Listener {
         final List<Object> messages = new CopyOnWriteArrayList<>();
