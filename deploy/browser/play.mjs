@@ -1,12 +1,17 @@
 #!/usr/bin/env node
-// Plays a live HLS or DASH stream with hls.js or dash.js in headless Chromium and says, as ONE JSON line on
-// stdout, whether it played.
+// Plays a live HLS or DASH stream with hls.js or dash.js, or a Cascade WebSocket fMP4 stream with the player
+// script the node serves (/player/ws.js, Media Source Extensions), in headless Chromium and says, as ONE JSON line
+// on stdout, whether it played.
 //
-//   node play.mjs --player hls|dash --url <manifest URL> [--seconds 10] [--timeout 30] [--audio-only]
+//   node play.mjs --player hls|dash|ws --url <manifest or ws:// URL> [--seconds 10] [--timeout 30] [--audio-only]
 //                 [--live-delay S] [--verbose]
+//   node play.mjs --player page --url <a node's player page, http://host:port/play/<stream>?protocol=...> ...
+//
+// --player page opens the node's own player page instead of the harness's, and judges its <video id="v"> the
+// same way; errors the page reports in window.__playerErrors count as fatal.
 //
 // --live-delay S starts playback S seconds behind the live edge (hls.js liveSyncDuration, dash.js
-// streaming.delay.liveDelay) instead of where the player's defaults and the manifest put it.
+// streaming.delay.liveDelay, the ws player's latency) instead of where the player's defaults and the manifest put it.
 // --verbose logs every response (status, URL) and each reading of the player (time, buffered ranges) to stderr.
 //
 // The player page is served by a tiny HTTP server of this script's own on 127.0.0.1 and an ephemeral port, so
@@ -73,11 +78,12 @@ function parseArgs(argv) {
     else if (a === '--live-delay') o.liveDelay = Number(value());
     else throw new Error(`unknown argument ${a}`);
   }
-  if (o.player !== 'hls' && o.player !== 'dash') throw new Error('--player must be hls or dash');
+  if (!['hls', 'dash', 'ws', 'page'].includes(o.player)) throw new Error('--player must be hls, dash, ws or page');
   if (!o.url) throw new Error('--url is required');
   let u;
   try { u = new URL(o.url); } catch { throw new Error(`not a URL: ${o.url}`); }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('--url must be http(s)');
+  const schemes = o.player === 'ws' ? ['ws:', 'wss:'] : ['http:', 'https:'];
+  if (!schemes.includes(u.protocol)) throw new Error(`--url must be ${schemes.join(' or ')} for ${o.player}`);
   const host = u.hostname.replace(/^\[|\]$/g, '');
   if (!(host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host))) {
     throw new Error(`--url must be on loopback (127.0.0.0/8, localhost, [::1]), not ${u.hostname}`);
@@ -134,18 +140,24 @@ async function finish(code) {
 
 // ------------------------------------------------------------------------------------------- page server
 
-function pageHtml(player) {
+// The WebSocket player is the node's own script: the page loads it from the stream's server, over HTTP.
+function wsPlayerScript(url) {
+  const u = new URL(url);
+  return `${u.protocol === 'wss:' ? 'https:' : 'http:'}//${u.host}/player/ws.js`;
+}
+
+function pageHtml(player, url) {
   return `<!doctype html>
 <html><head><meta charset="utf-8"><title>cascade ${player} player</title></head>
 <body style="margin:0;background:#000">
 <video id="v" muted playsinline width="640" height="360"></video>
-<script src="${LIBS[player].route}"></script>
+${player === 'page' ? '' : `<script src="${player === 'ws' ? wsPlayerScript(url) : LIBS[player].route}"></script>`}
 </body></html>`;
 }
 
-function startServer(player) {
-  const lib = fs.readFileSync(LIBS[player].file);
-  const html = pageHtml(player);
+function startServer(player, url) {
+  const lib = player === 'ws' || player === 'page' ? null : fs.readFileSync(LIBS[player].file);
+  const html = pageHtml(player, url);
   const srv = http.createServer((req, res) => {
     const p = new URL(req.url, 'http://x').pathname;
     const headers = { 'Cache-Control': 'no-store' };
@@ -153,7 +165,7 @@ function startServer(player) {
       res.writeHead(405, headers).end();
     } else if (p === '/' || p === '/index.html') {
       res.writeHead(200, { ...headers, 'Content-Type': 'text/html; charset=utf-8' }).end(html);
-    } else if (p === LIBS[player].route) {
+    } else if (lib !== null && p === LIBS[player].route) {
       res.writeHead(200, { ...headers, 'Content-Type': 'text/javascript' }).end(lib);
     } else if (p === '/time') { // dash.js's UTC time source (urn:mpeg:dash:utc:http-iso:2014)
       res.writeHead(200, { ...headers, 'Content-Type': 'text/plain' }).end(new Date().toISOString());
@@ -196,7 +208,27 @@ function startInPage({ player, url, timeUrl, liveDelay, verbose }) {
   });
   const play = () => v.play().catch((e) => h.errors.push({ source: 'video.play', message: str(e && e.message) }));
 
-  if (player === 'hls') {
+  if (player === 'page') {
+    // the node's page started its player as it loaded: it may be playing already
+    if (!v.paused && v.readyState >= 3) {
+      h.playingAt = performance.now();
+      h.timeAtPlaying = v.currentTime;
+    }
+    setInterval(() => {
+      const reported = window.__playerErrors;
+      if (reported && reported.length) reported.splice(0).forEach((m) => h.fatal.push({ source: 'page', message: str(m) }));
+    }, 200);
+  } else if (player === 'ws') {
+    const Player = window.CascadeWsPlayer;
+    if (!Player) {
+      h.fatal.push({ source: 'ws', message: 'the node did not serve /player/ws.js' });
+      return;
+    }
+    const p = new Player(v, url, { latency: liveDelay || 1.0 });
+    window.__player = p;
+    p.onerror = (e) => h.fatal.push({ source: 'ws', type: e.type, code: e.code, message: str(e.message) });
+    p.start(); // it calls play() itself once it has buffered its latency
+  } else if (player === 'hls') {
     const Hls = window.Hls;
     if (!Hls || !Hls.isSupported()) {
       h.fatal.push({ source: 'hls.js', message: 'hls.js missing or MediaSource not supported' });
@@ -285,7 +317,7 @@ async function main() {
     opts = parseArgs(process.argv.slice(2));
   } catch (e) {
     result.failures.push(`usage: ${e.message}`);
-    result.errors.push('usage: node play.mjs --player hls|dash --url <manifest URL> [--seconds 10] [--timeout 30]'
+    result.errors.push('usage: node play.mjs --player hls|dash|ws --url <manifest or ws:// URL> [--seconds 10] [--timeout 30]'
       + ' [--audio-only] [--live-delay S] [--verbose]');
     emit(result);
     process.exit(2);
@@ -313,10 +345,12 @@ async function main() {
   }
   if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} missing: apt-get install chromium`);
 
-  server = await startServer(opts.player);
+  server = await startServer(opts.player, opts.url);
   const pageOrigin = `http://127.0.0.1:${server.address().port}`;
   result.pageOrigin = pageOrigin;
-  if (new URL(opts.url).origin === pageOrigin) throw new Error('manifest and page share an origin: CORS untested');
+  if (opts.player !== 'page' && new URL(opts.url).origin === pageOrigin) {
+    throw new Error('manifest and page share an origin: CORS untested');
+  }
   log(`page ${pageOrigin}/ plays ${opts.player} ${opts.url}`);
 
   browser = await chromium.launch({
@@ -338,7 +372,7 @@ async function main() {
   }
 
   const evalMs = 5000;
-  await page.goto(`${pageOrigin}/`, { timeout: opts.timeout * 1000 });
+  await page.goto(opts.player === 'page' ? opts.url : `${pageOrigin}/`, { timeout: opts.timeout * 1000 });
   await withTimeout(page.evaluate(startInPage, { player: opts.player, url: opts.url, timeUrl: `${pageOrigin}/time`, liveDelay: opts.liveDelay, verbose: opts.verbose }), evalMs, 'starting the player');
 
   const take = async () => {

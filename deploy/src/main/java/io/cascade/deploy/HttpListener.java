@@ -1,7 +1,11 @@
 package io.cascade.deploy;
 
 import io.cascade.deploy.NodeConfig.Role;
+import io.cascade.edge.fanout.ViewerPolicy;
+import io.cascade.edge.flv.FlvPlayback;
 import io.cascade.edge.http.HttpDelivery;
+import io.cascade.edge.player.PlayerPages;
+import io.cascade.edge.ws.WsPlayback;
 import io.cascade.settings.Setting;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpServerOptions;
@@ -11,12 +15,16 @@ import io.vertx.micrometer.PrometheusScrapingHandler;
 import java.util.List;
 import java.util.Set;
 
-/** HTTP on {@code http.port}: metrics and health on every node; HLS and DASH on edge nodes. */
+/**
+ * HTTP on {@code http.port}: metrics and health on every node; HLS and DASH, HTTP-FLV ({@code /<stream>.flv}),
+ * fMP4 over WebSocket ({@code /<stream>/ws}) and the player pages ({@code /}, {@code /play/<stream>}) on edge nodes.
+ */
 final class HttpListener implements Listener {
     /** Longest HTTP request line accepted; longer ones get 414 and no state is created. */
     static final int MAX_REQUEST_LINE_BYTES = 4096;
     static final Setting<Integer> PORT = Setting.port("http.port", 8888,
-            "`/metrics`, `/healthz`, `/readyz`, and on edge nodes HLS and DASH (below); `0` disables");
+            "`/metrics`, `/healthz`, `/readyz`, and on edge nodes HLS, DASH, HTTP-FLV and WebSocket playback (below);"
+                    + " `0` disables");
 
     @Override
     public String name() {
@@ -30,7 +38,7 @@ final class HttpListener implements Listener {
 
     @Override
     public List<String> protocols() {
-        return List.of(HttpDelivery.PROTOCOL);
+        return List.of(HttpDelivery.PROTOCOL, FlvPlayback.PROTOCOL, WsPlayback.PROTOCOL);
     }
 
     @Override
@@ -50,16 +58,34 @@ final class HttpListener implements Listener {
         router.get("/healthz").handler(node.health.livenessHandler());
         router.get("/readyz").handler(node.health.readinessHandler());
         if (node.roles.contains(Role.EDGE)) {
+            int queueBytes = node.config.value(ViewerPolicy.QUEUE_BYTES);
+            router.routeWithRegex(FlvPlayback.PATH_REGEX).handler(new FlvPlayback(node.playback, node.registry,
+                    node.counters, queueBytes));
+            WsPlayback ws = new WsPlayback(node.vertx, node.playback, node.registry, node.counters, queueBytes);
+            router.routeWithRegex(WsPlayback.PATH_REGEX).handler(ws);
+            router.get(WsPlayback.PLAYER_SCRIPT_PATH).handler(ws::playerScript);
+            PlayerPages pages = new PlayerPages(node.registry);
+            router.get("/").handler(pages::index);
+            router.get("/favicon.ico").handler(pages::favicon);
+            router.getWithRegex(PlayerPages.PLAY_PATH_REGEX).handler(pages::play);
+            router.getWithRegex(PlayerPages.LIBRARY_PATH_REGEX).handler(pages::library);
             HttpDelivery delivery = new HttpDelivery(node.vertx, node.hubs(), node.registry, node.packaging,
                     node.config.value(HttpDelivery.LINGER_MS), node.counters);
             router.get("/time").handler(delivery::time);
             router.route().handler(delivery);
         }
         boolean delivers = node.roles.contains(Role.EDGE);
-        return node.vertx.createHttpServer(new HttpServerOptions().setMaxInitialLineLength(MAX_REQUEST_LINE_BYTES))
+        HttpServerOptions options = new HttpServerOptions().setMaxInitialLineLength(MAX_REQUEST_LINE_BYTES)
+                // WebSocket viewers have nothing to send: a small bound per message, and no compression of media
+                // (it would not shrink, and would be done once per viewer instead of once per stream)
+                .setMaxWebSocketFrameSize(WsPlayback.MAX_MESSAGE_BYTES)
+                .setMaxWebSocketMessageSize(WsPlayback.MAX_MESSAGE_BYTES)
+                .setPerMessageWebSocketCompressionSupported(false).setPerFrameWebSocketCompressionSupported(false);
+        return node.vertx.createHttpServer(options)
                 .requestHandler(router).listen(at.port(), at.host())
                 .map(server -> new Bound(at.host(), server.actualPort(), "/metrics /healthz /readyz"
                         + (!delivers ? ""
-                        : " /<stream>/index.m3u8 /<stream>/ts/index.m3u8 /<stream>/index.mpd")));
+                        : " /<stream>/index.m3u8 /<stream>/ts/index.m3u8 /<stream>/index.mpd /<stream>.flv"
+                        + " /<stream>/ws /play/<stream>")));
     }
 }

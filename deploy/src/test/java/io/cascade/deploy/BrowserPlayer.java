@@ -59,7 +59,7 @@ final class BrowserPlayer {
             m.add("node (apt-get install nodejs npm)");
         }
         Path modules = browserDir().resolve("node_modules");
-        for (String pkg : List.of("hls.js", "dashjs", "playwright-core")) {
+        for (String pkg : List.of("hls.js", "dashjs", "mpegts.js", "playwright-core")) {
             if (!Files.isDirectory(modules.resolve(pkg))) {
                 m.add(modules.resolve(pkg) + " (npm ci in " + browserDir() + ")");
             }
@@ -77,7 +77,8 @@ final class BrowserPlayer {
     }
 
     /**
-     * Plays the manifest URL ({@code player} "hls" or "dash") for the given seconds once it started. Extra flags go to
+     * Plays the URL for the given seconds once it started: a manifest ({@code player} "hls" or "dash"), a node's
+     * WebSocket stream ("ws", with the node's /player/ws.js) or a node's own player page ("page"). Extra flags go to
      * play.mjs as they are: {@code "--audio-only"}, {@code "--live-delay", "3"}, {@code "--verbose"}.
      */
     static Result play(String player, String url, int seconds, String... flags) throws Exception {

@@ -27,7 +27,9 @@ class ProtocolConfinementTest {
     static final List<Protocol> PROTOCOLS = List.of(
             new Protocol("rtmp", List.of("io.cascade.protocol.rtmp", "io.cascade.rtmp", "io.cascade.ingest.rtmp",
                     "io.cascade.edge.rtmp"), "RtmpListener.java"),
-            new Protocol("http", List.of("io.cascade.edge.http"), "HttpListener.java"));
+            new Protocol("http", List.of("io.cascade.edge.http"), "HttpListener.java"),
+            new Protocol("ws", List.of("io.cascade.edge.ws"), "HttpListener.java"),
+            new Protocol("flv", List.of("io.cascade.edge.flv"), "HttpListener.java"));
 
     private static final Pattern PACKAGE = Pattern.compile("^package ([a-z0-9_.]+);", Pattern.MULTILINE);
     private static final Pattern COMMENTS = Pattern.compile("/\\*.*?\\*/|//[^\n]*", Pattern.DOTALL);
@@ -91,5 +93,17 @@ class ProtocolConfinementTest {
         assertEquals(List.of(), violations(rtmp, "RtmpListener.java", planted));
         assertEquals(List.of(), violations(rtmp, "Y.java", planted.replace("package io.cascade.edge;",
                 "package io.cascade.edge.rtmp;")));
+    }
+
+    /** The viewer protocols of the HTTP port: one protocol's package may not name another's types either. */
+    @Test
+    void theHttpPortsViewerProtocolsAreConfinedToo() {
+        Protocol ws = PROTOCOLS.stream().filter(p -> p.name().equals("ws")).findFirst().orElseThrow();
+        Protocol flv = PROTOCOLS.stream().filter(p -> p.name().equals("flv")).findFirst().orElseThrow();
+        String fromFlv = "package io.cascade.edge.flv;\nimport io.cascade.edge.ws.WsPlayback;\n";
+        assertEquals(1, violations(ws, "FlvPlayback.java", fromFlv).size());
+        String fromFanout = "package io.cascade.edge.fanout;\nclass X { Object o = io.cascade.edge.flv.FlvPlayback.class; }\n";
+        assertEquals(1, violations(flv, "Playback.java", fromFanout).size());
+        assertEquals(List.of(), violations(ws, "HttpListener.java", fromFlv), "the listener registers them");
     }
 }

@@ -12,4 +12,11 @@ public interface FrameEncoder {
      * The frame's bytes with the given viewer-facing timestamp, or null when the protocol sends nothing for it.
      */
     byte[] encode(MediaFrame frame, long timestampMillis);
+
+    /**
+     * The publisher went away: whatever the encoder keeps about the publish (codec configurations, timing) is
+     * stale, since the next publish may differ. Frames of the next publish follow, its config first.
+     */
+    default void publishEnded() {
+    }
 }

@@ -165,6 +165,7 @@ public final class ViewerFanout implements FrameSink {
         sawVideo = false;
         for (Encoding e : encodings) {
             e.joinFrames = null;
+            e.encoder.publishEnded();
         }
         for (ViewerGroup g : groups.values()) {
             for (Viewer v : g.viewers) {

@@ -1,6 +1,7 @@
 package io.cascade.protocol.flv;
 
 import io.cascade.media.Codec;
+import io.cascade.media.MediaFrame;
 
 /**
  * Parses and builds RTMP/FLV audio and video tag bodies (FLV spec v10.1 annex E.4.2/E.4.3, enhanced RTMP v1/v2).
@@ -20,6 +21,7 @@ public final class FlvTags {
     static final int FOURCC_HVC1 = fourCc('h', 'v', 'c', '1');
     static final int FOURCC_MP4A = fourCc('m', 'p', '4', 'a');
 
+    private static final byte[] NO_HEADER = new byte[0];
     private static final int FRAME_TYPE_KEY = 1;
     private static final int FRAME_TYPE_COMMAND = 5;
     private static final int CODEC_ID_AVC = 7;
@@ -264,6 +266,20 @@ public final class FlvTags {
             throw new IllegalArgumentException("not an FLV audio codec: " + codec);
         }
         return new byte[] {(byte) 0xAF, (byte) (config ? 0 : 1)};
+    }
+
+    /**
+     * What goes before a frame's payload to make the body of its RTMP message or FLV tag: {@link #videoHeader} for
+     * video (a config frame is a sequence header), {@link #audioHeader} for audio, nothing for script data (its payload
+     * is the whole body). RTMP playback and HTTP-FLV build their bodies here, so both carry the same bytes.
+     */
+    public static byte[] bodyHeader(MediaFrame f) {
+        return switch (f.trackType()) {
+            case VIDEO -> videoHeader(f.codec(), f.isConfig(), f.isKeyframe() || f.isConfig(),
+                    f.compositionOffsetMillis());
+            case AUDIO -> audioHeader(f.codec(), f.isConfig());
+            default -> NO_HEADER;
+        };
     }
 
     /**

@@ -2,7 +2,9 @@ package io.cascade.protocol.mp4;
 
 import io.cascade.media.TrackType;
 import io.cascade.protocol.h264.NalUnits;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Writes CMAF / fragmented MP4 (ISO/IEC 14496-12, ISO/IEC 23000-19) for HLS (EXT-X-MAP + fMP4 segments) and DASH: one
@@ -55,8 +57,30 @@ public final class CmafWriter {
     /** ftyp + moov with one track, empty sample tables and mvex/trex: the CMAF header (EXT-X-MAP / DASH init). */
     public static byte[] initSegment(CmafTrack track) {
         checkTrack(track);
-        TrackFormat format = track.format();
-        BoxWriter w = new BoxWriter(1024 + track.decoderConfigUnsafe().length);
+        return initSegment(List.of(track));
+    }
+
+    /**
+     * ftyp + moov with every given track (distinct track_IDs, in the order given) and a trex for each: the header of
+     * one fragmented MP4 byte stream that carries them all, as Media Source Extensions take it in one SourceBuffer.
+     * The movie timescale is the first track's, so a one-track list gives exactly {@link #initSegment(CmafTrack)}.
+     */
+    public static byte[] initSegment(List<CmafTrack> tracks) {
+        if (tracks == null || tracks.isEmpty()) {
+            throw new IllegalArgumentException("an init segment needs at least one track");
+        }
+        int configBytes = 0;
+        int maxTrackId = 0;
+        Set<Integer> ids = new HashSet<>();
+        for (CmafTrack t : tracks) {
+            checkTrack(t);
+            if (!ids.add(t.trackId())) {
+                throw new IllegalArgumentException("two tracks with track_ID " + t.trackId());
+            }
+            configBytes += t.decoderConfigUnsafe().length;
+            maxTrackId = Math.max(maxTrackId, t.trackId());
+        }
+        BoxWriter w = new BoxWriter(1024 * tracks.size() + configBytes);
         int ftyp = w.startBox("ftyp");
         w.fourCc(MAJOR_BRAND).u32(0); // minor_version
         for (String brand : COMPATIBLE_BRANDS) {
@@ -65,24 +89,29 @@ public final class CmafWriter {
         w.endBox(ftyp);
 
         int moov = w.startBox("moov");
-        writeMvhd(w, track);
-        int trak = w.startBox("trak");
-        writeTkhd(w, track, format);
-        int mdia = w.startBox("mdia");
-        writeMdhd(w, track);
-        writeHdlr(w, format);
-        int minf = w.startBox("minf");
-        writeMediaHeader(w, format);
-        writeDinf(w);
-        writeStbl(w, format);
-        w.endBox(minf);
-        w.endBox(mdia);
-        w.endBox(trak);
+        writeMvhd(w, tracks.get(0).timescale(), maxTrackId + 1L);
+        for (CmafTrack track : tracks) {
+            TrackFormat format = track.format();
+            int trak = w.startBox("trak");
+            writeTkhd(w, track, format);
+            int mdia = w.startBox("mdia");
+            writeMdhd(w, track);
+            writeHdlr(w, format);
+            int minf = w.startBox("minf");
+            writeMediaHeader(w, format);
+            writeDinf(w);
+            writeStbl(w, format);
+            w.endBox(minf);
+            w.endBox(mdia);
+            w.endBox(trak);
+        }
         int mvex = w.startBox("mvex");
-        int trex = w.startFullBox("trex", 0, 0);
-        // defaults stay 0: every trun states each sample's duration, size and flags
-        w.u32(track.trackId()).u32(1).u32(0).u32(0).u32(0);
-        w.endBox(trex);
+        for (CmafTrack track : tracks) {
+            int trex = w.startFullBox("trex", 0, 0);
+            // defaults stay 0: every trun states each sample's duration, size and flags
+            w.u32(track.trackId()).u32(1).u32(0).u32(0).u32(0);
+            w.endBox(trex);
+        }
         w.endBox(mvex);
         w.endBox(moov);
         return w.toByteArray();
@@ -94,6 +123,22 @@ public final class CmafWriter {
      * @param sequenceNumber mfhd sequence_number, an unsigned 32-bit value that should increase from segment to segment
      */
     public static byte[] mediaSegment(CmafTrack track, long sequenceNumber, List<CmafSample> samples) {
+        return movieFragment(track, sequenceNumber, samples, true);
+    }
+
+    /**
+     * One movie fragment without a styp: moof (mfhd, one traf: tfhd, tfdt, trun) + mdat. What a live fMP4 byte stream
+     * after {@link #initSegment(List)} is made of, a fragment per frame or per few frames; the tfdt places each one, so
+     * fragments of the init segment's tracks may follow one another in any order of tracks.
+     *
+     * @param sequenceNumber mfhd sequence_number, an unsigned 32-bit value
+     */
+    public static byte[] fragment(CmafTrack track, long sequenceNumber, List<CmafSample> samples) {
+        return movieFragment(track, sequenceNumber, samples, false);
+    }
+
+    private static byte[] movieFragment(CmafTrack track, long sequenceNumber, List<CmafSample> samples,
+                                        boolean withStyp) {
         checkTrack(track);
         if (sequenceNumber < 0 || sequenceNumber > 0xFFFF_FFFFL) {
             throw new IllegalArgumentException("sequence number outside 0..2^32-1: " + sequenceNumber);
@@ -101,7 +146,7 @@ public final class CmafWriter {
         long payload = checkSamples(track, samples);
         int count = samples.size();
         // sizes up front: data_offset must be known before the samples are written, and the array is allocated once
-        int stypSize = BOX_HEADER + 4 + 4 + 2 * 4; // major brand, minor version, two compatible brands
+        int stypSize = withStyp ? BOX_HEADER + 4 + 4 + 2 * 4 : 0; // major brand, minor version, two compatible brands
         int trunSize = FULL_BOX_HEADER + 4 + 4 + TRUN_BYTES_PER_SAMPLE * count; // sample_count, data_offset, entries
         int tfdtSize = FULL_BOX_HEADER + 8; // 64-bit baseMediaDecodeTime
         int tfhdSize = FULL_BOX_HEADER + 4; // track_ID
@@ -112,10 +157,12 @@ public final class CmafWriter {
         int total = stypSize + moofSize + BOX_HEADER + (int) payload;
 
         BoxWriter w = new BoxWriter(total);
-        int styp = w.startBox("styp");
-        w.fourCc(SEGMENT_BRAND).u32(0).fourCc(SEGMENT_BRAND);
-        w.fourCc(samples.get(0).sync() ? CMAF_SEGMENT_BRAND : CMAF_CHUNK_BRAND);
-        w.endBox(styp);
+        if (withStyp) {
+            int styp = w.startBox("styp");
+            w.fourCc(SEGMENT_BRAND).u32(0).fourCc(SEGMENT_BRAND);
+            w.fourCc(samples.get(0).sync() ? CMAF_SEGMENT_BRAND : CMAF_CHUNK_BRAND);
+            w.endBox(styp);
+        }
 
         int moof = w.startBox("moof");
         int mfhd = w.startFullBox("mfhd", 0, 0);
@@ -226,14 +273,14 @@ public final class CmafWriter {
         }
     }
 
-    private static void writeMvhd(BoxWriter w, CmafTrack track) {
+    private static void writeMvhd(BoxWriter w, int timescale, long nextTrackId) {
         int mvhd = w.startFullBox("mvhd", 0, 0);
         w.u32(0).u32(0); // creation_time, modification_time: 0, never the wall clock
-        w.u32(track.timescale()).u32(0); // timescale, duration 0: a fragmented stream has no known duration
+        w.u32(timescale).u32(0); // timescale, duration 0: a fragmented stream has no known duration
         w.u32(0x00010000).u16(0x0100).zeros(2 + 8); // rate 1.0, volume 1.0, reserved
         writeMatrix(w);
         w.zeros(24); // pre_defined
-        w.u32(track.trackId() + 1L); // next_track_ID
+        w.u32(nextTrackId); // next_track_ID
         w.endBox(mvhd);
     }
 

@@ -441,7 +441,7 @@ class CmafWriterTest {
         assertThrows(IllegalArgumentException.class, () -> new CmafTrack(1, Codec.H264, 90000, null));
         byte[] huge = Arrays.copyOf(ASC_48K_STEREO, CmafTrack.MAX_DECODER_CONFIG_LENGTH + 1);
         assertThrows(IllegalArgumentException.class, () -> new CmafTrack(1, Codec.AAC, 48000, huge));
-        assertThrows(IllegalArgumentException.class, () -> CmafWriter.initSegment(null));
+        assertThrows(IllegalArgumentException.class, () -> CmafWriter.initSegment((CmafTrack) null));
         assertThrows(IllegalArgumentException.class, () -> CmafWriter.codecs(null));
     }
 

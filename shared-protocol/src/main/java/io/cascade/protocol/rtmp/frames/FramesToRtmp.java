@@ -14,32 +14,27 @@ import io.cascade.protocol.rtmp.session.RtmpSession;
  * serves every viewer.
  */
 public final class FramesToRtmp {
-    private static final byte[] NO_HEAD = new byte[0];
     private final ChunkEncoder encoder = new ChunkEncoder(RtmpSession.OUT_CHUNK_SIZE);
 
     /** The chunked message; {@code timestampMillis} is the frame's (possibly rebased) decode time. */
     public byte[] encode(MediaFrame f, int messageStreamId, long timestampMillis) {
         int csid;
         int type;
-        byte[] head;
         switch (f.trackType()) {
             case VIDEO -> {
                 csid = RtmpSession.CSID_VIDEO;
                 type = MessageType.VIDEO;
-                head = FlvTags.videoHeader(f.codec(), f.isConfig(), f.isKeyframe() || f.isConfig(),
-                        f.compositionOffsetMillis());
             }
             case AUDIO -> {
                 csid = RtmpSession.CSID_AUDIO;
                 type = MessageType.AUDIO;
-                head = FlvTags.audioHeader(f.codec(), f.isConfig());
             }
             default -> {
                 csid = RtmpSession.CSID_STATUS;
                 type = MessageType.DATA_AMF0;
-                head = NO_HEAD;
             }
         }
+        byte[] head = FlvTags.bodyHeader(f);
         // metadata goes at timestamp 0, as FMS and nginx-rtmp send it: ffmpeg's FLV reader takes script data at a
         // later timestamp for a data stream of its own, which a player then waits on forever (-map 0 -t never ends)
         long ts = f.trackType() == TrackType.DATA ? 0 : timestampMillis & 0xFFFFFFFFL;

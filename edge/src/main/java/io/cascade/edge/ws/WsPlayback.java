@@ -1,0 +1,143 @@
+package io.cascade.edge.ws;
+
+import io.cascade.cluster.StreamRegistry;
+import io.cascade.edge.fanout.Playback;
+import io.cascade.media.StreamNames;
+import io.cascade.metrics.NodeCounters;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpConnection;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.ext.web.RoutingContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Live fMP4 over WebSocket on the node's HTTP port: {@code ws://host:port/<stream>/ws}. The viewer first gets a text
+ * message with the MIME type and codecs (for Media Source Extensions' {@code addSourceBuffer}), then a binary message
+ * with the init segment, then a binary message per frame (a movie fragment), starting at a keyframe of the GOP cache;
+ * a new text + init pair comes before the fragments whenever the codec configuration changes (a republish with
+ * other settings). Viewers go through the shared fan-out ({@link Playback}), with {@link Fmp4Encoder} as the
+ * stream's one encoding.
+ *
+ * <p>A name that is not live anywhere is answered 404 before the upgrade, from the stream registry, creating
+ * nothing. Viewers have nothing to say on this socket: their messages are read and dropped, up to
+ * {@link WsViewer#MAX_CLIENT_MESSAGES}, after which (or at the first message over {@link #MAX_MESSAGE_BYTES}) the
+ * socket is closed. A ping every {@link WsViewer#PING_INTERVAL_MS} finds half-open sockets: one that has not
+ * answered any for {@link WsViewer#PONG_TIMEOUT_MS} is closed.
+ */
+public final class WsPlayback implements Handler<RoutingContext> {
+    /** The protocol's name in metrics and logs. */
+    public static final String PROTOCOL = "ws";
+    /** Largest message a viewer may send (the HTTP server's WebSocket frame and message limits are set to it). */
+    public static final int MAX_MESSAGE_BYTES = 256 << 10;
+    /** The routes it serves, for a router: {@code /<stream>/ws}. */
+    public static final String PATH_REGEX = "/[^/]{1," + StreamNames.MAX_LENGTH + "}/ws";
+    private static final Pattern PATH = Pattern.compile("/([^/]{1," + StreamNames.MAX_LENGTH + "})/ws");
+    /** Where nodes serve the browser player of this protocol. */
+    public static final String PLAYER_SCRIPT_PATH = "/player/ws.js";
+    private static final Logger log = LoggerFactory.getLogger(WsPlayback.class);
+    private static final byte[] PLAYER_SCRIPT = loadPlayerScript();
+
+    private final Vertx vertx;
+    private final Playback playback;
+    private final StreamRegistry registry;
+    private final NodeCounters counters;
+    private final NodeCounters.ProtocolCounters ws;
+    private final int queueBytes;
+    private final long pingIntervalMs;
+    private final long pongTimeoutMs;
+
+    /** @param queueBytes bytes queued for one viewer before it counts as behind ({@code viewer.queue.bytes}) */
+    public WsPlayback(Vertx vertx, Playback playback, StreamRegistry registry, NodeCounters counters,
+                      int queueBytes) {
+        this(vertx, playback, registry, counters, queueBytes, WsViewer.PING_INTERVAL_MS, WsViewer.PONG_TIMEOUT_MS);
+    }
+
+    WsPlayback(Vertx vertx, Playback playback, StreamRegistry registry, NodeCounters counters, int queueBytes,
+               long pingIntervalMs, long pongTimeoutMs) {
+        this.pingIntervalMs = pingIntervalMs;
+        this.pongTimeoutMs = pongTimeoutMs;
+        this.vertx = vertx;
+        this.playback = playback;
+        this.registry = registry;
+        this.counters = counters;
+        this.ws = counters.protocol(PROTOCOL);
+        this.queueBytes = queueBytes;
+    }
+
+    @Override
+    public void handle(RoutingContext ctx) {
+        HttpServerRequest req = ctx.request();
+        Matcher m = PATH.matcher(req.path());
+        if (!m.matches()) {
+            ctx.next(); // not a path of this protocol
+            return;
+        }
+        if (!StreamNames.isValid(m.group(1))) {
+            ctx.response().setStatusCode(404).end();
+            return;
+        }
+        if (req.method() != HttpMethod.GET) {
+            ctx.response().setStatusCode(405).putHeader(HttpHeaders.ALLOW, "GET").end();
+            return;
+        }
+        String upgrade = req.getHeader(HttpHeaders.UPGRADE);
+        if (upgrade == null || !upgrade.equalsIgnoreCase("websocket")) {
+            ctx.response().setStatusCode(426).putHeader(HttpHeaders.UPGRADE, "websocket").end();
+            return;
+        }
+        String stream = m.group(1);
+        req.pause(); // the upgrade comes after the lookup
+        registry.find(stream).onComplete(found -> {
+            if (found.failed() || found.result() == null) {
+                counters.playRefusedNotFound.increment();
+                // not live anywhere (or a private name): 404 before any upgrade, and nothing made for the name
+                req.resume();
+                ctx.response().setStatusCode(404).putHeader("Cache-Control", "max-age=1").end();
+                return;
+            }
+            HttpConnection connection = req.connection();
+            req.toWebSocket().onComplete(upgraded -> {
+                if (upgraded.succeeded()) {
+                    start(upgraded.result(), connection, stream);
+                } else {
+                    log.debug("{}: WebSocket upgrade failed: {}", req.remoteAddress(), upgraded.cause().getMessage());
+                }
+            });
+        });
+    }
+
+    /** {@code GET /player/ws.js}: the browser player of this protocol (Media Source Extensions, no dependencies). */
+    public void playerScript(RoutingContext ctx) {
+        ctx.response().putHeader("Content-Type", "text/javascript; charset=utf-8")
+                .putHeader("Cache-Control", "max-age=60").putHeader("Access-Control-Allow-Origin", "*")
+                .end(Buffer.buffer(PLAYER_SCRIPT));
+    }
+
+    private static byte[] loadPlayerScript() {
+        try (InputStream in = WsPlayback.class.getResourceAsStream("cascade-ws-player.js")) {
+            if (in == null) {
+                throw new IllegalStateException("cascade-ws-player.js missing from the jar");
+            }
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private void start(ServerWebSocket socket, HttpConnection connection, String stream) {
+        WsViewer viewer = new WsViewer(vertx, socket, connection, ws, queueBytes, pingIntervalMs, pongTimeoutMs);
+        viewer.bind(playback.play(stream, PROTOCOL, Fmp4Encoder::new, viewer));
+    }
+}
