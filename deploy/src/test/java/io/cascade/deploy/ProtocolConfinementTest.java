@@ -29,7 +29,9 @@ class ProtocolConfinementTest {
                     "io.cascade.edge.rtmp"), "RtmpListener.java"),
             new Protocol("http", List.of("io.cascade.edge.http"), "HttpListener.java"),
             new Protocol("ws", List.of("io.cascade.edge.ws"), "HttpListener.java"),
-            new Protocol("flv", List.of("io.cascade.edge.flv"), "HttpListener.java"));
+            new Protocol("flv", List.of("io.cascade.edge.flv"), "HttpListener.java"),
+            // io.cascade.protocol.ts itself is MPEG-TS the container, written by HLS packaging too
+            new Protocol("ts", List.of("io.cascade.ingest.ts", "io.cascade.protocol.ts.frames"), "TsListener.java"));
 
     private static final Pattern PACKAGE = Pattern.compile("^package ([a-z0-9_.]+);", Pattern.MULTILINE);
     private static final Pattern COMMENTS = Pattern.compile("/\\*.*?\\*/|//[^\n]*", Pattern.DOTALL);

@@ -49,6 +49,8 @@ final class TsConnection implements TsToFrames.Sink {
     private long lastBytesAt;
     private long refusedAt;
     private long reportedDamage;
+    /** Numbers admission attempts, so the answer to one abandoned by {@link #stop} is not taken for a later one's. */
+    private long attempts;
 
     TsConnection(Admission admission, NodeCounters.ProtocolCounters counters, String name, String detail,
                  Transport transport, long nowMillis) {
@@ -122,8 +124,9 @@ final class TsConnection implements TsToFrames.Sink {
         state = State.ADMITTING;
         pending = Buffer.buffer();
         keep(first);
+        long attempt = ++attempts;
         admission.admit(new Admission.Attempt(name, "", TsServer.PROTOCOL, transport.peer())).onComplete(admitted -> {
-            if (state != State.ADMITTING) {
+            if (attempt != attempts || state != State.ADMITTING) {
                 if (admitted.succeeded()) {
                     admitted.result().close(bytesIn); // the transport ended while admission decided
                 }

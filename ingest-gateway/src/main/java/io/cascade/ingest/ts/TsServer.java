@@ -36,6 +36,11 @@ public final class TsServer extends VerticleBase {
      * (a GC, a burst on other sockets) does not drop datagrams. The kernel caps it at net.core.rmem_max.
      */
     public static final int UDP_RECEIVE_BUFFER_BYTES = 4 << 20;
+    /**
+     * Connections one TCP listener holds at most: each is a publisher with its own stream, and more than this on
+     * one port is a misconfigured encoder farm or an attack. Past it, new connections are closed at once (logged).
+     */
+    public static final int MAX_TCP_CONNECTIONS = 256;
     /** How often silence is checked; a stream ends within this much past the idle limit. */
     static final long CHECK_PERIOD_MS = 200;
 
@@ -48,6 +53,7 @@ public final class TsServer extends VerticleBase {
     private final NodeCounters.ProtocolCounters counters;
     private final Set<TsConnection> connections = new HashSet<>();
     private final RateLimitedLog queueFull = new RateLimitedLog(log);
+    private final RateLimitedLog full = new RateLimitedLog(log);
     private UdpReceiver udp;
     private NetServer tcp;
     private long timer;
@@ -115,6 +121,11 @@ public final class TsServer extends VerticleBase {
 
     private void accept(NetSocket socket) {
         String peer = socket.remoteAddress().host() + ":" + socket.remoteAddress().port();
+        if (connections.size() >= MAX_TCP_CONNECTIONS) {
+            full.warn("ts tcp :{}: {} connections already, {} closed", spec.port(), MAX_TCP_CONNECTIONS, peer);
+            socket.close();
+            return;
+        }
         String name = spec.stream().isEmpty() ? spec.derivedName(++tcpConnections) : spec.stream();
         TsConnection c = new TsConnection(settings.admission(), counters, name, "tcp :" + spec.port(),
                 new TsConnection.Transport() {
