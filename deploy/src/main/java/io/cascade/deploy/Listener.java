@@ -39,12 +39,14 @@ interface Listener {
      * A socket a listener opens.
      *
      * @param setting where the operator set it, named in every message about it ("rtmp.port", "ts.listeners[2]")
+     * @param source  for a source-specific multicast group, the one sender it takes ("" for any): listeners of one
+     *                group and port with different sources share the port without clashing
      */
-    record Endpoint(String setting, Transport transport, String host, int port) {
+    record Endpoint(String setting, Transport transport, String host, int port, String source) {
         /** The one TCP port of a listener that has a port setting of its own; none when that port is 0. */
         static List<Endpoint> tcp(Setting<Integer> port, String host, NodeConfig config) {
             int p = config.value(port);
-            return p == 0 ? List.of() : List.of(new Endpoint(port.key(), Transport.TCP, host, p));
+            return p == 0 ? List.of() : List.of(new Endpoint(port.key(), Transport.TCP, host, p, ""));
         }
 
         String describe() {

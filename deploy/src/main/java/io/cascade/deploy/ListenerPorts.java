@@ -54,7 +54,8 @@ final class ListenerPorts {
             for (int j = i + 1; j < listeners.size(); j++) {
                 Endpoint a = listeners.get(i);
                 Endpoint b = listeners.get(j);
-                if (a.transport() == b.transport() && a.port() == b.port() && overlap(a.host(), b.host())) {
+                if (a.transport() == b.transport() && a.port() == b.port() && overlap(a.host(), b.host())
+                        && (a.source().isEmpty() || b.source().isEmpty() || a.source().equals(b.source()))) {
                     throw new SettingsException(List.of(a.setting() + " and " + b.setting()
                             + " are both " + a.port() + ": each listener needs a port of its own"));
                 }

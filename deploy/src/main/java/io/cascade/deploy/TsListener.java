@@ -45,7 +45,7 @@ final class TsListener implements Listener {
     public List<Endpoint> endpoints(NodeConfig config) {
         return specs(config).entrySet().stream().map(e -> new Endpoint(e.getKey(),
                 e.getValue().transport() == TsListenerSpec.Transport.UDP ? Transport.UDP : Transport.TCP,
-                e.getValue().bindHost(), e.getValue().port())).toList();
+                e.getValue().bindHost(), e.getValue().port(), e.getValue().source())).toList();
     }
 
     @Override

@@ -244,6 +244,21 @@ class NodeConfigTest {
     }
 
     @Test
+    void multicastListenersShareAPortWhenTheirGroupsOrSourcesDiffer() {
+        Map<String, String> base = Map.of("rtmp.port", "0", "http.port", "0", "api.port", "0", "cluster.port", "20013");
+        Map<String, String> apart = new java.util.HashMap<>(base);
+        apart.put("ts.listeners", "udp://:20014?group=239.1.1.1,udp://:20014?group=239.1.1.2,"
+                + "udp://:20014?group=232.1.1.1&source=10.0.0.1,udp://:20014?group=232.1.1.1&source=10.0.0.2");
+        NodeConfig c = NodeConfig.of(apart);
+        ListenerPorts.checkFree(c, c.roles());
+        Map<String, String> same = new java.util.HashMap<>(base);
+        same.put("ts.listeners", "udp://:20014?group=232.1.1.1&source=10.0.0.1,udp://:20014?group=232.1.1.1");
+        NodeConfig clash = NodeConfig.of(same);
+        SettingsException e = assertThrows(SettingsException.class, () -> ListenerPorts.checkFree(clash, clash.roles()));
+        assertTrue(e.getMessage().startsWith("ts.listeners[0] and ts.listeners[1] are both 20014"), e.getMessage());
+    }
+
+    @Test
     void tcpAndUdpMayShareAPortNumber() {
         NodeConfig c = NodeConfig.of(Map.of("ts.udp.port", "20011", "ts.tcp.port", "20011", "rtmp.port", "0",
                 "http.port", "0", "api.port", "0", "cluster.port", "20012"));

@@ -82,7 +82,9 @@ class TsIngestIT {
                 "udp://127.0.0.1:" + quiet + "?stream=quiet",
                 "udp://127.0.0.1:" + lossy + "?stream=lossy",
                 "udp://:" + multicast + "?stream=mcast&group=" + GROUP + "&interface=127.0.0.1",
-                "udp://:" + sourceSpecific + "?stream=ssm&group=" + SSM_GROUP + "&interface=lo&source=127.0.0.1");
+                "udp://:" + sourceSpecific + "?stream=ssm&group=" + SSM_GROUP + "&interface=lo&source=127.0.0.1",
+                // the same group and port for another sender: shares the port, gets none of the first one's datagrams
+                "udp://:" + sourceSpecific + "?stream=ssm-other&group=" + SSM_GROUP + "&interface=lo&source=127.0.0.2");
         int cluster = Clients.freePort();
         String name = "ts-" + cluster;
         node = new CascadeNode(NodeConfig.of(Clients.member(name, "ts-ingest", "ingest,origin,edge", rtmp, cluster, "",
@@ -211,6 +213,8 @@ class TsIngestIT {
         try (ExternalProcess pub = ExternalProcess.start("ts-ssm", ffmpegTs(out, 60, "libx264"))) {
             awaitLive("ssm", true, pub);
             assertDecodes("ssm-rtmp", rtmpUrl(rtmp, "ssm"), 3);
+            assertTrue(!listStreams().contains("\"name\":\"ssm-other\""), "the other source's listener took "
+                    + "127.0.0.1's datagrams: " + listStreams());
         }
     }
 
