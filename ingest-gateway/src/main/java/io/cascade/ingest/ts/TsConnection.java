@@ -158,8 +158,7 @@ final class TsConnection implements TsToFrames.Sink {
 
     private void feed(byte[] data) {
         toFrames.feed(data, 0, data.length);
-        TsToFrames.Stats stats = toFrames.stats();
-        long damage = stats.continuityErrors() + stats.syncLosses();
+        long damage = toFrames.inputErrors();
         if (damage != reportedDamage) {
             counters.inputErrors.add(damage - reportedDamage);
             reportedDamage = damage;

@@ -183,6 +183,11 @@ public final class TsDemuxer {
         this.wantedProgram = programNumber;
     }
 
+    /** Packets lost (continuity gaps) plus sync losses so far: read per datagram, so it allocates nothing. */
+    public long inputErrors() {
+        return continuityErrors + syncLosses;
+    }
+
     public Counters counters() {
         return new Counters(bytes, packets, syncLosses, skippedBytes, transportErrors, malformedPackets, continuityErrors,
                 duplicatePackets, scrambledPackets, ignoredPackets, badSections, pesPackets, badPes, ignoredStreams);

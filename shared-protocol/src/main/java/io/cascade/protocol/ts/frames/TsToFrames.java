@@ -182,6 +182,11 @@ public final class TsToFrames {
         audio.restart();
     }
 
+    /** Continuity gaps plus sync losses so far, without building {@link #stats()}: for callers counting per datagram. */
+    public long inputErrors() {
+        return demuxer.inputErrors();
+    }
+
     public Stats stats() {
         TsDemuxer.Counters c = demuxer.counters();
         return new Stats(c.bytes(), c.packets(), c.syncLosses(), c.skippedBytes(), c.transportErrors(),

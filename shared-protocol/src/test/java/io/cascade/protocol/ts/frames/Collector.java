@@ -56,6 +56,7 @@ final class Collector implements TsToFrames.Sink {
         t.feed(ts, 0, ts.length);
         t.flush();
         c.stats = t.stats();
+        c.inputErrors = t.inputErrors();
         return c;
     }
 
@@ -72,6 +73,7 @@ final class Collector implements TsToFrames.Sink {
         }
         t.flush();
         c.stats = t.stats();
+        c.inputErrors = t.inputErrors();
         return c;
     }
 
@@ -84,10 +86,15 @@ final class Collector implements TsToFrames.Sink {
         }
         t.flush();
         c.stats = t.stats();
+        c.inputErrors = t.inputErrors();
         return c;
     }
 
     TsToFrames.Stats stats;
+
+    /** What {@link TsToFrames#inputErrors()} said with {@link #stats}. */
+
+    long inputErrors;
 
     static byte[] resource(String name) {
         try (InputStream in = Collector.class.getResourceAsStream(name)) {

@@ -129,6 +129,7 @@ class TsToFramesTest {
         byte[] damaged = concat(slice(ts, 0, victim * PACKET), slice(ts, (victim + 1) * PACKET, ts.length));
         Collector c = Collector.pieces(damaged, 6, 1316);
         assertEquals(1, c.stats.continuityErrors());
+        assertEquals(1, c.inputErrors, "the cheap count agrees with the full statistics");
         assertEquals(1, c.stats.damagedUnits(), "the access unit being assembled");
         assertTrue(c.stats.droppedBeforeKeyframe() > 0);
         List<TsSample> v = video(w.samples());
