@@ -100,6 +100,18 @@ final class Clients {
                 "-t", String.valueOf(seconds), "-map", "0:v", "-map", "0:a", "-f", "framecrc", "-");
     }
 
+    /**
+     * Waits (bounded, 20 s) until the API on {@code apiPort} lists the stream ({@code live}) or no longer does; the
+     * failure names the publisher's state and the last listing.
+     */
+    static void awaitLive(int apiPort, String stream, boolean live, ExternalProcess publisher) throws Exception {
+        io.cascade.testing.Await.until(java.time.Duration.ofSeconds(20),
+                () -> Http.getText("http://127.0.0.1:" + apiPort + "/api/listStreams").body(),
+                streams -> streams.contains("\"name\":\"" + stream + "\"") == live,
+                streams -> stream + " never became " + (live ? "live" : "gone") + ": "
+                        + (publisher == null ? "" : publisher.describe()) + "\n" + streams);
+    }
+
     static long countLines(String text, String prefix) {
         return text.lines().filter(l -> l.startsWith(prefix)).count();
     }

@@ -128,9 +128,7 @@ class TsIngestIT {
     }
 
     private static void awaitLive(String stream, boolean live, ExternalProcess publisher) throws Exception {
-        Await.until(Duration.ofSeconds(20), TsIngestIT::listStreams,
-                streams -> streams.contains("\"name\":\"" + stream + "\"") == live,
-                streams -> stream + " never became " + (live ? "live" : "gone") + ": " + publisher.describe() + "\n" + streams);
+        Clients.awaitLive(api, stream, live, publisher);
     }
 
     private static String listStreams() throws Exception {

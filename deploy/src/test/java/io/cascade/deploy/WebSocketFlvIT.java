@@ -70,9 +70,7 @@ class WebSocketFlvIT {
     }
 
     private static void awaitLive(String stream, boolean live, ExternalProcess publisher) throws Exception {
-        Await.until(() -> stream + " never became " + (live ? "live" : "gone") + ": "
-                + (publisher == null ? "" : publisher.describe()), Duration.ofSeconds(15), () -> Http.getText(
-                "http://127.0.0.1:" + api + "/api/listStreams").body().contains("\"name\":\"" + stream + "\"") == live);
+        Clients.awaitLive(api, stream, live, publisher);
     }
 
     private static String flvUrl(String stream) {
