@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.cascade.media.Codec;
-import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -37,7 +36,7 @@ class CmafFfmpegIT {
 
     @BeforeAll
     static void packageTheFixture() throws Exception {
-        assertTrue(onPath("ffmpeg") && onPath("ffprobe"),
+        assertTrue(RealClient.onPath("ffmpeg") && RealClient.onPath("ffprobe"),
                 "ffmpeg/ffprobe not installed: deploy/bin/test installs every real client");
         fixture = CmafFixture.load();
     }
@@ -163,28 +162,7 @@ class CmafFfmpegIT {
         run("ffmpeg", "-nostdin", "-v", "error", "-xerror", "-i", file.toString(), "-f", "null", "-");
     }
 
-    /** Runs a command to completion (30 s at most); fails on a non-zero exit or anything on stderr; returns stdout. */
     private String run(String... command) throws Exception {
-        Path out = Files.createTempFile(dir, "out", ".txt");
-        Path err = Files.createTempFile(dir, "err", ".txt");
-        Process p = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
-        if (!p.waitFor(30, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new AssertionError(command[0] + " did not finish in 30 s");
-        }
-        String stderr = Files.readString(err);
-        assertEquals(0, p.exitValue(), command[0] + " failed: " + stderr);
-        assertEquals("", stderr, command[0] + " reported errors");
-        return Files.readString(out);
-    }
-
-    private static boolean onPath(String program) {
-        for (String d : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-            if (Files.isExecutable(Path.of(d, program))) {
-                return true;
-            }
-        }
-        return false;
+        return RealClient.run(dir, command);
     }
 }

@@ -7,7 +7,6 @@ import io.cascade.media.MediaFrame;
 import io.cascade.media.TrackType;
 import io.cascade.protocol.flv.FlvWriter;
 import java.io.ByteArrayOutputStream;
-import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -114,28 +113,8 @@ class LiveOutputsFfmpegIT {
     }
 
     private String run(String... command) throws Exception {
-        assertTrue(Files.isExecutable(Path.of("/usr/bin", command[0])) || onPath(command[0]),
+        assertTrue(Files.isExecutable(Path.of("/usr/bin", command[0])) || RealClient.onPath(command[0]),
                 command[0] + " not installed: deploy/bin/test installs every real client");
-        Path out = Files.createTempFile(dir, "out", ".txt");
-        Path err = Files.createTempFile(dir, "err", ".txt");
-        Process p = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
-        if (!p.waitFor(30, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new AssertionError(command[0] + " did not finish in 30 s");
-        }
-        String stderr = Files.readString(err);
-        assertEquals(0, p.exitValue(), command[0] + " failed: " + stderr);
-        assertEquals("", stderr, command[0] + " reported errors");
-        return Files.readString(out);
-    }
-
-    private static boolean onPath(String program) {
-        for (String d : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-            if (Files.isExecutable(Path.of(d, program))) {
-                return true;
-            }
-        }
-        return false;
+        return RealClient.run(dir, command);
     }
 }
