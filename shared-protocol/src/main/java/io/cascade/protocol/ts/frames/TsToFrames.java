@@ -3,14 +3,10 @@ package io.cascade.protocol.ts.frames;
 import io.cascade.media.Codec;
 import io.cascade.media.MediaFrame;
 import io.cascade.protocol.aac.AudioSpecificConfig;
-import io.cascade.protocol.h264.AvcDecoderConfig;
-import io.cascade.protocol.h264.AvcSps;
 import io.cascade.protocol.h264.BitstreamException;
-import io.cascade.protocol.h264.NalUnits;
-import io.cascade.protocol.h265.HevcDecoderConfig;
+import io.cascade.protocol.h264.ParameterSetTracker;
 import io.cascade.protocol.ts.TsDemuxer;
 import io.cascade.protocol.ts.TsSegmentWriter;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
 import java.util.HashSet;
@@ -54,17 +50,11 @@ public final class TsToFrames {
      */
     public static final int MAX_ACCESS_UNIT_BYTES = 8 << 20;
     /** NAL units in one access unit: encoders send a few (delimiter, SEI, parameter sets, some slices); more is hostile. */
-    public static final int MAX_NAL_UNITS = NalUnits.MAX_NAL_UNITS_PER_ACCESS_UNIT;
-    /**
-     * Largest VPS, SPS or PPS: the configuration records give each a 16-bit length, so a longer one could not go into the
-     * config frame (real ones are tens of bytes). Checked before the unit is copied, so a hostile one pins no memory.
-     */
-    public static final int MAX_PARAMETER_SET_BYTES = 0xFFFF;
-    /**
-     * Most parameter sets of one kind in an access unit: what both configuration records accept (encoders send one of
-     * each). With {@link #MAX_PARAMETER_SET_BYTES} it bounds the sets kept between access units to 3 x 32 x 64 KiB.
-     */
-    public static final int MAX_PARAMETER_SETS = AvcDecoderConfig.MAX_PARAMETER_SETS;
+    public static final int MAX_NAL_UNITS = ParameterSetTracker.MAX_NAL_UNITS;
+    /** Largest VPS, SPS or PPS ({@link ParameterSetTracker#MAX_PARAMETER_SET_BYTES}: what a configuration record holds). */
+    public static final int MAX_PARAMETER_SET_BYTES = ParameterSetTracker.MAX_PARAMETER_SET_BYTES;
+    /** Most parameter sets of one kind in an access unit ({@link ParameterSetTracker#MAX_PARAMETER_SETS}). */
+    public static final int MAX_PARAMETER_SETS = ParameterSetTracker.MAX_PARAMETER_SETS;
     /** frame_length is 13 bits and counts the header: no ADTS frame is longer. */
     public static final int MAX_ADTS_FRAME = (1 << 13) - 1;
     /** The first access unit buffer; it doubles up to {@link #MAX_ACCESS_UNIT_BYTES} as units need it. */
@@ -404,22 +394,15 @@ public final class TsToFrames {
         private long dts;
         private long pts;
         private boolean needKeyframe = true;
-        /** Parameter sets seen in the stream (each kind replaced by the next access unit that has it). */
-        private List<byte[]> vps = List.of();
-        private List<byte[]> sps = List.of();
-        private List<byte[]> pps = List.of();
-        /** The parameter sets of the last configuration frame sent, null before the first. */
-        private List<List<byte[]>> sent;
+        /** The parameter sets seen and the configuration sent, for the selected codec. */
+        private ParameterSetTracker parameterSets = new ParameterSetTracker(false);
         private final int[] nalOffsets = new int[MAX_NAL_UNITS];
         private final int[] nalLengths = new int[MAX_NAL_UNITS];
 
         void select(int newPid, Codec newCodec) {
             pid = newPid;
             codec = newCodec;
-            vps = List.of();
-            sps = List.of();
-            pps = List.of();
-            sent = null;
+            parameterSets = new ParameterSetTracker(newCodec == Codec.H265);
             restart();
         }
 
@@ -497,10 +480,6 @@ public final class TsToFrames {
             accessUnit(length);
         }
 
-        private boolean hevc() {
-            return codec == Codec.H265;
-        }
-
         /** Converts the Annex B access unit in au[0, length). */
         private void accessUnit(int length) {
             int count = 0;
@@ -527,91 +506,27 @@ public final class TsToFrames {
                 start = next;
             }
 
-            List<byte[]> auVps = null;
-            List<byte[]> auSps = null;
-            List<byte[]> auPps = null;
-            boolean keyframe = false;
-            long outLength = 0;
-            for (int i = 0; i < count; i++) {
-                int o = nalOffsets[i];
-                int n = nalLengths[i];
-                int type = hevc() ? NalUnits.h265Type(au[o]) : NalUnits.h264Type(au[o]);
-                Kind kind = kind(type);
-                if ((kind == Kind.VPS || kind == Kind.SPS || kind == Kind.PPS) && n > MAX_PARAMETER_SET_BYTES) {
-                    damaged("parameter set of " + n + " bytes (at most " + MAX_PARAMETER_SET_BYTES + ")");
-                    return;
-                }
-                boolean tooMany = false;
-                switch (kind) {
-                    case VPS -> tooMany = (auVps = add(auVps, o, n)) == null;
-                    case SPS -> tooMany = (auSps = add(auSps, o, n)) == null;
-                    case PPS -> tooMany = (auPps = add(auPps, o, n)) == null;
-                    case DROP -> {
-                        // access unit delimiter, filler data
-                    }
-                    case KEY -> {
-                        keyframe = true;
-                        outLength += 4 + n;
-                    }
-                    default -> outLength += 4 + n;
-                }
-                if (tooMany) {
-                    damaged("more than " + MAX_PARAMETER_SETS + " parameter sets of one kind in an access unit");
-                    return;
-                }
-                if (hevc() && n < 2) {
-                    damaged("H.265 NAL unit shorter than its 2-byte header");
-                    return;
-                }
+            ParameterSetTracker.Unit unit;
+            try {
+                unit = parameterSets.convert(au, nalOffsets, nalLengths, count);
+            } catch (BitstreamException e) {
+                damaged(e.getMessage());
+                return;
             }
-
-            List<byte[]> newVps = auVps != null ? auVps : vps;
-            List<byte[]> newSps = auSps != null ? auSps : sps;
-            List<byte[]> newPps = auPps != null ? auPps : pps;
-            boolean complete = !newSps.isEmpty() && !newPps.isEmpty() && (!hevc() || !newVps.isEmpty());
-            if (complete && (sent == null || !same(sent.get(0), newVps) || !same(sent.get(1), newSps)
-                    || !same(sent.get(2), newPps))) {
-                byte[] record;
-                try {
-                    record = hevc() ? HevcDecoderConfig.fromParameterSets(newVps, newSps, newPps).encode()
-                            : avcRecord(newSps, newPps);
-                } catch (BitstreamException | IllegalArgumentException e) {
-                    damaged("unusable parameter sets: " + e.getMessage());
-                    return;
-                }
-                emit(VIDEO_TRACK, codec, dts, pts, MediaFrame.FLAG_CONFIG, record);
-                sent = List.of(newVps, newSps, newPps);
+            if (unit.config() != null) {
+                emit(VIDEO_TRACK, codec, dts, pts, MediaFrame.FLAG_CONFIG, unit.config());
             }
-            vps = newVps;
-            sps = newSps;
-            pps = newPps;
-
             if (needKeyframe) {
-                if (!keyframe || sent == null) {
+                if (!unit.keyframe() || !parameterSets.configured()) {
                     droppedBeforeKeyframe++;
                     return;
                 }
                 needKeyframe = false;
             }
-            if (outLength == 0) {
+            if (unit.payload() == null) {
                 return; // parameter sets and delimiters only: nothing to decode
             }
-            byte[] payload = new byte[(int) outLength];
-            int q = 0;
-            for (int i = 0; i < count; i++) {
-                int o = nalOffsets[i];
-                int n = nalLengths[i];
-                Kind k = kind(hevc() ? NalUnits.h265Type(au[o]) : NalUnits.h264Type(au[o]));
-                if (k == Kind.SLICE || k == Kind.KEY) {
-                    payload[q] = (byte) (n >>> 24);
-                    payload[q + 1] = (byte) (n >>> 16);
-                    payload[q + 2] = (byte) (n >>> 8);
-                    payload[q + 3] = (byte) n;
-                    System.arraycopy(au, o, payload, q + 4, n);
-                    q += 4 + n;
-                }
-            }
-            emit(VIDEO_TRACK, codec, dts, pts, keyframe ? MediaFrame.FLAG_KEYFRAME : 0, payload);
+            emit(VIDEO_TRACK, codec, dts, pts, unit.keyframe() ? MediaFrame.FLAG_KEYFRAME : 0, unit.payload());
         }
 
         private void damaged(String why) {
@@ -619,64 +534,6 @@ public final class TsToFrames {
             needKeyframe = true;
             skip(Skip.DAMAGED, "video access unit dropped: " + why + "; waiting for a keyframe");
         }
-
-        /** Adds a parameter set of the access unit to its list; null when there are too many of its kind. */
-        private List<byte[]> add(List<byte[]> list, int o, int n) {
-            List<byte[]> l = list == null ? new ArrayList<>(1) : list;
-            if (l.size() == MAX_PARAMETER_SETS) {
-                return null;
-            }
-            byte[] unit = Arrays.copyOfRange(au, o, o + n);
-            for (byte[] u : l) {
-                if (Arrays.equals(u, unit)) {
-                    return l; // repeated in the same access unit
-                }
-            }
-            l.add(unit);
-            return l;
-        }
-
-        /** What a NAL unit type is to us: parameter set, dropped, a keyframe slice, or kept as it is. */
-        private Kind kind(int type) {
-            if (hevc()) {
-                return switch (type) {
-                    case 32 -> Kind.VPS;
-                    case 33 -> Kind.SPS;
-                    case 34 -> Kind.PPS;
-                    case 35, 38 -> Kind.DROP; // access unit delimiter, filler data
-                    case 16, 17, 18, 19, 20, 21, 22, 23 -> Kind.KEY; // IRAP: BLA, IDR, CRA and reserved IRAP types
-                    default -> Kind.SLICE;
-                };
-            }
-            return switch (type) {
-                case 7 -> Kind.SPS;
-                case 8 -> Kind.PPS;
-                case 9, 12 -> Kind.DROP; // access unit delimiter, filler data
-                case 5 -> Kind.KEY; // IDR slice
-                default -> Kind.SLICE;
-            };
-        }
-    }
-
-    private enum Kind { VPS, SPS, PPS, DROP, KEY, SLICE }
-
-    /** An AVCDecoderConfigurationRecord for in-band SPS and PPS; the first SPS must parse. */
-    private static byte[] avcRecord(List<byte[]> sps, List<byte[]> pps) throws BitstreamException {
-        byte[] first = sps.get(0);
-        AvcSps.parse(first, 0, first.length);
-        return new AvcDecoderConfig(first[1] & 0xFF, first[2] & 0xFF, first[3] & 0xFF, 4, sps, pps).encode();
-    }
-
-    private static boolean same(List<byte[]> a, List<byte[]> b) {
-        if (a.size() != b.size()) {
-            return false;
-        }
-        for (int i = 0; i < a.size(); i++) {
-            if (!Arrays.equals(a.get(i), b.get(i))) {
-                return false;
-            }
-        }
-        return true;
     }
 
     /** Index just after the next 00 00 01 at or after from, or -1. */
