@@ -798,9 +798,7 @@ public final class RtpToFrames {
                 }
             }
             depacketizer.flush(this::unit);
-            while (!decodeOrder.isEmpty()) {
-                release();
-            }
+            drain();
         }
 
         /** An access unit from the depacketizer. */
@@ -840,6 +838,7 @@ public final class RtpToFrames {
         private void videoUnit(AccessUnit au, long t) {
             if (au.discontinuity() && parameterSets.configured()) {
                 needKeyframe = true;
+                drain(); // the frames before the loss are whole: no need to keep them until the next keyframe
                 skip(Skip.DAMAGED, "video: packets lost or a unit damaged; waiting for a keyframe");
             }
             ParameterSetTracker.Unit u;
@@ -848,6 +847,7 @@ public final class RtpToFrames {
             } catch (BitstreamException e) {
                 damagedUnits++;
                 needKeyframe = true;
+                drain();
                 skip(Skip.DAMAGED, "video access unit dropped: " + e.getMessage() + "; waiting for a keyframe");
                 return;
             }
@@ -860,6 +860,7 @@ public final class RtpToFrames {
                     return;
                 }
                 needKeyframe = false;
+                restartDecodeTimes();
             }
             if (u.payload() == null) {
                 return; // parameter sets and delimiters only
@@ -891,6 +892,26 @@ public final class RtpToFrames {
             while (framesWaiting > MAX_REORDER_DEPTH) {
                 release();
             }
+        }
+
+        /** Hands on every frame waiting for its decode time, as far as the frames seen tell it. */
+        private void drain() {
+            while (!decodeOrder.isEmpty()) {
+                release();
+            }
+        }
+
+        /**
+         * Starts counting ranks again at a keyframe that follows dropped frames: the frames dropped are missing from the
+         * sorted presentation times, and without a restart every later decode time would lag by as many frames. The
+         * depth measured so far stays (it is the encoder's), and decode times stay monotonic (lastDts is kept).
+         */
+        private void restartDecodeTimes() {
+            drain();
+            presentation.clear();
+            taken = 0;
+            framesReleased = 0;
+            recentCount = 0;
         }
 
         /** Hands on the oldest frame in decode order, with the configurations before it, at its decode time. */

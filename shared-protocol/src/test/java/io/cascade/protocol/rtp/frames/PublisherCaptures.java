@@ -105,7 +105,7 @@ final class PublisherCaptures {
     }
 
     /** A sink that keeps everything and checks what must hold of every run: sequence, timescale, dts order. */
-    static final class Collector implements RtpToFrames.Sink {
+    static class Collector implements RtpToFrames.Sink {
         record Skipped(RtpToFrames.Skip why, String detail) {
         }
 
