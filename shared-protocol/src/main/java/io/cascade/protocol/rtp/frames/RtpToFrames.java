@@ -679,6 +679,7 @@ public final class RtpToFrames {
         int reorderDepth;
         long framesReleased;
         long taken;
+        /** The last decode time given (audio: the last frame's time), in track units. */
         long lastDts = Long.MIN_VALUE;
 
         // audio
@@ -827,6 +828,13 @@ public final class RtpToFrames {
                 if (au.discontinuity() && configSent) {
                     skip(Skip.DAMAGED, "audio: packets lost before this frame");
                 }
+                if (t < lastDts) {
+                    // a unit timed before the one sent last: a sender that went back in time, or a stray packet
+                    untimedFrames++;
+                    skip(Skip.DAMAGED, "audio frame timed before the previous one dropped");
+                    return;
+                }
+                lastDts = t;
                 if (!configSent) {
                     configSent = true;
                     ready(new Item(MediaFrame.FLAG_CONFIG, t, t, track.config().clone()));
@@ -948,7 +956,10 @@ public final class RtpToFrames {
                 }
                 lastDts = dts;
             } else {
+                // configurations with no frame after them yet (a flush, a loss): at the last decode time, or their own
+                // unit's time before any, which later frames may then not precede
                 dts = lastDts == Long.MIN_VALUE ? configs.get(configs.size() - 1).pts : lastDts;
+                lastDts = dts;
             }
             for (Item c : configs) {
                 ready(new Item(c.flags, dts, dts, c.payload));

@@ -346,6 +346,25 @@ class RtpToFramesTest {
     // ---- hostile input
 
     @Test
+    void anAudioFrameTimedBeforeThePreviousIsDropped() throws Exception {
+        byte[] asc = {0x11, (byte) 0x88};
+        RtpToFrames.Track audio = RtpToFrames.Track.fromSdp(SdpFormats.describe(Codec.AAC, asc, "a"), 1);
+        Collector c = new Collector(); // asserts monotonic decode times
+        RtpToFrames r = new RtpToFrames(List.of(audio), false, 0, c);
+        FramesToRtp sender = new FramesToRtp(Codec.AAC, 97, 48000, 1, 0, 0, Packetizer.DEFAULT_MAX_PAYLOAD);
+        long[] times = {0, 1920, 3840, 1920, 5760};
+        for (int i = 0; i < times.length; i++) {
+            for (byte[] p : sender.packets(new MediaFrame(1, Codec.AAC, times[i], times[i], 90000, 0, 0, i,
+                    new byte[] {(byte) i}))) {
+                r.rtp(1, p, 0, p.length);
+            }
+        }
+        r.flush();
+        assertEquals(List.of(0L, 1920L, 3840L, 5760L), c.media(1).stream().map(MediaFrame::pts).toList());
+        assertEquals(1, r.stats().untimedFrames());
+    }
+
+    @Test
     void badInputIsCountedAndNeverThrown() {
         Collector c = new Collector();
         RtpToFrames r = new RtpToFrames(PublisherCaptures.tracks(PublisherCaptures.sdp(NAME)), true, 0, c);
