@@ -32,6 +32,8 @@ import java.util.List;
  * <li>{@code gst_rtcp_sr.bin}: the RTCP of GStreamer's rtpbin sending AAC (rtpmp4gpay): SR+SDES, then SR+SDES+BYE at the
  * end; {@code gst_rtcp_rr.bin}: the RTCP of a receiving rtpbin: RR+SDES.</li>
  * </ul>
+ * The publisher sessions beside them ({@code *.rtpx}, video and audio with their RTCP, in RTSP interleaved framing) are
+ * read by {@code io.cascade.protocol.rtp.frames.PublisherCaptures}; {@code make-publisher-captures.sh} made them.
  */
 public final class RtpCaptures {
     private RtpCaptures() {

@@ -860,6 +860,11 @@ public final class RtpToFrames {
                 return;
             }
             if (u.config() != null) {
+                Item last = decodeOrder.peekLast();
+                if (last != null && last.config()) {
+                    // no frame uses the one before: replaced, so units of parameter sets alone pile up nothing
+                    decodeOrder.pollLast();
+                }
                 decodeOrder.addLast(new Item(MediaFrame.FLAG_CONFIG, t, t, u.config()));
             }
             if (needKeyframe) {

@@ -393,6 +393,27 @@ class RtpToFramesTest {
     }
 
     @Test
+    void unitsOfParameterSetsAlonePileUpNothing() {
+        RtpToFrames.Track video = PublisherCaptures.tracks(PublisherCaptures.sdp(NAME)).get(0);
+        Collector c = new Collector();
+        RtpToFrames r = new RtpToFrames(List.of(video), false, 0, c);
+        int n = 5000;
+        for (int i = 0; i < n; i++) {
+            byte[] p = new byte[RtpPacket.HEADER_LENGTH + 4];
+            RtpPacket.writeHeader(p, 0, true, 96, i, i * 3600L, 7);
+            p[12] = 0x68; // a PPS, different each time: a new configuration each unit, and never a frame
+            p[13] = (byte) (i >> 16);
+            p[14] = (byte) (i >> 8);
+            p[15] = (byte) i;
+            r.rtp(0, p, 0, p.length);
+        }
+        r.flush();
+        assertEquals(1, c.configs(0).size(), "each replaced the one before while no frame came");
+        assertEquals(0, c.media(0).size());
+        assertEquals(n, r.stats().droppedBeforeKeyframe());
+    }
+
+    @Test
     void anExceptionOfTheSinkComesOutUnchanged() {
         RuntimeException boom = new IllegalStateException("sink full");
         RtpToFrames r = new RtpToFrames(PublisherCaptures.tracks(PublisherCaptures.sdp(NAME)), false, 0,
