@@ -29,8 +29,11 @@ class RtpToFramesCaptureTest {
      * sends 90, see {@link #AUDIO_FRAMES}); the sum of the
      * video DTS in 90 kHz (the source's, which starts {@code reorderDepth} frames before the first presentation time),
      * and the stream's reorder depth (the most frames that precede one in decode order and follow it in presentation).
+     * And where the sender reports of the capture put the first picture after the first audio frame: its SR NTP / RTP
+     * pairs and first RTP timestamps, worked out by hand (ffmpeg maps each stream's timestamp base to the wall clock of
+     * its first packet, so this is what it says rather than the source's 21 ms of AAC priming).
      */
-    record Capture(String name, Codec video, int reorderDepth, long ffprobeDtsSum) {
+    record Capture(String name, Codec video, int reorderDepth, long ffprobeDtsSum, int reportedVideoAfterAudioMillis) {
         @Override
         public String toString() {
             return name;
@@ -51,11 +54,11 @@ class RtpToFramesCaptureTest {
     static Stream<Capture> captures() {
         return Stream.of(
                 // libx264 defaults: 3 B-frames, b-pyramid normal; ffprobe dts sum 576000 in 1/12800
-                new Capture("x264_default", Codec.H264, 2, 4_050_000),
+                new Capture("x264_default", Codec.H264, 2, 4_050_000, 80),
                 // -bf 2, b-pyramid none; 601600 in 1/12800
-                new Capture("x264_bf2", Codec.H264, 1, 4_230_000),
+                new Capture("x264_bf2", Codec.H264, 1, 4_230_000, 40),
                 // libx265 defaults: 4 B-frames with b-pyramid; 576000 in 1/12800
-                new Capture("x265_default", Codec.H265, 2, 4_050_000));
+                new Capture("x265_default", Codec.H265, 2, 4_050_000, 80));
     }
 
     @ParameterizedTest
@@ -164,8 +167,9 @@ class RtpToFramesCaptureTest {
         long firstVideo = video.get(0).dts();
         long firstAudio = audio.get(0).dts();
         assertEquals(0, Math.min(firstVideo, firstAudio), "the earliest first frame is 0");
-        // The source has its first AAC frame 1024 samples before the first picture (the encoder's priming): 21 ms.
         assertTrue(Math.abs(firstVideo - firstAudio) <= 100 * 90, "video at " + firstVideo + ", audio at " + firstAudio);
+        assertTrue(Math.abs(firstVideo - firstAudio - cap.reportedVideoAfterAudioMillis() * 90L) <= 1,
+                "where the reports put them: video at " + firstVideo + ", audio at " + firstAudio);
         // The held frames came out in dts order across the tracks, and the spacing within each track is the source's.
         for (int i = 1; i < AUDIO_FRAMES; i++) {
             assertEquals(AAC_FRAME, audio.get(i).pts() - audio.get(i - 1).pts());
