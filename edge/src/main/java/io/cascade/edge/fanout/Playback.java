@@ -4,10 +4,17 @@ import io.cascade.cluster.IngestPointStore;
 import io.cascade.edge.StreamHub;
 import io.cascade.edge.StreamHubs;
 import io.cascade.metrics.NodeCounters;
+import io.cascade.media.MediaFrame;
+import io.cascade.media.TrackType;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.Supplier;
 
 /**
@@ -19,6 +26,11 @@ import java.util.function.Supplier;
  */
 public final class Playback {
     private static final Logger log = LoggerFactory.getLogger(Playback.class);
+
+    /** How often a DESCRIBE of a stream that is not live yet looks again, within the play wait. */
+    static final long DESCRIBE_POLL_MS = 100;
+    /** How much audio a stream with no video config shows before it is taken for an audio-only stream. */
+    static final long AUDIO_ONLY_SETTLE_MS = 1_000;
 
     private final Vertx vertx;
     private final StreamHubs hubs;
@@ -44,9 +56,18 @@ public final class Playback {
      * @param encoder  makes the protocol's encoder, when this stream has no viewer of the protocol on this node yet
      */
     public Viewer play(String stream, String protocol, Supplier<FrameEncoder> encoder, ViewerOutput output) {
+        return play(stream, protocol, protocol, encoder, output);
+    }
+
+    /**
+     * As {@link #play(String, String, Supplier, ViewerOutput)}, for a protocol whose viewers need different bytes
+     * (RTSP's interleaved channels, its MPEG-TS form): viewers with the same {@code encoding} share one encoder.
+     */
+    public Viewer play(String stream, String protocol, String encoding, Supplier<FrameEncoder> encoder,
+                       ViewerOutput output) {
         Viewer viewer = new Viewer(output, stream, protocol, counters, policy.maxBehindMs());
         if (ingestPoints == null) {
-            attach(viewer, stream, protocol, encoder);
+            attach(viewer, stream, encoding, encoder);
             return viewer;
         }
         ingestPoints.resolve(stream).onComplete(resolved -> output.context().runOnContext(v -> {
@@ -54,10 +75,85 @@ public final class Playback {
                 log.info("play refused by {}: the name is an ingest point's private name", output.peer());
                 viewer.refuse();
             } else {
-                attach(viewer, stream, protocol, encoder); // a store that does not answer must not stop viewers
+                attach(viewer, stream, encoding, encoder); // a store that does not answer must not stop viewers
             }
         }));
         return viewer;
+    }
+
+    /**
+     * The stream's configuration frames once it is live on this node, for a protocol that describes a stream before
+     * playing it (RTSP's DESCRIBE): waits up to the play wait, like a play. Completes on {@code context}; fails with
+     * {@link NotLive} when nobody publishes the name (or it is an ingest point's private name).
+     */
+    public Future<List<MediaFrame>> describe(String stream, Context context) {
+        Promise<List<MediaFrame>> answer = Promise.promise();
+        Future<Boolean> privateName = ingestPoints == null ? Future.succeededFuture(false)
+                : ingestPoints.resolve(stream).map(point -> point != null).otherwise(false);
+        privateName.onComplete(found -> context.runOnContext(v -> {
+            StreamHub hub = found.result() ? null : hubs.acquire(stream, context);
+            if (hub == null) {
+                counters.playRefusedNotFound.increment();
+                answer.fail(new NotLive(stream));
+                return;
+            }
+            long deadline = System.nanoTime() + policy.playWaitMs() * 1_000_000;
+            hub.context().runOnContext(w -> awaitLive(hub, deadline, answer, context));
+        }));
+        return answer.future();
+    }
+
+    /** Checks the hub on its event loop until it can be described or the play wait is over. */
+    private void awaitLive(StreamHub hub, long deadlineNanos, Promise<List<MediaFrame>> answer, Context context) {
+        List<MediaFrame> configs = hub.isLive() ? describable(hub.snapshot()) : null;
+        if (configs == null && System.nanoTime() < deadlineNanos) {
+            vertx.setTimer(DESCRIBE_POLL_MS, id -> hub.context().runOnContext(v -> awaitLive(hub, deadlineNanos,
+                    answer, context)));
+            return;
+        }
+        context.runOnContext(v -> {
+            hubs.release(hub); // it lingers, so the PLAY that follows finds it subscribed
+            if (configs == null) {
+                counters.playRefusedNotFound.increment();
+                answer.fail(new NotLive(hub.name()));
+            } else {
+                answer.complete(configs);
+            }
+        });
+    }
+
+    /**
+     * The config frames of a snapshot once they describe every track the stream will have: a publish's first frames
+     * may be held back a moment at ingest (RTSP aligns its tracks first), and a description without the video track
+     * would be worse than a short wait. Ready at the first video keyframe; with no video config, after
+     * {@link #AUDIO_ONLY_SETTLE_MS} of audio. Null when not ready.
+     */
+    static List<MediaFrame> describable(List<MediaFrame> snapshot) {
+        List<MediaFrame> configs = new ArrayList<>();
+        boolean videoConfig = false;
+        boolean keyframe = false;
+        long firstAudio = -1;
+        long lastAudio = -1;
+        for (MediaFrame f : snapshot) {
+            if (f.isConfig()) {
+                configs.add(f);
+                videoConfig |= f.trackType() == TrackType.VIDEO;
+            } else if (f.trackType() == TrackType.VIDEO) {
+                keyframe |= f.isKeyframe();
+            } else if (f.trackType() == TrackType.AUDIO) {
+                firstAudio = firstAudio < 0 ? f.dtsMillis() : firstAudio;
+                lastAudio = f.dtsMillis();
+            }
+        }
+        boolean ready = videoConfig ? keyframe : firstAudio >= 0 && lastAudio - firstAudio >= AUDIO_ONLY_SETTLE_MS;
+        return ready && !configs.isEmpty() ? configs : null;
+    }
+
+    /** Nobody publishes the name (within the play wait). */
+    public static final class NotLive extends Exception {
+        NotLive(String stream) {
+            super(stream + " is not live", null, false, false);
+        }
     }
 
     private void attach(Viewer viewer, String stream, String protocol, Supplier<FrameEncoder> encoder) {

@@ -26,6 +26,8 @@ public final class SdpFormats {
     /** Payload type of the audio stream in descriptions we write. */
     public static final int AUDIO_PAYLOAD_TYPE = 97;
     public static final int VIDEO_CLOCK_RATE = 90000;
+    /** The static payload type of MPEG-TS over RTP (RFC 3551 6, RFC 2250), at {@link #VIDEO_CLOCK_RATE}. */
+    public static final int MP2T_PAYLOAD_TYPE = 33;
     /** Most parameter sets read from one sprop parameter. */
     private static final int MAX_SETS = 32;
 

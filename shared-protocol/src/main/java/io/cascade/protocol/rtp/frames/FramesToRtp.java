@@ -35,6 +35,8 @@ public final class FramesToRtp {
     private final int clockRate;
     private final long ssrc;
     private final long timestampOffset;
+    /** Added to the frames' times: where the viewer's timeline continues across a republish (see {@link #shift}). */
+    private long shiftTicks;
     private final Packetizer packetizer;
     private int sequence;
     private long packets;
@@ -82,7 +84,15 @@ public final class FramesToRtp {
     /** The RTP timestamp of a frame: its presentation time at the clock rate, plus the offset, on 32 bits. */
     public long rtpTimestamp(MediaFrame f) {
         long t = f.timescale() == clockRate ? f.pts() : Math.floorDiv(f.pts() * clockRate, f.timescale());
-        return (t + timestampOffset) & 0xFFFFFFFFL;
+        return (t + shiftTicks + timestampOffset) & 0xFFFFFFFFL;
+    }
+
+    /**
+     * Moves the frames that follow by {@code millis} on the RTP clock: a player's timeline must go on where it was when
+     * the next publish's frames start again near 0 (sequence numbers go on by themselves).
+     */
+    public void shift(long millis) {
+        shiftTicks = Math.floorDiv(millis * clockRate, 1000);
     }
 
     /** The packets of a frame, ready to send (empty for config frames). */
@@ -133,6 +143,14 @@ public final class FramesToRtp {
         }
         return RtcpPacket.encodeSenderReport(ssrc, RtcpPacket.ntpFromEpochMillis(anchorMillis + lastPtsMillis),
                 lastTimestamp, packets & 0xFFFFFFFFL, octets & 0xFFFFFFFFL, List.of(), cname);
+    }
+
+    public Codec codec() {
+        return codec;
+    }
+
+    public int clockRate() {
+        return clockRate;
     }
 
     /** Sequence number of the next packet (for RTSP's RTP-Info). */
