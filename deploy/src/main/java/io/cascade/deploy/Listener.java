@@ -59,5 +59,6 @@ interface Listener {
     }
 
     /** Every listener a node may run, in start order. */
-    List<Listener> ALL = List.of(new RtmpListener(), new HttpListener(), new ApiListener(), new TsListener());
+    List<Listener> ALL = List.of(new RtmpListener(), new RtspListener(), new HttpListener(), new ApiListener(),
+            new TsListener());
 }

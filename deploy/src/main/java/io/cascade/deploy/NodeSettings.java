@@ -24,8 +24,7 @@ final class NodeSettings {
             "one or more of ingest, origin, edge, comma-separated", NodeSettings::parseRoles,
             "which roles this node runs");
     static final Setting<String> BIND_HOST = Setting.text("bind.host", "0.0.0.0",
-            "address of the RTMP, HTTP and MPEG-TS listeners");
-    static final Setting<Integer> RTSP_PORT = Setting.port("rtsp.port", 5544, "RTSP (not implemented yet)");
+            "address of the RTMP, RTSP, HTTP and MPEG-TS listeners");
     static final Setting<Integer> API_PORT = Setting.port("api.port", 7777, "runtime API (origin role); `0` disables");
     static final Setting<String> API_HOST = Setting.text("api.host", "127.0.0.1",
             "the API listens on loopback unless told otherwise");
@@ -49,7 +48,7 @@ final class NodeSettings {
     }
 
     private static List<Setting<?>> all() {
-        List<Setting<?>> all = new ArrayList<>(List.of(ROLES, BIND_HOST, RtmpListener.PORT, RTSP_PORT, HttpListener.PORT,
+        List<Setting<?>> all = new ArrayList<>(List.of(ROLES, BIND_HOST, RtmpListener.PORT, RtspListener.PORT, HttpListener.PORT,
                 API_PORT, API_HOST, API_TOKEN));
         all.addAll(ClusterSetup.ALL);
         all.add(IngestStream.MAX_IN_FLIGHT_BYTES);

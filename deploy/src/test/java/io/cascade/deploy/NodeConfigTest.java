@@ -194,8 +194,8 @@ class NodeConfigTest {
                 () -> ListenerPorts.checkFree(c, c.roles()));
         assertEquals("rtmp.port and http.port are both 20001: each listener needs a port of its own", e.getMessage());
         // the API of an edge-only node is never opened, so it cannot clash
-        NodeConfig edge = NodeConfig.of(Map.of("roles", "edge", "rtmp.port", "0", "http.port", "0", "api.port", "0",
-                "cluster.port", "5701"));
+        NodeConfig edge = NodeConfig.of(Map.of("roles", "edge", "rtmp.port", "0", "rtsp.port", "0", "http.port", "0",
+                "api.port", "0", "cluster.port", "5701"));
         assertEquals(List.of("cluster.port"), ListenerPorts.of(edge, edge.roles()).stream()
                 .map(Listener.Endpoint::setting).toList());
     }

@@ -27,6 +27,8 @@ class ProtocolConfinementTest {
     static final List<Protocol> PROTOCOLS = List.of(
             new Protocol("rtmp", List.of("io.cascade.protocol.rtmp", "io.cascade.rtmp", "io.cascade.ingest.rtmp",
                     "io.cascade.edge.rtmp"), "RtmpListener.java"),
+            new Protocol("rtsp", List.of("io.cascade.protocol.rtsp", "io.cascade.rtsp", "io.cascade.ingest.rtsp",
+                    "io.cascade.edge.rtsp"), "RtspListener.java"),
             new Protocol("http", List.of("io.cascade.edge.http"), "HttpListener.java"),
             new Protocol("ws", List.of("io.cascade.edge.ws"), "HttpListener.java"),
             new Protocol("flv", List.of("io.cascade.edge.flv"), "HttpListener.java"),

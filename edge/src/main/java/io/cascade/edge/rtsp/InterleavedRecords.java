@@ -1,0 +1,30 @@
+package io.cascade.edge.rtsp;
+
+import java.io.ByteArrayOutputStream;
+
+/**
+ * Packets as RTSP's interleaved records ({@code $}, channel, 16-bit length, packet: RFC 2326 10.12), the form a
+ * frame's packets are built in once per stream. TCP players get the bytes as they are; for UDP players the connection
+ * takes the packets back out and sends each to the port its channel stands for.
+ */
+final class InterleavedRecords {
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream(2048);
+
+    void add(int channel, byte[] packet) {
+        out.write('$');
+        out.write(channel);
+        out.write(packet.length >>> 8);
+        out.write(packet.length);
+        out.write(packet, 0, packet.length);
+    }
+
+    /** The records added since the last call, or null when none. */
+    byte[] take() {
+        if (out.size() == 0) {
+            return null;
+        }
+        byte[] bytes = out.toByteArray();
+        out.reset();
+        return bytes;
+    }
+}

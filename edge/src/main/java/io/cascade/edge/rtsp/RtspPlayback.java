@@ -1,0 +1,107 @@
+package io.cascade.edge.rtsp;
+
+import io.cascade.edge.fanout.EncodedFrame;
+import io.cascade.edge.fanout.FrameEncoder;
+import io.cascade.edge.fanout.Playback;
+import io.cascade.edge.fanout.Viewer;
+import io.cascade.edge.fanout.ViewerOutput;
+import io.cascade.media.MediaFrame;
+import io.cascade.rtsp.RtspConnection;
+import io.cascade.rtsp.RtspPlayHandler;
+import io.cascade.rtsp.RtspPlayRequest;
+import io.cascade.rtsp.RtspRefusal;
+import io.cascade.rtsp.RtspServer;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.List;
+
+/**
+ * RTSP's side of a play: DESCRIBE from the stream's configuration on this node, and PLAY as a viewer of the shared
+ * fan-out whose bytes are RTP in interleaved records ({@link RtpEncoder}, or {@link TsOverRtpEncoder} for
+ * {@code /ts/<stream>}), built once per stream and channel layout and written to every such viewer.
+ */
+public final class RtspPlayback implements RtspPlayHandler {
+    private static final Logger log = LoggerFactory.getLogger(RtspPlayback.class);
+
+    private final Playback playback;
+
+    public RtspPlayback(Playback playback) {
+        this.playback = playback;
+    }
+
+    @Override
+    public Future<List<MediaFrame>> describe(String name, String peer, Context context) {
+        return playback.describe(name, context).recover(failed -> {
+            log.info("{}: DESCRIBE of {}: not live ({})", peer, name, failed.getMessage());
+            return Future.failedFuture(new RtspRefusal(404, name + " is not live"));
+        });
+    }
+
+    @Override
+    public AutoCloseable play(RtspConnection connection, RtspPlayRequest request) {
+        Viewer viewer = playback.play(request.name(), RtspServer.PROTOCOL, request.encoding(),
+                () -> encoder(request), new Output(connection));
+        return viewer::close;
+    }
+
+    private static FrameEncoder encoder(RtspPlayRequest request) {
+        FrameEncoder packets = request.ts() ? new TsOverRtpEncoder(request.channels().get(0))
+                : new RtpEncoder(request.channels());
+        return new EncodedOnce(packets);
+    }
+
+    /** The player's connection as the fan-out sees it. RTSP has no in-band notices: the stream just pauses. */
+    private record Output(RtspConnection connection) implements ViewerOutput {
+        @Override
+        public Context context() {
+            return connection.context();
+        }
+
+        @Override
+        public String peer() {
+            return connection.peer();
+        }
+
+        @Override
+        public void startPlaying() {
+            // PLAY was answered before the viewer was attached: media follows
+        }
+
+        @Override
+        public boolean writeQueueFull() {
+            return connection.writeQueueFull();
+        }
+
+        @Override
+        public void write(EncodedFrame frame) {
+            connection.queueMedia(frame.bytes());
+        }
+
+        @Override
+        public void flush() {
+            connection.flush();
+        }
+
+        @Override
+        public void disconnect() {
+            connection.abort();
+        }
+
+        @Override
+        public void notFound() {
+            connection.close();
+        }
+
+        @Override
+        public void unpublished() {
+            // the player keeps its session and gets the next publish's frames on the same tracks
+        }
+
+        @Override
+        public void republished() {
+        }
+    }
+}

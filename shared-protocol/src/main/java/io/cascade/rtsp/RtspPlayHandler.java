@@ -1,0 +1,19 @@
+package io.cascade.rtsp;
+
+import io.cascade.media.MediaFrame;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+
+import java.util.List;
+
+/** The edge role's answer to DESCRIBE and PLAY. */
+public interface RtspPlayHandler {
+    /**
+     * DESCRIBE: the stream's configuration frames once it is live on this node (waiting up to the play wait), or a
+     * failed future with an {@link RtspRefusal} (404 when nobody publishes the name). Completes on {@code context}.
+     */
+    Future<List<MediaFrame>> describe(String name, String peer, Context context);
+
+    /** PLAY: the viewer starts; what it returns is closed by the connection at PAUSE, TEARDOWN or close. */
+    AutoCloseable play(RtspConnection connection, RtspPlayRequest request);
+}

@@ -1,0 +1,20 @@
+package io.cascade.rtsp;
+
+import io.cascade.media.MediaFrame;
+
+/** An admitted RTSP publish as the connection feeds it; used on the connection's event loop. */
+public interface RtspPublishTarget {
+    /** The stream's public name: the one name logged at INFO. */
+    String name();
+
+    /** RECORD: the stream goes live. {@code detail} is logged with the start. */
+    void start(String detail);
+
+    void frame(MediaFrame frame);
+
+    /** Something in the publisher's RTP could not become a frame (counted, logged at a limited rate). */
+    void skipped(boolean damaged, String detail);
+
+    /** The publisher left, tore down, or never recorded: the name is free again. Safe to call twice. */
+    void close(long bytesIn);
+}
