@@ -20,12 +20,13 @@ final class Clients {
         int port = freePort();
         all.putIfAbsent("cluster.port", String.valueOf(port));
         all.putIfAbsent("cluster.name", "test-" + port);
+        all.putIfAbsent("rtsp.port", "0"); // tests of RTSP set one; the default 5544 would clash between nodes
         return all;
     }
 
     /**
      * Settings of one member of a loopback test cluster: its name and roles, its RTMP port, its own cluster port,
-     * the members it joins ("" for the first), and any other settings as key, value pairs. HTTP and API are off.
+     * the members it joins ("" for the first), and any other settings as key, value pairs. HTTP, RTSP and API are off.
      */
     static java.util.Map<String, String> member(String cluster, String node, String roles, int rtmpPort,
                                                 int clusterPort, String members, String... extra) {
@@ -35,6 +36,7 @@ final class Clients {
         m.put("bind.host", "127.0.0.1");
         m.put("rtmp.port", String.valueOf(rtmpPort));
         m.put("http.port", "0");
+        m.put("rtsp.port", "0");
         m.put("api.port", "0");
         m.put("cluster.name", cluster);
         m.put("cluster.host", "127.0.0.1");

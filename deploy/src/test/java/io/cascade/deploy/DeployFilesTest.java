@@ -112,7 +112,8 @@ class DeployFilesTest {
                 if (NODE_SERVICES.contains(e.getKey())) {
                     int target = Integer.parseInt(parts[parts.length - 1]);
                     NodeConfig c = NodeConfig.load(new String[0], nodeEnv(e.getKey()));
-                    Set<Integer> listeners = Set.of(c.port("rtmp.port"), c.port("http.port"), c.port("api.port"));
+                    Set<Integer> listeners = Set.of(c.port("rtmp.port"), c.port("rtsp.port"), c.port("http.port"),
+                            c.port("api.port"));
                     assertTrue(listeners.contains(target), e.getKey() + ": " + p + " reaches no listener " + listeners);
                 }
             }
@@ -223,6 +224,8 @@ class DeployFilesTest {
         NodeConfig c = podConfig(workload);
         assertEquals(1935, port(spec, "rtmp").get("port"));
         assertEquals(c.port("rtmp.port"), containerPort(container(workload), port(spec, "rtmp").get("targetPort")));
+        assertEquals(5544, port(spec, "rtsp").get("port"));
+        assertEquals(c.port("rtsp.port"), containerPort(container(workload), port(spec, "rtsp").get("targetPort")));
         assertEquals(8888, port(spec, "http").get("port"));
         assertEquals(c.port("http.port"), containerPort(container(workload), port(spec, "http").get("targetPort")));
     }

@@ -34,7 +34,7 @@ class NodeProcessIT {
         int api = Clients.freePort();
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx256m", "-cp", System.getProperty("java.class.path"), CascadeNode.class.getName(),
-                "--bind.host=127.0.0.1", "--rtmp.port=" + rtmp, "--http.port=" + http, "--api.port=" + api,
+                "--bind.host=127.0.0.1", "--rtmp.port=" + rtmp, "--rtsp.port=0", "--http.port=" + http, "--api.port=" + api,
                 "--node.name=sigterm", "--cluster.port=" + Clients.freePort(), "--cluster.name=sigterm-" + rtmp));
         try (ExternalProcess node = ExternalProcess.start("node", cmd)) {
             awaitLog(node, "cascade node sigterm ready", 30);
@@ -88,7 +88,7 @@ class NodeProcessIT {
         int http = Clients.freePort();
         int api = Clients.freePort();
         int cluster = Clients.freePort();
-        String[] samePorts = {"--bind.host=127.0.0.1", "--rtmp.port=" + rtmp, "--http.port=" + http,
+        String[] samePorts = {"--bind.host=127.0.0.1", "--rtmp.port=" + rtmp, "--rtsp.port=0", "--http.port=" + http,
                 "--api.port=" + api, "--cluster.port=" + cluster, "--cluster.name=taken-" + rtmp, "--node.name=taken"};
         try (ExternalProcess first = ExternalProcess.start("node-first", nodeCommand(samePorts))) {
             awaitLog(first, "cascade node taken ready", 30);
@@ -105,7 +105,7 @@ class NodeProcessIT {
     @Test
     void aTakenClusterPortStopsTheNodeWithoutAHazelcastStackTrace() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            ExternalProcess node = ExternalProcess.run("node-cluster-port", 30, nodeCommand("--rtmp.port=0",
+            ExternalProcess node = ExternalProcess.run("node-cluster-port", 30, nodeCommand("--rtmp.port=0", "--rtsp.port=0",
                     "--http.port=0", "--api.port=0", "--cluster.port=" + taken.getLocalPort()));
             assertEquals(2, node.exitCode(), node.stdout() + node.stderr());
             assertEquals(List.of("cascade: cluster.port " + taken.getLocalPort()
