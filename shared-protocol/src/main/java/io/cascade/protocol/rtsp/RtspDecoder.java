@@ -1,5 +1,8 @@
 package io.cascade.protocol.rtsp;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
@@ -20,8 +23,9 @@ import java.util.Objects;
  * in the fed array is handed out as a slice of that array, without a copy; only a frame cut by the end of a feed is
  * gathered in a reusable buffer of at most 64 KiB.
  *
- * <p>Text is read as UTF-8 (RFC 2326 section 1.3); names must be tokens and no line may hold a control character but HT,
- * so whatever the decoder hands out can be echoed in a response without letting the peer inject a header.
+ * <p>Text is read as UTF-8 (RFC 2326 section 1.3): strictly in the Request-URI (400 otherwise), leniently in header
+ * values and reason phrases (a stray byte becomes U+FFFD). Names must be tokens and no line may hold a control character
+ * but HT, so whatever the decoder hands out can be echoed in a response without letting the peer inject a header.
  *
  * <p>After an {@link RtspException}, or an exception from the handler, the decoder is failed and every later
  * {@link #feed} throws: the caller answers the exception's status and closes the connection.
@@ -378,7 +382,27 @@ public final class RtspDecoder {
         }
         checkVersion(a, sp2 + 1, to);
         method = new String(a, from, methodEnd - from, StandardCharsets.US_ASCII);
-        uri = new String(a, sp1 + 1, sp2 - sp1 - 1, StandardCharsets.UTF_8);
+        uri = strictUtf8(a, sp1 + 1, sp2, "request URI");
+    }
+
+    /**
+     * The URI names what is asked for: bytes that are not UTF-8 are refused rather than replaced with U+FFFD, which
+     * would make different URIs name one resource (header values, which name nothing, are decoded leniently).
+     */
+    private String strictUtf8(byte[] a, int from, int to, String what) throws RtspException {
+        boolean ascii = true;
+        for (int i = from; i < to && ascii; i++) {
+            ascii = a[i] >= 0;
+        }
+        if (ascii) {
+            return new String(a, from, to - from, StandardCharsets.US_ASCII);
+        }
+        try {
+            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(a, from, to - from)).toString();
+        } catch (CharacterCodingException e) {
+            throw fail(400, what + " is not UTF-8");
+        }
     }
 
     /** RTSP-Version SP Status-Code SP Reason-Phrase (RFC 2326 section 7.1); an empty reason is tolerated. */

@@ -418,6 +418,8 @@ class RtspDecoderTest {
                 Arguments.of("version garbage", msg("OPTIONS * RTSP/1.0x", "CSeq: 1"), 400, -1),
                 Arguments.of("no version", msg("OPTIONS *", "CSeq: 1"), 400, -1),
                 Arguments.of("two spaces", msg("OPTIONS  * RTSP/1.0", "CSeq: 1"), 400, -1),
+                Arguments.of("URI not UTF-8", concat(ascii("OPTIONS /caf"), new byte[] {(byte) 0xE9},
+                        msg(" RTSP/1.0", "CSeq: 1")), 400, -1),
                 Arguments.of("space inside the URI", msg("OPTIONS /a b RTSP/1.0", "CSeq: 1"), 400, -1),
                 Arguments.of("status code not three digits", msg("RTSP/1.0 20 OK"), 400, -1),
                 Arguments.of("status code with a letter", msg("RTSP/1.0 2x0 OK"), 400, -1),
