@@ -1,6 +1,10 @@
 package io.cascade.deploy;
 
+import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
+import org.w3c.dom.Document;
+import org.w3c.dom.Element;
+import org.w3c.dom.NodeList;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
@@ -10,7 +14,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,6 +25,8 @@ import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+
+import javax.xml.parsers.DocumentBuilderFactory;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -295,6 +303,31 @@ class DeployFilesTest {
                 "CASCADE_JAVA_OPTS", "POD_NAMESPACE")));
     }
 
+    // ---- player libraries ----------------------------------------------------------------------------------
+
+    /**
+     * The build fetches the player page's JavaScript itself (deploy/pom.xml); the browser tests install theirs
+     * with npm ci from deploy/browser/package-lock.json. Both are the same tarballs: same version, and the pom's
+     * sha512 is the lock's integrity.
+     */
+    @Test
+    void thePlayerLibrariesTheBuildFetchesAreTheOnesTheLockPins() throws Exception {
+        Map<String, String> props = pomProperties(ROOT.resolve("deploy/pom.xml"));
+        JsonObject packages = new JsonObject(
+                Files.readString(ROOT.resolve("deploy/browser/package-lock.json"))).getJsonObject("packages");
+        Map<String, String> npmNames = Map.of("hlsjs", "hls.js", "dashjs", "dashjs", "mpegtsjs", "mpegts.js");
+        npmNames.forEach((prop, npm) -> {
+            JsonObject locked = packages.getJsonObject("node_modules/" + npm);
+            assertNotNull(locked, npm + " in package-lock.json");
+            assertEquals(locked.getString("version"), props.get(prop + ".version"), npm + " version");
+            String integrity = locked.getString("integrity");
+            assertTrue(integrity.startsWith("sha512-"), npm + ": " + integrity);
+            assertEquals(HexFormat.of().formatHex(
+                            Base64.getDecoder().decode(integrity.substring("sha512-".length()))),
+                    props.get(prop + ".sha512"), npm + " sha512");
+        });
+    }
+
     // ---- helpers -------------------------------------------------------------------------------------------
 
     /** CASCADE_* names that are neither a NodeConfig setting nor a launcher variable. */
@@ -470,6 +503,24 @@ class DeployFilesTest {
             System.out.println(out);
         }
         return p.exitValue();
+    }
+
+    /** The {@code <properties>} of a pom, by name. */
+    private static Map<String, String> pomProperties(Path pom) throws Exception {
+        DocumentBuilderFactory f = DocumentBuilderFactory.newInstance();
+        f.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
+        Document doc = f.newDocumentBuilder().parse(pom.toFile());
+        Map<String, String> out = new HashMap<>();
+        NodeList sections = doc.getDocumentElement().getElementsByTagName("properties");
+        for (int i = 0; i < sections.getLength(); i++) {
+            NodeList children = sections.item(i).getChildNodes();
+            for (int j = 0; j < children.getLength(); j++) {
+                if (children.item(j) instanceof Element e) {
+                    out.put(e.getTagName(), e.getTextContent().trim());
+                }
+            }
+        }
+        return out;
     }
 
     private static Map<String, Object> yaml(Path file) throws IOException {

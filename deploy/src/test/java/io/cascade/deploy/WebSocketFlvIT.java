@@ -225,7 +225,7 @@ class WebSocketFlvIT {
             assertTrue(index.contains("href=\"/play/page?protocol=ws\""), index);
             for (String library : List.of("hls.min.js", "dash.all.min.js", "mpegts.js")) {
                 assertEquals(200, Http.get("http://127.0.0.1:" + http + "/player/lib/" + library).statusCode(),
-                        library + " is in the jar (npm ci in deploy/browser before the build)");
+                        library + " is in the jar (the build fetches it)");
             }
             assertEquals(404, Http.get("http://127.0.0.1:" + http + "/play/nobody?protocol=hls").statusCode());
             for (String protocol : List.of("flv", "ws", "hls", "dash")) {

@@ -21,8 +21,9 @@ import java.util.regex.Pattern;
 /**
  * The node's player pages on its HTTP port: {@code /} lists the live streams of the cluster, {@code
  * /play/<stream>?protocol=hls|dash|ws|flv} plays one in the browser with hls.js, dash.js, the node's WebSocket player
- * ({@code /player/ws.js}) or mpegts.js. The libraries come from the npm packages the build finds (deploy/browser),
- * are served from the jar under {@code /player/lib/}, and nothing is loaded from anywhere else.
+ * ({@code /player/ws.js}) or mpegts.js. The libraries are the npm packages the deploy module's build fetches
+ * (versions pinned as in deploy/browser/package-lock.json), served from the jar under {@code /player/lib/}; nothing
+ * is loaded from anywhere else.
  *
  * <p>Stream names follow the name rule ({@code [A-Za-z0-9._-]}), so they go into the pages as they are; the protocol
  * is one of four words. A name that is not live is answered 404 and creates nothing.
@@ -150,7 +151,7 @@ public final class PlayerPages {
                 + "<p id=\"status\"></p>\n"
                 + (hasLibrary(protocol) ? "<script src=\"" + library + "\"></script>\n"
                 : "<p>This build has no " + library.substring(library.lastIndexOf('/') + 1)
-                + " (npm ci in deploy/browser before building).</p>\n")
+                + " (the deploy module's Maven build puts it in the jar).</p>\n")
                 + "<script>\n" + PLAY_SCRIPT.replace("@STREAM@", stream).replace("@PROTOCOL@", protocol) + "</script>\n"
                 + "</body></html>\n";
     }
