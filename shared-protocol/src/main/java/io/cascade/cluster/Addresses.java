@@ -9,6 +9,9 @@ package io.cascade.cluster;
  *       ({@link FrameBatch}: config, metadata, current GOP) and from then on frames come on {@link #feed}.</li>
  *   <li>{@link #feed}: the stream's frames for one node, sent only while that node keeps up.</li>
  *   <li>{@link #acks}: a node tells the ingesting node how far it got ({@link FeedAck}), or that it leaves.</li>
+ *   <li>{@link #data}: a node hands the ingesting node a JSON message a client sent for the stream (a String); the
+ *       ingesting node puts it on the stream's frame path, so it reaches every node with the frames, or fails the
+ *       request (not live, over the stream's rate, too large).</li>
  *   <li>{@link #owner}: asks a node whether it still owns (publishes) a stream, before another node takes the
  *       name over.</li>
  * </ul>
@@ -33,6 +36,10 @@ public final class Addresses {
 
     public static String acks(String stream, String ownerNode) {
         return "cascade.acks." + stream + "/" + ownerNode;
+    }
+
+    public static String data(String stream, String ownerNode) {
+        return "cascade.data." + stream + "/" + ownerNode;
     }
 
     /** One consumer per node: the body is a stream name, the reply whether that node still owns it. */

@@ -3,7 +3,8 @@ package io.cascade.media;
 /**
  * Codecs a {@link MediaFrame} can carry, with the canonical payload of each.
  *
- * <p>The wire id is part of the cluster contract (the frame codec writes it): never renumber.
+ * <p>The wire id is part of the cluster contract (the frame codec writes it): never renumber, never reuse. Media
+ * codecs take ids from 1 up; data codecs from 16 up.
  */
 public enum Codec {
     /** Access unit as NAL units with 4-byte big-endian length prefixes; config = AVCDecoderConfigurationRecord. */
@@ -13,7 +14,12 @@ public enum Codec {
     /** One raw AAC access unit (no ADTS); config = AudioSpecificConfig. */
     AAC(3, TrackType.AUDIO),
     /** AMF0-encoded script data ("onMetaData" followed by its object), as RTMP carries it. */
-    AMF0_METADATA(4, TrackType.DATA);
+    AMF0_METADATA(4, TrackType.DATA),
+    /**
+     * One timed JSON message for the stream's metadata subscribers, in UTF-8: {@code {"type":...,"data":...}} (see
+     * {@link JsonMetadata}). A message stands alone: GOP caches do not keep it and only metadata subscribers get it.
+     */
+    JSON_METADATA(16, TrackType.DATA);
 
     private final int wireId;
     private final TrackType trackType;

@@ -15,6 +15,9 @@ import java.util.TreeMap;
  * ones and the one in progress, so a node that starts packaging the stream can list the same segments as nodes
  * that have packaged it all along. The oldest segment goes first when a bound is reached.
  *
+ * <p>Data messages ({@link MediaFrame#isDataMessage}) are not kept: they leave the snapshot and the
+ * {@link #generation} as they were, so a derived copy of the snapshot must leave them out too.
+ *
  * <p>Not thread-safe: one owner (the stream's ingest or hub context) feeds and reads it.
  */
 public final class GopCache {
@@ -69,6 +72,9 @@ public final class GopCache {
 
     public void add(MediaFrame f) {
         lastSequence = f.sequence();
+        if (f.isDataMessage()) {
+            return; // a message is for whoever is there when it comes: not kept, and the snapshot is unchanged
+        }
         if (f.isConfig()) {
             configByTrack.put(f.track(), f);
             generation++;
@@ -167,9 +173,10 @@ public final class GopCache {
     }
 
     /**
-     * Stays the same for as long as each add only appends its frame to the end of the {@link #snapshot}: whoever
-     * keeps a derived copy of the snapshot (encoded for a protocol, say) may extend it frame by frame while this
-     * holds, and must rebuild it when it changes.
+     * Stays the same for as long as each add only appends its frame to the end of the {@link #snapshot} (or is a
+     * data message, which no snapshot holds): whoever keeps a derived copy of the snapshot (encoded for a protocol,
+     * say) may extend it frame by frame, data messages left out, while this holds, and must rebuild it when it
+     * changes.
      */
     public long generation() {
         return generation;

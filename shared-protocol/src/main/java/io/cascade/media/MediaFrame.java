@@ -106,6 +106,12 @@ public final class MediaFrame {
         return new MediaFrame(track, codec, dts, pts, timescale, f, index, sequence, start ? anchorMillis : 0, payload);
     }
 
+    /** This frame with another {@link #sequence()}, sharing the payload. */
+    public MediaFrame withSequence(long newSequence) {
+        return newSequence == sequence ? this : new MediaFrame(track, codec, dts, pts, timescale, flags, segmentIndex,
+                newSequence, clockAnchorMillis, payload);
+    }
+
     /** This frame {@code delta} timescale units later, sharing the payload. */
     public MediaFrame shifted(long delta) {
         return delta == 0 ? this : new MediaFrame(track, codec, dts + delta, pts + delta, timescale, flags, segmentIndex,
@@ -131,6 +137,14 @@ public final class MediaFrame {
 
     public boolean isSegmentStart() {
         return (flags & FLAG_SEGMENT_START) != 0;
+    }
+
+    /**
+     * A message of the stream's data channel ({@link Codec#JSON_METADATA}): it stands alone (nothing before it is
+     * needed to use it), GOP caches do not keep it, and only metadata subscribers get it.
+     */
+    public boolean isDataMessage() {
+        return codec == Codec.JSON_METADATA;
     }
 
     /** Decode timestamp converted to milliseconds (for RTMP output only; never fed back into the timeline). */

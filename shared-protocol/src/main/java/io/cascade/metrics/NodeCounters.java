@@ -53,6 +53,15 @@ public final class NodeCounters {
     /** Frames this node sent over the clustered event bus to other nodes; stays 0 on a single node. */
     public final LongAdder eventBusPeerFramesSent = new LongAdder();
 
+    /** JSON messages from clients that streams ingested on this node took in (and sent to every subscribed node). */
+    public final LongAdder dataMessagesPublished = new LongAdder();
+    /** JSON messages from clients dropped: over a rate limit (the client's or the stream's). */
+    public final LongAdder dataMessagesDroppedRateLimit = new LongAdder();
+    /** JSON messages from clients dropped: not one JSON text. */
+    public final LongAdder dataMessagesDroppedInvalid = new LongAdder();
+    /** JSON messages from clients dropped: the stream was not live, or its ingesting node did not take it. */
+    public final LongAdder dataMessagesDroppedNotLive = new LongAdder();
+
     // per stream
     /**
      * Media payload bytes of each stream ingested on this node, by public name, from publish start to stop: the

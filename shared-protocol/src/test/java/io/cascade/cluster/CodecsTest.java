@@ -33,6 +33,17 @@ class CodecsTest {
     }
 
     @Test
+    void aJsonDataMessageRoundTripsOnTheWire() {
+        MediaFrame message = io.cascade.media.JsonMetadata.frame("message", "{\"score\":[1,2]}", 12_345, 77);
+        Buffer buffer = Buffer.buffer();
+        new MediaFrameCodec().encodeToWire(buffer, message);
+        MediaFrame back = new MediaFrameCodec().decodeFromWire(0, buffer);
+        assertSameFrame(message, back);
+        assertEquals(Codec.JSON_METADATA, back.codec());
+        assertEquals(16, buffer.getUnsignedByte(5), "the codec's wire id");
+    }
+
+    @Test
     void localDeliveryDoesNotCopy() {
         assertSame(FRAME, new MediaFrameCodec().transform(FRAME));
     }

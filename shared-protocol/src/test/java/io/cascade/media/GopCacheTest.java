@@ -87,6 +87,22 @@ class GopCacheTest {
         assertTrue(cache.snapshot().isEmpty());
     }
 
+    @Test
+    void dataMessagesAreNotKeptAndLeaveTheSnapshotAsItWas() {
+        for (GopCache cache : List.of(new GopCache(), GopCache.ofSegments(2, 1000, 1 << 20))) {
+            segmented(1, 5, 10).forEach(cache::add);
+            MediaFrame meta = new MediaFrame(2, Codec.AMF0_METADATA, 0, 0, 1000, 0, 0, 100, new byte[3]);
+            cache.add(meta);
+            List<MediaFrame> before = cache.snapshot();
+            long generation = cache.generation();
+            cache.add(JsonMetadata.frame(JsonMetadata.CLIENT_TYPE, "{\"a\":1}", 900, 101));
+            assertEquals(before, cache.snapshot());
+            assertEquals(generation, cache.generation());
+            assertEquals(101, cache.lastSequence());
+            assertTrue(cache.snapshot().contains(meta), "onMetaData stays the metadata");
+        }
+    }
+
     private static List<MediaFrame> segmented(int segments, int framesPerSegment, int bytes) {
         Segmenter segmenter = new Segmenter(1000, 0, 0);
         List<MediaFrame> out = new java.util.ArrayList<>();

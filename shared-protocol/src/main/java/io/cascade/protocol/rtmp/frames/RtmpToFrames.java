@@ -1,8 +1,10 @@
 package io.cascade.protocol.rtmp.frames;
 
 import io.cascade.media.Codec;
+import io.cascade.media.JsonMetadata;
 import io.cascade.media.MediaFrame;
 import io.cascade.protocol.amf0.Amf0Exception;
+import io.cascade.protocol.amf0.Amf0Json;
 import io.cascade.protocol.amf0.Amf0Reader;
 import io.cascade.protocol.amf0.Amf0Writer;
 import io.cascade.protocol.flv.FlvAudio;
@@ -19,11 +21,12 @@ import io.cascade.protocol.rtmp.message.MessageType;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Turns the audio, video and data messages of one RTMP publish into {@link MediaFrame}s with canonical payloads:
  * H.264/H.265 access units with 4-byte NAL lengths, raw AAC, config records as config frames, onMetaData as
- * AMF0. A message that cannot become a frame throws {@link SkippedFrameException} with the reason (damaged, or a
+ * AMF0, onTextData and onCuePoint as JSON data messages ({@link JsonMetadata}). A message that cannot become a frame throws {@link SkippedFrameException} with the reason (damaged, or a
  * codec we do not carry); the caller counts and skips it and the publisher stays.
  *
  * <p>RTMP timestamps are 32-bit milliseconds; they are widened to 64 bits here so a stream may run past 49 days.
@@ -32,6 +35,11 @@ public final class RtmpToFrames {
     public static final int VIDEO_TRACK = 0;
     public static final int AUDIO_TRACK = 1;
     public static final int DATA_TRACK = 2;
+    /**
+     * Script data forwarded to metadata subscribers as JSON ({@link Codec#JSON_METADATA}); players of the other
+     * protocols do not get it. onMetaData goes on as AMF0, for every player.
+     */
+    public static final Set<String> JSON_FORWARDED = Set.of("onTextData", "onCuePoint");
     /** Metadata is a few hundred bytes in practice; anything larger is not metadata a player needs. */
     public static final int MAX_METADATA_BYTES = 64 << 10;
     private static final int TIMESCALE = 1000;
@@ -129,12 +137,22 @@ public final class RtmpToFrames {
         }
         List<Object> values = Amf0Reader.readAll(m.payload(), 0, m.payload().length);
         int at = !values.isEmpty() && "@setDataFrame".equals(values.get(0)) ? 1 : 0;
-        if (values.size() < at + 2 || !"onMetaData".equals(values.get(at))) {
-            return null; // cue points and other script data are not forwarded
+        if (values.size() < at + 2 || !(values.get(at) instanceof String name)) {
+            return null;
         }
         long dts = videoClock.current();
-        byte[] amf = Amf0Writer.encode("onMetaData", values.get(at + 1));
-        return frame(DATA_TRACK, Codec.AMF0_METADATA, dts, dts, 0, amf);
+        if ("onMetaData".equals(name)) {
+            byte[] amf = Amf0Writer.encode("onMetaData", values.get(at + 1));
+            return frame(DATA_TRACK, Codec.AMF0_METADATA, dts, dts, 0, amf);
+        }
+        if (!JSON_FORWARDED.contains(name)) {
+            return null; // other script data is not forwarded
+        }
+        byte[] json = JsonMetadata.payload(name, Amf0Json.toJson(values.get(at + 1), JsonMetadata.MAX_MESSAGE_BYTES));
+        if (json.length > JsonMetadata.MAX_PAYLOAD_BYTES) {
+            throw damaged(name + " of " + json.length + " bytes as JSON");
+        }
+        return frame(JsonMetadata.TRACK, Codec.JSON_METADATA, dts, dts, 0, json);
     }
 
     private MediaFrame frame(int track, Codec codec, long dts, long pts, int flags, byte[] payload) {

@@ -101,7 +101,41 @@ class RtmpToFramesTest {
         assertEquals("onMetaData", values.get(0));
         assertEquals(meta, values.get(1));
         assertNull(new RtmpToFrames().convert(new RtmpMessage(5, MessageType.DATA_AMF0, 1, 0,
-                Amf0Writer.encode("onCuePoint", meta))));
+                Amf0Writer.encode("onFI", meta))), "other script data is not forwarded");
+    }
+
+    @Test
+    void cuePointsAndTextDataBecomeJsonDataMessagesAtTheVideoTime() throws Exception {
+        RtmpToFrames toFrames = new RtmpToFrames();
+        toFrames.convert(video(4000, avcConfig(4)));
+        java.util.Map<String, Object> cue = new java.util.LinkedHashMap<>();
+        cue.put("name", "ad-break");
+        cue.put("time", 4.5);
+        cue.put("type", "event");
+        MediaFrame f = toFrames.convert(new RtmpMessage(5, MessageType.DATA_AMF0, 1, 4100,
+                Amf0Writer.encode("onCuePoint", cue)));
+        assertEquals(Codec.JSON_METADATA, f.codec());
+        assertTrue(f.isDataMessage());
+        assertEquals(4000, f.dts(), "on the video clock, as onMetaData");
+        assertEquals("{\"type\":\"onCuePoint\",\"data\":{\"name\":\"ad-break\",\"time\":4.5,\"type\":\"event\"}}",
+                new String(f.payload(), java.nio.charset.StandardCharsets.UTF_8));
+        Amf0EcmaArray text = new Amf0EcmaArray();
+        text.put("text", "hello \"world\"");
+        text.put("trackid", 1.0);
+        MediaFrame t = toFrames.convert(new RtmpMessage(5, MessageType.DATA_AMF0, 1, 4200,
+                Amf0Writer.encode("@setDataFrame", "onTextData", text)));
+        assertEquals("{\"type\":\"onTextData\",\"data\":{\"text\":\"hello \\\"world\\\"\",\"trackid\":1}}",
+                new String(t.payload(), java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void scriptDataTooLargeAsJsonIsDamaged() {
+        // 30 000 control characters: 60 KB of AMF0, six times that as JSON escapes
+        String control = "\u0001".repeat(30_000);
+        RtmpToFrames.SkippedFrameException e = assertThrows(RtmpToFrames.SkippedFrameException.class,
+                () -> new RtmpToFrames().convert(new RtmpMessage(5, MessageType.DATA_AMF0, 1, 0,
+                        Amf0Writer.encode("onTextData", java.util.Map.of("text", control)))));
+        assertEquals(RtmpToFrames.SkippedFrameException.Reason.DAMAGED, e.reason());
     }
 
     @Test
