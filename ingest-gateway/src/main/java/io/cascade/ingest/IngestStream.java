@@ -7,11 +7,13 @@ import io.cascade.cluster.StreamEvent;
 import io.cascade.cluster.StreamRegistry;
 import io.cascade.cluster.StreamTimeline;
 import io.cascade.media.GopCache;
+import io.cascade.media.JsonMetadata;
 import io.cascade.media.MediaFrame;
 import io.cascade.media.Segmenter;
 import io.cascade.media.TrackType;
 import io.cascade.metrics.NodeCounters;
 import io.cascade.metrics.RateLimitedLog;
+import io.cascade.metrics.TokenBucket;
 import io.cascade.settings.Setting;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.EventBus;
@@ -20,6 +22,7 @@ import io.vertx.core.eventbus.MessageConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
@@ -35,6 +38,10 @@ import java.util.concurrent.atomic.LongAdder;
  * exceed the in-flight bound (default {@link #DEFAULT_MAX_IN_FLIGHT_BYTES}); past it, frames for that node are
  * dropped (counted) until it catches up and a keyframe comes, and a subscriber silent for
  * {@link #SUBSCRIBER_TIMEOUT_MS} is forgotten. Other nodes never notice. Used from one thread, the publisher connection's event loop.
+ *
+ * <p>Frames are numbered here ({@link MediaFrame#sequence}), in the order they are put in: the protocol's frames
+ * and the JSON messages clients send for the stream from any node ({@link Addresses#data}), which go on the same
+ * path as the media and so reach every node that serves the stream.
  */
 public final class IngestStream {
     private static final Logger log = LoggerFactory.getLogger(IngestStream.class);
@@ -69,6 +76,12 @@ public final class IngestStream {
     public static final int MAX_SUBSCRIBERS = 1024;
     /** A subscribing node that acknowledges nothing for this long is gone (frozen, partitioned, dead). */
     public static final long SUBSCRIBER_TIMEOUT_MS = 10_000;
+    /**
+     * JSON messages from clients one stream takes per second, from all nodes together (bursts as large): each goes
+     * to every subscribed node and every metadata subscriber, so a few clients within their own limits cannot flood
+     * the cluster.
+     */
+    public static final int MAX_DATA_MESSAGES_PER_SECOND = 200;
 
     private static final java.util.concurrent.atomic.AtomicLong PUBLISHES = new java.util.concurrent.atomic.AtomicLong();
 
@@ -94,6 +107,12 @@ public final class IngestStream {
     private final LongAdder payloadBytes = new LongAdder();
     private MessageConsumer<String> subscriptions;
     private MessageConsumer<FeedAck> acks;
+    private MessageConsumer<String> data;
+    private final TokenBucket dataRate = new TokenBucket(MAX_DATA_MESSAGES_PER_SECOND, MAX_DATA_MESSAGES_PER_SECOND);
+    /** The stream's own frame numbering: protocol frames and data messages in the order they were put in. */
+    private long nextSequence;
+    /** The latest media time put in, on the stream's clock: where a data message goes. */
+    private long lastDtsMillis;
     private long timer = -1;
     private boolean sawVideo;
     private long frames;
@@ -125,6 +144,7 @@ public final class IngestStream {
         // addresses of this node's own: a subscriber must reach the owner, not whichever node ingested the name before
         subscriptions = bus.consumer(Addresses.subscribe(name, selfNode), this::onSubscribe);
         acks = bus.consumer(Addresses.acks(name, selfNode), this::onAck);
+        data = bus.consumer(Addresses.data(name, selfNode), this::onData);
         timer = vertx.setPeriodic(SUBSCRIBER_TIMEOUT_MS / 4, id -> forgetSilentSubscribers());
         counters.ingestStreamBytes.put(name, payloadBytes);
         bus.publish(Addresses.STREAM_EVENTS, new StreamEvent(StreamEvent.Kind.STARTED, name, publishId));
@@ -136,6 +156,15 @@ public final class IngestStream {
         }
         MediaFrame frame = segmenter.place(received.shifted(
                 Math.floorDiv(shiftMillis * received.timescale(), 1000)));
+        if (frame.trackType() != TrackType.DATA) {
+            lastDtsMillis = Math.max(lastDtsMillis, frame.dtsMillis());
+        }
+        put(frame);
+    }
+
+    /** A frame placed on the stream's clock and segments: numbered, cached and sent to every subscribed node. */
+    private void put(MediaFrame placed) {
+        MediaFrame frame = placed.withSequence(nextSequence++);
         if (frame.isSegmentStart()) {
             registry.saveTimeline(name, new StreamTimeline(segmenter.nextIndex(), timeline.publishes() + 1,
                     frame.clockAnchorMillis()));
@@ -143,8 +172,10 @@ public final class IngestStream {
         long before = gop.gopBytes();
         gop.add(frame);
         counters.gopCacheBytes.add(gop.gopBytes() - before);
-        payloadBytes.add(frame.payload().length);
-        frames++;
+        if (!frame.isDataMessage()) {
+            payloadBytes.add(frame.payload().length);
+            frames++;
+        }
         sawVideo |= frame.trackType() == TrackType.VIDEO;
         for (Subscriber s : subscribers.values()) {
             s.offer(frame);
@@ -155,6 +186,7 @@ public final class IngestStream {
         if (subscriptions != null) {
             subscriptions.unregister();
             acks.unregister();
+            data.unregister();
             vertx.cancelTimer(timer);
             subscriptions = null;
         }
@@ -192,6 +224,7 @@ public final class IngestStream {
         long now = System.currentTimeMillis();
         long anchor = timeline.clockAnchorMillis() != 0 ? timeline.clockAnchorMillis() : now - first.dtsMillis();
         shiftMillis = Math.max(0, now - anchor) - first.dtsMillis();
+        lastDtsMillis = first.dtsMillis() + shiftMillis;
         segmenter = new Segmenter(segments.targetMillis(), timeline.nextSegment(), anchor);
     }
 
@@ -208,6 +241,32 @@ public final class IngestStream {
         }
         request.reply(new FrameBatch(gop.snapshot(), gop.lastSequence(), publishId, timeline.publishes(),
                 segments.targetMillis()));
+    }
+
+    /**
+     * A JSON message a client sent for this stream, from any node: on the frame path at the stream's current media
+     * time, so it reaches every node that serves the stream. The sender's node checked that it is one JSON text.
+     * Refused (and counted by the sender's node) when over {@link #MAX_DATA_MESSAGES_PER_SECOND} (429), larger than
+     * {@link JsonMetadata#MAX_MESSAGE_BYTES} (413), or before the stream's first frame (409).
+     */
+    private void onData(Message<String> message) {
+        String json = message.body();
+        if (segmenter == null) {
+            message.fail(409, "stream " + name + " has no media yet");
+            return;
+        }
+        if (json == null || json.length() > JsonMetadata.MAX_MESSAGE_BYTES
+                || json.getBytes(StandardCharsets.UTF_8).length > JsonMetadata.MAX_MESSAGE_BYTES) {
+            message.fail(413, "a data message is at most " + JsonMetadata.MAX_MESSAGE_BYTES + " bytes");
+            return;
+        }
+        if (!dataRate.tryTake()) {
+            message.fail(429, "stream " + name + " takes at most " + MAX_DATA_MESSAGES_PER_SECOND + " messages/s");
+            return;
+        }
+        put(segmenter.place(JsonMetadata.frame(JsonMetadata.CLIENT_TYPE, json, lastDtsMillis, 0)));
+        counters.dataMessagesPublished.increment();
+        message.reply(null);
     }
 
     private void onAck(Message<FeedAck> message) {
@@ -254,17 +313,18 @@ public final class IngestStream {
 
         void offer(MediaFrame f) {
             int size = f.payload().length;
-            boolean essential = f.isConfig() || f.trackType() == TrackType.DATA; // tiny, and needed to decode
+            // config and onMetaData: tiny, and needed to decode; data messages stand alone but count in the window
+            boolean essential = f.isConfig() || f.trackType() == TrackType.DATA && !f.isDataMessage();
             if (!essential) {
                 boolean randomAccess = f.trackType() == TrackType.VIDEO ? f.isKeyframe() : !sawVideo;
                 if (unackedBytes + size > maxInFlightBytes || unacked.size() >= MAX_IN_FLIGHT_FRAMES) {
-                    resumeAtKeyframe = true;
+                    resumeAtKeyframe |= !f.isDataMessage(); // media after a lost message decodes all the same
                     counters.framesDroppedQueueFull.increment();
                     behind.warn("{}: node {} is behind ({} bytes unacknowledged), dropping until it catches up",
                             name, node, unackedBytes);
                     return;
                 }
-                if (resumeAtKeyframe) {
+                if (resumeAtKeyframe && !f.isDataMessage()) {
                     if (!randomAccess) {
                         counters.framesDroppedQueueFull.increment();
                         return;
