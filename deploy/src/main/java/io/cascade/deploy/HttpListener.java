@@ -17,7 +17,7 @@ import java.util.Set;
 
 /**
  * HTTP on {@code http.port}: metrics and health on every node; HLS and DASH, HTTP-FLV ({@code /<stream>.flv}),
- * fMP4 over WebSocket ({@code /<stream>/ws}) and the player pages ({@code /}, {@code /play/<stream>}) on edge nodes.
+ * fMP4 over WebSocket ({@code /<stream>/ws}), the JSON data channel ({@code /<stream>/meta}) and the player pages ({@code /}, {@code /play/<stream>}) on edge nodes.
  */
 final class HttpListener implements Listener {
     /** Longest HTTP request line accepted; longer ones get 414 and no state is created. */
@@ -38,7 +38,7 @@ final class HttpListener implements Listener {
 
     @Override
     public List<String> protocols() {
-        return List.of(HttpDelivery.PROTOCOL, FlvPlayback.PROTOCOL, WsPlayback.PROTOCOL);
+        return List.of(HttpDelivery.PROTOCOL, FlvPlayback.PROTOCOL, WsPlayback.PROTOCOL, WsPlayback.META_PROTOCOL);
     }
 
     @Override
@@ -76,7 +76,8 @@ final class HttpListener implements Listener {
         }
         boolean delivers = node.roles.contains(Role.EDGE);
         HttpServerOptions options = new HttpServerOptions().setMaxInitialLineLength(MAX_REQUEST_LINE_BYTES)
-                // WebSocket viewers have nothing to send: a small bound per message, and no compression of media
+                // WebSocket viewers have little to send (/meta: up to 64 KiB, checked there): a small bound per
+                // message, and no compression of media
                 // (it would not shrink, and would be done once per viewer instead of once per stream)
                 .setMaxWebSocketFrameSize(WsPlayback.MAX_MESSAGE_BYTES)
                 .setMaxWebSocketMessageSize(WsPlayback.MAX_MESSAGE_BYTES)
@@ -86,6 +87,6 @@ final class HttpListener implements Listener {
                 .map(server -> new Bound(at.host(), server.actualPort(), "/metrics /healthz /readyz"
                         + (!delivers ? ""
                         : " /<stream>/index.m3u8 /<stream>/ts/index.m3u8 /<stream>/index.mpd /<stream>.flv"
-                        + " /<stream>/ws /play/<stream>")));
+                        + " /<stream>/ws /<stream>/meta /play/<stream>")));
     }
 }

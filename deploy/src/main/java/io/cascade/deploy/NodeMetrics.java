@@ -176,6 +176,16 @@ final class NodeMetrics implements AutoCloseable {
         counter("cascade.play.refusals", "Plays refused: nobody published the name within the play wait, or the"
                 + " node serves as many streams as it may (not_found)", counters.playRefusedNotFound,
                 "reason", "not_found");
+        counter("cascade.data.messages", "JSON messages from clients that streams ingested here took in (sent to"
+                + " every node that serves the stream)", counters.dataMessagesPublished);
+        String dataDropped = "JSON messages from clients (/<stream>/meta) dropped: over the client's or the stream's"
+                + " rate (rate_limit), not one JSON text (invalid), the stream not live or its ingesting node not"
+                + " answering (not_live)";
+        counter("cascade.data.messages.dropped", dataDropped, counters.dataMessagesDroppedRateLimit, "reason",
+                "rate_limit");
+        counter("cascade.data.messages.dropped", dataDropped, counters.dataMessagesDroppedInvalid, "reason", "invalid");
+        counter("cascade.data.messages.dropped", dataDropped, counters.dataMessagesDroppedNotLive, "reason",
+                "not_live");
         counter("cascade.eventbus.peer.bytes.sent", "Bytes sent over the clustered event bus to other nodes",
                 counters.eventBusPeerBytesSent);
         counter("cascade.eventbus.peer.frames.sent", "Frames sent over the clustered event bus to other nodes",

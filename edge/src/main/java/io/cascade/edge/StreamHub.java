@@ -11,11 +11,14 @@ import io.cascade.metrics.RateLimitedLog;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,6 +66,8 @@ public final class StreamHub {
      * the registry no longer names it.
      */
     public static final int MAX_SUBSCRIBE_RETRIES = 8;
+    /** How long the ingesting node may take to take a data message. */
+    public static final long DATA_TIMEOUT_MS = 2_000;
 
     private final Vertx vertx;
     private final EventBus bus;
@@ -125,6 +130,31 @@ public final class StreamHub {
     /** The GOP cache's {@link GopCache#generation}: what lets a sink extend an encoded copy of the snapshot. */
     public long gopGeneration() {
         return gop.generation();
+    }
+
+    /**
+     * Hands a JSON message a client sent for the stream to the node that ingests it, which puts it on the stream's
+     * frame path ({@link Addresses#data}): it comes back to this hub, and every other node's, with the frames. Fails
+     * when the stream is not live here (a {@link ReplyException} with code 409), or with the ingesting node's
+     * refusal or silence. Callable from any thread; the result completes on the hub's event loop.
+     */
+    public Future<Void> sendData(String json) {
+        Promise<Void> done = Promise.promise();
+        context.runOnContext(v -> {
+            if (closed || !live || owner == null) {
+                done.fail(new ReplyException(ReplyFailure.RECIPIENT_FAILURE, 409, "stream " + name + " is not live"));
+                return;
+            }
+            bus.request(Addresses.data(name, owner), json, new DeliveryOptions().setSendTimeout(DATA_TIMEOUT_MS))
+                    .onComplete(r -> {
+                        if (r.succeeded()) {
+                            done.complete();
+                        } else {
+                            done.fail(r.cause());
+                        }
+                    });
+        });
+        return done.future();
     }
 
     /**

@@ -3,7 +3,10 @@ package io.cascade.edge.fanout;
 import io.cascade.edge.StreamHub;
 import io.cascade.edge.StreamHubs;
 import io.cascade.metrics.NodeCounters;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,6 +58,19 @@ public final class Viewer {
         } else {
             output.context().runOnContext(v -> action.run());
         }
+    }
+
+    /**
+     * A JSON message from this viewer's client, for everyone who follows the stream's data channel: handed to the
+     * stream's ingesting node through the hub ({@link StreamHub#sendData}). Fails when the viewer has no hub (yet, or
+     * any more) or the stream does not take it. Called on the viewer's event loop.
+     */
+    public Future<Void> sendToStream(String json) {
+        StreamHub h = hub;
+        if (h == null || closed) {
+            return Future.failedFuture(new ReplyException(ReplyFailure.RECIPIENT_FAILURE, 409, "not playing " + stream));
+        }
+        return h.sendData(json);
     }
 
     /** The hub this viewer holds a reference on; released when the viewer closes. */

@@ -218,9 +218,11 @@ public final class ViewerFanout implements FrameSink {
             if (bytes == null) {
                 return null;
             }
+            // a data message stands alone: a viewer may resume at it, and a slow one may lose it (only the metadata
+            // subscribers' encoding has bytes for it); config and onMetaData are never skipped
             boolean randomAccess = f.trackType() == TrackType.VIDEO ? f.isKeyframe()
-                    : f.trackType() == TrackType.AUDIO && !sawVideo;
-            boolean essential = f.isConfig() || f.trackType() == TrackType.DATA;
+                    : f.trackType() == TrackType.AUDIO && !sawVideo || f.isDataMessage();
+            boolean essential = f.isConfig() || f.trackType() == TrackType.DATA && !f.isDataMessage();
             return new EncodedFrame(f, ts, direct(bytes), randomAccess, essential);
         }
 
@@ -231,7 +233,7 @@ public final class ViewerFanout implements FrameSink {
             }
             if (hub.gopGeneration() != joinGeneration) {
                 joinFrames = null; // a new GOP (or a changed config): encoded afresh for the next joiner
-            } else if (f != null) {
+            } else if (f != null && !f.frame().isDataMessage()) { // the GOP cache keeps no data message either
                 joinFrames.add(f);
             }
         }

@@ -93,6 +93,9 @@ public final class FlvPlayback implements Handler<RoutingContext> {
     static FrameEncoder encoder() {
         RateLimitedLog skipped = new RateLimitedLog(log);
         return (frame, timestampMillis) -> {
+            if (frame.isDataMessage()) {
+                return null; // JSON messages are for metadata subscribers (/<stream>/meta) only
+            }
             try {
                 return FlvWriter.tag(frame, timestampMillis);
             } catch (IllegalArgumentException e) {

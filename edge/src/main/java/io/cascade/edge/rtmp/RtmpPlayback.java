@@ -36,7 +36,10 @@ public final class RtmpPlayback implements RtmpPlayHandler {
 
     private static FrameEncoder sharedEncoder() {
         FramesToRtmp toRtmp = new FramesToRtmp();
-        return (frame, timestampMillis) -> toRtmp.encode(frame, SHARED_STREAM_ID, timestampMillis);
+        // JSON messages are for metadata subscribers (/<stream>/meta) only: an FLV reader would take them for a
+        // data or subtitle stream of their own
+        return (frame, timestampMillis) -> frame.isDataMessage() ? null
+                : toRtmp.encode(frame, SHARED_STREAM_ID, timestampMillis);
     }
 
     private static final class Output implements ViewerOutput {

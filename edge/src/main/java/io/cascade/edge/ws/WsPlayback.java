@@ -23,15 +23,18 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Live fMP4 over WebSocket on the node's HTTP port: {@code ws://host:port/<stream>/ws}. The viewer first gets a text
- * message with the MIME type and codecs (for Media Source Extensions' {@code addSourceBuffer}), then a binary message
- * with the init segment, then a binary message per frame (a movie fragment), starting at a keyframe of the GOP cache;
+ * WebSocket on the node's HTTP port: live fMP4 ({@code ws://host:port/<stream>/ws}, below) and the stream's JSON
+ * data channel ({@code ws://host:port/<stream>/meta}, {@link MetaSocket}: every JSON message of the stream, onMetaData
+ * converted, and clients' JSON messages put into the stream for every subscriber in the cluster).
+ *
+ * <p>fMP4: the viewer first gets a text message with the MIME type and codecs (for Media Source Extensions'
+ * {@code addSourceBuffer}), then a binary message with the init segment, then a binary message per frame (a movie fragment), starting at a keyframe of the GOP cache;
  * a new text + init pair comes before the fragments whenever the codec configuration changes (a republish with
  * other settings). Viewers go through the shared fan-out ({@link Playback}), with {@link Fmp4Encoder} as the
  * stream's one encoding.
  *
- * <p>A name that is not live anywhere is answered 404 before the upgrade, from the stream registry, creating
- * nothing. Viewers have nothing to say on this socket: their messages are read and dropped, up to
+ * <p>On both paths a name that is not live anywhere is answered 404 before the upgrade, from the stream registry,
+ * creating nothing, and sockets are pinged alike. fMP4 viewers have nothing to say on their socket: their messages are read and dropped, up to
  * {@link WsViewer#MAX_CLIENT_MESSAGES}, after which (or at the first message over {@link #MAX_MESSAGE_BYTES}) the
  * socket is closed. A ping every {@link WsViewer#PING_INTERVAL_MS} finds half-open sockets: one that has not
  * answered any for {@link WsViewer#PONG_TIMEOUT_MS} is closed.
@@ -39,11 +42,13 @@ import java.util.regex.Pattern;
 public final class WsPlayback implements Handler<RoutingContext> {
     /** The protocol's name in metrics and logs. */
     public static final String PROTOCOL = "ws";
+    /** The metadata subscribers' protocol name in metrics and logs. */
+    public static final String META_PROTOCOL = "ws-meta";
     /** Largest message a viewer may send (the HTTP server's WebSocket frame and message limits are set to it). */
     public static final int MAX_MESSAGE_BYTES = 256 << 10;
-    /** The routes it serves, for a router: {@code /<stream>/ws}. */
-    public static final String PATH_REGEX = "/[^/]{1," + StreamNames.MAX_LENGTH + "}/ws";
-    private static final Pattern PATH = Pattern.compile("/([^/]{1," + StreamNames.MAX_LENGTH + "})/ws");
+    /** The routes it serves, for a router: {@code /<stream>/ws} and {@code /<stream>/meta}. */
+    public static final String PATH_REGEX = "/[^/]{1," + StreamNames.MAX_LENGTH + "}/(?:ws|meta)";
+    private static final Pattern PATH = Pattern.compile("/([^/]{1," + StreamNames.MAX_LENGTH + "})/(ws|meta)");
     /** Where nodes serve the browser player of this protocol. */
     public static final String PLAYER_SCRIPT_PATH = "/player/ws.js";
     private static final Logger log = LoggerFactory.getLogger(WsPlayback.class);
@@ -54,6 +59,7 @@ public final class WsPlayback implements Handler<RoutingContext> {
     private final StreamRegistry registry;
     private final NodeCounters counters;
     private final NodeCounters.ProtocolCounters ws;
+    private final NodeCounters.ProtocolCounters meta;
     private final int queueBytes;
     private final long pingIntervalMs;
     private final long pongTimeoutMs;
@@ -61,7 +67,7 @@ public final class WsPlayback implements Handler<RoutingContext> {
     /** @param queueBytes bytes queued for one viewer before it counts as behind ({@code viewer.queue.bytes}) */
     public WsPlayback(Vertx vertx, Playback playback, StreamRegistry registry, NodeCounters counters,
                       int queueBytes) {
-        this(vertx, playback, registry, counters, queueBytes, WsViewer.PING_INTERVAL_MS, WsViewer.PONG_TIMEOUT_MS);
+        this(vertx, playback, registry, counters, queueBytes, WsSocket.PING_INTERVAL_MS, WsSocket.PONG_TIMEOUT_MS);
     }
 
     WsPlayback(Vertx vertx, Playback playback, StreamRegistry registry, NodeCounters counters, int queueBytes,
@@ -73,6 +79,7 @@ public final class WsPlayback implements Handler<RoutingContext> {
         this.registry = registry;
         this.counters = counters;
         this.ws = counters.protocol(PROTOCOL);
+        this.meta = counters.protocol(META_PROTOCOL);
         this.queueBytes = queueBytes;
     }
 
@@ -98,6 +105,7 @@ public final class WsPlayback implements Handler<RoutingContext> {
             return;
         }
         String stream = m.group(1);
+        boolean metadata = m.group(2).equals("meta");
         req.pause(); // the upgrade comes after the lookup
         registry.find(stream).onComplete(found -> {
             if (found.failed() || found.result() == null) {
@@ -110,7 +118,11 @@ public final class WsPlayback implements Handler<RoutingContext> {
             HttpConnection connection = req.connection();
             req.toWebSocket().onComplete(upgraded -> {
                 if (upgraded.succeeded()) {
-                    start(upgraded.result(), connection, stream);
+                    if (metadata) {
+                        startMeta(upgraded.result(), connection, stream);
+                    } else {
+                        start(upgraded.result(), connection, stream);
+                    }
                 } else {
                     log.debug("{}: WebSocket upgrade failed: {}", req.remoteAddress(), upgraded.cause().getMessage());
                 }
@@ -139,5 +151,11 @@ public final class WsPlayback implements Handler<RoutingContext> {
     private void start(ServerWebSocket socket, HttpConnection connection, String stream) {
         WsViewer viewer = new WsViewer(vertx, socket, connection, ws, queueBytes, pingIntervalMs, pongTimeoutMs);
         viewer.bind(playback.play(stream, PROTOCOL, Fmp4Encoder::new, viewer));
+    }
+
+    private void startMeta(ServerWebSocket socket, HttpConnection connection, String stream) {
+        MetaSocket subscriber = new MetaSocket(vertx, socket, connection, counters, meta, queueBytes, pingIntervalMs,
+                pongTimeoutMs);
+        subscriber.bind(playback.play(stream, META_PROTOCOL, JsonMetaEncoder::new, subscriber));
     }
 }

@@ -194,4 +194,11 @@ class FlvPlaybackTest {
         await("the viewer left", () -> flv.viewers.sum() == 0);
         await("and released its hub", () -> live.hubs.size() == 0);
     }
+
+    @Test
+    void jsonDataMessagesAreNoTagOfTheFlvStream() {
+        org.junit.jupiter.api.Assertions.assertNull(FlvPlayback.encoder().encode(
+                io.cascade.media.JsonMetadata.frame("message", "{\"a\":1}", 1000, 5), 1000),
+                "for metadata subscribers only: script data of JSON would be no AMF0");
+    }
 }

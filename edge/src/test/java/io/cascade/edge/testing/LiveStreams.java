@@ -11,6 +11,7 @@ import io.cascade.edge.StreamHubs;
 import io.cascade.edge.fanout.Playback;
 import io.cascade.edge.fanout.ViewerPolicy;
 import io.cascade.media.GopCache;
+import io.cascade.media.JsonMetadata;
 import io.cascade.media.MediaFrame;
 import io.cascade.metrics.NodeCounters;
 import io.cascade.protocol.mp4.ClipFrames;
@@ -66,6 +67,7 @@ public final class LiveStreams {
         final String publish;
         long sequence;
         long offsetMillis;
+        long lastDtsMillis;
         int next;
         /** Sent instead of the clip's video config, when set. */
         byte[] videoConfig;
@@ -85,6 +87,11 @@ public final class LiveStreams {
             vertx.eventBus().<String>consumer(Addresses.subscribe(stream, INGEST), msg -> {
                 Publisher current = current(stream);
                 msg.reply(new FrameBatch(current.gop.snapshot(), current.gop.lastSequence(), current.publish, 0, 2000));
+            });
+            // as the ingesting node does: a client's JSON message goes on the frame path at the current media time
+            vertx.eventBus().<String>consumer(Addresses.data(stream, INGEST), msg -> {
+                sendData(stream, msg.body());
+                msg.reply(null);
             });
         }
         vertx.eventBus().publish(Addresses.STREAM_EVENTS, new StreamEvent(StreamEvent.Kind.STARTED, stream, p.publish));
@@ -121,8 +128,17 @@ public final class LiveStreams {
             MediaFrame live = new MediaFrame(f.track(), f.codec(), f.dts() + p.offsetMillis, f.pts() + p.offsetMillis,
                     f.timescale(), f.flags(), 0, p.sequence++, payload);
             p.gop.add(live);
+            p.lastDtsMillis = Math.max(p.lastDtsMillis, live.dtsMillis());
             vertx.eventBus().send(Addresses.feed(stream, NODE), live);
         }
+    }
+
+    /** A client's JSON message, into the stream at its current media time and onto this node's feed. */
+    public synchronized void sendData(String stream, String json) {
+        Publisher p = current(stream);
+        MediaFrame f = JsonMetadata.frame(JsonMetadata.CLIENT_TYPE, json, p.lastDtsMillis, p.sequence++);
+        p.gop.add(f);
+        vertx.eventBus().send(Addresses.feed(stream, NODE), f);
     }
 
     /** The current publish sends this video config (a record of other parameter sets) instead of the clip's. */

@@ -80,4 +80,10 @@ class Fmp4EncoderTest {
         encoder.publishEnded();
         assertNull(encoder.encode(media, 5000), "no track until the new publish's config");
     }
+
+    @Test
+    void jsonDataMessagesAreNoFragment() {
+        org.junit.jupiter.api.Assertions.assertNull(new Fmp4Encoder().encode(
+                io.cascade.media.JsonMetadata.frame("message", "{\"a\":1}", 1000, 5), 1000));
+    }
 }

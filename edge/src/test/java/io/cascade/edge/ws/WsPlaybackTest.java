@@ -63,7 +63,7 @@ class WsPlaybackTest {
     }
 
     /** The next whole message (continuation frames joined), answering pings on the way. */
-    private static Frame message(RawWebSocket c) throws Exception {
+    static Frame message(RawWebSocket c) throws Exception {
         Frame first = c.readAnswering();
         assertNotNull(first, "a message");
         byte[] payload = first.payload();
@@ -322,7 +322,7 @@ class WsPlaybackTest {
     }
 
     /** Reads until the close frame (its code) or the end of the connection (-1). */
-    private static int closeCode(RawWebSocket c) throws Exception {
+    static int closeCode(RawWebSocket c) throws Exception {
         for (Frame f; (f = c.readAnswering()) != null; ) {
             if (f.opcode() == Frame.CLOSE) {
                 return f.closeCode();
