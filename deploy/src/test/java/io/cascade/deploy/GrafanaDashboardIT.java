@@ -1,5 +1,6 @@
 package io.cascade.deploy;
 
+import io.cascade.edge.http.HttpDelivery;
 import io.cascade.testing.Await;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -270,6 +271,43 @@ class GrafanaDashboardIT {
         assertTrue(datasources.contains("type: prometheus"), datasources);
         String providers = Files.readString(provisioning.resolve("dashboards").resolve("cascade.yml"));
         assertTrue(providers.contains("type: file") && providers.contains("path: "), providers);
+    }
+
+    /**
+     * The overview has a row for the streaming protocols of the HTTP port (HTTP-FLV, WebSocket fMP4 and metadata;
+     * HLS and DASH have their own): its viewers and traffic panels select every one of them.
+     */
+    @Test
+    void theWebSocketAndFlvRowSelectsEveryStreamingProtocolOfTheHttpPort() throws Exception {
+        JsonObject overview = dashboards().values().stream().filter(d -> OVERVIEW_UID.equals(d.getString("uid")))
+                .findFirst().orElseThrow();
+        List<String> exprs = new ArrayList<>();
+        boolean inRow = false;
+        JsonArray top = overview.getJsonArray("panels");
+        for (int i = 0; i < top.size(); i++) {
+            JsonObject p = top.getJsonObject(i);
+            if ("row".equals(p.getString("type"))) {
+                inRow = p.getString("title").startsWith("WebSocket and HTTP-FLV");
+            } else if (inRow) {
+                JsonArray targets = p.getJsonArray("targets", new JsonArray());
+                for (int t = 0; t < targets.size(); t++) {
+                    exprs.add(targets.getJsonObject(t).getString("expr"));
+                }
+            }
+        }
+        assertFalse(exprs.isEmpty(), "the overview has a WebSocket and HTTP-FLV row");
+        Pattern matcher = Pattern.compile("protocol=~\"([^\"]*)\"");
+        List<String> protocols = new HttpListener().protocols().stream()
+                .filter(p -> !p.equals(HttpDelivery.PROTOCOL)).toList();
+        assertTrue(protocols.containsAll(List.of("flv", "ws", "ws-meta")), protocols.toString());
+        for (String metric : List.of("cascade_viewers", "cascade_egress_bytes_total")) {
+            for (String protocol : protocols) {
+                assertTrue(exprs.stream().filter(e -> e.contains(metric + "{")).anyMatch(e -> {
+                    Matcher m = matcher.matcher(e);
+                    return m.find() && protocol.matches(m.group(1));
+                }), metric + " of " + protocol + " in the row: " + exprs);
+            }
+        }
     }
 
     @Test
