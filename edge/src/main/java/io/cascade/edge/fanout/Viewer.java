@@ -68,7 +68,8 @@ public final class Viewer {
     public Future<Void> sendToStream(String json) {
         StreamHub h = hub;
         if (h == null || closed) {
-            return Future.failedFuture(new ReplyException(ReplyFailure.RECIPIENT_FAILURE, 409, "not playing " + stream));
+            return Future.failedFuture(new ReplyException(ReplyFailure.RECIPIENT_FAILURE, 409,
+                    "not playing " + stream));
         }
         return h.sendData(json);
     }

@@ -35,6 +35,7 @@ final class MetaSocket extends WsSocket {
     /** Messages dropped for the rate, within {@link #FLOOD_WINDOW_MS}, past which the client is closed. */
     static final int FLOOD_DROPS = 100;
     static final long FLOOD_WINDOW_MS = 10_000;
+
     private final NodeCounters node;
     private final TokenBucket rate = new TokenBucket(MAX_MESSAGES_PER_SECOND, MAX_MESSAGES_PER_SECOND);
     private long floodWindowStart;

@@ -28,16 +28,16 @@ import java.util.regex.Pattern;
  * converted, and clients' JSON messages put into the stream for every subscriber in the cluster).
  *
  * <p>fMP4: the viewer first gets a text message with the MIME type and codecs (for Media Source Extensions'
- * {@code addSourceBuffer}), then a binary message with the init segment, then a binary message per frame (a movie fragment), starting at a keyframe of the GOP cache;
- * a new text + init pair comes before the fragments whenever the codec configuration changes (a republish with
- * other settings). Viewers go through the shared fan-out ({@link Playback}), with {@link Fmp4Encoder} as the
- * stream's one encoding.
+ * {@code addSourceBuffer}), then a binary message with the init segment, then a binary message per frame (a movie
+ * fragment), starting at a keyframe of the GOP cache; a new text + init pair comes before the fragments whenever the
+ * codec configuration changes (a republish with other settings). Viewers go through the shared fan-out
+ * ({@link Playback}), with {@link Fmp4Encoder} as the stream's one encoding.
  *
  * <p>On both paths a name that is not live anywhere is answered 404 before the upgrade, from the stream registry,
- * creating nothing, and sockets are pinged alike. fMP4 viewers have nothing to say on their socket: their messages are read and dropped, up to
+ * creating nothing. fMP4 viewers have nothing to say on their socket: their messages are read and dropped, up to
  * {@link WsViewer#MAX_CLIENT_MESSAGES}, after which (or at the first message over {@link #MAX_MESSAGE_BYTES}) the
- * socket is closed. A ping every {@link WsViewer#PING_INTERVAL_MS} finds half-open sockets: one that has not
- * answered any for {@link WsViewer#PONG_TIMEOUT_MS} is closed.
+ * socket is closed. On both, a ping every {@link WsSocket#PING_INTERVAL_MS} finds half-open sockets: one that has not
+ * answered any for {@link WsSocket#PONG_TIMEOUT_MS} is closed.
  */
 public final class WsPlayback implements Handler<RoutingContext> {
     /** The protocol's name in metrics and logs. */

@@ -26,8 +26,9 @@ import java.util.Set;
 /**
  * Turns the audio, video and data messages of one RTMP publish into {@link MediaFrame}s with canonical payloads:
  * H.264/H.265 access units with 4-byte NAL lengths, raw AAC, config records as config frames, onMetaData as
- * AMF0, onTextData and onCuePoint as JSON data messages ({@link JsonMetadata}). A message that cannot become a frame throws {@link SkippedFrameException} with the reason (damaged, or a
- * codec we do not carry); the caller counts and skips it and the publisher stays.
+ * AMF0, onTextData and onCuePoint as JSON data messages ({@link JsonMetadata}). A message that cannot become a
+ * frame throws {@link SkippedFrameException} with the reason (damaged, or a codec we do not carry); the caller counts
+ * and skips it and the publisher stays.
  *
  * <p>RTMP timestamps are 32-bit milliseconds; they are widened to 64 bits here so a stream may run past 49 days.
  */
