@@ -1,5 +1,7 @@
 package io.cascade.protocol.flv;
 
+import io.cascade.testing.FuzzSeeds;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -15,13 +17,11 @@ import io.cascade.protocol.h264.NalUnits;
 import io.cascade.protocol.h265.HevcDecoderConfig;
 import io.cascade.protocol.h265.HevcVectors;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Consumer;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -173,45 +173,19 @@ class FlvTagsFuzzTest {
         return vectorName.toLowerCase().replaceAll("[^a-z0-9]+", "_").replaceAll("^_|_$", "");
     }
 
-    /** Runs every fuzz body over every seed and every truncation of it, as a plain JUnit test. */
+    /** Runs every fuzz body over every seed and every truncation of it, and every committed finding, as JUnit. */
     @Test
-    void fuzzBodiesAcceptEverySeedAndTruncation() {
+    void fuzzBodiesAcceptEverySeedAndTruncation() throws IOException {
         Map<String, Consumer<byte[]>> bodies = Map.of(
                 "parseVideo", this::parseVideo, "parseAudio", this::parseAudio, "avcConfig", this::avcConfig,
                 "nalLengths", this::nalLengths, "hevcConfig", this::hevcConfig,
                 "audioSpecificConfig", this::audioSpecificConfig);
-        seeds().forEach((method, files) -> files.values().forEach(seed -> {
-            for (int n = 0; n <= seed.length; n++) {
-                bodies.get(method).accept(Arrays.copyOf(seed, n));
-            }
-        }));
-        assertEquals(bodies.keySet(), seeds().keySet());
+        FuzzSeeds.replay(SEED_DIR, seeds(), bodies, Integer.MAX_VALUE);
     }
 
-    /** The committed Jazzer seed files are exactly the vector tables (regenerate with -Dcascade.writeFuzzSeeds=true). */
+    /** The committed Jazzer seed files are the vector tables, plus findings (regenerate: -Dcascade.writeFuzzSeeds=true). */
     @Test
     void committedSeedFilesMatchTheVectorTables() throws IOException {
-        boolean write = Boolean.getBoolean("cascade.writeFuzzSeeds");
-        for (Map.Entry<String, Map<String, byte[]>> e : seeds().entrySet()) {
-            Path dir = SEED_DIR.resolve(e.getKey());
-            if (write) {
-                Files.createDirectories(dir);
-                try (Stream<Path> old = Files.list(dir)) {
-                    for (Path p : (Iterable<Path>) old::iterator) {
-                        Files.delete(p);
-                    }
-                }
-                for (Map.Entry<String, byte[]> f : e.getValue().entrySet()) {
-                    Files.write(dir.resolve(f.getKey()), f.getValue());
-                }
-            }
-            try (Stream<Path> files = Files.list(dir)) {
-                assertEquals(e.getValue().keySet(), new java.util.TreeSet<>(files.map(p -> p.getFileName().toString())
-                        .toList()), "seed files of " + e.getKey());
-            }
-            for (Map.Entry<String, byte[]> f : e.getValue().entrySet()) {
-                assertArrayEquals(f.getValue(), Files.readAllBytes(dir.resolve(f.getKey())), f.getKey());
-            }
-        }
+        FuzzSeeds.checkCommitted(SEED_DIR, seeds());
     }
 }

@@ -1,5 +1,7 @@
 package io.cascade.protocol.rtp;
 
+import io.cascade.testing.FuzzSeeds;
+
 import static io.cascade.protocol.flv.Hex.bytes;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -97,8 +99,8 @@ class RtpFuzzTest {
     }
 
     @Test
-    void fuzzBodiesAcceptEverySeedAndTruncation() {
-        FuzzSeeds.replay(seeds(), Map.of("rtpPacket", this::rtpPacket, "rtcpCompound", this::rtcpCompound,
+    void fuzzBodiesAcceptEverySeedAndTruncation() throws IOException {
+        FuzzSeeds.replay(SEED_DIR, seeds(), Map.of("rtpPacket", this::rtpPacket, "rtcpCompound", this::rtcpCompound,
                 "reorderWindow", this::reorderWindow), 1000);
     }
 

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import io.cascade.protocol.rtp.FuzzSeeds;
+import io.cascade.testing.FuzzSeeds;
 import io.cascade.protocol.rtsp.RtspCaptures.Recorder;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -207,8 +207,8 @@ class RtspDecoderFuzzTest {
     }
 
     @Test
-    void fuzzBodiesAcceptEverySeedAndTruncation() {
-        FuzzSeeds.replay(seeds(), Map.of("decoder", this::decoder, "transport", this::transport, "url", this::url), 2000);
+    void fuzzBodiesAcceptEverySeedAndTruncation() throws IOException {
+        FuzzSeeds.replay(SEED_DIR, seeds(), Map.of("decoder", this::decoder, "transport", this::transport, "url", this::url), 2000);
     }
 
     @Test

@@ -3,7 +3,7 @@ package io.cascade.protocol.sdp;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import io.cascade.protocol.rtp.FuzzSeeds;
+import io.cascade.testing.FuzzSeeds;
 import io.cascade.protocol.rtp.RtpCaptures;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -68,8 +68,8 @@ class SdpFuzzTest {
     }
 
     @Test
-    void fuzzBodiesAcceptEverySeedAndTruncation() {
-        FuzzSeeds.replay(seeds(), Map.of("parse", this::parse), 2000);
+    void fuzzBodiesAcceptEverySeedAndTruncation() throws IOException {
+        FuzzSeeds.replay(SEED_DIR, seeds(), Map.of("parse", this::parse), 2000);
     }
 
     @Test

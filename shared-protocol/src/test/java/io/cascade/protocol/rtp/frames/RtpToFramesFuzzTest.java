@@ -12,7 +12,7 @@ import io.cascade.protocol.h264.AvcDecoderConfig;
 import io.cascade.protocol.h264.BitstreamException;
 import io.cascade.protocol.h264.NalUnits;
 import io.cascade.protocol.h265.HevcDecoderConfig;
-import io.cascade.protocol.rtp.FuzzSeeds;
+import io.cascade.testing.FuzzSeeds;
 import io.cascade.protocol.rtp.frames.PublisherCaptures.Chunk;
 import io.cascade.protocol.rtp.payload.Depacketizer;
 import java.io.IOException;
@@ -172,8 +172,8 @@ class RtpToFramesFuzzTest {
 
     /** Every seed, its truncations and a few hundred mutations: the fuzz body in a plain build. */
     @Test
-    void seedsTheirTruncationsAndMutationsPass() {
-        FuzzSeeds.replay(seeds(), Map.of("feed", RtpToFramesFuzzTest::run), 200);
+    void seedsTheirTruncationsAndMutationsPass() throws IOException {
+        FuzzSeeds.replay(SEED_DIR, seeds(), Map.of("feed", RtpToFramesFuzzTest::run), 200);
         Random r = new Random(2024);
         for (byte[] seed : seeds().get("feed").values()) {
             for (int k = 0; k < 150; k++) {

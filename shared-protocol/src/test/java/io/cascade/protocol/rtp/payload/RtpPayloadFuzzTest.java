@@ -8,7 +8,7 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.cascade.protocol.aac.StreamMuxConfig;
 import io.cascade.protocol.h264.BitstreamException;
 import io.cascade.protocol.h264.NalUnits;
-import io.cascade.protocol.rtp.FuzzSeeds;
+import io.cascade.testing.FuzzSeeds;
 import io.cascade.protocol.rtp.RtpCaptures;
 import io.cascade.protocol.rtp.RtpException;
 import io.cascade.protocol.rtp.RtpPacket;
@@ -159,8 +159,8 @@ class RtpPayloadFuzzTest {
     }
 
     @Test
-    void fuzzBodiesAcceptEverySeedAndTruncation() {
-        FuzzSeeds.replay(seeds(), Map.of("h264", this::h264, "h265", this::h265, "aacHbr", this::aacHbr, "latm", this::latm,
+    void fuzzBodiesAcceptEverySeedAndTruncation() throws IOException {
+        FuzzSeeds.replay(SEED_DIR, seeds(), Map.of("h264", this::h264, "h265", this::h265, "aacHbr", this::aacHbr, "latm", this::latm,
                 "streamMuxConfig", this::streamMuxConfig), 300);
     }
 

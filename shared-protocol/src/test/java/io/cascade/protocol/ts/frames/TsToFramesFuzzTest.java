@@ -1,6 +1,7 @@
 package io.cascade.protocol.ts.frames;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import io.cascade.testing.FuzzSeeds;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -16,14 +17,11 @@ import io.cascade.protocol.h265.HevcDecoderConfig;
 import io.cascade.protocol.ts.TsBuilder;
 import io.cascade.protocol.ts.TsDemuxer;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
-import java.util.TreeSet;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -219,29 +217,15 @@ class TsToFramesFuzzTest {
         assertEquals(TsDemuxer.NULL_PID, 0x1FFF);
     }
 
-    /** The committed Jazzer seed files are exactly {@link #seeds()} (regenerate with -Dcascade.writeFuzzSeeds=true). */
+    /** The committed Jazzer seed files are {@link #seeds()}, plus findings (regenerate: -Dcascade.writeFuzzSeeds=true). */
     @Test
     void committedSeedFilesMatch() throws IOException {
-        Path dir = SEED_DIR.resolve("feed");
-        Map<String, byte[]> seeds = seeds();
-        if (Boolean.getBoolean("cascade.writeFuzzSeeds")) {
-            Files.createDirectories(dir);
-            try (Stream<Path> old = Files.list(dir)) {
-                for (Path p : (Iterable<Path>) old::iterator) {
-                    Files.delete(p);
-                }
-            }
-            for (Map.Entry<String, byte[]> e : seeds.entrySet()) {
-                Files.write(dir.resolve(e.getKey()), e.getValue());
-            }
+        FuzzSeeds.checkCommitted(SEED_DIR, Map.of("feed", seeds()));
+        for (byte[] seed : seeds().values()) {
+            assertTrue(seed.length < 16_000, "seeds stay small");
         }
-        try (Stream<Path> files = Files.list(dir)) {
-            assertEquals(seeds.keySet(), new TreeSet<>(files.map(p -> p.getFileName().toString()).toList()));
-        }
-        for (Map.Entry<String, byte[]> e : seeds.entrySet()) {
-            byte[] committed = Files.readAllBytes(dir.resolve(e.getKey()));
-            assertTrue(committed.length < 16_000, "seeds stay small");
-            assertArrayEquals(e.getValue(), committed, e.getKey());
+        for (byte[] finding : FuzzSeeds.findings(SEED_DIR.resolve("feed")).values()) {
+            run(finding); // committed findings replay here too, not only in Jazzer's regression run
         }
     }
 }
