@@ -25,6 +25,15 @@ public final class RateLimitedLog {
     }
 
     public void warn(String format, Object... args) {
+        log(true, format, args);
+    }
+
+    /** The same at INFO: for what a client can make happen at will (refused requests), not for damage. */
+    public void info(String format, Object... args) {
+        log(false, format, args);
+    }
+
+    private void log(boolean warn, String format, Object... args) {
         long now = System.nanoTime();
         if (nextNanos != Long.MIN_VALUE && now - nextNanos < 0) {
             suppressed++;
@@ -33,10 +42,11 @@ public final class RateLimitedLog {
         nextNanos = now + periodNanos;
         long skipped = suppressed;
         suppressed = 0;
-        if (skipped > 0) {
-            log.warn(format + " (and " + skipped + " more like it)", args);
+        String line = skipped > 0 ? format + " (and " + skipped + " more like it)" : format;
+        if (warn) {
+            log.warn(line, args);
         } else {
-            log.warn(format, args);
+            log.info(line, args);
         }
     }
 }

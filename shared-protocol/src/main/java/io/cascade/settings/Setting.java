@@ -25,16 +25,18 @@ public final class Setting<T> {
     private final Function<String, T> parser;
     private final String meaning;
     private final List<String> aliases;
+    private final boolean secret;
     private final T defaultValue;
 
     private Setting(String key, String defaultText, String accepted, Function<String, T> parser, String meaning,
-                    List<String> aliases) {
+                    List<String> aliases, boolean secret) {
         this.key = Objects.requireNonNull(key);
         this.defaultText = Objects.requireNonNull(defaultText);
         this.accepted = Objects.requireNonNull(accepted);
         this.parser = Objects.requireNonNull(parser);
         this.meaning = Objects.requireNonNull(meaning);
         this.aliases = List.copyOf(aliases);
+        this.secret = secret;
         try {
             this.defaultValue = parser.apply(defaultText);
         } catch (IllegalArgumentException e) {
@@ -51,7 +53,7 @@ public final class Setting<T> {
      */
     public static <T> Setting<T> of(String key, String defaultText, String accepted, Function<String, T> parser,
                                     String meaning) {
-        return new Setting<>(key, defaultText, accepted, parser, meaning, List.of());
+        return new Setting<>(key, defaultText, accepted, parser, meaning, List.of(), false);
     }
 
     /** A listener port: 0 disables the listener. */
@@ -113,7 +115,20 @@ public final class Setting<T> {
      * and scripts keep working).
      */
     public Setting<T> withAliases(String... oldKeys) {
-        return new Setting<>(key, defaultText, accepted, parser, meaning, List.of(oldKeys));
+        return new Setting<>(key, defaultText, accepted, parser, meaning, List.of(oldKeys), secret);
+    }
+
+    /**
+     * The same setting, holding a secret: a value it refuses is not repeated in the message (which goes to stderr and
+     * logs), only where it came from.
+     */
+    public Setting<T> secret() {
+        return new Setting<>(key, defaultText, accepted, parser, meaning, aliases, true);
+    }
+
+    /** Whether the value is a secret, never to be shown. */
+    public boolean isSecret() {
+        return secret;
     }
 
     /**
@@ -126,7 +141,8 @@ public final class Setting<T> {
             return parser.apply(text);
         } catch (IllegalArgumentException e) {
             String why = e.getMessage() == null || e.getMessage().equals(accepted) ? "" : ": " + e.getMessage();
-            throw new IllegalArgumentException(key + " must be " + accepted + ", not '" + text + "' (from " + source + ")"
+            String given = secret ? "the value given" : "'" + text + "'";
+            throw new IllegalArgumentException(key + " must be " + accepted + ", not " + given + " (from " + source + ")"
                     + why);
         }
     }
