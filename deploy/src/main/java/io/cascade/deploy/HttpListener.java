@@ -64,13 +64,13 @@ final class HttpListener implements Listener {
             WsPlayback ws = new WsPlayback(node.vertx, node.playback, node.registry, node.counters, queueBytes);
             router.routeWithRegex(WsPlayback.PATH_REGEX).handler(ws);
             router.get(WsPlayback.PLAYER_SCRIPT_PATH).handler(ws::playerScript);
-            PlayerPages pages = new PlayerPages(node.registry);
+            PlayerPages pages = new PlayerPages(node.registry, node.playback);
             router.get("/").handler(pages::index);
             router.get("/favicon.ico").handler(pages::favicon);
             router.getWithRegex(PlayerPages.PLAY_PATH_REGEX).handler(pages::play);
             router.getWithRegex(PlayerPages.LIBRARY_PATH_REGEX).handler(pages::library);
             HttpDelivery delivery = new HttpDelivery(node.vertx, node.hubs(), node.registry, node.packaging,
-                    node.config.value(HttpDelivery.LINGER_MS), node.counters);
+                    node.config.value(HttpDelivery.LINGER_MS), node.counters, node.playback);
             router.get("/time").handler(delivery::time);
             router.route().handler(delivery);
         }

@@ -1,5 +1,6 @@
 package io.cascade.deploy;
 
+import io.cascade.auth.Authorisation;
 import io.cascade.settings.Setting;
 import io.cascade.settings.Settings;
 import io.cascade.settings.SettingsException;
@@ -85,6 +86,7 @@ public final class NodeConfig {
             problems.add(ClusterSetup.KUBERNETES_SERVICE_DNS.key() + " must be set when "
                     + ClusterSetup.DISCOVERY.key() + " is kubernetes");
         }
+        problems.addAll(c.authorisation().problems());
         if (!problems.isEmpty()) {
             throw new SettingsException(problems);
         }
@@ -173,6 +175,13 @@ public final class NodeConfig {
             throw new IllegalArgumentException("unknown setting " + key);
         }
         return values.get(s);
+    }
+
+    /** Who may publish and play, and how that is decided ({@code auth.*}). */
+    public Authorisation.Config authorisation() {
+        return new Authorisation.Config(value(Authorisation.PUBLISH), value(Authorisation.PLAY),
+                value(Authorisation.SECRET), value(Authorisation.CALLBACK_URL), value(Authorisation.CALLBACK_CACHE_MS),
+                value(Authorisation.CALLBACK_TIMEOUT_MS), value(Authorisation.CALLBACK_ON_TIMEOUT).equals("allow"));
     }
 
     public Set<Role> roles() {

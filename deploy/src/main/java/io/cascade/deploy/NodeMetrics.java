@@ -166,16 +166,20 @@ final class NodeMetrics implements AutoCloseable {
         counter("cascade.viewers.disconnected", "Viewers the node disconnected: behind for too long (slow)",
                 counters.viewersDisconnectedSlow, "reason", "slow");
         String publishRefused = "Publishes refused: the name is live already (name_in_use), the node requires"
-                + " ingest points and the name is no ingest point's private name (not_ingest_point), anything else"
-                + " such as an unavailable stream registry (other)";
+                + " ingest points and the name is no ingest point's private name (not_ingest_point), authorisation"
+                + " said no (unauthorised), anything else such as an unavailable stream registry (other)";
         counter("cascade.publish.refusals", publishRefused, counters.publishRefusedNameInUse, "reason",
                 "name_in_use");
         counter("cascade.publish.refusals", publishRefused, counters.publishRefusedNotIngestPoint, "reason",
                 "not_ingest_point");
+        counter("cascade.publish.refusals", publishRefused, counters.publishRefusedUnauthorised, "reason",
+                "unauthorised");
         counter("cascade.publish.refusals", publishRefused, counters.publishRefusedOther, "reason", "other");
-        counter("cascade.play.refusals", "Plays refused: nobody published the name within the play wait, or the"
-                + " node serves as many streams as it may (not_found)", counters.playRefusedNotFound,
-                "reason", "not_found");
+        String playRefused = "Plays refused: nobody published the name within the play wait, or the node serves as"
+                + " many streams as it may (not_found); authorisation said no to a play or an HLS/DASH request"
+                + " (unauthorised)";
+        counter("cascade.play.refusals", playRefused, counters.playRefusedNotFound, "reason", "not_found");
+        counter("cascade.play.refusals", playRefused, counters.playRefusedUnauthorised, "reason", "unauthorised");
         counter("cascade.data.messages", "JSON messages from clients that streams ingested here took in (sent to"
                 + " every node that serves the stream)", counters.dataMessagesPublished);
         String dataDropped = "JSON messages from clients (/<stream>/meta) dropped: over the client's or the stream's"

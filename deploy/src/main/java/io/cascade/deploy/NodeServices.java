@@ -1,5 +1,6 @@
 package io.cascade.deploy;
 
+import io.cascade.auth.Authorisation;
 import io.cascade.cluster.HazelcastIngestPointStore;
 import io.cascade.cluster.IngestPointStore;
 import io.cascade.cluster.StreamRegistry;
@@ -33,6 +34,8 @@ final class NodeServices {
     final byte[] keySecret;
     /** How HLS/DASH segments are packaged, with keys from {@link #keySecret}. */
     final PackageSettings packaging;
+    /** Who may publish and play ({@code auth.*}): asked by admission and by the viewer fan-out. */
+    final Authorisation authorisation;
 
     /** Where publishers of every protocol are admitted (ingest). */
     Admission admission;
@@ -57,6 +60,7 @@ final class NodeServices {
         this.ingestPoints = ingestPoints;
         this.keySecret = keySecret;
         this.packaging = packaging;
+        this.authorisation = Authorisation.of(vertx, config.authorisation());
     }
 
     /** The ingest points publishers and viewers are checked against, or null when none are required. */

@@ -1,5 +1,6 @@
 package io.cascade.deploy;
 
+import io.cascade.auth.Authorisation;
 import io.cascade.deploy.NodeConfig.Role;
 import io.cascade.edge.StreamHubs;
 import io.cascade.edge.fanout.ViewerPolicy;
@@ -53,6 +54,7 @@ final class NodeSettings {
         all.addAll(ClusterSetup.ALL);
         all.add(IngestStream.MAX_IN_FLIGHT_BYTES);
         all.addAll(List.of(NODE_NAME, DATA_DIR, INGEST_POINTS_REQUIRED));
+        all.addAll(Authorisation.SETTINGS);
         all.addAll(ViewerPolicy.SETTINGS);
         all.add(StreamHubs.LINGER_MS);
         all.add(IngestStream.SEGMENT_TARGET_MS);

@@ -34,7 +34,7 @@ interface RoleStarter {
                     node.config.value(IngestStream.PLAYLIST_LENGTH));
             node.admission = new Admission(node.vertx, node.registry, node.nodeId, node.counters,
                     node.requiredIngestPoints(), new Publication.Settings(
-                    node.config.value(IngestStream.MAX_IN_FLIGHT_BYTES), segments));
+                    node.config.value(IngestStream.MAX_IN_FLIGHT_BYTES), segments), node.authorisation);
         }
     }
 
@@ -49,7 +49,8 @@ interface RoleStarter {
         public void start(NodeServices node) {
             node.playback = new Playback(node.vertx, node.hubs(), node.counters, new ViewerPolicy(
                     node.config.value(ViewerPolicy.PLAY_WAIT_MS), node.config.value(ViewerPolicy.MAX_BEHIND_MS),
-                    node.config.value(ViewerPolicy.FLUSH_INTERVAL_MS)), node.requiredIngestPoints());
+                    node.config.value(ViewerPolicy.FLUSH_INTERVAL_MS)), node.requiredIngestPoints(),
+                    node.authorisation);
         }
     }
 

@@ -259,6 +259,27 @@ class NodeConfigTest {
     }
 
     @Test
+    void authorisationSettingsThatCannotWorkStopTheNodeWithoutShowingTheSecret() {
+        SettingsException noSecret = assertThrows(SettingsException.class,
+                () -> NodeConfig.of(Map.of("auth.play", "token")));
+        assertEquals(List.of("auth.secret must be set when auth.publish or auth.play is token"), noSecret.problems());
+        SettingsException noUrl = assertThrows(SettingsException.class,
+                () -> NodeConfig.of(Map.of("auth.publish", "callback")));
+        assertEquals(List.of("auth.callback.url must be set when auth.publish or auth.play is callback"),
+                noUrl.problems());
+        IllegalArgumentException shortSecret = assertThrows(IllegalArgumentException.class,
+                () -> NodeConfig.load(new String[] {"--auth.secret=hunter2"}, Map.of()));
+        assertFalse(shortSecret.getMessage().contains("hunter2"), shortSecret.getMessage());
+        assertTrue(shortSecret.getMessage().startsWith("auth.secret must be empty or at least 16 bytes, not the value"
+                + " given (from flag --auth.secret)"), shortSecret.getMessage());
+        NodeConfig ok = NodeConfig.of(Map.of("auth.publish", "token", "auth.play", "callback",
+                "auth.secret", "0123456789abcdef", "auth.callback.url", "http://127.0.0.1:9/auth",
+                "auth.callback.on.timeout", "allow"));
+        assertTrue(ok.authorisation().allowWhenUnanswered());
+        assertEquals("none", NodeConfig.of(Map.of()).get("auth.publish"));
+    }
+
+    @Test
     void tcpAndUdpMayShareAPortNumber() {
         NodeConfig c = NodeConfig.of(Map.of("ts.udp.port", "20011", "ts.tcp.port", "20011", "rtmp.port", "0",
                 "http.port", "0", "api.port", "0", "cluster.port", "20012"));

@@ -1,11 +1,15 @@
 package io.cascade.ingest;
 
+import io.cascade.auth.AccessRequest;
+import io.cascade.auth.Action;
+import io.cascade.auth.Authorisation;
 import io.cascade.cluster.IngestPointStore;
 import io.cascade.cluster.StreamRecord;
 import io.cascade.cluster.StreamRegistry;
 import io.cascade.cluster.StreamTimeline;
 import io.cascade.media.StreamNames;
 import io.cascade.metrics.NodeCounters;
+import io.cascade.metrics.RateLimitedLog;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -16,8 +20,12 @@ import org.slf4j.LoggerFactory;
 /**
  * The one door every publisher comes through, whatever its protocol (an RTMP socket, an RTSP RECORD, a TS
  * listener, a pull): given the name it asked for, it answers a {@link Publication} or a typed {@link Refused}.
- * Ingest points, the cluster-wide name claim and the stream's timeline are decided here and nowhere else, so
- * every protocol refuses and accepts by the same rules; each maps a {@link Refusal} to its own status.
+ * Authorisation, ingest points, the cluster-wide name claim and the stream's timeline are decided here and nowhere
+ * else, so every protocol refuses and accepts by the same rules; each maps a {@link Refusal} to its own status.
+ *
+ * <p>Authorisation ({@link Authorisation}: a signed token in the query, or a callback) comes first, before anything
+ * asks the cluster, and is given the name the publisher sent: with ingest points that is the private name, the one
+ * the publisher knows and a token for it is minted for. A refusal for it is logged with its reason only.
  *
  * <p>With ingest points required, the name asked for must be an ingest point's private name: the stream is then
  * claimed, published and logged under the point's public name only, and the private name never appears at INFO.
@@ -70,10 +78,23 @@ public final class Admission {
     private final NodeCounters counters;
     private final IngestPointStore ingestPoints;
     private final Publication.Settings settings;
+    private final Authorisation authorisation;
+    /** A publisher can be refused as often as it reconnects: a line a second at most. */
+    private final RateLimitedLog refusals = new RateLimitedLog(log, 1_000_000_000L);
 
-    /** @param ingestPoints when not null, publishers must send an ingest point's private name */
+    /** Admission that asks publishers for no credentials. */
     public Admission(Vertx vertx, StreamRegistry registry, String nodeId, NodeCounters counters,
                      IngestPointStore ingestPoints, Publication.Settings settings) {
+        this(vertx, registry, nodeId, counters, ingestPoints, settings, Authorisation.OPEN);
+    }
+
+    /**
+     * @param ingestPoints  when not null, publishers must send an ingest point's private name
+     * @param authorisation who may publish ({@code auth.publish})
+     */
+    public Admission(Vertx vertx, StreamRegistry registry, String nodeId, NodeCounters counters,
+                     IngestPointStore ingestPoints, Publication.Settings settings, Authorisation authorisation) {
+        this.authorisation = authorisation;
         this.vertx = vertx;
         this.registry = registry;
         this.nodeId = nodeId;
@@ -105,6 +126,23 @@ public final class Admission {
         if (!StreamNames.isValid(attempt.name())) {
             return refuse(attempt, Refusal.BAD_NAME, "Invalid stream name.");
         }
+        return authorisation.check(new AccessRequest(Action.PUBLISH, attempt.name(), attempt.query(),
+                attempt.protocol(), attempt.peer())).transform(checked -> {
+            if (checked.failed()) {
+                log.warn("{}: publish refused, authorisation failed: {}", attempt.peer(), checked.cause().toString());
+                return refuse(attempt, Refusal.UNAUTHORISED, "Not authorised.");
+            }
+            if (!checked.result().allowed()) {
+                // the name may be a private one, and the query holds the token: the reason only
+                refusals.info("{}: publish refused ({}), unauthorised: {}", attempt.peer(), attempt.protocol(),
+                        checked.result().reason());
+                return refuse(attempt, Refusal.UNAUTHORISED, "Not authorised.");
+            }
+            return admitAuthorised(attempt);
+        });
+    }
+
+    private Future<Publication> admitAuthorised(Admission.Attempt attempt) {
         if (ingestPoints == null) {
             return claim(attempt, attempt.name());
         }
@@ -162,6 +200,7 @@ public final class Admission {
         switch (reason) {
             case NAME_IN_USE -> counters.publishRefusedNameInUse.increment();
             case NOT_INGEST_POINT -> counters.publishRefusedNotIngestPoint.increment();
+            case UNAUTHORISED -> counters.publishRefusedUnauthorised.increment();
             default -> counters.publishRefusedOther.increment();
         }
     }

@@ -1,5 +1,8 @@
 package io.cascade.ingest;
 
+import io.cascade.auth.Action;
+import io.cascade.auth.Authorisation;
+import io.cascade.auth.UrlTokens;
 import io.cascade.cluster.IngestPoint;
 import io.cascade.cluster.IngestPointStore;
 import io.cascade.cluster.StreamRecord;
@@ -92,6 +95,35 @@ class AdmissionTest {
                 ctx.completeNow();
             })));
         })));
+    }
+
+    @Test
+    void withTokensRequiredTheNameTheClientSentMustBeSignedAndNothingIsClaimedBefore(Vertx vertx,
+                                                                                  VertxTestContext ctx) {
+        io.cascade.cluster.Codecs.register(vertx.eventBus());
+        String secret = "admission-secret-0123456789";
+        Admission admission = new Admission(vertx, registry, "node-a", counters,
+                new MemoryPoints(Map.of("secret-1", "cam")),
+                new Publication.Settings(1 << 20, new IngestStream.Segments(Segmenter.DEFAULT_TARGET_MILLIS, 3)),
+                Authorisation.of(vertx, new Authorisation.Config(Authorisation.Mode.TOKEN, Authorisation.Mode.NONE,
+                        secret, "", 0, 1_000, false)));
+        UrlTokens tokens = new UrlTokens(secret);
+        long expires = System.currentTimeMillis() / 1000 + 60;
+        // a token for the public name does not publish to the private one: the publisher signs what it sends
+        String forPublic = tokens.mint(Action.PUBLISH, "cam", expires);
+        admission.admit(new Admission.Attempt("secret-1", forPublic, "test", "127.0.0.1:9"))
+                .onComplete(ctx.failing(e -> ctx.verify(() -> {
+                    assertEquals(Admission.Refusal.UNAUTHORISED, ((Admission.Refused) e).reason());
+                    assertEquals(1, counters.publishRefusedUnauthorised.sum());
+                    assertTrue(registry.streams.isEmpty(), "nothing claimed for a refused publisher");
+                    String forPrivate = tokens.mint(Action.PUBLISH, "secret-1", expires);
+                    admission.admit(new Admission.Attempt("secret-1", forPrivate, "test", "127.0.0.1:9"))
+                            .onComplete(ctx.succeeding(p -> ctx.verify(() -> {
+                                assertEquals("cam", p.name());
+                                p.close(0);
+                                ctx.completeNow();
+                            })));
+                })));
     }
 
     @Test

@@ -41,7 +41,11 @@ public final class NodeCounters {
     public final LongAdder publishRefusedOther = new LongAdder();
     /** Publishes refused because the node requires ingest points and the name is no ingest point's private name. */
     public final LongAdder publishRefusedNotIngestPoint = new LongAdder();
+    /** Publishes refused by authorisation (no token, a bad or expired one, the callback said no). */
+    public final LongAdder publishRefusedUnauthorised = new LongAdder();
     public final LongAdder playRefusedNotFound = new LongAdder();
+    /** Plays (and HLS/DASH requests) refused by authorisation. */
+    public final LongAdder playRefusedUnauthorised = new LongAdder();
     /**
      * Frames lost because a bounded buffer between ingest and the viewers' own queues was full: a hub's seam
      * buffer while its snapshot is late, the in-flight bound towards a slow peer node. Exported from startup so

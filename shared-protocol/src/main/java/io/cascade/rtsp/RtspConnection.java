@@ -96,6 +96,7 @@ public final class RtspConnection {
 
     // a player's session
     private String playName;
+    private String playQuery;
     private boolean playTs;
     private List<MediaFrame> described;
     /** RTP channel of each track set up for playing, by frame track number (0 for the TS track). */
@@ -474,7 +475,7 @@ public final class RtspConnection {
             throw new RtspException(455, r.cseq(), "session already set up");
         }
         Target t = target(r);
-        busy(settings.playHandler().describe(t.name, peer, context), r, configs -> {
+        busy(settings.playHandler().describe(t.name, t.query, peer, context), r, configs -> {
             byte[] sdp;
             try {
                 sdp = description(t, configs).write().getBytes(java.nio.charset.StandardCharsets.UTF_8);
@@ -484,9 +485,12 @@ public final class RtspConnection {
                 return;
             }
             playName = t.name;
+            playQuery = t.query;
             playTs = t.ts;
             described = configs;
-            String base = r.uri().endsWith("/") ? r.uri() : r.uri() + "/";
+            // without the query: clients put each track's control after the base, and a token is no path
+            String uri = r.uri().indexOf('?') < 0 ? r.uri() : r.uri().substring(0, r.uri().indexOf('?'));
+            String base = uri.endsWith("/") ? uri : uri + "/";
             respond(r, 200, List.of(Map.entry("Content-Base", base)), "application/sdp", sdp);
         });
     }
@@ -535,12 +539,14 @@ public final class RtspConnection {
     private int describedTrack(RtspRequest r) throws RtspException {
         String control = RtspUrl.parse(r.uri()).last();
         if (playTs) {
-            if (control.equals(TS_CONTROL) || control.equals(playName)) {
+            if (control.equals(TS_CONTROL) || control.equals(playName) || r.uri().endsWith("/" + TS_CONTROL)) {
                 return 0;
             }
         } else {
             for (MediaFrame f : described) {
-                if (f.isConfig() && control.equals("trackID=" + f.track())) {
+                // the control after the path, or after a query a client kept in its base URL
+                if (f.isConfig() && (control.equals("trackID=" + f.track())
+                        || r.uri().endsWith("/trackID=" + f.track()))) {
                     return f.track();
                 }
             }
@@ -555,7 +561,7 @@ public final class RtspConnection {
         requireSession(r);
         respond(r, 200, withSession(Map.entry("Range", "npt=0.000-")), null, null);
         if (viewer == null) {
-            viewer = settings.playHandler().play(this, new RtspPlayRequest(playName, playTs, playChannels));
+            viewer = settings.playHandler().play(this, new RtspPlayRequest(playName, playQuery, playTs, playChannels));
         }
     }
 

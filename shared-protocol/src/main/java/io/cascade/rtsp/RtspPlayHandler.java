@@ -10,9 +10,12 @@ import java.util.List;
 public interface RtspPlayHandler {
     /**
      * DESCRIBE: the stream's configuration frames once it is live on this node (waiting up to the play wait), or a
-     * failed future with an {@link RtspRefusal} (404 when nobody publishes the name). Completes on {@code context}.
+     * failed future with an {@link RtspRefusal} (401 when authorisation says no, 404 when nobody publishes the name).
+     * Completes on {@code context}.
+     *
+     * @param query what followed the name after '?' ("" when none), for authorisation
      */
-    Future<List<MediaFrame>> describe(String name, String peer, Context context);
+    Future<List<MediaFrame>> describe(String name, String query, String peer, Context context);
 
     /** PLAY: the viewer starts; what it returns is closed by the connection at PAUSE, TEARDOWN or close. */
     AutoCloseable play(RtspConnection connection, RtspPlayRequest request);

@@ -7,12 +7,13 @@ import java.util.TreeMap;
  * A PLAY as the edge role needs it: which stream, in which form, and on which interleaved channel each track goes.
  *
  * @param name     the stream's name
+ * @param query    what followed the name after '?' in the DESCRIBE ("" when none), for authorisation
  * @param ts       true for {@code /ts/<stream>}: the whole stream as MPEG-TS in one RTP track (payload type 33)
  * @param channels the RTP channel of each track set up (frame track number, or 0 for the TS track; RTCP goes on the
  *                 channel after it). Over TCP they are the client's interleaved channels; over UDP the connection
  *                 chooses them and sends each channel's packets to the client's ports.
  */
-public record RtspPlayRequest(String name, boolean ts, Map<Integer, Integer> channels) {
+public record RtspPlayRequest(String name, String query, boolean ts, Map<Integer, Integer> channels) {
     public RtspPlayRequest {
         channels = Map.copyOf(channels);
     }

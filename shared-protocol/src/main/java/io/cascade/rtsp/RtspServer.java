@@ -48,7 +48,7 @@ public final class RtspServer extends VerticleBase {
     /** The play handler of a node that serves no viewers. */
     public static final RtspPlayHandler NO_PLAYBACK = new RtspPlayHandler() {
         @Override
-        public Future<java.util.List<io.cascade.media.MediaFrame>> describe(String name, String peer,
+        public Future<java.util.List<io.cascade.media.MediaFrame>> describe(String name, String query, String peer,
                                                                             io.vertx.core.Context context) {
             return Future.failedFuture(new RtspRefusal(404, "This node serves no players."));
         }

@@ -1,9 +1,14 @@
 package io.cascade.edge.fanout;
 
+import io.cascade.auth.AccessRequest;
+import io.cascade.auth.Action;
+import io.cascade.auth.Authorisation;
+import io.cascade.auth.Verdict;
 import io.cascade.cluster.IngestPointStore;
 import io.cascade.edge.StreamHub;
 import io.cascade.edge.StreamHubs;
 import io.cascade.metrics.NodeCounters;
+import io.cascade.metrics.RateLimitedLog;
 import io.cascade.media.MediaFrame;
 import io.cascade.media.TrackType;
 import io.vertx.core.Context;
@@ -21,6 +26,11 @@ import java.util.function.Supplier;
  * Where every viewer protocol's play request goes: attaches the viewer to the stream's hub on this node and its
  * {@link ViewerFanout}. A name that is not live yet is waited for, up to the play wait, then answered not found.
  *
+ * <p>Every play is authorised first ({@link Authorisation}, {@code auth.play}): a protocol hands over the query its
+ * client sent after the name, and a refusal reaches the client through {@link ViewerOutput#unauthorised} (or, for a
+ * protocol that must answer before it does any work, as the failed {@link #authorise} future, whose {@link Grant} is
+ * what {@link #play(Grant, String, Supplier, ViewerOutput)} then takes).
+ *
  * <p>With ingest points required, a play of an ingest point's private name is answered not found at once: no
  * hub, no per-stream metric series and no log line at INFO ever carries the private name.
  */
@@ -37,10 +47,23 @@ public final class Playback {
     private final NodeCounters counters;
     private final ViewerPolicy policy;
     private final IngestPointStore ingestPoints;
+    private final Authorisation authorisation;
+    /** A client can send refused requests as fast as it likes (every HLS request is checked): a line a second. */
+    private final RateLimitedLog refusals = new RateLimitedLog(log, 1_000_000_000L);
 
-    /** @param ingestPoints when not null, plays of ingest points' private names are refused at once */
+    /** Playback that asks viewers for no credentials. */
     public Playback(Vertx vertx, StreamHubs hubs, NodeCounters counters, ViewerPolicy policy,
                     IngestPointStore ingestPoints) {
+        this(vertx, hubs, counters, policy, ingestPoints, Authorisation.OPEN);
+    }
+
+    /**
+     * @param ingestPoints  when not null, plays of ingest points' private names are refused at once
+     * @param authorisation who may play ({@code auth.play})
+     */
+    public Playback(Vertx vertx, StreamHubs hubs, NodeCounters counters, ViewerPolicy policy,
+                    IngestPointStore ingestPoints, Authorisation authorisation) {
+        this.authorisation = authorisation;
         this.vertx = vertx;
         this.hubs = hubs;
         this.counters = counters;
@@ -49,27 +72,89 @@ public final class Playback {
     }
 
     /**
-     * Starts a play; called on the output's event loop. The returned viewer is the protocol's to {@link Viewer#close}
-     * when its client leaves, whether or not playback started.
+     * Whether a viewer may play {@code stream}: completes on {@code context} with a {@link Grant} for
+     * {@link #play(Grant, String, Supplier, ViewerOutput)}, or fails with {@link Refused} (counted). For protocols
+     * that answer a refusal before they do any work (HTTP: a status before the response or the upgrade).
      *
-     * @param protocol the protocol's registered name: viewers of one protocol share its encoding
-     * @param encoder  makes the protocol's encoder, when this stream has no viewer of the protocol on this node yet
+     * @param query    what the client sent after the name's '?' ("" when none): where tokens travel
+     * @param protocol the protocol's registered name
      */
-    public Viewer play(String stream, String protocol, Supplier<FrameEncoder> encoder, ViewerOutput output) {
-        return play(stream, protocol, protocol, encoder, output);
+    public Future<Grant> authorise(String stream, String query, String protocol, String peer, Context context) {
+        if (!authorises()) {
+            return Future.succeededFuture(new Grant(stream, protocol)); // nothing to ask: no hop, no delay
+        }
+        Promise<Grant> answer = Promise.promise();
+        check(stream, query, protocol, peer).onComplete(checked -> context.runOnContext(v -> {
+            Verdict verdict = checked.succeeded() ? checked.result()
+                    : Verdict.deny(false, "authorisation failed: " + checked.cause());
+            if (verdict.allowed()) {
+                answer.complete(new Grant(stream, protocol));
+            } else {
+                counters.playRefusedUnauthorised.increment();
+                refusals.info("{}: play refused ({}), unauthorised: {}", peer, protocol, verdict.reason());
+                answer.fail(new Refused(Refusal.UNAUTHORISED, verdict.presented()));
+            }
+        }));
+        return answer.future();
+    }
+
+    /** Whether plays are authorised at all here ({@code auth.play} is not none): HTTP then checks every request. */
+    public boolean authorises() {
+        return authorisation.mode(Action.PLAY) != Authorisation.Mode.NONE;
+    }
+
+    private Future<Verdict> check(String stream, String query, String protocol, String peer) {
+        return authorisation.check(new AccessRequest(Action.PLAY, stream, query, protocol, peer));
     }
 
     /**
-     * As {@link #play(String, String, Supplier, ViewerOutput)}, for a protocol whose viewers need different bytes
-     * (RTSP's interleaved channels, its MPEG-TS form): viewers with the same {@code encoding} share one encoder.
+     * Starts a play; called on the output's event loop. The returned viewer is the protocol's to {@link Viewer#close}
+     * when its client leaves, whether or not playback started. Authorisation comes first: a refused viewer gets
+     * {@link ViewerOutput#unauthorised}.
+     *
+     * @param query    what the client sent after the name's '?' ("" when none): where tokens travel
+     * @param protocol the protocol's registered name: viewers of one protocol share its encoding
+     * @param encoder  makes the protocol's encoder, when this stream has no viewer of the protocol on this node yet
      */
-    public Viewer play(String stream, String protocol, String encoding, Supplier<FrameEncoder> encoder,
+    public Viewer play(String stream, String query, String protocol, Supplier<FrameEncoder> encoder,
+                       ViewerOutput output) {
+        return play(stream, query, protocol, protocol, encoder, output);
+    }
+
+    /**
+     * As {@link #play(String, String, String, Supplier, ViewerOutput)}, for a protocol whose viewers need different
+     * bytes (RTSP's interleaved channels, its MPEG-TS form): viewers with the same {@code encoding} share one encoder.
+     */
+    public Viewer play(String stream, String query, String protocol, String encoding, Supplier<FrameEncoder> encoder,
                        ViewerOutput output) {
         Viewer viewer = new Viewer(output, stream, protocol, counters, policy.maxBehindMs());
-        if (ingestPoints == null) {
-            attach(viewer, stream, encoding, encoder);
+        if (!authorises()) {
+            start(viewer, stream, encoding, encoder);
             return viewer;
         }
+        authorise(stream, query, protocol, output.peer(), output.context()).onComplete(granted -> {
+            if (granted.succeeded()) {
+                start(viewer, stream, encoding, encoder);
+            } else {
+                viewer.unauthorised();
+            }
+        });
+        return viewer;
+    }
+
+    /** Starts the play an earlier {@link #authorise} allowed, as the other {@code play} methods do after theirs. */
+    public Viewer play(Grant grant, String encoding, Supplier<FrameEncoder> encoder, ViewerOutput output) {
+        Viewer viewer = new Viewer(output, grant.stream, grant.protocol, counters, policy.maxBehindMs());
+        start(viewer, grant.stream, encoding, encoder);
+        return viewer;
+    }
+
+    private void start(Viewer viewer, String stream, String encoding, Supplier<FrameEncoder> encoder) {
+        if (ingestPoints == null) {
+            attach(viewer, stream, encoding, encoder);
+            return;
+        }
+        ViewerOutput output = viewer.output();
         ingestPoints.resolve(stream).onComplete(resolved -> output.context().runOnContext(v -> {
             if (resolved.succeeded() && resolved.result() != null) {
                 log.info("play refused by {}: the name is an ingest point's private name", output.peer());
@@ -78,15 +163,20 @@ public final class Playback {
                 attach(viewer, stream, encoding, encoder); // a store that does not answer must not stop viewers
             }
         }));
-        return viewer;
     }
 
     /**
      * The stream's configuration frames once it is live on this node, for a protocol that describes a stream before
-     * playing it (RTSP's DESCRIBE): waits up to the play wait, like a play. Completes on {@code context}; fails with
-     * {@link NotLive} when nobody publishes the name (or it is an ingest point's private name).
+     * playing it (RTSP's DESCRIBE): authorised as a play, then waits up to the play wait, like a play. Completes on
+     * {@code context}; fails with {@link Refused} when authorisation says no, {@link NotLive} when nobody publishes
+     * the name (or it is an ingest point's private name).
      */
-    public Future<List<MediaFrame>> describe(String stream, Context context) {
+    public Future<List<MediaFrame>> describe(String stream, String query, String protocol, String peer,
+                                             Context context) {
+        return authorise(stream, query, protocol, peer, context).compose(granted -> describe(stream, context));
+    }
+
+    private Future<List<MediaFrame>> describe(String stream, Context context) {
         Promise<List<MediaFrame>> answer = Promise.promise();
         Future<Boolean> privateName = ingestPoints == null ? Future.succeededFuture(false)
                 : ingestPoints.resolve(stream).map(point -> point != null).otherwise(false);
@@ -147,6 +237,59 @@ public final class Playback {
         }
         boolean ready = videoConfig ? keyframe : firstAudio >= 0 && lastAudio - firstAudio >= AUDIO_ONLY_SETTLE_MS;
         return ready && !configs.isEmpty() ? configs : null;
+    }
+
+    /** Why a play is refused before it starts; each protocol answers with its own status. */
+    public enum Refusal {
+        /** Authorisation said no (no token, a bad or expired one, the callback denied). */
+        UNAUTHORISED
+    }
+
+    /** A refused play, with its reason. */
+    public static final class Refused extends Exception {
+        private final Refusal reason;
+        private final boolean presented;
+
+        Refused(Refusal reason, boolean presented) {
+            super(reason == Refusal.UNAUTHORISED ? "not authorised" : reason.name(), null, false, false);
+            this.reason = reason;
+            this.presented = presented;
+        }
+
+        public Refusal reason() {
+            return reason;
+        }
+
+        /** Whether the client presented credentials. */
+        public boolean presented() {
+            return presented;
+        }
+
+        /**
+         * The status of every HTTP route (HLS and DASH, HTTP-FLV, WebSocket upgrades, player pages): 401 when the
+         * client presented no credentials, 403 when it presented some that were refused.
+         */
+        public int httpStatus() {
+            return presented ? 403 : 401;
+        }
+
+        /** The challenge a 401 carries: tokens travel in the URL's query, not in a header. */
+        public static final String HTTP_CHALLENGE = "Token realm=\"cascade\", query=\"expires,sig\"";
+    }
+
+    /** What {@link #authorise} grants: one play of one stream, by one protocol. Only authorisation makes one. */
+    public static final class Grant {
+        private final String stream;
+        private final String protocol;
+
+        Grant(String stream, String protocol) {
+            this.stream = stream;
+            this.protocol = protocol;
+        }
+
+        public String stream() {
+            return stream;
+        }
     }
 
     /** Nobody publishes the name (within the play wait). */

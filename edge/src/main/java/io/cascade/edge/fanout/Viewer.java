@@ -51,6 +51,10 @@ public final class Viewer {
         return output.context();
     }
 
+    ViewerOutput output() {
+        return output;
+    }
+
     /** Runs the action on this viewer's event loop, in order with everything else posted to it. */
     void post(Runnable action) {
         if (Vertx.currentContext() == output.context()) {
@@ -168,6 +172,14 @@ public final class Viewer {
             counters.playRefusedNotFound.increment();
             output.notFound();
             close(); // the client may play again on the same NetStream: this viewer must not hold the hub
+        }
+    }
+
+    /** Authorisation refused the play (counted and logged by the caller): the client is told, the viewer closes. */
+    void unauthorised() {
+        if (!closed) {
+            output.unauthorised();
+            close();
         }
     }
 

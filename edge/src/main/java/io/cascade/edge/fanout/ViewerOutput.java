@@ -31,6 +31,12 @@ public interface ViewerOutput {
     /** Nobody publishes the name (within the play wait, or the node serves no more streams). */
     void notFound();
 
+    /**
+     * Authorisation refused the play (no token, a bad or expired one, the callback denied): answer with the
+     * protocol's refusal and end the play (RTMP: NetStream.Play.Failed and close; RTSP and HTTP: close).
+     */
+    void unauthorised();
+
     /** The publisher went away; the viewer stays and waits. */
     void unpublished();
 

@@ -7,7 +7,9 @@ import io.cascade.media.StreamNames;
 import io.cascade.metrics.NodeCounters;
 import io.cascade.metrics.RateLimitedLog;
 import io.cascade.protocol.flv.FlvWriter;
+import io.vertx.core.Context;
 import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
@@ -27,7 +29,8 @@ import java.util.regex.Pattern;
  * ({@link Playback}), so a slow one skips to the next keyframe and one that stays behind is disconnected. When the
  * publisher goes away the response stays open and resumes, timestamps continuing, when the stream is published again.
  *
- * <p>A name that is not live anywhere is a 404 from the stream registry that creates nothing.
+ * <p>A viewer is authorised first ({@code auth.play}, the token in the request's query): a refusal is 401 or 403. A
+ * name that is not live anywhere is then a 404 from the stream registry that creates nothing.
  */
 public final class FlvPlayback implements Handler<RoutingContext> {
     /** The protocol's name in metrics and logs. */
@@ -75,18 +78,42 @@ public final class FlvPlayback implements Handler<RoutingContext> {
             return;
         }
         String stream = m.group(1);
-        registry.find(stream).onComplete(found -> {
-            if (found.failed() || found.result() == null) {
-                counters.playRefusedNotFound.increment();
-                resp.setStatusCode(404).putHeader("Cache-Control", "max-age=1").end(); // nothing made for the name
+        String query = req.query() == null ? "" : req.query();
+        Context context = Vertx.currentContext();
+        playback.authorise(stream, query, PROTOCOL, String.valueOf(req.remoteAddress()), context).onComplete(granted -> {
+            if (granted.failed()) {
+                refuse(resp, granted.cause());
                 return;
             }
-            if (resp.closed()) {
-                return; // the client left during the lookup
-            }
-            FlvViewer viewer = new FlvViewer(req, resp, flv, queueBytes);
-            viewer.bind(playback.play(stream, PROTOCOL, FlvPlayback::encoder, viewer));
+            registry.find(stream).onComplete(found -> {
+                if (found.failed() || found.result() == null) {
+                    counters.playRefusedNotFound.increment();
+                    resp.setStatusCode(404).putHeader("Cache-Control", "max-age=1").end(); // nothing made for the name
+                    return;
+                }
+                if (resp.closed()) {
+                    return; // the client left during the lookup
+                }
+                FlvViewer viewer = new FlvViewer(req, resp, flv, queueBytes);
+                viewer.bind(playback.play(granted.result(), PROTOCOL, FlvPlayback::encoder, viewer));
+            });
         });
+    }
+
+    /** Authorisation said no: 401 or 403, before anything is made for the name. */
+    static void refuse(HttpServerResponse resp, Throwable why) {
+        if (resp.closed()) {
+            return;
+        }
+        if (why instanceof Playback.Refused refused) {
+            resp.setStatusCode(refused.httpStatus());
+            if (refused.httpStatus() == 401) {
+                resp.putHeader("WWW-Authenticate", Playback.Refused.HTTP_CHALLENGE);
+            }
+        } else {
+            resp.setStatusCode(503);
+        }
+        resp.putHeader("Cache-Control", "no-store").end();
     }
 
     /** The stream's FLV encoding on this node: a tag per frame, the same bytes for every viewer. */

@@ -154,6 +154,16 @@ final class FlvViewer implements ViewerOutput {
     }
 
     @Override
+    public void unauthorised() {
+        end();
+        if (!response.headWritten()) {
+            response.setStatusCode(403).end();
+        } else if (!response.ended()) {
+            response.end();
+        }
+    }
+
+    @Override
     public void unpublished() {
         // the response stays open: the next publish's sequence headers and GOP follow
     }

@@ -3,6 +3,7 @@ package io.cascade.edge.http;
 import io.cascade.cluster.StreamRegistry;
 import io.cascade.edge.StreamHub;
 import io.cascade.edge.StreamHubs;
+import io.cascade.edge.fanout.Playback;
 import io.cascade.packaging.ListedSegment;
 import io.cascade.packaging.PackageSettings;
 import io.cascade.packaging.SegmentWindow;
@@ -39,6 +40,11 @@ import java.util.regex.Pattern;
  * hub, which brings the ingest node's recent segments) and for as long as requests keep coming; {@code lingerMs}
  * after the last one it is let go. A request for a stream that is not live anywhere is answered 404 from the stream
  * registry without creating anything.
+ *
+ * <p>When plays are authorised ({@code auth.play}) every request is, playlists, segments and keys alike, before
+ * anything else happens (401 or 403). A player is given the token once, in the query of the first playlist or MPD it
+ * asks for: that query is carried to every URI of the answers ({@link CarriedQuery}), so the segments and keys it then
+ * asks for carry it too. A token must therefore stay good for as long as the viewer watches.
  */
 public final class HttpDelivery implements Handler<RoutingContext> {
     /** The protocol's name in metrics: HLS and DASH playlists, segments and keys. */
@@ -69,11 +75,14 @@ public final class HttpDelivery implements Handler<RoutingContext> {
     private final long lingerMs;
     private final NodeCounters counters;
     private final NodeCounters.ProtocolCounters http;
+    private final Playback playback;
     private final Map<String, Packaged> packaged = new ConcurrentHashMap<>();
     private final long sweeper;
 
+    /** @param playback where requests are authorised as plays ({@link Playback#authorise}) */
     public HttpDelivery(Vertx vertx, StreamHubs hubs, StreamRegistry registry, PackageSettings settings, long lingerMs,
-                        NodeCounters counters) {
+                        NodeCounters counters, Playback playback) {
+        this.playback = playback;
         this.vertx = vertx;
         this.hubs = hubs;
         this.registry = registry;
@@ -112,6 +121,28 @@ public final class HttpDelivery implements Handler<RoutingContext> {
             notFound(resp);
             return;
         }
+        if (!playback.authorises()) {
+            find(ctx, r);
+            return;
+        }
+        String query = req.query() == null ? "" : req.query();
+        playback.authorise(r.stream(), query, PROTOCOL, String.valueOf(req.remoteAddress()), vertx.getOrCreateContext())
+                .onComplete(granted -> {
+                    if (granted.succeeded()) {
+                        find(ctx, r);
+                    } else if (!resp.closed()) {
+                        int status = granted.cause() instanceof Playback.Refused refused ? refused.httpStatus() : 503;
+                        if (status == 401) {
+                            resp.putHeader("WWW-Authenticate", Playback.Refused.HTTP_CHALLENGE);
+                        }
+                        resp.setStatusCode(status).putHeader("Cache-Control", "no-store").end();
+                    }
+                });
+    }
+
+    /** Serves an authorised request: from this node's package of the stream, or after the registry says it is live. */
+    private void find(RoutingContext ctx, SegmentRequest r) {
+        HttpServerResponse resp = ctx.response();
         Packaged p = packaged.get(r.stream());
         if (p != null) {
             serve(ctx, r, p);
@@ -205,18 +236,20 @@ public final class HttpDelivery implements Handler<RoutingContext> {
 
     private void respond(RoutingContext ctx, SegmentRequest r, SegmentWindow w) {
         HttpServerResponse resp = ctx.response();
+        // a token reaches the URIs a player asks for next (playlists are shared: a copy per request)
+        String carried = playback.authorises() ? CarriedQuery.safe(ctx.request().query()) : "";
         switch (r.kind()) {
-            case INDEX -> text(ctx, w.index(), "application/vnd.apple.mpegurl");
+            case INDEX -> playlist(ctx, w.index(), carried);
             case MEDIA_PLAYLIST -> {
                 if (w.has(r.track())) {
-                    text(ctx, w.media(r.track()), "application/vnd.apple.mpegurl");
+                    playlist(ctx, w.media(r.track()), carried);
                 } else {
                     notFound(resp);
                 }
             }
-            case TS_PLAYLIST -> text(ctx, w.ts(false), "application/vnd.apple.mpegurl");
-            case AES_PLAYLIST -> text(ctx, w.ts(true), "application/vnd.apple.mpegurl");
-            case MPD -> text(ctx, w.mpd(utcTiming(ctx.request())), "application/dash+xml");
+            case TS_PLAYLIST -> playlist(ctx, w.ts(false), carried);
+            case AES_PLAYLIST -> playlist(ctx, w.ts(true), carried);
+            case MPD -> text(ctx, CarriedQuery.mpd(w.mpd(utcTiming(ctx.request())), carried), "application/dash+xml");
             case INIT -> bytes(ctx, w.init(r.track(), r.number()), r.track() == TrackType.VIDEO ? "video/mp4" : "audio/mp4",
                     SEGMENT_CACHE);
             case CMAF -> {
@@ -242,6 +275,10 @@ public final class HttpDelivery implements Handler<RoutingContext> {
     private static String utcTiming(HttpServerRequest req) {
         String host = req.getHeader("Host");
         return host != null && HOST.matcher(host).matches() ? "http://" + host + "/time" : null;
+    }
+
+    private void playlist(RoutingContext ctx, String body, String carried) {
+        text(ctx, CarriedQuery.m3u8(body, carried), "application/vnd.apple.mpegurl");
     }
 
     private void text(RoutingContext ctx, String body, String type) {

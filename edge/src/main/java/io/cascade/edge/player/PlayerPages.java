@@ -1,7 +1,9 @@
 package io.cascade.edge.player;
 
+import io.cascade.auth.Queries;
 import io.cascade.cluster.StreamRecord;
 import io.cascade.cluster.StreamRegistry;
+import io.cascade.edge.fanout.Playback;
 import io.cascade.media.StreamNames;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
@@ -27,6 +29,11 @@ import java.util.regex.Pattern;
  *
  * <p>Stream names follow the name rule ({@code [A-Za-z0-9._-]}), so they go into the pages as they are; the protocol
  * is one of four words. A name that is not live is answered 404 and creates nothing.
+ *
+ * <p>When plays are authorised ({@code auth.play}), {@code /play/<stream>} is too (401 or 403 before the registry is
+ * asked), and the page's query, without {@code protocol}, goes on to the media URLs the player asks for:
+ * {@code /play/cam1?protocol=ws&expires=..&sig=..} plays {@code ws://host/cam1/ws?expires=..&sig=..}. The index of
+ * live streams asks for nothing: names are not secret (ingest points keep publishing names secret).
  */
 public final class PlayerPages {
     /** The protocols a page plays, and the library each loads (null: the node's own script). */
@@ -49,12 +56,18 @@ public final class PlayerPages {
     private static final Pattern PLAY_PATH = Pattern.compile("/play/([^/]{1," + StreamNames.MAX_LENGTH + "})");
     private static final String LIBRARY_RESOURCES = "lib/";
 
+    /** The protocol name each page's player is authorised as (the one its media requests are served under). */
+    private static final Map<String, String> SERVED_AS = Map.of("hls", "http", "dash", "http", "ws", "ws", "flv", "flv");
+
     private final StreamRegistry registry;
+    private final Playback playback;
     /** The libraries found in the jar, by file name. */
     private final Map<String, byte[]> libraries = new LinkedHashMap<>();
 
-    public PlayerPages(StreamRegistry registry) {
+    /** @param playback where a page's play is authorised before it is served */
+    public PlayerPages(StreamRegistry registry, Playback playback) {
         this.registry = registry;
+        this.playback = playback;
         for (String path : PROTOCOLS.values()) {
             if (path.startsWith("/player/lib/")) {
                 String file = path.substring("/player/lib/".length());
@@ -109,14 +122,30 @@ public final class PlayerPages {
             return;
         }
         String stream = m.group(1);
-        registry.find(stream).onComplete(found -> {
-            if (found.failed() || found.result() == null) {
-                html(ctx.response().setStatusCode(404), "<!doctype html>\n<html><head><meta charset=\"utf-8\">"
-                        + "<title>Cascade</title>" + STYLE + "</head><body><p>" + stream + " is not live. "
-                        + "<a href=\"/\">Live streams</a></p></body></html>\n");
+        String query = ctx.request().query() == null ? "" : ctx.request().query();
+        playback.authorise(stream, query, SERVED_AS.get(protocol), String.valueOf(ctx.request().remoteAddress()),
+                io.vertx.core.Vertx.currentContext()).onComplete(granted -> {
+            if (granted.failed()) {
+                int status = granted.cause() instanceof Playback.Refused r ? r.httpStatus() : 503;
+                if (status == 401) {
+                    ctx.response().putHeader("WWW-Authenticate", Playback.Refused.HTTP_CHALLENGE);
+                }
+                html(ctx.response().setStatusCode(status), "<!doctype html>\n<html><head><meta charset=\"utf-8\">"
+                        + "<title>Cascade</title>" + STYLE + "</head><body><p>Not authorised to play " + stream
+                        + ".</p></body></html>\n");
                 return;
             }
-            html(ctx.response(), playPage(stream, protocol));
+            registry.find(stream).onComplete(found -> {
+                if (found.failed() || found.result() == null) {
+                    html(ctx.response().setStatusCode(404), "<!doctype html>\n<html><head><meta charset=\"utf-8\">"
+                            + "<title>Cascade</title>" + STYLE + "</head><body><p>" + stream + " is not live. "
+                            + "<a href=\"/\">Live streams</a></p></body></html>\n");
+                    return;
+                }
+                // the token (whatever else the page was given) goes on to the player's media requests
+                String carried = playback.authorises() ? Queries.safe(Queries.without(query, "protocol")) : "";
+                html(ctx.response(), playPage(stream, protocol, carried));
+            });
         });
     }
 
@@ -137,11 +166,11 @@ public final class PlayerPages {
                 .putHeader("Cache-Control", "public, max-age=86400").end(Buffer.buffer(js));
     }
 
-    private String playPage(String stream, String protocol) {
+    private String playPage(String stream, String protocol, String carried) {
         StringBuilder links = new StringBuilder();
         for (String p : PROTOCOLS.keySet()) {
-            links.append(p.equals(protocol) ? "<b>" + p + "</b>" : "<a href=\"/play/" + stream + "?protocol=" + p + "\">"
-                    + p + "</a>").append(' ');
+            links.append(p.equals(protocol) ? "<b>" + p + "</b>" : "<a href=\"/play/" + stream + "?protocol=" + p
+                    + (carried.isEmpty() ? "" : "&amp;" + carried.replace("&", "&amp;")) + "\">" + p + "</a>").append(' ');
         }
         String library = PROTOCOLS.get(protocol);
         return "<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>" + stream + " (" + protocol + ")</title>"
@@ -152,7 +181,8 @@ public final class PlayerPages {
                 + (hasLibrary(protocol) ? "<script src=\"" + library + "\"></script>\n"
                 : "<p>This build has no " + library.substring(library.lastIndexOf('/') + 1)
                 + " (the deploy module's Maven build puts it in the jar).</p>\n")
-                + "<script>\n" + PLAY_SCRIPT.replace("@STREAM@", stream).replace("@PROTOCOL@", protocol) + "</script>\n"
+                + "<script>\n" + PLAY_SCRIPT.replace("@STREAM@", stream).replace("@PROTOCOL@", protocol)
+                .replace("@QUERY@", carried) + "</script>\n"
                 + "</body></html>\n";
     }
 

@@ -30,7 +30,8 @@ public final class RtmpPlayback implements RtmpPlayHandler {
 
     @Override
     public void play(RtmpConnection c, PlayRequest r) {
-        Viewer viewer = playback.play(r.name(), RtmpServer.PROTOCOL, RtmpPlayback::sharedEncoder, new Output(c, r));
+        Viewer viewer = playback.play(r.name(), r.query(), RtmpServer.PROTOCOL, RtmpPlayback::sharedEncoder,
+                new Output(c, r));
         c.bind(r.streamId(), viewer::close);
     }
 
@@ -98,6 +99,13 @@ public final class RtmpPlayback implements RtmpPlayHandler {
         @Override
         public void notFound() {
             connection.session().playNotFound(request.streamId(), request.name());
+        }
+
+        @Override
+        public void unauthorised() {
+            // what FMS answers a play its access rules refuse; the connection then ends, as a refused publish's does
+            connection.session().refusePlay(request.streamId(), "NetStream.Play.Failed", "Not authorised.");
+            connection.close();
         }
 
         @Override

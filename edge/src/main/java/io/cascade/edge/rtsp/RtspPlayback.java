@@ -33,8 +33,11 @@ public final class RtspPlayback implements RtspPlayHandler {
     }
 
     @Override
-    public Future<List<MediaFrame>> describe(String name, String peer, Context context) {
-        return playback.describe(name, context).recover(failed -> {
+    public Future<List<MediaFrame>> describe(String name, String query, String peer, Context context) {
+        return playback.describe(name, query, RtspServer.PROTOCOL, peer, context).recover(failed -> {
+            if (failed instanceof Playback.Refused) {
+                return Future.failedFuture(new RtspRefusal(401, "not authorised")); // logged by the fan-out
+            }
             log.info("{}: DESCRIBE of {}: not live ({})", peer, name, failed.getMessage());
             return Future.failedFuture(new RtspRefusal(404, name + " is not live"));
         });
@@ -42,7 +45,7 @@ public final class RtspPlayback implements RtspPlayHandler {
 
     @Override
     public AutoCloseable play(RtspConnection connection, RtspPlayRequest request) {
-        Viewer viewer = playback.play(request.name(), RtspServer.PROTOCOL, request.encoding(),
+        Viewer viewer = playback.play(request.name(), request.query(), RtspServer.PROTOCOL, request.encoding(),
                 () -> encoder(request), new Output(connection));
         return viewer::close;
     }
@@ -93,6 +96,11 @@ public final class RtspPlayback implements RtspPlayHandler {
         @Override
         public void notFound() {
             connection.close();
+        }
+
+        @Override
+        public void unauthorised() {
+            connection.close(); // PLAY was answered already: a token that expired since DESCRIBE ends the session
         }
 
         @Override

@@ -33,8 +33,9 @@ import java.util.regex.Pattern;
  * codec configuration changes (a republish with other settings). Viewers go through the shared fan-out
  * ({@link Playback}), with {@link Fmp4Encoder} as the stream's one encoding.
  *
- * <p>On both paths a name that is not live anywhere is answered 404 before the upgrade, from the stream registry,
- * creating nothing. fMP4 viewers have nothing to say on their socket: their messages are read and dropped, up to
+ * <p>On both paths the client is authorised first ({@code auth.play}, the token in the upgrade request's query; 401 or
+ * 403 before the upgrade), then a name that is not live anywhere is answered 404 before the upgrade, from the stream
+ * registry, creating nothing. fMP4 viewers have nothing to say on their socket: their messages are read and dropped, up to
  * {@link WsViewer#MAX_CLIENT_MESSAGES}, after which (or at the first message over {@link #MAX_MESSAGE_BYTES}) the
  * socket is closed. On both, a ping every {@link WsSocket#PING_INTERVAL_MS} finds half-open sockets: one that has not
  * answered any for {@link WsSocket#PONG_TIMEOUT_MS} is closed.
@@ -106,7 +107,21 @@ public final class WsPlayback implements Handler<RoutingContext> {
         }
         String stream = m.group(1);
         boolean metadata = m.group(2).equals("meta");
-        req.pause(); // the upgrade comes after the lookup
+        req.pause(); // the upgrade comes after authorisation and the lookup
+        String query = req.query() == null ? "" : req.query();
+        playback.authorise(stream, query, metadata ? META_PROTOCOL : PROTOCOL, String.valueOf(req.remoteAddress()),
+                vertx.getOrCreateContext()).onComplete(granted -> {
+            if (granted.failed()) {
+                req.resume();
+                refuse(ctx, granted.cause());
+                return;
+            }
+            lookUpAndUpgrade(ctx, req, stream, metadata, granted.result());
+        });
+    }
+
+    private void lookUpAndUpgrade(RoutingContext ctx, HttpServerRequest req, String stream, boolean metadata,
+                                  Playback.Grant grant) {
         registry.find(stream).onComplete(found -> {
             if (found.failed() || found.result() == null) {
                 counters.playRefusedNotFound.increment();
@@ -119,9 +134,9 @@ public final class WsPlayback implements Handler<RoutingContext> {
             req.toWebSocket().onComplete(upgraded -> {
                 if (upgraded.succeeded()) {
                     if (metadata) {
-                        startMeta(upgraded.result(), connection, stream);
+                        startMeta(upgraded.result(), connection, grant);
                     } else {
-                        start(upgraded.result(), connection, stream);
+                        start(upgraded.result(), connection, grant);
                     }
                 } else {
                     log.debug("{}: WebSocket upgrade failed: {}", req.remoteAddress(), upgraded.cause().getMessage());
@@ -148,14 +163,30 @@ public final class WsPlayback implements Handler<RoutingContext> {
         }
     }
 
-    private void start(ServerWebSocket socket, HttpConnection connection, String stream) {
+    private void start(ServerWebSocket socket, HttpConnection connection, Playback.Grant grant) {
         WsViewer viewer = new WsViewer(vertx, socket, connection, ws, queueBytes, pingIntervalMs, pongTimeoutMs);
-        viewer.bind(playback.play(stream, PROTOCOL, Fmp4Encoder::new, viewer));
+        viewer.bind(playback.play(grant, PROTOCOL, Fmp4Encoder::new, viewer));
     }
 
-    private void startMeta(ServerWebSocket socket, HttpConnection connection, String stream) {
+    private void startMeta(ServerWebSocket socket, HttpConnection connection, Playback.Grant grant) {
         MetaSocket subscriber = new MetaSocket(vertx, socket, connection, counters, meta, queueBytes, pingIntervalMs,
                 pongTimeoutMs);
-        subscriber.bind(playback.play(stream, META_PROTOCOL, JsonMetaEncoder::new, subscriber));
+        subscriber.bind(playback.play(grant, META_PROTOCOL, JsonMetaEncoder::new, subscriber));
+    }
+
+    /** Authorisation said no: 401 or 403 before any upgrade, and nothing made for the name. */
+    private static void refuse(RoutingContext ctx, Throwable why) {
+        if (ctx.response().closed()) {
+            return;
+        }
+        if (why instanceof Playback.Refused refused) {
+            ctx.response().setStatusCode(refused.httpStatus());
+            if (refused.httpStatus() == 401) {
+                ctx.response().putHeader("WWW-Authenticate", Playback.Refused.HTTP_CHALLENGE);
+            }
+        } else {
+            ctx.response().setStatusCode(503);
+        }
+        ctx.response().putHeader("Cache-Control", "no-store").end();
     }
 }

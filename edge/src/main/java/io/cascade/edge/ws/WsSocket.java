@@ -194,6 +194,12 @@ abstract class WsSocket implements ViewerOutput {
     }
 
     @Override
+    public void unauthorised() {
+        end();
+        socket.close(CLOSE_POLICY, "not authorised");
+    }
+
+    @Override
     public void unpublished() {
         // the viewer waits for the next publish
     }

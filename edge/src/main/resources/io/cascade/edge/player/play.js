@@ -3,6 +3,9 @@
   'use strict';
   const stream = '@STREAM@';
   const protocol = '@PROTOCOL@';
+  // the page's query without protocol= (a play token), for every media request: playlists carry it on to segments
+  const query = '@QUERY@';
+  const withQuery = (path) => (query ? path + '?' + query : path);
   const video = document.getElementById('v');
   const status = document.getElementById('status');
   const fail = (what) => {
@@ -16,7 +19,7 @@
   };
 
   if (protocol === 'hls') {
-    const url = here('/' + stream + '/index.m3u8');
+    const url = here(withQuery('/' + stream + '/index.m3u8'));
     if (window.Hls && window.Hls.isSupported()) {
       const hls = new window.Hls();
       window.__player = hls;
@@ -35,10 +38,11 @@
     const p = window.dashjs.MediaPlayer().create();
     window.__player = p;
     p.on(window.dashjs.MediaPlayer.events.ERROR, (e) => fail('dash.js: ' + JSON.stringify(e.error || e)));
-    p.initialize(video, here('/' + stream + '/index.mpd'), true); // dash.js starts playback itself
+    p.initialize(video, here(withQuery('/' + stream + '/index.mpd')), true); // dash.js starts playback itself
   } else if (protocol === 'ws') {
     if (!window.CascadeWsPlayer) return fail('the WebSocket player is not available');
-    const url = (window.location.protocol === 'https:' ? 'wss://' : 'ws://') + window.location.host + '/' + stream + '/ws';
+    const url = (window.location.protocol === 'https:' ? 'wss://' : 'ws://') + window.location.host
+      + withQuery('/' + stream + '/ws');
     const p = new window.CascadeWsPlayer(video, url);
     window.__player = p;
     p.onerror = (e) => fail('WebSocket player: ' + e.type + ' ' + (e.message || ''));
@@ -46,7 +50,7 @@
   } else if (protocol === 'flv') {
     const m = window.mpegts;
     if (!m || !m.getFeatureList().mseLivePlayback) return fail('mpegts.js is not available');
-    const p = m.createPlayer({ type: 'flv', isLive: true, url: here('/' + stream + '.flv') },
+    const p = m.createPlayer({ type: 'flv', isLive: true, url: here(withQuery('/' + stream + '.flv')) },
       { enableStashBuffer: false, liveBufferLatencyChasing: true });
     window.__player = p;
     p.on(m.Events.ERROR, (type, detail) => fail('mpegts.js: ' + type + ' ' + detail));

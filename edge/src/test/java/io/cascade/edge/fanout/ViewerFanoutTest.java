@@ -1,5 +1,8 @@
 package io.cascade.edge.fanout;
 
+import io.cascade.auth.Action;
+import io.cascade.auth.Authorisation;
+import io.cascade.auth.UrlTokens;
 import io.cascade.cluster.Addresses;
 import io.cascade.cluster.Codecs;
 import io.cascade.cluster.FrameBatch;
@@ -26,6 +29,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -83,7 +87,7 @@ class ViewerFanoutTest {
         Context context = vertx.getOrCreateContext();
         Recorder out = new Recorder(context);
         Promise<Viewer> viewer = Promise.promise();
-        context.runOnContext(v -> viewer.tryComplete(playback.play(stream, PROTOCOL, this::countingEncoder, out)));
+        context.runOnContext(v -> viewer.tryComplete(playback.play(stream, "", PROTOCOL, this::countingEncoder, out)));
         out.viewer = viewer.future().await(5, TimeUnit.SECONDS);
         return out;
     }
@@ -205,6 +209,56 @@ class ViewerFanoutTest {
         assertEquals(0, viewer.written.size());
     }
 
+    @Test
+    void withTokensRequiredAViewerPlaysOnlyWithAGoodTokenAndARefusalIsTypedAndCounted() throws Exception {
+        ingesting("paid");
+        ingest.add(frame(0, 0, MediaFrame.FLAG_CONFIG));
+        ingest.add(frame(0, 0, MediaFrame.FLAG_KEYFRAME));
+        String secret = "fan-out-secret-0123456789";
+        Playback playback = new Playback(vertx, new StreamHubs(vertx, NODE, 1000, counters,
+                stream -> io.vertx.core.Future.succeededFuture(INGEST)), counters, ViewerPolicy.DEFAULT, null,
+                Authorisation.of(vertx, new Authorisation.Config(Authorisation.Mode.NONE, Authorisation.Mode.TOKEN,
+                        secret, "", 0, 1_000, false)));
+        assertTrue(playback.authorises());
+        Context context = vertx.getOrCreateContext();
+        Recorder refused = new Recorder(context);
+        Promise<Viewer> v = Promise.promise();
+        context.runOnContext(x -> v.complete(playback.play("paid", "", PROTOCOL, this::countingEncoder, refused)));
+        refused.viewer = v.future().await(5, TimeUnit.SECONDS);
+        await("refused", () -> refused.unauthorised);
+        assertEquals(0, refused.written.size());
+        assertEquals(1, counters.playRefusedUnauthorised.sum());
+
+        String token = new UrlTokens(secret).mint(Action.PLAY, "paid", System.currentTimeMillis() / 1000 + 60);
+        Recorder allowed = new Recorder(context);
+        Promise<Viewer> w = Promise.promise();
+        context.runOnContext(x -> w.complete(playback.play("paid", token, PROTOCOL, this::countingEncoder, allowed)));
+        allowed.viewer = w.future().await(5, TimeUnit.SECONDS);
+        await("plays", () -> allowed.written.size() == 2);
+        assertFalse(allowed.unauthorised);
+
+        // the answer before any work: a typed refusal, whether credentials came (HTTP: 403) or not (401)
+        Playback.Refused r = (Playback.Refused) awaitFailure(playback.authorise("paid", "", PROTOCOL, "x:1", context));
+        assertEquals(Playback.Refusal.UNAUTHORISED, r.reason());
+        assertEquals(401, r.httpStatus());
+        Playback.Refused bad = (Playback.Refused) awaitFailure(playback.authorise("paid", token.replace("sig=", "sig=0"),
+                PROTOCOL, "x:1", context));
+        assertEquals(403, bad.httpStatus());
+        assertEquals("paid", playback.authorise("paid", token, PROTOCOL, "x:1", context).await(5, TimeUnit.SECONDS)
+                .stream());
+        Throwable described = awaitFailure(playback.describe("paid", "", PROTOCOL, "x:1", context));
+        assertTrue(described instanceof Playback.Refused, String.valueOf(described));
+    }
+
+    private static Throwable awaitFailure(io.vertx.core.Future<?> f) throws Exception {
+        try {
+            f.toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            return e.getCause();
+        }
+        throw new AssertionError("not refused");
+    }
+
     /** A test protocol's connection: records what the fan-out gives it. */
     private static final class Recorder implements ViewerOutput {
         final Context context;
@@ -213,6 +267,7 @@ class ViewerFanoutTest {
         volatile boolean full;
         volatile boolean disconnected;
         volatile boolean notFound;
+        volatile boolean unauthorised;
         volatile int unpublished;
         volatile int republished;
 
@@ -263,6 +318,11 @@ class ViewerFanoutTest {
         @Override
         public void notFound() {
             notFound = true;
+        }
+
+        @Override
+        public void unauthorised() {
+            unauthorised = true;
         }
 
         @Override

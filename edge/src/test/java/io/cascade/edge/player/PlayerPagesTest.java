@@ -32,7 +32,7 @@ class PlayerPagesTest {
     @BeforeEach
     void setUp(Vertx vertx) throws Exception {
         live = new LiveStreams(vertx, ViewerPolicy.DEFAULT);
-        PlayerPages pages = new PlayerPages(live.registry);
+        PlayerPages pages = new PlayerPages(live.registry, live.playback);
         Router router = Router.router(vertx);
         router.get("/").handler(pages::index);
         router.getWithRegex(PlayerPages.PLAY_PATH_REGEX).handler(pages::play);

@@ -346,6 +346,15 @@ public final class RtmpSession {
         sendStatus(streamId, "error", "NetStream.Play.StreamNotFound", "No such stream: " + name + ".");
     }
 
+    /** Refuses a pending play, e.g. code "NetStream.Play.Failed" for a viewer authorisation turned down. */
+    public void refusePlay(int streamId, String code, String description) {
+        if (streams.get(streamId) != StreamState.PLAY_PENDING) {
+            return;
+        }
+        streams.put(streamId, StreamState.CREATED);
+        sendStatus(streamId, "error", code, description);
+    }
+
     /** The stream a client plays lost its publisher; the client stays and waits. */
     public void unpublishNotify(int streamId, String name) {
         if (streams.get(streamId) == StreamState.PLAYING) {
