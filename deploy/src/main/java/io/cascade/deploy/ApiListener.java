@@ -39,7 +39,7 @@ final class ApiListener implements Listener {
     public Future<Bound> start(NodeServices node, Endpoint at) {
         String token = node.config.value(NodeSettings.API_TOKEN);
         ApiServer api = new ApiServer(node.vertx, node.registry, node.ingestPoints, token,
-                fileOutputControl(node.fileOutputs));
+                fileOutputControl(node.fileOutputs), node.authorisation.tokens());
         return api.listen(at.host(), at.port()).map(actual -> new Bound(at.host(), actual,
                 token.isEmpty() ? "no token: loopback use only" : "token required"));
     }

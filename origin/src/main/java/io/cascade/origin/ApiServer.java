@@ -1,10 +1,13 @@
 package io.cascade.origin;
 
+import io.cascade.auth.Action;
+import io.cascade.auth.UrlTokens;
 import io.cascade.cluster.IngestPoint;
 import io.cascade.cluster.IngestPointStore;
 import io.cascade.cluster.IngestPointStore.CreateResult;
 import io.cascade.cluster.StreamRecord;
 import io.cascade.cluster.StreamRegistry;
+import io.cascade.media.StreamNames;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerOptions;
@@ -32,6 +35,10 @@ import java.security.MessageDigest;
  * GET or POST), or as a JSON object in a POST body. Answers are {@code {"status":"SUCCESS"|"FAIL",
  * "description":..,"data":..}}; a FAIL comes with 400 (bad parameters), 401 (no token), 404 (nothing to remove),
  * 409 (a name is taken) or 503 (the cluster did not answer).
+ *
+ * <p>{@code signUrl stream=<name> action=publish|play ttl=<seconds>} mints a token with the node's {@code auth.secret}
+ * ({@link UrlTokens}): {@code data.query} is the {@code expires=..&sig=..} to put after the stream name in a publish or
+ * play URL. The token itself is never logged.
  */
 public final class ApiServer {
     private static final Logger log = LoggerFactory.getLogger(ApiServer.class);
@@ -45,10 +52,22 @@ public final class ApiServer {
     private final IngestPointStore ingestPoints;
     private final byte[] token;
     private final FileOutputControl files;
+    private final UrlTokens urlTokens;
     private static final String PARSED_BODY = "cascade.api.body";
+    /** signUrl's ttl when none is given: an hour. */
+    static final long DEFAULT_TTL_SECONDS = 3_600;
+    /** Longest ttl signUrl mints: a year; a longer-lived token is a password, better given out some other way. */
+    static final long MAX_TTL_SECONDS = 366L * 24 * 3_600;
 
     public ApiServer(Vertx vertx, StreamRegistry registry, IngestPointStore ingestPoints, String token,
                      FileOutputControl files) {
+        this(vertx, registry, ingestPoints, token, files, null);
+    }
+
+    /** @param urlTokens what signUrl signs with; null when the node has no {@code auth.secret} */
+    public ApiServer(Vertx vertx, StreamRegistry registry, IngestPointStore ingestPoints, String token,
+                     FileOutputControl files, UrlTokens urlTokens) {
+        this.urlTokens = urlTokens;
         this.files = files;
         this.vertx = vertx;
         this.registry = registry;
@@ -74,6 +93,7 @@ public final class ApiServer {
                 .handler(ctx -> createFileOutput(ctx, true));
         router.route("/api/listConfig").method(HttpMethod.GET).method(HttpMethod.POST).handler(this::listConfig);
         router.route("/api/removeConfig").method(HttpMethod.GET).method(HttpMethod.POST).handler(this::removeConfig);
+        router.route("/api/signUrl").method(HttpMethod.GET).method(HttpMethod.POST).handler(this::signUrl);
         return vertx.createHttpServer(new HttpServerOptions().setMaxInitialLineLength(MAX_REQUEST_LINE_BYTES))
                 .requestHandler(router).listen(port, host).map(s -> s.actualPort());
     }
@@ -217,6 +237,41 @@ public final class ApiServer {
         } else {
             fail(ctx, 404, "no file output has configId " + number);
         }
+    }
+
+    /** A token for one action on one stream, good for ttl seconds from now. */
+    private void signUrl(RoutingContext ctx) {
+        String stream = param(ctx, "stream");
+        String actionWord = param(ctx, "action");
+        String ttlText = param(ctx, "ttl");
+        if (urlTokens == null) {
+            fail(ctx, 409, "auth.secret is not set on this node: it has nothing to sign with");
+            return;
+        }
+        if (stream == null || !StreamNames.isValid(stream)) {
+            fail(ctx, 400, "stream must be a stream name ([A-Za-z0-9._-], at most " + StreamNames.MAX_LENGTH + ")");
+            return;
+        }
+        Action action = actionWord == null ? null : Action.of(actionWord);
+        if (action == null) {
+            fail(ctx, 400, "action must be publish or play");
+            return;
+        }
+        long ttl;
+        try {
+            ttl = ttlText == null ? DEFAULT_TTL_SECONDS : Long.parseLong(ttlText);
+        } catch (NumberFormatException e) {
+            ttl = -1;
+        }
+        if (ttl < 1 || ttl > MAX_TTL_SECONDS) {
+            fail(ctx, 400, "ttl must be a whole number of seconds 1.." + MAX_TTL_SECONDS);
+            return;
+        }
+        long expires = System.currentTimeMillis() / 1000 + ttl;
+        log.info("signUrl: a {} token good for {} s", action.word(), ttl); // the name may be a private one
+        ctx.json(new JsonObject().put("status", "SUCCESS").put("description", action.word() + " token for " + stream)
+                .put("data", new JsonObject().put("stream", stream).put("action", action.word())
+                        .put("expires", expires).put("query", urlTokens.mint(action, stream, expires))));
     }
 
     private static JsonObject point(IngestPoint p) {
