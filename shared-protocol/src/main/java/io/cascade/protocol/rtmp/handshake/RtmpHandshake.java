@@ -177,6 +177,13 @@ public final class RtmpHandshake {
         return p;
     }
 
+    /** For tests: writes a valid client digest of the scheme into a C1 (1536 bytes), whatever else it holds. */
+    static void signClient(byte[] c1, int scheme) {
+        checkScheme(scheme);
+        int at = digestOffset(c1, scheme);
+        System.arraycopy(packetDigest(c1, at, CLIENT_KEY_TEXT), 0, c1, at, DIGEST_LENGTH);
+    }
+
     /** HMAC-SHA256 over the packet without its 32 digest bytes at {@code at}. */
     private static byte[] packetDigest(byte[] packet, int at, byte[] key) {
         return HmacSha256.of(key, packet, 0, at, packet, at + DIGEST_LENGTH, PACKET_SIZE - at - DIGEST_LENGTH);
