@@ -15,6 +15,7 @@ public final class FeedAckCodec extends ImmutableMessageCodec<FeedAck> {
     @Override
     public void encodeToWire(Buffer buffer, FeedAck a) {
         byte[] node = a.node().getBytes(StandardCharsets.UTF_8);
+        ImmutableMessageCodec.checkShortString(node);
         buffer.appendLong(a.sequence()).appendByte((byte) (a.leaving() ? 1 : 0)).appendUnsignedShort(node.length)
                 .appendBytes(node);
     }

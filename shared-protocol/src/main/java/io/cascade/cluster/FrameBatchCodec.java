@@ -23,6 +23,7 @@ public final class FrameBatchCodec extends ImmutableMessageCodec<FrameBatch> {
     @Override
     public void encodeToWire(Buffer buffer, FrameBatch batch) {
         byte[] publish = batch.publish().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        ImmutableMessageCodec.checkShortString(publish);
         buffer.appendLong(batch.lastSequence()).appendUnsignedShort(publish.length).appendBytes(publish)
                 .appendLong(batch.publishOrdinal()).appendLong(batch.segmentTargetMillis()).appendInt(batch.frames().size());
         for (MediaFrame f : batch.frames()) {

@@ -27,4 +27,11 @@ abstract class ImmutableMessageCodec<T> implements MessageCodec<T, T> {
     public final byte systemCodecID() {
         return -1; // a user codec
     }
+
+    /** Strings go on the wire after an unsigned 16-bit length: a longer one must fail, not wrap around. */
+    static void checkShortString(byte[] utf8) {
+        if (utf8.length > 0xFFFF) {
+            throw new IllegalArgumentException("a string of " + utf8.length + " bytes does not fit its 16-bit length");
+        }
+    }
 }

@@ -6,6 +6,9 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
@@ -61,17 +64,36 @@ public final class IngestPointSnapshot {
         if (size > MAX_BYTES) {
             throw new IOException(file + ": " + size + " bytes, more than the " + MAX_BYTES + " an ingest point file may have");
         }
+        return parse(file.toString(), Files.readAllBytes(file));
+    }
+
+    /**
+     * The points in a file's bytes; {@code what} names the file in messages. Anything but a well-formed file of this
+     * version, within its bounds, with valid names throughout, is an {@link IOException}, and nothing else escapes.
+     */
+    static List<IngestPoint> parse(String what, byte[] content) throws IOException {
+        if (content.length > MAX_BYTES) {
+            throw new IOException(what + ": " + content.length + " bytes, more than the " + MAX_BYTES
+                    + " an ingest point file may have");
+        }
+        String text;
+        try {
+            text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(content)).toString();
+        } catch (CharacterCodingException e) {
+            throw new IOException(what + ": not UTF-8 text");
+        }
         JsonObject doc;
         try {
-            doc = new JsonObject(Files.readString(file, StandardCharsets.UTF_8));
-        } catch (DecodeException e) {
-            throw new IOException(file + ": not JSON: " + e.getMessage());
+            doc = new JsonObject(text);
+        } catch (DecodeException | ClassCastException e) {
+            throw new IOException(what + ": not a JSON object: " + e.getMessage());
         }
         if (!Integer.valueOf(VERSION).equals(doc.getValue("version")) || !(doc.getValue("ingestPoints") instanceof JsonArray items)) {
-            throw new IOException(file + ": not an ingest point file of version " + VERSION);
+            throw new IOException(what + ": not an ingest point file of version " + VERSION);
         }
         if (items.size() > IngestPointStore.MAX_POINTS) {
-            throw new IOException(file + ": " + items.size() + " ingest points, more than " + IngestPointStore.MAX_POINTS);
+            throw new IOException(what + ": " + items.size() + " ingest points, more than " + IngestPointStore.MAX_POINTS);
         }
         List<IngestPoint> out = new ArrayList<>(items.size());
         for (int i = 0; i < items.size(); i++) {
@@ -79,7 +101,7 @@ public final class IngestPointSnapshot {
             String priv = item instanceof JsonObject o && o.getValue("privateStreamName") instanceof String s ? s : null;
             String pub = item instanceof JsonObject o && o.getValue("publicStreamName") instanceof String s ? s : null;
             if (!StreamNames.isValid(priv) || !StreamNames.isValid(pub)) {
-                throw new IOException(file + ": entry " + i + " has no valid privateStreamName and publicStreamName");
+                throw new IOException(what + ": entry " + i + " has no valid privateStreamName and publicStreamName");
             }
             out.add(new IngestPoint(priv, pub));
         }

@@ -16,13 +16,19 @@ public final class StreamEventCodec extends ImmutableMessageCodec<StreamEvent> {
     public void encodeToWire(Buffer buffer, StreamEvent e) {
         byte[] name = e.stream().getBytes(StandardCharsets.UTF_8);
         byte[] publish = e.publish().getBytes(StandardCharsets.UTF_8);
+        ImmutableMessageCodec.checkShortString(name);
+        ImmutableMessageCodec.checkShortString(publish);
         buffer.appendByte((byte) e.kind().ordinal()).appendUnsignedShort(name.length).appendBytes(name)
                 .appendUnsignedShort(publish.length).appendBytes(publish);
     }
 
     @Override
     public StreamEvent decodeFromWire(int pos, Buffer buffer) {
-        StreamEvent.Kind kind = StreamEvent.Kind.values()[buffer.getUnsignedByte(pos)];
+        int ordinal = buffer.getUnsignedByte(pos);
+        if (ordinal >= StreamEvent.Kind.values().length) {
+            throw new IllegalStateException("stream event kind " + ordinal + " unknown");
+        }
+        StreamEvent.Kind kind = StreamEvent.Kind.values()[ordinal];
         int length = buffer.getUnsignedShort(pos + 1);
         String stream = buffer.getString(pos + 3, pos + 3 + length, "UTF-8");
         int at = pos + 3 + length;
