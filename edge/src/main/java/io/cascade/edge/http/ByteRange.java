@@ -23,8 +23,8 @@ final class ByteRange {
             String b = spec.substring(dash + 1);
             if (a.isEmpty()) {
                 long suffix = Long.parseLong(b);
-                if (suffix <= 0) {
-                    return null;
+                if (suffix <= 0 || length == 0) {
+                    return null; // nothing to send from an empty body (RFC 9110 14.1.1)
                 }
                 return new long[] {Math.max(0, length - suffix), length - 1};
             }
