@@ -29,6 +29,7 @@ final class ExternalProcess implements AutoCloseable {
     }
 
     static ExternalProcess start(String label, List<String> command) throws IOException {
+        io.cascade.testing.RealClients.require(command.get(0)); // a missing client fails the test, never skips it
         Files.createDirectories(LOGS);
         String base = label + "-" + System.nanoTime();
         Path out = LOGS.resolve(base + ".out");

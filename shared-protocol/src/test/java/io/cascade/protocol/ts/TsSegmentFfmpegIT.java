@@ -31,8 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Real-client check: ffmpeg encodes a short clip, the clip's frames are packaged into consecutive segments exactly as an
- * edge would, and ffprobe / ffmpeg (and GStreamer, when installed) read the segments back to back, as an HLS client
- * appends them. Skipped when ffmpeg is not installed; deploy/bin/test installs it, so CI always runs it.
+ * edge would, and ffprobe / ffmpeg and GStreamer read the segments back to back, as an HLS client
+ * appends them. Fails (never skips) when ffmpeg or GStreamer is not installed; deploy/bin/test installs them.
  */
 @Tag("interop")
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
