@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 import static io.cascade.deploy.Clients.countLines;
 import static io.cascade.deploy.Clients.ffmpegDecode;
@@ -127,37 +128,77 @@ class RtmpInteropIT {
     @Test
     void gstreamerRtmp2srcDecodesVideoAndAudio() throws Exception {
         try (ExternalProcess pub = publish("gst")) {
-            ExternalProcess gst = ExternalProcess.run("gst", 40, List.of("gst-launch-1.0", "-q",
+            // -v makes each fakesink print a line per buffer it gets: the decoded pictures and audio blocks, counted
+            ExternalProcess gst = ExternalProcess.run("gst", 40, List.of("gst-launch-1.0", "-v",
                     "rtmp2src", "location=" + rtmpUrl(rtmp, "gst"), "num-buffers=200", "!", "flvdemux", "name=d",
-                    "d.video", "!", "queue", "!", "h264parse", "!", "avdec_h264", "!", "fakesink",
-                    "d.audio", "!", "queue", "!", "aacparse", "!", "avdec_aac", "!", "fakesink"));
+                    "d.video", "!", "queue", "!", "h264parse", "!", "avdec_h264", "!", "video/x-raw", "!",
+                    "fakesink", "name=pictures", "silent=false",
+                    "d.audio", "!", "queue", "!", "aacparse", "!", "avdec_aac", "!", "audio/x-raw", "!",
+                    "fakesink", "name=sound", "silent=false"));
             assertEquals(0, gst.exitCode(), gst.describe());
+            String out = gst.stdout();
+            long pictures = countContaining(out, "GstFakeSink:pictures: last-message = chain");
+            long sound = countContaining(out, "GstFakeSink:sound: last-message = chain");
+            // 200 FLV tags are about 3 s of 25 fps video and 43 AAC frames a second: most of them decode
+            assertTrue(pictures >= 40, "pictures decoded: " + pictures + "\n" + gst.describe());
+            assertTrue(sound >= 60, "audio frames decoded: " + sound + "\n" + gst.describe());
         }
+    }
+
+    private static long countContaining(String text, String what) {
+        return text.lines().filter(l -> l.contains(what)).count();
     }
 
     @Test
     void aNewViewerStartsAtOnceFromTheGopCache() throws Exception {
-        try (ExternalProcess pub = publish("fast"); TestRtmpClient viewer = new TestRtmpClient(rtmp, 5_000)) {
+        try (ExternalProcess pub = publish("fast"); TestRtmpClient watcher = new TestRtmpClient(rtmp, 5_000);
+             TestRtmpClient viewer = new TestRtmpClient(rtmp, 5_000)) {
+            // a viewer playing since the start: the newest timestamp it has when the second one asks is how far
+            // the stream had come at that moment (both get the same timeline)
+            watcher.handshake(false);
+            watcher.connect("live");
+            assertEquals("NetStream.Play.Reset", watcher.play(watcher.createStream(), "fast"));
+            AtomicLong newest = new AtomicLong(-1);
+            Thread reader = new Thread(() -> {
+                try {
+                    for (RtmpMessage m; (m = watcher.readMedia()) != null; ) {
+                        newest.accumulateAndGet(m.timestamp(), Math::max);
+                    }
+                } catch (Exception e) {
+                    // the test closes the watcher when it is done
+                }
+            }, "gop-watcher");
+            reader.setDaemon(true);
+            reader.start();
             // time passing is the point: 1.5 s into a stream of 1 s GOPs is mid-GOP, where a viewer without a
             // cache would wait for the next keyframe
             Thread.sleep(1_500);
             viewer.handshake(true);
             viewer.connect("live");
             int id = viewer.createStream();
+            long streamAtRequest = newest.get();
             long t0 = System.nanoTime();
             assertEquals("NetStream.Play.Reset", viewer.play(id, "fast"));
             FlvVideo first = null;
+            RtmpMessage firstMessage = null;
             for (RtmpMessage m; first == null || first.kind() == PacketKind.CONFIG; ) {
                 m = viewer.readMedia();
                 assertNotNull(m, "no media");
                 if (m.typeId() == MessageType.VIDEO) {
                     first = FlvTags.parseVideo(m.payload(), 0, m.payload().length);
+                    firstMessage = m;
                 }
             }
             long ms = (System.nanoTime() - t0) / 1_000_000;
             assertTrue(first.keyframe(), "the first picture a viewer gets is a keyframe");
             // the keyframe is in the cache: far less than the 1 s GOP a viewer would otherwise wait
             assertTrue(ms < 400, "first keyframe after " + ms + " ms");
+            // and it is one from before the request, not the next live keyframe that happened to come quickly
+            assertTrue(streamAtRequest > 1_000, "the watcher followed the stream: " + streamAtRequest + " ms");
+            assertTrue(firstMessage.timestamp() < streamAtRequest, "the first keyframe (" + firstMessage.timestamp()
+                    + " ms) predates the play request (the stream was at " + streamAtRequest + " ms)");
+            watcher.close();
+            reader.join(5_000);
         }
     }
 
