@@ -1,5 +1,6 @@
 package io.cascade.deploy;
 
+import io.cascade.auth.Authorisation;
 import io.cascade.cluster.Codecs;
 import io.cascade.cluster.HazelcastIngestPointStore;
 import io.cascade.cluster.HazelcastStreamRegistry;
@@ -29,6 +30,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.HexFormat;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -152,6 +154,7 @@ public final class CascadeNode {
                 .compose(secret -> {
                     services = new NodeServices(vertx, config, nodeId, roles, counters, meters, health, registry,
                             ingestPoints, secret, packageSettings(secret));
+                    logAuthorisation();
                     for (RoleStarter role : RoleStarter.ALL) {
                         if (roles.contains(role.role())) {
                             role.start(services);
@@ -195,6 +198,15 @@ public final class CascadeNode {
             log.info(String.format("listening %-5s %s:%d (%s)", l.name(), b.host(), b.port(), b.detail()));
             return Future.succeededFuture();
         });
+    }
+
+    /** One line saying how publishers and viewers are authorised, when they are (never the secret or the URL). */
+    private void logAuthorisation() {
+        Authorisation.Config auth = config.authorisation();
+        if (auth.publish() != Authorisation.Mode.NONE || auth.play() != Authorisation.Mode.NONE) {
+            log.info("authorisation: publish {}, play {}", auth.publish().name().toLowerCase(Locale.ROOT),
+                    auth.play().name().toLowerCase(Locale.ROOT));
+        }
     }
 
     /**
