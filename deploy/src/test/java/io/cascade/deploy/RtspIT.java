@@ -131,6 +131,7 @@ class RtspIT {
             awaitLive("cam-tcp", true, pub);
             String streams = Http.getText("http://127.0.0.1:" + api + "/api/listStreams").body();
             assertTrue(streams.contains("\"ingestProtocol\":\"rtsp\""), streams);
+            assertStartTogether(rtspUrl(edgeRtsp, "cam-tcp"));
             assertPlaysEverywhere("cam-tcp");
         }
     }
@@ -151,14 +152,18 @@ class RtspIT {
             awaitLive("from-rtmp", true, pub);
             assertDecodes("from-rtmp-edge-rtsp", ffmpegRtspDecode(rtspUrl(edgeRtsp, "from-rtmp"), "tcp", 3), 3);
             assertDecodes("from-rtmp-rtsp-udp", ffmpegRtspDecode(rtspUrl(rtsp, "from-rtmp"), "udp", 3), 3);
-            ExternalProcess probe = ExternalProcess.run("ffprobe-rtsp", 30, List.of("ffprobe", "-v", "error",
-                    "-rtsp_transport", "tcp", "-show_entries", "stream=codec_type,start_time", "-of", "csv=p=0",
-                    rtspUrl(edgeRtsp, "from-rtmp")));
-            assertEquals(0, probe.exitCode(), probe.describe());
-            double video = startTime(probe.stdout(), "video");
-            double audio = startTime(probe.stdout(), "audio");
-            assertTrue(Math.abs(video - audio) <= 0.1, "audio and video start apart: " + probe.stdout());
+            assertStartTogether(rtspUrl(edgeRtsp, "from-rtmp"));
         }
+    }
+
+    /** ffprobe's per-stream start times of an RTSP play: audio and video within 100 ms of each other. */
+    private static void assertStartTogether(String url) throws Exception {
+        ExternalProcess probe = ExternalProcess.run("ffprobe-rtsp", 30, List.of("ffprobe", "-v", "error",
+                "-rtsp_transport", "tcp", "-show_entries", "stream=codec_type,start_time", "-of", "csv=p=0", url));
+        assertEquals(0, probe.exitCode(), probe.describe());
+        double video = startTime(probe.stdout(), "video");
+        double audio = startTime(probe.stdout(), "audio");
+        assertTrue(Math.abs(video - audio) <= 0.1, "audio and video start apart: " + probe.stdout());
     }
 
     @Test
