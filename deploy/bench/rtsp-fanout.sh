@@ -2,7 +2,7 @@
 # RTSP fan-out benchmark: one Cascade node against GStreamer's RTSP server (one shared media), RTSP players over TCP
 # interleaved, both servers measured in the same run on the same core.
 #
-#   deploy/bench/rtsp-fanout.sh                      # N = 100 and 400, 3 runs of each server, about 25 minutes
+#   deploy/bench/rtsp-fanout.sh                      # N = 100 and 400, 3 runs of each server, about 20 minutes
 #   NS="100 400" RUNS=3 deploy/bench/rtsp-fanout.sh
 #   NS=20 RUNS=1 WINDOW=15 RAMP=2 WARMUP=3 IDLE_S=5 SETTLE_S=5 deploy/bench/rtsp-fanout.sh   # smoke run, ~3 minutes
 #
@@ -306,8 +306,9 @@ run_cascade() {
   stop_pid "$PUB_PID" 5; PUB_PID=
   stop_pid "$SERVER_PID" "$STOP_S"; SERVER_PID=
   local issues; issues=$(grep -cE ' (WARN|ERROR) |Exception|OutOfMemory' "$log" || true)
-  [ "$issues" = 0 ] || say "run $run: the node log has $issues WARN/ERROR/exception lines: $log"
-  [ ! -f "$dir/gc.log" ] || cp "$dir/gc.log" "$OUT/run$run-cascade-gc.log"
+  [ "$issues" = 0 ] || say "run $run: the node log has $issues WARN/ERROR/exception lines: $log.gz"
+  gzip -9f "$log"   # mostly one line per player that joined
+  [ ! -f "$dir/gc.log" ] || gzip -9c "$dir/gc.log" >"$OUT/run$run-cascade-gc.log.gz"
   rm -rf "$dir"
 }
 
