@@ -33,6 +33,11 @@ class NodeConfigTest {
         assertEquals("", c.get("cluster.members"));
         assertEquals(EnumSet.allOf(NodeConfig.Role.class), c.roles());
         assertEquals(100, c.integer("metrics.stream.series.max"));
+        // TLS and RTMPT are off until asked for
+        assertEquals(0, c.port("rtmps.port"));
+        assertEquals(0, c.port("rtmpt.port"));
+        assertEquals(0, c.port("https.port"));
+        assertFalse(c.bool("api.tls"));
     }
 
     @Test
