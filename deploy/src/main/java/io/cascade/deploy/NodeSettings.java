@@ -29,7 +29,8 @@ final class NodeSettings {
     static final Setting<String> API_HOST = Setting.text("api.host", "127.0.0.1",
             "the API listens on loopback unless told otherwise");
     static final Setting<String> API_TOKEN = Setting.text("api.token", "",
-            "when set, every API call needs `Authorization: Bearer <token>`");
+            "when set, every API call needs `Authorization: Bearer <token>`; required when `api.host` is not a"
+                    + " loopback address");
     static final Setting<Boolean> API_TLS = Setting.flag("api.tls", false,
             "`true`: the API is served over TLS (HTTPS) on `api.port`, with `tls.cert` and `tls.key`");
     static final Setting<String> NODE_NAME = Setting.text("node.name", "",

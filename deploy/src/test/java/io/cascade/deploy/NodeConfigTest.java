@@ -40,6 +40,28 @@ class NodeConfigTest {
         assertFalse(c.bool("api.tls"));
     }
 
+    /** An API anyone on the network can reach must not start without a token; loopback stays as easy as before. */
+    @Test
+    void anApiBeyondLoopbackWithoutATokenStopsTheNode() throws Exception {
+        for (String host : List.of("0.0.0.0", "::", "192.0.2.10", "")) {
+            SettingsException e = assertThrows(SettingsException.class,
+                    () -> NodeConfig.load(new String[] {"--api.host=" + host}, Map.of()), host);
+            assertEquals("api.host " + (host.isEmpty() ? "(empty)" : host) + " is not a loopback address and api.token"
+                    + " is not set: the API would let anyone who reaches it manage streams; set api.token (or"
+                    + " api.host=127.0.0.1, or api.port=0)", e.getMessage());
+        }
+        // loopback without a token, any address with one, and nodes that run no API are fine
+        for (String host : List.of("127.0.0.1", "127.0.0.2", "::1", "[::1]", "localhost")) {
+            NodeConfig.load(new String[] {"--api.host=" + host}, Map.of());
+        }
+        NodeConfig.load(new String[] {"--api.host=0.0.0.0", "--api.token=s3cret"}, Map.of());
+        NodeConfig.load(new String[] {"--api.host=0.0.0.0", "--api.port=0"}, Map.of());
+        NodeConfig.load(new String[] {"--api.host=0.0.0.0", "--roles=ingest,edge"}, Map.of());
+        // the environment is a source like any other (compose and Kubernetes set it there)
+        assertThrows(SettingsException.class, () -> NodeConfig.load(new String[0],
+                Map.of("CASCADE_API_HOST", "0.0.0.0", "CASCADE_API_TOKEN", "")));
+    }
+
     @Test
     void flagsBeatEnvironmentWhichBeatsTheFileWhichBeatsDefaults(@TempDir Path dir) throws Exception {
         Path yaml = dir.resolve("node.yaml");

@@ -118,6 +118,17 @@ class NodeProcessIT {
     }
 
     @Test
+    void anApiOpenBeyondLoopbackWithoutATokenStopsTheNodeSayingWhy() throws Exception {
+        ExternalProcess node = ExternalProcess.run("node-open-api", 30, nodeCommand("--api.host=0.0.0.0",
+                "--cluster.port=" + Clients.freePort()));
+        assertEquals(2, node.exitCode(), node.stdout() + node.stderr());
+        assertEquals(List.of("cascade: api.host 0.0.0.0 is not a loopback address and api.token is not set: the API"
+                + " would let anyone who reaches it manage streams; set api.token (or api.host=127.0.0.1, or"
+                + " api.port=0)"), node.stderr().lines().toList());
+        assertNothingStarted(node);
+    }
+
+    @Test
     void aTlsPortWithoutAUsableCertificateStopsTheNodeWithOneLine() throws Exception {
         int rtmps = Clients.freePort();
         ExternalProcess none = ExternalProcess.run("node-tls-none", 30, nodeCommand("--rtmps.port=" + rtmps,
