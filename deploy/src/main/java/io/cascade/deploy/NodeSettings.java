@@ -52,8 +52,8 @@ final class NodeSettings {
 
     private static List<Setting<?>> all() {
         List<Setting<?>> all = new ArrayList<>(List.of(ROLES, BIND_HOST, RtmpListener.PORT, RtmpListener.TLS_PORT,
-                RtmpListener.TUNNEL_PORT, RtspListener.PORT, HttpListener.PORT, HttpListener.TLS_PORT, API_PORT, API_HOST,
-                API_TOKEN, API_TLS));
+                RtmpListener.TUNNEL_PORT, RtspListener.PORT, HttpListener.PORT, HttpListener.TLS_PORT, API_PORT,
+                API_HOST, API_TOKEN, API_TLS));
         all.addAll(NodeTls.SETTINGS);
         all.addAll(ClusterSetup.ALL);
         all.add(IngestStream.MAX_IN_FLIGHT_BYTES);

@@ -104,7 +104,8 @@ final class NodeTls {
         String cert = config.value(CERT);
         String key = config.value(KEY);
         if (cert.isEmpty() || key.isEmpty()) {
-            String unset = cert.isEmpty() && key.isEmpty() ? "neither is set" : (cert.isEmpty() ? CERT : KEY) + " is not set";
+            String unset = cert.isEmpty() && key.isEmpty() ? "neither is set"
+                    : (cert.isEmpty() ? CERT : KEY) + " is not set";
             throw new SettingsException(List.of(who + " needs " + CERT + " and " + KEY + " (PEM files): " + unset));
         }
         Path certFile = Path.of(cert);
@@ -115,9 +116,11 @@ final class NodeTls {
             NodeTls tls = new NodeTls(certFile, keyFile, users, pair, stamp);
             log.info("tls: certificate {} ({}) for {}", certFile, pair.describe(), String.join(", ", users));
             Instant now = Instant.now();
-            if (now.isAfter(pair.leaf().getNotAfter().toInstant()) || now.isBefore(pair.leaf().getNotBefore().toInstant())) {
+            Instant from = pair.leaf().getNotBefore().toInstant();
+            Instant until = pair.leaf().getNotAfter().toInstant();
+            if (now.isAfter(until) || now.isBefore(from)) {
                 log.warn("tls: the certificate {} is not valid now (valid {} to {}); clients will refuse it", certFile,
-                        pair.leaf().getNotBefore().toInstant(), pair.leaf().getNotAfter().toInstant());
+                        from, until);
             }
             return tls;
         } catch (IllegalArgumentException e) {
@@ -219,7 +222,8 @@ final class NodeTls {
                     Files.getLastModifiedTime(keyFile).toMillis(), Files.size(keyFile));
         } catch (NoSuchFileException e) {
             Path missing = Path.of(e.getFile());
-            throw new IllegalArgumentException((missing.equals(certFile) ? CERT : KEY) + " " + missing + ": no such file");
+            Setting<String> which = missing.equals(certFile) ? CERT : KEY;
+            throw new IllegalArgumentException(which + " " + missing + ": no such file");
         } catch (IOException e) {
             throw new IllegalArgumentException("cannot read " + certFile + " or " + keyFile + ": " + oneLine(e));
         }
@@ -269,7 +273,8 @@ final class NodeTls {
                     return Future.succeededFuture(false);
                 }
                 current = pair;
-                log.info("tls: reloaded certificate {} ({}) for {}", certFile, pair.describe(), String.join(", ", users));
+                log.info("tls: reloaded certificate {} ({}) for {}", certFile, pair.describe(),
+                        String.join(", ", users));
                 return Future.succeededFuture(true);
             });
         });

@@ -169,7 +169,8 @@ class NodeProcessIT {
             awaitLog(node, "cascade node tls ready", 30);
             String log = node.stdout();
             assertTrue(log.contains("listening rtmps 127.0.0.1:" + rtmps + " (TLS, publish + play, "), log);
-            assertTrue(log.contains("listening rtmpt 127.0.0.1:" + rtmpt + " (RTMP over HTTP POSTs, publish + play)"), log);
+            assertTrue(log.contains("listening rtmpt 127.0.0.1:" + rtmpt + " (RTMP over HTTP POSTs, publish + play)"),
+                    log);
             assertTrue(log.contains("listening https 127.0.0.1:" + https + " (TLS, /metrics /healthz /readyz "), log);
             assertTrue(log.contains("listening api   127.0.0.1:" + api + " (TLS, no token: loopback use only)"), log);
             assertTrue(log.contains("tls: certificate " + cert + " (serial 51, CN=localhost, valid until "), log);

@@ -54,7 +54,8 @@ final class TestCa {
         openssl(dir, "req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
                 "-keyout", key.toString(), "-out", csr.toString(), "-subj", "/CN=localhost");
         openssl(dir, "x509", "-req", "-in", csr.toString(), "-CA", this.cert.toString(), "-CAkey", this.key.toString(),
-                "-set_serial", String.valueOf(serial), "-days", "2", "-extfile", ext.toString(), "-out", cert.toString());
+                "-set_serial", String.valueOf(serial), "-days", "2", "-extfile", ext.toString(),
+                "-out", cert.toString());
         return new Path[] {cert, key};
     }
 

@@ -114,8 +114,9 @@ class TlsIT {
     }
 
     private static String apiGet(String path) throws Exception {
-        HttpResponse<String> r = trustingClient().send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + api + path))
-                .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpRequest request = HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + api + path))
+                .timeout(Duration.ofSeconds(5)).build();
+        HttpResponse<String> r = trustingClient().send(request, HttpResponse.BodyHandlers.ofString());
         assertEquals(200, r.statusCode(), r.body());
         return r.body();
     }
@@ -124,7 +125,8 @@ class TlsIT {
     private static List<String> decode(String url, int seconds, String... inputOptions) {
         List<String> cmd = new ArrayList<>(List.of("ffmpeg", "-hide_banner", "-nostdin", "-loglevel", "error"));
         cmd.addAll(List.of(inputOptions));
-        cmd.addAll(List.of("-i", url, "-t", String.valueOf(seconds), "-map", "0:v", "-map", "0:a", "-f", "framecrc", "-"));
+        cmd.addAll(List.of("-i", url, "-t", String.valueOf(seconds), "-map", "0:v", "-map", "0:a",
+                "-f", "framecrc", "-"));
         return cmd;
     }
 
@@ -208,7 +210,8 @@ class TlsIT {
             assertTrue(messages.get(0) instanceof String codecs && codecs.startsWith("video/mp4; codecs=\"avc1."),
                     String.valueOf(messages.get(0)));
             byte[] init = (byte[]) messages.get(1);
-            assertEquals("ftyp", new String(init, 4, 4, StandardCharsets.US_ASCII), "the init segment starts with ftyp");
+            assertEquals("ftyp", new String(init, 4, 4, StandardCharsets.US_ASCII),
+                    "the init segment starts with ftyp");
         } finally {
             socket.abort();
         }

@@ -46,7 +46,7 @@ public final class RtmptServer extends VerticleBase {
     static final long IDLE_HOLD_MS = 100;
     /** Sessions open at once on one port; one more is answered 503. */
     static final int MAX_SESSIONS = 10_000;
-    /** Largest request body (RTMP bytes a client sends in one POST); a larger one gets 413 and its connection closed. */
+    /** Largest request body (RTMP bytes a client sends in one POST); a larger one gets 413, its connection closed. */
     static final int MAX_BODY_BYTES = 1 << 20;
     /** Most RTMP bytes in one answer; the rest goes with the next. */
     static final int MAX_ANSWER_BYTES = 256 * 1024;

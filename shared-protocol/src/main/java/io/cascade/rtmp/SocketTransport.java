@@ -28,7 +28,8 @@ final class SocketTransport implements RtmpTransport {
         this.socket = socket;
         this.channel = ((NetSocketInternal) socket).channelHandlerContext();
         // the write queue counts as full above writeQueueBytes, and as drained again below half of it
-        channel.channel().config().setWriteBufferWaterMark(new WriteBufferWaterMark(writeQueueBytes / 2, writeQueueBytes));
+        channel.channel().config()
+                .setWriteBufferWaterMark(new WriteBufferWaterMark(writeQueueBytes / 2, writeQueueBytes));
         this.peer = String.valueOf(socket.remoteAddress());
     }
 

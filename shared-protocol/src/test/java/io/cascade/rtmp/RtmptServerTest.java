@@ -75,7 +75,8 @@ class RtmptServerTest {
 
     @Test
     void openAnswersTheSessionIdAndANewlineAndIdleThePollingByte() throws Exception {
-        String open = raw("POST /open/1 HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-fcs\r\nContent-Length: 1\r\n\r\n\0");
+        String open = raw("POST /open/1 HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-fcs\r\n"
+                + "Content-Length: 1\r\n\r\n\0");
         assertTrue(open.startsWith("HTTP/1.1 200 "), open);
         // librtmp looks for "Content-" and then "length:", case-sensitively for the first part
         assertTrue(open.contains("\r\nContent-Length: 17\r\n"), open);
@@ -92,10 +93,12 @@ class RtmptServerTest {
 
     @Test
     void unknownSessionsProbesAndOtherMethodsAreRefused() throws Exception {
-        assertTrue(raw("POST /fcs/ident2 HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\n\r\n\0").startsWith("HTTP/1.1 404"));
+        assertTrue(raw("POST /fcs/ident2 HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\n\r\n\0")
+                .startsWith("HTTP/1.1 404"));
         assertTrue(raw("POST /idle/0123456789abcdef/1 HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\n\r\n\0")
                 .startsWith("HTTP/1.1 404"));
-        assertTrue(raw("POST /send/../1 HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\n\r\n\0").startsWith("HTTP/1.1 404"));
+        assertTrue(raw("POST /send/../1 HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\n\r\n\0")
+                .startsWith("HTTP/1.1 404"));
         assertTrue(raw("GET /open/1 HTTP/1.1\r\nHost: x\r\n\r\n").startsWith("HTTP/1.1 405"));
         assertTrue(raw("POST /send/0123456789abcdef/1 HTTP/1.1\r\nHost: x\r\nContent-Length: 2000000\r\n\r\n")
                 .startsWith("HTTP/1.1 413"));
