@@ -272,7 +272,8 @@ class NodeConfigTest {
 
     @Test
     void multicastListenersShareAPortWhenTheirGroupsOrSourcesDiffer() {
-        Map<String, String> base = Map.of("rtmp.port", "0", "http.port", "0", "api.port", "0", "cluster.port", "20013");
+        Map<String, String> base = Map.of("rtmp.port", "0", "rtsp.port", "0", "http.port", "0", "api.port", "0",
+                "cluster.port", "20013");
         Map<String, String> apart = new java.util.HashMap<>(base);
         apart.put("ts.listeners", "udp://:20014?group=239.1.1.1,udp://:20014?group=239.1.1.2,"
                 + "udp://:20014?group=232.1.1.1&source=10.0.0.1,udp://:20014?group=232.1.1.1&source=10.0.0.2");
@@ -288,7 +289,7 @@ class NodeConfigTest {
     @Test
     void tcpAndUdpMayShareAPortNumber() {
         NodeConfig c = NodeConfig.of(Map.of("ts.udp.port", "20011", "ts.tcp.port", "20011", "rtmp.port", "0",
-                "http.port", "0", "api.port", "0", "cluster.port", "20012"));
+                "rtsp.port", "0", "http.port", "0", "api.port", "0", "cluster.port", "20012"));
         ListenerPorts.checkFree(c, c.roles());
     }
 
