@@ -31,6 +31,11 @@ final class ApiListener implements Listener {
     }
 
     @Override
+    public boolean tls(NodeConfig config) {
+        return config.value(NodeSettings.API_TLS);
+    }
+
+    @Override
     public boolean wanted(Set<Role> roles) {
         return roles.contains(Role.ORIGIN);
     }
@@ -40,8 +45,14 @@ final class ApiListener implements Listener {
         String token = node.config.value(NodeSettings.API_TOKEN);
         ApiServer api = new ApiServer(node.vertx, node.registry, node.ingestPoints, token,
                 fileOutputControl(node.fileOutputs), node.authorisation.tokens());
-        return api.listen(at.host(), at.port()).map(actual -> new Bound(at.host(), actual,
-                token.isEmpty() ? "no token: loopback use only" : "token required"));
+        boolean secure = tls(node.config);
+        return api.listen(at.host(), at.port(), secure ? node.tls.sslOptions() : null).map(server -> {
+            if (secure) {
+                node.tls.register(server::updateSSLOptions);
+            }
+            return new Bound(at.host(), server.actualPort(), (secure ? "TLS, " : "")
+                    + (token.isEmpty() ? "no token: loopback use only" : "token required"));
+        });
     }
 
     /** The API's view of the origin's file outputs. */

@@ -64,6 +64,7 @@ public final class CascadeNode {
     private PrometheusMeterRegistry meters;
     private NodeMetrics metrics;
     private NodeHealth health;
+    private NodeTls tls;
 
     public CascadeNode(NodeConfig config) {
         this.config = config;
@@ -112,7 +113,9 @@ public final class CascadeNode {
 
     public Future<Void> start() {
         try {
-            // before Hazelcast: a second node on the same ports must not join the cluster only to fail after
+            // before Hazelcast: a node whose TLS listeners have no usable certificate, or a second node on the same
+            // ports, must not join the cluster only to fail after
+            tls = NodeTls.check(config, roles);
             ListenerPorts.checkFree(config, roles);
         } catch (SettingsException e) {
             return Future.failedFuture(e);
@@ -153,7 +156,7 @@ public final class CascadeNode {
                 .compose(loaded -> segmentKeySecret())
                 .compose(secret -> {
                     services = new NodeServices(vertx, config, nodeId, roles, counters, meters, health, registry,
-                            ingestPoints, secret, packageSettings(secret));
+                            ingestPoints, secret, packageSettings(secret), tls);
                     logAuthorisation();
                     for (RoleStarter role : RoleStarter.ALL) {
                         if (roles.contains(role.role())) {
@@ -168,6 +171,9 @@ public final class CascadeNode {
                 })
                 .onSuccess(v -> {
                     metrics.startSampling(vertx, registry, services.hubs);
+                    if (tls != null) {
+                        tls.watch(vertx, config.value(NodeTls.RELOAD_MS));
+                    }
                     health.ready(listenerAddresses);
                     log.info("cascade node {} ready", nodeId);
                 });
@@ -288,5 +294,10 @@ public final class CascadeNode {
 
     NodeHealth health() {
         return health;
+    }
+
+    /** The node's TLS certificate and its reloads; null when no listener uses TLS. */
+    NodeTls tls() {
+        return tls;
     }
 }

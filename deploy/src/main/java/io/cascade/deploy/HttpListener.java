@@ -18,22 +18,31 @@ import java.util.Set;
 /**
  * HTTP on {@code http.port}: metrics and health on every node; HLS and DASH, HTTP-FLV ({@code /<stream>.flv}),
  * fMP4 over WebSocket ({@code /<stream>/ws}), the JSON data channel ({@code /<stream>/meta}) and the player pages ({@code /}, {@code /play/<stream>}) on edge nodes.
+ * {@link Tls} serves the same routes over TLS on {@code https.port}, with the same counters.
  */
-final class HttpListener implements Listener {
+class HttpListener implements Listener {
     /** Longest HTTP request line accepted; longer ones get 414 and no state is created. */
     static final int MAX_REQUEST_LINE_BYTES = 4096;
     static final Setting<Integer> PORT = Setting.port("http.port", 8888,
             "`/metrics`, `/healthz`, `/readyz`, and on edge nodes HLS, DASH, HTTP-FLV and WebSocket playback (below);"
                     + " `0` disables");
+    static final Setting<Integer> TLS_PORT = Setting.port("https.port", 0,
+            "the routes of `http.port` (playlists, segments, WSS, FLV, player pages, metrics) over TLS (`tls.cert`,"
+                    + " `tls.key`); `0` disables");
 
     @Override
     public String name() {
         return "http";
     }
 
+    /** The port setting of this variant. */
+    Setting<Integer> port() {
+        return PORT;
+    }
+
     @Override
     public List<Endpoint> endpoints(NodeConfig config) {
-        return Endpoint.tcp(PORT, config.value(NodeSettings.BIND_HOST), config);
+        return Endpoint.tcp(port(), config.value(NodeSettings.BIND_HOST), config);
     }
 
     @Override
@@ -53,6 +62,32 @@ final class HttpListener implements Listener {
 
     @Override
     public Future<Bound> start(NodeServices node, Endpoint at) {
+        return node.vertx.createHttpServer(serverOptions()).requestHandler(router(node)).listen(at.port(), at.host())
+                .map(server -> new Bound(at.host(), server.actualPort(), routes(node)));
+    }
+
+    /** What the startup line says the port serves. */
+    static String routes(NodeServices node) {
+        return "/metrics /healthz /readyz" + (!node.roles.contains(Role.EDGE) ? ""
+                : " /<stream>/index.m3u8 /<stream>/ts/index.m3u8 /<stream>/index.mpd /<stream>.flv"
+                + " /<stream>/ws /<stream>/meta /play/<stream>");
+    }
+
+    static HttpServerOptions serverOptions() {
+        return new HttpServerOptions().setMaxInitialLineLength(MAX_REQUEST_LINE_BYTES)
+                // WebSocket viewers have little to send (/meta: up to 64 KiB, checked there): a small bound per
+                // message, and no compression of media
+                // (it would not shrink, and would be done once per viewer instead of once per stream)
+                .setMaxWebSocketFrameSize(WsPlayback.MAX_MESSAGE_BYTES)
+                .setMaxWebSocketMessageSize(WsPlayback.MAX_MESSAGE_BYTES)
+                .setPerMessageWebSocketCompressionSupported(false).setPerFrameWebSocketCompressionSupported(false);
+    }
+
+    /** The node's routes, built once and shared by the HTTP and HTTPS servers (one delivery state per node). */
+    static synchronized Router router(NodeServices node) {
+        if (node.httpRouter != null) {
+            return node.httpRouter;
+        }
         Router router = Router.router(node.vertx);
         router.get("/metrics").handler(PrometheusScrapingHandler.create(node.meters));
         router.get("/healthz").handler(node.health.livenessHandler());
@@ -74,19 +109,41 @@ final class HttpListener implements Listener {
             router.get("/time").handler(delivery::time);
             router.route().handler(delivery);
         }
-        boolean delivers = node.roles.contains(Role.EDGE);
-        HttpServerOptions options = new HttpServerOptions().setMaxInitialLineLength(MAX_REQUEST_LINE_BYTES)
-                // WebSocket viewers have little to send (/meta: up to 64 KiB, checked there): a small bound per
-                // message, and no compression of media
-                // (it would not shrink, and would be done once per viewer instead of once per stream)
-                .setMaxWebSocketFrameSize(WsPlayback.MAX_MESSAGE_BYTES)
-                .setMaxWebSocketMessageSize(WsPlayback.MAX_MESSAGE_BYTES)
-                .setPerMessageWebSocketCompressionSupported(false).setPerFrameWebSocketCompressionSupported(false);
-        return node.vertx.createHttpServer(options)
-                .requestHandler(router).listen(at.port(), at.host())
-                .map(server -> new Bound(at.host(), server.actualPort(), "/metrics /healthz /readyz"
-                        + (!delivers ? ""
-                        : " /<stream>/index.m3u8 /<stream>/ts/index.m3u8 /<stream>/index.mpd /<stream>.flv"
-                        + " /<stream>/ws /<stream>/meta /play/<stream>")));
+        node.httpRouter = router;
+        return router;
+    }
+
+    /** HTTPS on {@code https.port}: the same routes over TLS with the node's certificate. */
+    static final class Tls extends HttpListener {
+        @Override
+        public String name() {
+            return "https";
+        }
+
+        @Override
+        Setting<Integer> port() {
+            return TLS_PORT;
+        }
+
+        @Override
+        public List<Setting<?>> settings() {
+            return List.of();
+        }
+
+        @Override
+        public boolean tls(NodeConfig config) {
+            return true;
+        }
+
+        @Override
+        public Future<Bound> start(NodeServices node, Endpoint at) {
+            HttpServerOptions options = serverOptions().setSsl(true)
+                    .setKeyCertOptions(node.tls.sslOptions().getKeyCertOptions());
+            return node.vertx.createHttpServer(options).requestHandler(router(node)).listen(at.port(), at.host())
+                    .map(server -> {
+                        node.tls.register(server::updateSSLOptions);
+                        return new Bound(at.host(), server.actualPort(), "TLS, " + routes(node));
+                    });
+        }
     }
 }

@@ -27,6 +27,14 @@ interface Listener {
         return List.of();
     }
 
+    /**
+     * Whether its endpoints speak TLS with these settings: the node then needs {@code tls.cert} and {@code tls.key}
+     * ({@link NodeTls}) before it starts, and the listener registers its servers for certificate reloads.
+     */
+    default boolean tls(NodeConfig config) {
+        return false;
+    }
+
     /** Whether a node with these roles runs it. */
     boolean wanted(Set<Role> roles);
 
@@ -59,6 +67,6 @@ interface Listener {
     }
 
     /** Every listener a node may run, in start order. */
-    List<Listener> ALL = List.of(new RtmpListener(), new RtspListener(), new HttpListener(), new ApiListener(),
-            new TsListener());
+    List<Listener> ALL = List.of(new RtmpListener(), new RtmpListener.Tls(), new RtmpListener.Tunnel(),
+            new RtspListener(), new HttpListener(), new HttpListener.Tls(), new ApiListener(), new TsListener());
 }

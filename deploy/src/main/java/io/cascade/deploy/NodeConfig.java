@@ -10,9 +10,12 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
 
 import java.io.IOException;
 import java.io.Reader;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -86,11 +89,49 @@ public final class NodeConfig {
             problems.add(ClusterSetup.KUBERNETES_SERVICE_DNS.key() + " must be set when "
                     + ClusterSetup.DISCOVERY.key() + " is kubernetes");
         }
+        String openApi = openApi(c);
+        if (openApi != null) {
+            problems.add(openApi);
+        }
         problems.addAll(c.authorisation().problems());
         if (!problems.isEmpty()) {
             throw new SettingsException(problems);
         }
         return c;
+    }
+
+    /**
+     * Why the API would be open to anyone who can reach it, or null: an origin node's API on an address beyond
+     * loopback with no token would let any host on the network create and remove ingest points and file outputs.
+     * (Metrics and health are read-only and have no such rule.)
+     */
+    static String openApi(NodeConfig c) {
+        if (!c.roles().contains(Role.ORIGIN) || c.value(NodeSettings.API_PORT) == 0
+                || !c.value(NodeSettings.API_TOKEN).isEmpty()) {
+            return null;
+        }
+        String host = c.value(NodeSettings.API_HOST);
+        if (loopback(host)) {
+            return null;
+        }
+        return NodeSettings.API_HOST.key() + " " + (host.isEmpty() ? "(empty)" : host) + " is not a loopback address"
+                + " and " + NodeSettings.API_TOKEN.key() + " is not set: the API would let anyone who reaches it"
+                + " manage streams; set " + NodeSettings.API_TOKEN.key() + " (or " + NodeSettings.API_HOST.key()
+                + "=127.0.0.1, or " + NodeSettings.API_PORT.key() + "=0)";
+    }
+
+    /** Whether every address the host names is a loopback one ({@code 127.0.0.0/8}, {@code ::1}, localhost). */
+    static boolean loopback(String host) {
+        String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+        if (h.isBlank()) {
+            return false;
+        }
+        try {
+            InetAddress[] all = InetAddress.getAllByName(h);
+            return all.length > 0 && Arrays.stream(all).allMatch(InetAddress::isLoopbackAddress);
+        } catch (UnknownHostException e) {
+            return false; // unknown now: it may name anything later
+        }
     }
 
     /** Every key accepted, deprecated aliases included. */

@@ -13,6 +13,7 @@ import io.cascade.ingest.Admission;
 import io.cascade.metrics.NodeCounters;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
+import io.vertx.ext.web.Router;
 
 import java.util.Set;
 
@@ -37,6 +38,9 @@ final class NodeServices {
     /** Who may publish and play ({@code auth.*}): asked by admission and by the viewer fan-out. */
     final Authorisation authorisation;
 
+    /** The certificate and key of the TLS listeners, and their reloads; null when no listener uses TLS. */
+    final NodeTls tls;
+
     /** Where publishers of every protocol are admitted (ingest). */
     Admission admission;
     /** One hub per stream with viewers or outputs here (edge, origin). */
@@ -45,10 +49,12 @@ final class NodeServices {
     Playback playback;
     /** createHLSStream, createDASHStream and the automatic folders (origin). */
     FileOutputs fileOutputs;
+    /** The routes of the HTTP port, shared by its HTTPS twin; made by the first of them to start. */
+    Router httpRouter;
 
     NodeServices(Vertx vertx, NodeConfig config, String nodeId, Set<Role> roles, NodeCounters counters,
                  PrometheusMeterRegistry meters, NodeHealth health, StreamRegistry registry,
-                 HazelcastIngestPointStore ingestPoints, byte[] keySecret, PackageSettings packaging) {
+                 HazelcastIngestPointStore ingestPoints, byte[] keySecret, PackageSettings packaging, NodeTls tls) {
         this.vertx = vertx;
         this.config = config;
         this.nodeId = nodeId;
@@ -60,6 +66,7 @@ final class NodeServices {
         this.ingestPoints = ingestPoints;
         this.keySecret = keySecret;
         this.packaging = packaging;
+        this.tls = tls;
         this.authorisation = Authorisation.of(vertx, config.authorisation());
     }
 

@@ -25,12 +25,15 @@ final class NodeSettings {
             "one or more of ingest, origin, edge, comma-separated", NodeSettings::parseRoles,
             "which roles this node runs");
     static final Setting<String> BIND_HOST = Setting.text("bind.host", "0.0.0.0",
-            "address of the RTMP, RTSP, HTTP and MPEG-TS listeners");
+            "address of the RTMP (and RTMPS, RTMPT), RTSP, HTTP (and HTTPS) and MPEG-TS listeners");
     static final Setting<Integer> API_PORT = Setting.port("api.port", 7777, "runtime API (origin role); `0` disables");
     static final Setting<String> API_HOST = Setting.text("api.host", "127.0.0.1",
             "the API listens on loopback unless told otherwise");
     static final Setting<String> API_TOKEN = Setting.text("api.token", "",
-            "when set, every API call needs `Authorization: Bearer <token>`");
+            "when set, every API call needs `Authorization: Bearer <token>`; required when `api.host` is not a"
+                    + " loopback address");
+    static final Setting<Boolean> API_TLS = Setting.flag("api.tls", false,
+            "`true`: the API is served over TLS (HTTPS) on `api.port`, with `tls.cert` and `tls.key`");
     static final Setting<String> NODE_NAME = Setting.text("node.name", "",
             "this node's id, owner of the streams it ingests; empty: a random one");
     static final Setting<String> DATA_DIR = Setting.text("data.dir", "data",
@@ -49,8 +52,10 @@ final class NodeSettings {
     }
 
     private static List<Setting<?>> all() {
-        List<Setting<?>> all = new ArrayList<>(List.of(ROLES, BIND_HOST, RtmpListener.PORT, RtspListener.PORT, HttpListener.PORT,
-                API_PORT, API_HOST, API_TOKEN));
+        List<Setting<?>> all = new ArrayList<>(List.of(ROLES, BIND_HOST, RtmpListener.PORT, RtmpListener.TLS_PORT,
+                RtmpListener.TUNNEL_PORT, RtspListener.PORT, HttpListener.PORT, HttpListener.TLS_PORT, API_PORT,
+                API_HOST, API_TOKEN, API_TLS));
+        all.addAll(NodeTls.SETTINGS);
         all.addAll(ClusterSetup.ALL);
         all.add(IngestStream.MAX_IN_FLIGHT_BYTES);
         all.addAll(List.of(NODE_NAME, DATA_DIR, INGEST_POINTS_REQUIRED));

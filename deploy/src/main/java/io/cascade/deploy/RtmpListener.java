@@ -7,6 +7,7 @@ import io.cascade.ingest.rtmp.RtmpPublishing;
 import io.cascade.rtmp.RtmpPlayHandler;
 import io.cascade.rtmp.RtmpPublishHandler;
 import io.cascade.rtmp.RtmpServer;
+import io.cascade.rtmp.RtmptServer;
 import io.cascade.settings.Setting;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -15,18 +16,32 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
-/** RTMP on {@code rtmp.port}: publishers (ingest) and players (edge) share the port. One server per event loop. */
-final class RtmpListener implements Listener {
+/**
+ * RTMP on {@code rtmp.port}: publishers (ingest) and players (edge) share the port. One server per event loop.
+ * {@link Tls} (RTMPS) and {@link Tunnel} (RTMPT) carry the same protocol, sessions and counters over TLS and over
+ * HTTP POSTs: each is a listener of its own, with its port, startup line and readiness entry, and counts as
+ * protocol {@code rtmp}.
+ */
+class RtmpListener implements Listener {
     static final Setting<Integer> PORT = Setting.port("rtmp.port", 1935, "RTMP publish and play; `0` disables");
+    static final Setting<Integer> TLS_PORT = Setting.port("rtmps.port", 0,
+            "RTMPS: RTMP over TLS (`tls.cert`, `tls.key`), publish and play, counted as `rtmp`; `0` disables");
+    static final Setting<Integer> TUNNEL_PORT = Setting.port("rtmpt.port", 0,
+            "RTMPT: RTMP tunnelled over HTTP POSTs, publish and play, counted as `rtmp`; `0` disables");
 
     @Override
     public String name() {
         return "rtmp";
     }
 
+    /** The port setting of this variant. */
+    Setting<Integer> port() {
+        return PORT;
+    }
+
     @Override
     public List<Endpoint> endpoints(NodeConfig config) {
-        return Endpoint.tcp(PORT, config.value(NodeSettings.BIND_HOST), config);
+        return Endpoint.tcp(port(), config.value(NodeSettings.BIND_HOST), config);
     }
 
     @Override
@@ -39,14 +54,32 @@ final class RtmpListener implements Listener {
         return roles.contains(Role.INGEST) || roles.contains(Role.EDGE);
     }
 
-    @Override
-    public Future<Bound> start(NodeServices node, Endpoint at) {
+    /** The settings every variant's server shares: the roles' handlers, the viewer queue, the deadlines. */
+    static RtmpServer.Settings serverSettings(NodeServices node, Endpoint at) {
         RtmpPublishHandler publishing = node.admission != null ? new RtmpPublishing(node.admission)
                 : RtmpServer.NO_PUBLISHING;
         RtmpPlayHandler playing = node.playback != null ? new RtmpPlayback(node.playback) : RtmpServer.NO_PLAYBACK;
-        RtmpServer.Settings settings = new RtmpServer.Settings(at.host(), at.port(), publishing, playing, node.counters,
+        return new RtmpServer.Settings(at.host(), at.port(), publishing, playing, node.counters,
                 node.config.value(ViewerPolicy.QUEUE_BYTES), node.config.value(ViewerPolicy.SOCKET_SEND_BYTES),
                 RtmpServer.HANDSHAKE_DEADLINE_MS, RtmpServer.IDLE_TIMEOUT_MS);
+    }
+
+    /** What the startup line says the port serves. */
+    static String serves(NodeServices node) {
+        boolean publish = node.admission != null;
+        boolean play = node.playback != null;
+        String serves = (publish ? "publish" : "") + (publish && play ? " + " : "") + (play ? "play" : "");
+        String ingestPoints = publish && node.requiredIngestPoints() != null ? ", ingest points required" : "";
+        return serves + ingestPoints;
+    }
+
+    @Override
+    public Future<Bound> start(NodeServices node, Endpoint at) {
+        return deploy(node, at, serverSettings(node, at), "");
+    }
+
+    /** One server per event loop on this endpoint; with TLS, each gets every certificate reload. */
+    static Future<Bound> deploy(NodeServices node, Endpoint at, RtmpServer.Settings settings, String prefix) {
         List<RtmpServer> instances = new ArrayList<>();
         int count = Math.max(1, Runtime.getRuntime().availableProcessors());
         return node.vertx.deployVerticle(() -> {
@@ -56,12 +89,58 @@ final class RtmpListener implements Listener {
             }
             return s;
         }, new DeploymentOptions().setInstances(count)).map(id -> {
-            boolean publish = node.admission != null;
-            boolean play = node.playback != null;
-            String serves = (publish ? "publish" : "") + (publish && play ? " + " : "") + (play ? "play" : "");
-            String ingestPoints = publish && node.requiredIngestPoints() != null ? ", ingest points required" : "";
+            if (settings.tls() != null) {
+                // instances share one listening socket; each is told, whichever Vert.x asks
+                instances.forEach(s -> node.tls.register(s::updateTls));
+            }
             return new Bound(at.host(), instances.get(0).actualPort(),
-                    serves + ingestPoints + ", " + count + " event loops");
+                    prefix + serves(node) + ", " + count + " event loops");
         });
+    }
+
+    /** RTMPS on {@code rtmps.port}: the same server over TLS with the node's certificate. */
+    static final class Tls extends RtmpListener {
+        @Override
+        public String name() {
+            return "rtmps";
+        }
+
+        @Override
+        Setting<Integer> port() {
+            return TLS_PORT;
+        }
+
+        @Override
+        public boolean tls(NodeConfig config) {
+            return true;
+        }
+
+        @Override
+        public Future<Bound> start(NodeServices node, Endpoint at) {
+            return deploy(node, at, serverSettings(node, at).withTls(node.tls.sslOptions()), "TLS, ");
+        }
+    }
+
+    /**
+     * RTMPT on {@code rtmpt.port}: RTMP over HTTP POSTs ({@code /open/1}, {@code /send}, {@code /idle},
+     * {@code /close}), one server on one event loop.
+     */
+    static final class Tunnel extends RtmpListener {
+        @Override
+        public String name() {
+            return "rtmpt";
+        }
+
+        @Override
+        Setting<Integer> port() {
+            return TUNNEL_PORT;
+        }
+
+        @Override
+        public Future<Bound> start(NodeServices node, Endpoint at) {
+            RtmptServer server = new RtmptServer(serverSettings(node, at));
+            return node.vertx.deployVerticle(server).map(id -> new Bound(at.host(), server.actualPort(),
+                    "RTMP over HTTP POSTs, " + serves(node)));
+        }
     }
 }

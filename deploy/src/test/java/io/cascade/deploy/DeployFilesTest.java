@@ -31,6 +31,7 @@ import javax.xml.parsers.DocumentBuilderFactory;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -43,6 +44,8 @@ class DeployFilesTest {
     /** CASCADE_* variables read by the launchers (deploy/bin/cascade, the image, logback), not by NodeConfig. */
     static final Set<String> LAUNCHER_VARIABLES = Set.of("CASCADE_JAVA_OPTS", "CASCADE_LOG_LEVEL");
     static final Set<String> NODE_SERVICES = Set.of("origin", "edge1", "edge2");
+    /** What {@link #nodeEnv} puts for a variable the compose file requires. */
+    private static final String REQUIRED_VALUE = "(required)";
 
     private static final Path ROOT = GrafanaDashboardIT.repoRoot();
     private static final Path COMPOSE_DIR = ROOT.resolve("deploy/compose");
@@ -71,6 +74,28 @@ class DeployFilesTest {
             c.port("http.port");
             c.port("cluster.port");
         }
+    }
+
+    /**
+     * A node whose API listens beyond loopback does not start without a token: the compose file must make the
+     * operator give one (a required variable), never default it to empty.
+     */
+    @Test
+    void composeRequiresATokenForAnApiBeyondLoopback() throws IOException {
+        for (String s : NODE_SERVICES) {
+            Map<String, String> env = nodeEnv(s);
+            NodeConfig c = NodeConfig.load(new String[0], env); // would throw for an open API
+            boolean apiServed = c.roles().contains(NodeConfig.Role.ORIGIN) && c.port("api.port") != 0;
+            if (apiServed && !NodeConfig.loopback(c.get("api.host"))) {
+                assertEquals(REQUIRED_VALUE, c.get("api.token"), s + ": api.token must come from a required variable");
+            }
+        }
+        String origin = String.valueOf(service("origin").get("environment"));
+        assertTrue(origin.contains("${CASCADE_API_TOKEN:?"), origin);
+        Map<String, String> empty = new java.util.HashMap<>(nodeEnv("origin"));
+        empty.put("CASCADE_API_TOKEN", "");
+        assertThrows(io.cascade.settings.SettingsException.class, () -> NodeConfig.load(new String[0], empty),
+                "the origin without a token must not start");
     }
 
     @Test
@@ -183,7 +208,8 @@ class DeployFilesTest {
             }
             List<String> config = new ArrayList<>(validator);
             config.addAll(List.of("-f", file.toString(), "config", "-q"));
-            assertEquals(0, run(config, true), String.join(" ", config));
+            // the file requires the origin's API token: give one, as an operator must
+            assertEquals(0, run(config, true, Map.of("CASCADE_API_TOKEN", "compose-check")), String.join(" ", config));
             return;
         }
         System.out.println("DeployFilesTest: no docker compose / docker-compose here, compose file checked by parsing only");
@@ -362,7 +388,9 @@ class DeployFilesTest {
                 out.put(eq < 0 ? s : s.substring(0, eq), eq < 0 ? "" : s.substring(eq + 1));
             }
         }
-        out.replaceAll((k, v) -> v.replaceAll("\\$\\{[A-Za-z0-9_]+:-([^}]*)}", "$1"));
+        out.replaceAll((k, v) -> v.replaceAll("\\$\\{[A-Za-z0-9_]+:-([^}]*)}", "$1")
+                // a variable compose requires (${X:?message}) stands for a value the operator must give
+                .replaceAll("\\$\\{[A-Za-z0-9_]+:\\?[^}]*}", REQUIRED_VALUE));
         return out;
     }
 
@@ -488,9 +516,15 @@ class DeployFilesTest {
     }
 
     private static int run(List<String> command, boolean show) throws Exception {
+        return run(command, show, Map.of());
+    }
+
+    private static int run(List<String> command, boolean show, Map<String, String> env) throws Exception {
         Process p;
         try {
-            p = new ProcessBuilder(command).redirectErrorStream(true).start();
+            ProcessBuilder b = new ProcessBuilder(command).redirectErrorStream(true);
+            b.environment().putAll(env);
+            p = b.start();
         } catch (IOException notInstalled) {
             return -1;
         }

@@ -33,6 +33,33 @@ class NodeConfigTest {
         assertEquals("", c.get("cluster.members"));
         assertEquals(EnumSet.allOf(NodeConfig.Role.class), c.roles());
         assertEquals(100, c.integer("metrics.stream.series.max"));
+        // TLS and RTMPT are off until asked for
+        assertEquals(0, c.port("rtmps.port"));
+        assertEquals(0, c.port("rtmpt.port"));
+        assertEquals(0, c.port("https.port"));
+        assertFalse(c.bool("api.tls"));
+    }
+
+    /** An API anyone on the network can reach must not start without a token; loopback stays as easy as before. */
+    @Test
+    void anApiBeyondLoopbackWithoutATokenStopsTheNode() throws Exception {
+        for (String host : List.of("0.0.0.0", "::", "192.0.2.10", "")) {
+            SettingsException e = assertThrows(SettingsException.class,
+                    () -> NodeConfig.load(new String[] {"--api.host=" + host}, Map.of()), host);
+            assertEquals("api.host " + (host.isEmpty() ? "(empty)" : host) + " is not a loopback address and api.token"
+                    + " is not set: the API would let anyone who reaches it manage streams; set api.token (or"
+                    + " api.host=127.0.0.1, or api.port=0)", e.getMessage());
+        }
+        // loopback without a token, any address with one, and nodes that run no API are fine
+        for (String host : List.of("127.0.0.1", "127.0.0.2", "::1", "[::1]", "localhost")) {
+            NodeConfig.load(new String[] {"--api.host=" + host}, Map.of());
+        }
+        NodeConfig.load(new String[] {"--api.host=0.0.0.0", "--api.token=s3cret"}, Map.of());
+        NodeConfig.load(new String[] {"--api.host=0.0.0.0", "--api.port=0"}, Map.of());
+        NodeConfig.load(new String[] {"--api.host=0.0.0.0", "--roles=ingest,edge"}, Map.of());
+        // the environment is a source like any other (compose and Kubernetes set it there)
+        assertThrows(SettingsException.class, () -> NodeConfig.load(new String[0],
+                Map.of("CASCADE_API_HOST", "0.0.0.0", "CASCADE_API_TOKEN", "")));
     }
 
     @Test
@@ -245,7 +272,8 @@ class NodeConfigTest {
 
     @Test
     void multicastListenersShareAPortWhenTheirGroupsOrSourcesDiffer() {
-        Map<String, String> base = Map.of("rtmp.port", "0", "http.port", "0", "api.port", "0", "cluster.port", "20013");
+        Map<String, String> base = Map.of("rtmp.port", "0", "rtsp.port", "0", "http.port", "0", "api.port", "0",
+                "cluster.port", "20013");
         Map<String, String> apart = new java.util.HashMap<>(base);
         apart.put("ts.listeners", "udp://:20014?group=239.1.1.1,udp://:20014?group=239.1.1.2,"
                 + "udp://:20014?group=232.1.1.1&source=10.0.0.1,udp://:20014?group=232.1.1.1&source=10.0.0.2");
@@ -282,7 +310,7 @@ class NodeConfigTest {
     @Test
     void tcpAndUdpMayShareAPortNumber() {
         NodeConfig c = NodeConfig.of(Map.of("ts.udp.port", "20011", "ts.tcp.port", "20011", "rtmp.port", "0",
-                "http.port", "0", "api.port", "0", "cluster.port", "20012"));
+                "rtsp.port", "0", "http.port", "0", "api.port", "0", "cluster.port", "20012"));
         ListenerPorts.checkFree(c, c.roles());
     }
 

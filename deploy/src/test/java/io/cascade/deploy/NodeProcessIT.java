@@ -6,9 +6,12 @@ import io.cascade.testing.Await;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import java.math.BigInteger;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -111,6 +114,75 @@ class NodeProcessIT {
             assertEquals(List.of("cascade: cluster.port " + taken.getLocalPort()
                     + " is in use (another node or program listens there)"), node.stderr().lines().toList());
             assertNothingStarted(node);
+        }
+    }
+
+    @Test
+    void anApiOpenBeyondLoopbackWithoutATokenStopsTheNodeSayingWhy() throws Exception {
+        ExternalProcess node = ExternalProcess.run("node-open-api", 30, nodeCommand("--api.host=0.0.0.0",
+                "--cluster.port=" + Clients.freePort()));
+        assertEquals(2, node.exitCode(), node.stdout() + node.stderr());
+        assertEquals(List.of("cascade: api.host 0.0.0.0 is not a loopback address and api.token is not set: the API"
+                + " would let anyone who reaches it manage streams; set api.token (or api.host=127.0.0.1, or"
+                + " api.port=0)"), node.stderr().lines().toList());
+        assertNothingStarted(node);
+    }
+
+    @Test
+    void aTlsPortWithoutAUsableCertificateStopsTheNodeWithOneLine() throws Exception {
+        int rtmps = Clients.freePort();
+        ExternalProcess none = ExternalProcess.run("node-tls-none", 30, nodeCommand("--rtmps.port=" + rtmps,
+                "--cluster.port=" + Clients.freePort()));
+        assertEquals(2, none.exitCode(), none.stdout() + none.stderr());
+        assertEquals(List.of("cascade: TLS on rtmps.port " + rtmps + " needs tls.cert and tls.key (PEM files): neither"
+                + " is set"), none.stderr().lines().toList());
+        assertNothingStarted(none);
+
+        TestCa ca = TestCa.create("node-process-it");
+        Path[] one = ca.issue("one", 1);
+        Path[] other = ca.issue("other", 2);
+        int https = Clients.freePort();
+        ExternalProcess mismatch = ExternalProcess.run("node-tls-mismatch", 30, nodeCommand("--https.port=" + https,
+                "--tls.cert=" + one[0], "--tls.key=" + other[1], "--cluster.port=" + Clients.freePort()));
+        assertEquals(2, mismatch.exitCode(), mismatch.stdout() + mismatch.stderr());
+        assertEquals(List.of("cascade: TLS on https.port " + https + ": tls.key " + other[1] + " is not the key of"
+                + " tls.cert " + one[0] + " (CN=localhost)"), mismatch.stderr().lines().toList());
+        assertNothingStarted(mismatch);
+    }
+
+    /** The TLS and RTMPT listeners say what they are at startup, and a certificate reload is logged, good or bad. */
+    @Test
+    void tlsListenersStartWithTheirLinesAndCertificateReloadsAreLogged() throws Exception {
+        TestCa ca = TestCa.create("node-process-reload");
+        Path cert = ca.dir.resolve("node.pem");
+        Path key = ca.dir.resolve("node.key");
+        TestCa.install(ca.issue("first", 0x51), cert, key);
+        int rtmps = Clients.freePort();
+        int rtmpt = Clients.freePort();
+        int https = Clients.freePort();
+        int api = Clients.freePort();
+        try (ExternalProcess node = ExternalProcess.start("node-tls", nodeCommand("--bind.host=127.0.0.1",
+                "--rtmp.port=0", "--rtsp.port=0", "--http.port=0", "--rtmps.port=" + rtmps, "--rtmpt.port=" + rtmpt,
+                "--https.port=" + https, "--api.port=" + api, "--api.tls=true", "--tls.cert=" + cert,
+                "--tls.key=" + key, "--tls.reload.ms=200", "--node.name=tls", "--cluster.port=" + Clients.freePort(),
+                "--cluster.name=tls-" + rtmps))) {
+            awaitLog(node, "cascade node tls ready", 30);
+            String log = node.stdout();
+            assertTrue(log.contains("listening rtmps 127.0.0.1:" + rtmps + " (TLS, publish + play, "), log);
+            assertTrue(log.contains("listening rtmpt 127.0.0.1:" + rtmpt + " (RTMP over HTTP POSTs, publish + play)"),
+                    log);
+            assertTrue(log.contains("listening https 127.0.0.1:" + https + " (TLS, /metrics /healthz /readyz "), log);
+            assertTrue(log.contains("listening api   127.0.0.1:" + api + " (TLS, no token: loopback use only)"), log);
+            assertTrue(log.contains("tls: certificate " + cert + " (serial 51, CN=localhost, valid until "), log);
+
+            TestCa.install(ca.issue("second", 0x52), cert, key);
+            awaitLog(node, "tls: reloaded certificate " + cert + " (serial 52, CN=localhost", 10);
+            assertEquals(BigInteger.valueOf(0x52), ca.serialAt(https));
+
+            Path[] third = ca.issue("third", 0x53);
+            Files.copy(third[0], cert, StandardCopyOption.REPLACE_EXISTING); // its key not yet
+            awaitLog(node, "not used, the certificate in use stays (serial 52", 10);
+            assertEquals(BigInteger.valueOf(0x52), ca.serialAt(rtmps));
         }
     }
 

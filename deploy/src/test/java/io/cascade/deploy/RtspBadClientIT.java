@@ -2,8 +2,11 @@ package io.cascade.deploy;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 
 import java.io.ByteArrayOutputStream;
@@ -30,6 +33,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @Tag("interop")
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class RtspBadClientIT {
     private static final String SDP = "v=0\r\no=- 0 0 IN IP4 127.0.0.1\r\ns=x\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
             + "m=video 0 RTP/AVP 96\r\na=rtpmap:96 H264/90000\r\na=fmtp:96 packetization-mode=1\r\n"
@@ -40,6 +44,7 @@ class RtspBadClientIT {
     private static int api;
     private static ExternalProcess publisher;
     private static ExternalProcess player;
+    private static long playerStartedNanos;
 
     @BeforeAll
     static void start() throws Exception {
@@ -52,6 +57,7 @@ class RtspBadClientIT {
         publisher = ExternalProcess.start("bad-good-pub", ffmpegPublish(rtmpUrl(rtmp, "good"), 100));
         Clients.awaitLive(api, "good", true, publisher);
         player = ExternalProcess.start("bad-good-player", ffmpegRtspDecode(rtspUrl(rtsp, "good"), "tcp", 90));
+        playerStartedNanos = System.nanoTime();
     }
 
     @AfterAll
@@ -180,13 +186,16 @@ class RtspBadClientIT {
     }
 
     @Test
+    @Order(Integer.MAX_VALUE)
     void theGoodPublisherAndPlayerWereUndisturbed() throws Exception {
-        // runs in any order with the others; by the end the good player must still be decoding
-        Thread.sleep(1_000);
+        // after every bad client: the good player must still be decoding
         assertTrue(publisher.isAlive(), publisher.describe());
         assertTrue(player.isAlive(), player.describe());
+        long seconds = (System.nanoTime() - playerStartedNanos) / 1_000_000_000L;
         long frames = Clients.countLines(player.stdout(), "0,");
-        assertTrue(frames > 0, "the good player decoded nothing: " + player.describe());
+        // 25 fps, less a few seconds for the player's start and some slack: a stall of any length would show
+        assertTrue(frames >= (seconds - 3) * 25 * 3 / 4, "the good player decoded " + frames + " frames in "
+                + seconds + " s: " + player.describe());
         ExternalProcess again = ExternalProcess.run("bad-good-again", 30, ffmpegRtspDecode(url(), "tcp", 2));
         assertEquals(0, again.exitCode(), again.describe());
         assertTrue(Clients.countLines(again.stdout(), "0,") >= 30, again.describe());

@@ -10,10 +10,12 @@ import io.cascade.cluster.StreamRegistry;
 import io.cascade.media.StreamNames;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.ServerSSLOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -75,8 +77,16 @@ public final class ApiServer {
         this.token = token.getBytes(StandardCharsets.UTF_8);
     }
 
-    /** Starts listening; completes with the bound port. */
+    /** Starts listening over plain HTTP; completes with the bound port. */
     public Future<Integer> listen(String host, int port) {
+        return listen(host, port, null).map(HttpServer::actualPort);
+    }
+
+    /**
+     * Starts listening, over TLS with this certificate and key unless {@code tls} is null; completes with the
+     * server, whose certificate can be replaced while it runs.
+     */
+    public Future<HttpServer> listen(String host, int port, ServerSSLOptions tls) {
         Router router = Router.router(vertx);
         router.route("/api/*").handler(this::authorize);
         router.post("/api/*").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
@@ -94,8 +104,11 @@ public final class ApiServer {
         router.route("/api/listConfig").method(HttpMethod.GET).method(HttpMethod.POST).handler(this::listConfig);
         router.route("/api/removeConfig").method(HttpMethod.GET).method(HttpMethod.POST).handler(this::removeConfig);
         router.route("/api/signUrl").method(HttpMethod.GET).method(HttpMethod.POST).handler(this::signUrl);
-        return vertx.createHttpServer(new HttpServerOptions().setMaxInitialLineLength(MAX_REQUEST_LINE_BYTES))
-                .requestHandler(router).listen(port, host).map(s -> s.actualPort());
+        HttpServerOptions options = new HttpServerOptions().setMaxInitialLineLength(MAX_REQUEST_LINE_BYTES);
+        if (tls != null) {
+            options.setSsl(true).setKeyCertOptions(tls.getKeyCertOptions());
+        }
+        return vertx.createHttpServer(options).requestHandler(router).listen(port, host);
     }
 
     private void authorize(RoutingContext ctx) {

@@ -5,14 +5,10 @@ import io.cascade.protocol.rtmp.chunk.RtmpMessage;
 import io.cascade.protocol.rtmp.session.PlayRequest;
 import io.cascade.protocol.rtmp.session.PublishRequest;
 import io.cascade.protocol.rtmp.session.RtmpSession;
+import io.cascade.metrics.NodeCounters;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.WriteBufferWaterMark;
 import io.vertx.core.Context;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.internal.net.NetSocketInternal;
-import io.vertx.core.net.NetSocket;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,23 +16,31 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
- * One RTMP client socket: feeds its bytes to the {@link RtmpSession}, writes what the session and the roles send,
- * and closes on the first protocol violation without touching any other connection. All methods run on the
+ * One RTMP client: feeds its bytes to the {@link RtmpSession}, writes what the session and the roles send, and
+ * closes on the first protocol violation without touching any other connection. All methods run on the
  * connection's event loop ({@link #context()}); roles on other threads hop there first.
  *
- * <p>Everything goes out through the socket's Netty pipeline directly, in one order: media is queued without a
- * flush so a caller can flush many viewers' frames together ({@link #queueMedia}, {@link #flush}), and the
- * session's own messages are flushed at once.
+ * <p>The bytes travel over an {@link RtmpTransport}: a TCP socket, plain or TLS, or an RTMPT session over HTTP.
+ * Everything goes out in one order: media is queued without a flush so a caller can flush many viewers' frames
+ * together ({@link #queueMedia}, {@link #flush}), and the session's own messages are flushed at once.
  */
 public final class RtmpConnection implements RtmpSession.Listener {
     private static final Logger log = LoggerFactory.getLogger(RtmpConnection.class);
 
-    private final NetSocket socket;
-    private final ChannelHandlerContext channel;
+    /**
+     * What a connection reports to the server that accepted it, whatever its transport: the roles' handlers, the
+     * protocol's counters, and its end.
+     */
+    record Owner(RtmpPublishHandler publishHandler, RtmpPlayHandler playHandler,
+                 NodeCounters.ProtocolCounters counters, Consumer<RtmpConnection> forget) {
+    }
+
+    private final RtmpTransport transport;
     private final Context context;
-    private final RtmpServer server;
+    private final Owner owner;
     private final RtmpSession session = new RtmpSession(this);
     private final Map<Integer, StreamBinding> bindings = new HashMap<>();
     private final String peer;
@@ -48,17 +52,12 @@ public final class RtmpConnection implements RtmpSession.Listener {
     private boolean publishing;
     private boolean unflushed;
 
-    RtmpConnection(NetSocket socket, Context context, RtmpServer server, int writeQueueBytes) {
-        this.socket = socket;
-        this.channel = ((NetSocketInternal) socket).channelHandlerContext();
-        // the write queue counts as full above writeQueueBytes, and as drained again below half of it
-        channel.channel().config().setWriteBufferWaterMark(new WriteBufferWaterMark(writeQueueBytes / 2, writeQueueBytes));
+    RtmpConnection(RtmpTransport transport, Context context, Owner owner) {
+        this.transport = transport;
         this.context = context;
-        this.server = server;
-        this.peer = String.valueOf(socket.remoteAddress());
-        socket.handler(this::onData);
-        socket.closeHandler(v -> onSocketClosed());
-        socket.exceptionHandler(e -> log.debug("{}: socket error: {}", peer, e.toString()));
+        this.owner = owner;
+        this.peer = transport.peer();
+        transport.open(this::onData, this::onTransportClosed);
     }
 
     public RtmpSession session() {
@@ -94,8 +93,8 @@ public final class RtmpConnection implements RtmpSession.Listener {
         if (!closed) {
             int n = shared.readableBytes();
             bytesOut += n;
-            server.countOut(n);
-            channel.write(Unpooled.unreleasableBuffer(shared.duplicate()), channel.voidPromise());
+            owner.counters().bytesOut.add(n);
+            transport.queue(shared);
             unflushed = true;
         }
     }
@@ -104,13 +103,13 @@ public final class RtmpConnection implements RtmpSession.Listener {
     public void flush() {
         if (unflushed) {
             unflushed = false;
-            channel.flush();
+            transport.flush();
         }
     }
 
-    /** True when more than the configured bytes wait in this socket's outbound queue. */
+    /** True when more than the configured bytes wait in this connection's outbound queue. */
     public boolean writeQueueFull() {
-        return !channel.channel().isWritable();
+        return transport.writeQueueFull();
     }
 
     public long bytesIn() {
@@ -120,14 +119,14 @@ public final class RtmpConnection implements RtmpSession.Listener {
     /** Closes at once, dropping whatever is still queued: for a viewer that stopped reading. */
     public void abort() {
         if (!closed) {
-            channel.channel().close();
+            transport.abort();
         }
     }
 
     /** Flushes what was written, then closes. */
     public void close() {
         if (!closed) {
-            socket.end();
+            transport.end();
         }
     }
 
@@ -137,22 +136,22 @@ public final class RtmpConnection implements RtmpSession.Listener {
         }
         lastReadNanos = System.nanoTime();
         bytesIn += data.length();
-        server.countIn(data.length());
+        owner.counters().bytesIn.add(data.length());
         byte[] bytes = data.getBytes();
         try {
             session.receive(bytes, 0, bytes.length);
         } catch (RtmpProtocolException e) {
             log.warn("{}: closing, protocol violation: {}", peer, e.getMessage());
-            server.countViolation();
-            socket.close();
+            owner.counters().violations.increment();
+            transport.close();
         } catch (RuntimeException e) {
             // a bug must cost this connection only, never the event loop
             log.error("{}: closing after an internal error", peer, e);
-            socket.close();
+            transport.close();
         }
     }
 
-    private void onSocketClosed() {
+    private void onTransportClosed() {
         if (closed) {
             return;
         }
@@ -162,7 +161,7 @@ public final class RtmpConnection implements RtmpSession.Listener {
         for (StreamBinding b : open) {
             b.onClosed();
         }
-        server.forget(this);
+        owner.forget().accept(this);
         log.debug("{}: closed ({} bytes in, {} out)", peer, bytesIn, bytesOut);
     }
 
@@ -173,13 +172,13 @@ public final class RtmpConnection implements RtmpSession.Listener {
         }
         if (!session.handshakeDone() && now - openedAtNanos > handshakeDeadlineNanos) {
             log.info("{}: closing, handshake not finished in time", peer);
-            socket.close();
+            transport.close();
         } else if (bindings.isEmpty() && now - lastReadNanos > idleNanos) {
             log.info("{}: closing, idle with no stream", peer);
-            socket.close();
+            transport.close();
         } else if (publishing && now - lastReadNanos > idleNanos) {
             log.info("{}: closing, publisher sent nothing for {} s", peer, idleNanos / 1_000_000_000L);
-            socket.close();
+            transport.close();
         }
     }
 
@@ -194,20 +193,20 @@ public final class RtmpConnection implements RtmpSession.Listener {
     public void send(byte[] bytes) {
         if (!closed) {
             bytesOut += bytes.length;
-            server.countOut(bytes.length);
+            owner.counters().bytesOut.add(bytes.length);
             unflushed = false; // this flush sends any queued media too
-            channel.writeAndFlush(Unpooled.wrappedBuffer(bytes), channel.voidPromise());
+            transport.send(bytes);
         }
     }
 
     @Override
     public void onPublish(PublishRequest request) {
-        server.publishHandler().publish(this, request);
+        owner.publishHandler().publish(this, request);
     }
 
     @Override
     public void onPlay(PlayRequest request) {
-        server.playHandler().play(this, request);
+        owner.playHandler().play(this, request);
     }
 
     @Override

@@ -7,14 +7,16 @@ import io.vertx.core.Vertx;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.NetSocket;
+import io.vertx.core.net.ServerSSLOptions;
 
 import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Listens for RTMP clients. Deploy one instance per event loop: Vert.x spreads the connections of one port over
- * the instances. Closing the verticle closes the listener and every connection it accepted.
+ * Listens for RTMP clients, over plain TCP or over TLS (RTMPS: the same protocol inside a TLS session). Deploy one
+ * instance per event loop: Vert.x spreads the connections of one port over the instances. Closing the verticle
+ * closes the listener and every connection it accepted.
  */
 public final class RtmpServer extends VerticleBase {
     /** The protocol's name in metrics, logs and the stream registry. */
@@ -25,10 +27,27 @@ public final class RtmpServer extends VerticleBase {
     public static final long IDLE_TIMEOUT_MS = 30_000;
     /** How often deadlines are checked; they are enforced within this much of their value. */
     static final long CHECK_PERIOD_MS = 1_000;
-    /** How the server is set up; the handlers are shared by every instance and must be thread-safe. */
+    /**
+     * How the server is set up; the handlers are shared by every instance and must be thread-safe.
+     *
+     * @param tls the certificate and key for RTMPS, or null for plain RTMP
+     */
     public record Settings(String host, int port, RtmpPublishHandler publishHandler, RtmpPlayHandler playHandler,
                            NodeCounters counters, int writeQueueBytes, int socketSendBufferBytes,
-                           long handshakeDeadlineMs, long idleTimeoutMs) {
+                           long handshakeDeadlineMs, long idleTimeoutMs, ServerSSLOptions tls) {
+        /** Plain RTMP. */
+        public Settings(String host, int port, RtmpPublishHandler publishHandler, RtmpPlayHandler playHandler,
+                        NodeCounters counters, int writeQueueBytes, int socketSendBufferBytes,
+                        long handshakeDeadlineMs, long idleTimeoutMs) {
+            this(host, port, publishHandler, playHandler, counters, writeQueueBytes, socketSendBufferBytes,
+                    handshakeDeadlineMs, idleTimeoutMs, null);
+        }
+
+        /** The same settings over TLS with this certificate and key. */
+        public Settings withTls(ServerSSLOptions tlsOptions) {
+            return new Settings(host, port, publishHandler, playHandler, counters, writeQueueBytes,
+                    socketSendBufferBytes, handshakeDeadlineMs, idleTimeoutMs, tlsOptions);
+        }
     }
 
     /** The publish handler of a node that does not ingest. */
@@ -39,14 +58,15 @@ public final class RtmpServer extends VerticleBase {
     public static final RtmpPlayHandler NO_PLAYBACK = (c, r) -> c.session().playNotFound(r.streamId(), r.name());
 
     private final Settings settings;
-    private final NodeCounters.ProtocolCounters counters;
     private final Set<RtmpConnection> connections = new HashSet<>();
+    private final RtmpConnection.Owner owner;
     private NetServer server;
     private long timer;
 
     public RtmpServer(Settings settings) {
         this.settings = settings;
-        this.counters = settings.counters().protocol(PROTOCOL);
+        this.owner = new RtmpConnection.Owner(settings.publishHandler(), settings.playHandler(),
+                settings.counters().protocol(PROTOCOL), connections::remove);
     }
 
     @Override
@@ -58,6 +78,9 @@ public final class RtmpServer extends VerticleBase {
         if (settings.socketSendBufferBytes() > 0) {
             // fixed kernel buffer: a stalled viewer reaches its queue limit sooner (0 keeps kernel autotuning)
             options.setSendBufferSize(settings.socketSendBufferBytes());
+        }
+        if (settings.tls() != null) {
+            options.setSsl(true).setKeyCertOptions(settings.tls().getKeyCertOptions());
         }
         server = vertx.createNetServer(options).connectHandler(this::accept);
         long period = Math.min(CHECK_PERIOD_MS, Math.max(10, settings.handshakeDeadlineMs() / 4));
@@ -71,13 +94,22 @@ public final class RtmpServer extends VerticleBase {
         return server.close();
     }
 
+    /**
+     * Uses a new certificate and key for the connections accepted from now on (those already open keep theirs);
+     * completes with whether anything changed.
+     */
+    public Future<Boolean> updateTls(ServerSSLOptions tls) {
+        return server.updateSSLOptions(tls);
+    }
+
     /** The port actually bound (differs from the setting when that was ephemeral). */
     public int actualPort() {
         return server.actualPort();
     }
 
     private void accept(NetSocket socket) {
-        connections.add(new RtmpConnection(socket, Vertx.currentContext(), this, settings.writeQueueBytes()));
+        connections.add(new RtmpConnection(new SocketTransport(socket, settings.writeQueueBytes()),
+                Vertx.currentContext(), owner));
     }
 
     private void checkTimeouts() {
@@ -87,29 +119,4 @@ public final class RtmpServer extends VerticleBase {
                     TimeUnit.MILLISECONDS.toNanos(settings.idleTimeoutMs()));
         }
     }
-
-    void forget(RtmpConnection c) {
-        connections.remove(c);
-    }
-
-    RtmpPublishHandler publishHandler() {
-        return settings.publishHandler();
-    }
-
-    RtmpPlayHandler playHandler() {
-        return settings.playHandler();
-    }
-
-    void countIn(int bytes) {
-        counters.bytesIn.add(bytes);
-    }
-
-    void countOut(int bytes) {
-        counters.bytesOut.add(bytes);
-    }
-
-    void countViolation() {
-        counters.violations.increment();
-    }
-
 }

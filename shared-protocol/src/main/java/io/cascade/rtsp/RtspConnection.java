@@ -24,10 +24,11 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.internal.net.NetSocketInternal;
 import io.vertx.core.net.NetSocket;
-import io.vertx.core.net.SocketAddress;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -67,7 +68,8 @@ public final class RtspConnection {
     private final RtspServer server;
     private final RtspServer.Settings settings;
     private final String peer;
-    private final String peerHost;
+    /** The client's address: where UDP goes to and comes from (never looked up by name). */
+    private final InetAddress peerAddress;
     private final RtspDecoder decoder = new RtspDecoder();
     private final ArrayDeque<RtspRequest> pending = new ArrayDeque<>();
     private final long openedAtNanos = System.nanoTime();
@@ -102,7 +104,8 @@ public final class RtspConnection {
     /** RTP channel of each track set up for playing, by frame track number (0 for the TS track). */
     private final Map<Integer, Integer> playChannels = new LinkedHashMap<>();
     /** Over UDP: where each channel's packets go. */
-    private final Map<Integer, SocketAddress> udpDestinations = new HashMap<>();
+    private final Map<Integer, InetSocketAddress> udpDestinations = new HashMap<>();
+    private boolean unflushedUdp;
     private AutoCloseable viewer;
 
     RtspConnection(NetSocket socket, Context context, RtspServer server) {
@@ -114,7 +117,8 @@ public final class RtspConnection {
         int queue = settings.writeQueueBytes();
         channel.channel().config().setWriteBufferWaterMark(new WriteBufferWaterMark(queue / 2, queue));
         this.peer = String.valueOf(socket.remoteAddress());
-        this.peerHost = socket.remoteAddress().hostAddress();
+        this.peerAddress = ((java.net.InetSocketAddress) ((NetSocketInternal) socket).channelHandlerContext().channel()
+                .remoteAddress()).getAddress();
         socket.handler(this::onData);
         socket.closeHandler(v -> onSocketClosed());
         socket.exceptionHandler(e -> log.debug("{}: socket error: {}", peer, e.toString()));
@@ -160,6 +164,10 @@ public final class RtspConnection {
             unflushed = false;
             channel.flush();
         }
+        if (unflushedUdp) {
+            unflushedUdp = false;
+            server.playPair().flush();
+        }
     }
 
     /** True when more than the configured bytes wait in this socket's outbound queue (never for UDP players). */
@@ -181,16 +189,18 @@ public final class RtspConnection {
         }
     }
 
+    /** Each packet of the records to the client's port for its channel, through views of the shared bytes. */
     private void sendUdp(ByteBuf records) {
+        UdpPortPool.Pair pair = server.playPair();
         int i = records.readerIndex();
         int end = records.writerIndex();
         while (i + 4 <= end) {
             int ch = records.getUnsignedByte(i + 1);
             int len = records.getUnsignedShort(i + 2);
-            SocketAddress to = udpDestinations.get(ch);
+            InetSocketAddress to = udpDestinations.get(ch);
             if (to != null && i + 4 + len <= end) {
-                Buffer packet = BufferInternal.buffer(records.slice(i + 4, len));
-                server.playSocket().send(packet, to.port(), to.host());
+                pair.write(records.slice(i + 4, len), to);
+                unflushedUdp = true;
             }
             i += 4 + len;
         }
@@ -379,7 +389,7 @@ public final class RtspConnection {
             throw new RtspException(461, r.cseq(), "UDP transport without client_port");
         }
         int[] clientPort = transport.clientPort();
-        busy(settings.udpPorts().open(context.owner(), settings.host()), r, pair -> {
+        busy(settings.udpPorts().open(context), r, pair -> {
             if (closed) {
                 pair.close();
                 return;
@@ -389,27 +399,27 @@ public final class RtspConnection {
             recordChannels.put(track.track().track(), ch);
             recordTracks.add(track.track());
             int number = track.track().track();
-            pair.rtp().handler(p -> onUdp(number, true, p));
-            pair.rtcp().handler(p -> onUdp(number, false, p));
+            pair.receive((rtcp, data, sender) -> onUdp(number, !rtcp, data, sender));
             respond(r, 200, withSession(Map.entry("Transport", "RTP/AVP;unicast;client_port=" + clientPort[0] + "-"
                     + clientPort[1] + ";server_port=" + pair.rtpPort() + "-" + pair.rtcpPort() + ";mode=record")),
                     null, null);
         });
     }
 
-    private void onUdp(int track, boolean rtp, io.vertx.core.datagram.DatagramPacket packet) {
-        if (closed || toFrames == null || !peerHost.equals(packet.sender().hostAddress())) {
+    private void onUdp(int track, boolean rtp, ByteBuf data, InetSocketAddress sender) {
+        if (closed || toFrames == null || !peerAddress.equals(sender.getAddress())) {
             return; // before RECORD, or not from the publisher: a stray or spoofed datagram
         }
         lastActivityNanos = System.nanoTime();
-        Buffer data = packet.data();
-        bytesIn += data.length();
-        server.countIn(data.length());
-        byte[] bytes = data.getBytes();
+        int n = data.readableBytes();
+        bytesIn += n;
+        server.countIn(n);
+        byte[] bytes = new byte[n];
+        data.getBytes(data.readerIndex(), bytes);
         if (rtp) {
-            toFrames.rtp(track, bytes, 0, bytes.length);
+            toFrames.rtp(track, bytes, 0, n);
         } else {
-            toFrames.rtcp(track, bytes, 0, bytes.length);
+            toFrames.rtcp(track, bytes, 0, n);
         }
         reportInputErrors();
     }
@@ -528,8 +538,8 @@ public final class RtspConnection {
         }
         int ch = 2 * playChannels.size(); // channels only name the client's ports here
         playChannels.put(track, ch);
-        udpDestinations.put(ch, SocketAddress.inetSocketAddress(clientPort[0], peerHost));
-        udpDestinations.put(ch + 1, SocketAddress.inetSocketAddress(clientPort[1], peerHost));
+        udpDestinations.put(ch, new InetSocketAddress(peerAddress, clientPort[0]));
+        udpDestinations.put(ch + 1, new InetSocketAddress(peerAddress, clientPort[1]));
         UdpPortPool.Pair pair = server.playPair();
         respond(r, 200, withSession(Map.entry("Transport", "RTP/AVP;unicast;client_port=" + clientPort[0] + "-"
                 + clientPort[1] + ";server_port=" + pair.rtpPort() + "-" + pair.rtcpPort())), null, null);

@@ -4,7 +4,6 @@ import io.cascade.metrics.NodeCounters;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
-import io.vertx.core.datagram.DatagramSocket;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.NetSocket;
@@ -82,10 +81,9 @@ public final class RtspServer extends VerticleBase {
         }
         server = vertx.createNetServer(options).connectHandler(this::accept);
         timer = vertx.setPeriodic(CHECK_PERIOD_MS, id -> checkTimeouts());
-        return settings.udpPorts().open(vertx, settings.host()).compose(pair -> {
+        // players' receiver reports arrive on this pair too: read and let go
+        return settings.udpPorts().open(context).compose(pair -> {
             playPair = pair;
-            pair.rtcp().handler(packet -> { }); // players' receiver reports: read and let go
-            pair.rtp().handler(packet -> { });
             return server.listen();
         });
     }
@@ -126,10 +124,6 @@ public final class RtspServer extends VerticleBase {
     /** The pair UDP players of this instance are sent from. */
     UdpPortPool.Pair playPair() {
         return playPair;
-    }
-
-    DatagramSocket playSocket() {
-        return playPair.rtp();
     }
 
     void countIn(long bytes) {

@@ -29,6 +29,7 @@ import java.util.Map;
  */
 public final class TestRtmpClient implements AutoCloseable {
     private final Socket socket;
+    private final RtmptTunnel tunnel;
     private final InputStream in;
     private final OutputStream out;
     private final ChunkDecoder decoder = new ChunkDecoder();
@@ -49,12 +50,25 @@ public final class TestRtmpClient implements AutoCloseable {
         }
         socket.connect(new java.net.InetSocketAddress("127.0.0.1", port), 5_000);
         socket.setSoTimeout(readTimeoutMs);
+        tunnel = null;
         in = socket.getInputStream();
         out = socket.getOutputStream();
     }
 
+    /** The same client over an RTMPT session instead of a socket. */
+    public TestRtmpClient(RtmptTunnel tunnel) {
+        this.socket = null;
+        this.tunnel = tunnel;
+        this.in = tunnel.input();
+        this.out = tunnel.output();
+    }
+
     public void setReadTimeout(int ms) throws IOException {
-        socket.setSoTimeout(ms);
+        if (socket != null) {
+            socket.setSoTimeout(ms);
+        } else {
+            tunnel.setReadTimeout(ms);
+        }
     }
 
     public void sendRaw(byte[] bytes) throws IOException {
@@ -216,6 +230,10 @@ public final class TestRtmpClient implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
-        socket.close();
+        if (socket != null) {
+            socket.close();
+        } else {
+            tunnel.close();
+        }
     }
 }

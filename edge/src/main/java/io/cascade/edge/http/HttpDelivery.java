@@ -271,10 +271,14 @@ public final class HttpDelivery implements Handler<RoutingContext> {
         }
     }
 
-    /** The MPD's clock source on this server, as the client addressed it (a load balancer's name included). */
+    /**
+     * The MPD's clock source on this server, as the client addressed it (a load balancer's name included), over the
+     * scheme it came by: an MPD served over HTTPS must not send the player to plain HTTP.
+     */
     private static String utcTiming(HttpServerRequest req) {
         String host = req.getHeader("Host");
-        return host != null && HOST.matcher(host).matches() ? "http://" + host + "/time" : null;
+        return host != null && HOST.matcher(host).matches() ? (req.isSSL() ? "https://" : "http://") + host + "/time"
+                : null;
     }
 
     private void playlist(RoutingContext ctx, String body, String carried) {
