@@ -9,26 +9,39 @@ import io.netty.buffer.ByteBuf;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 
 /**
  * The WebSocket viewers' encoding of one stream on this node: each frame once, through the shared {@link Fmp4Stream},
  * the same bytes for every viewer. A config frame becomes the stream's new init segment together with its MIME type
- * (an {@link #INIT} unit); a media frame becomes one movie fragment (a {@link #FRAGMENT} unit); metadata becomes
- * nothing. Each viewer's {@link WsViewer} turns units into WebSocket messages: it sends an init unit (a text message
- * with the MIME type, then a binary one with the init segment) only before the first fragment that follows it, and
- * only when it differs from the last one that viewer got.
+ * (an {@link #INIT} unit); a media frame becomes one movie fragment (a {@link #FRAGMENT} unit, or a {@link #CLOCK}
+ * unit at a sync point); metadata becomes nothing. Each viewer's {@link WsViewer} turns units into WebSocket messages:
+ * it sends an init unit (a text message with the MIME type, then a binary one with the init segment) only before the
+ * first fragment that follows it, and only when it differs from the last one that viewer got.
  *
- * <p>Unit layout: one kind byte, then for {@link #INIT} a 2-byte length and the MIME type in ASCII followed by the
- * init segment, for {@link #FRAGMENT} the fragment.
+ * <p>Clock: at every video keyframe (every segment start of a stream without video), once the stream's clock anchor
+ * is known, the fragment comes as a {@link #CLOCK} unit: a text message
+ * {@code {"wallclock":<epoch ms>,"time":<seconds>}} before it, mapping the fragment's decode time on the viewers'
+ * timeline ({@code time}, what the fMP4's tfdt says, continued across republishes) to the wall clock of the ingest that
+ * received it ({@code wallclock}: the stream's clock anchor plus the frame's media time, the same figure HLS's
+ * EXT-X-PROGRAM-DATE-TIME and DASH's availabilityStartTime give). A page compares it with the server's clock
+ * ({@code /time}) to show its latency. The anchor travels on segment-start frames ({@link MediaFrame#clockAnchorMillis()});
+ * an encoder that joins a stream between two learns it at the next one.
+ *
+ * <p>Unit layout: one kind byte, then for {@link #INIT} and {@link #CLOCK} a 2-byte length and a text in ASCII (the
+ * MIME type, the clock JSON) followed by the init segment or the fragment, for {@link #FRAGMENT} the fragment.
  */
 final class Fmp4Encoder implements FrameEncoder {
     private static final Logger log = LoggerFactory.getLogger(Fmp4Encoder.class);
     static final byte INIT = 'I';
     static final byte FRAGMENT = 'F';
+    static final byte CLOCK = 'C';
 
     private final Fmp4Stream stream = new Fmp4Stream();
     private final RateLimitedLog skipped = new RateLimitedLog(log);
+    /** Wall clock (epoch ms) at media time 0 of the stream, from its last segment start; 0 until one came. */
+    private long anchorMillis;
 
     @Override
     public byte[] encode(MediaFrame frame, long timestampMillis) {
@@ -40,8 +53,17 @@ final class Fmp4Encoder implements FrameEncoder {
                 stream.configure(frame);
                 return initUnit(stream.mimeType(), stream.initSegment());
             }
+            if (frame.clockAnchorMillis() != 0) {
+                anchorMillis = frame.clockAnchorMillis();
+            }
             byte[] fragment = stream.fragment(frame, timestampMillis);
-            return fragment == null ? null : fragmentUnit(fragment);
+            if (fragment == null) {
+                return null;
+            }
+            boolean syncPoint = frame.trackType() == TrackType.VIDEO ? frame.isKeyframe() : frame.isSegmentStart();
+            return syncPoint && anchorMillis != 0
+                    ? textUnit(CLOCK, clockJson(anchorMillis + frame.dtsMillis(), timestampMillis), fragment)
+                    : fragmentUnit(fragment);
         } catch (IllegalArgumentException e) {
             // one frame the fMP4 writer cannot carry must not stop the stream for the other protocols
             skipped.warn("a frame is not sent to WebSocket viewers: {}", e.getMessage());
@@ -52,16 +74,27 @@ final class Fmp4Encoder implements FrameEncoder {
     @Override
     public void publishEnded() {
         stream.reset();
+        anchorMillis = 0; // the next publish's first frame starts a segment and brings the anchor again
+    }
+
+    /** The clock message: {@code {"wallclock":<epoch ms>,"time":<seconds, 3 decimals>}}. */
+    static String clockJson(long wallclockMillis, long timestampMillis) {
+        return "{\"wallclock\":" + wallclockMillis + ",\"time\":"
+                + BigDecimal.valueOf(timestampMillis, 3).toPlainString() + "}";
     }
 
     static byte[] initUnit(String mimeType, byte[] init) {
-        byte[] mime = mimeType.getBytes(StandardCharsets.US_ASCII);
-        byte[] out = new byte[3 + mime.length + init.length];
-        out[0] = INIT;
-        out[1] = (byte) (mime.length >>> 8);
-        out[2] = (byte) mime.length;
-        System.arraycopy(mime, 0, out, 3, mime.length);
-        System.arraycopy(init, 0, out, 3 + mime.length, init.length);
+        return textUnit(INIT, mimeType, init);
+    }
+
+    private static byte[] textUnit(byte kind, String text, byte[] body) {
+        byte[] ascii = text.getBytes(StandardCharsets.US_ASCII);
+        byte[] out = new byte[3 + ascii.length + body.length];
+        out[0] = kind;
+        out[1] = (byte) (ascii.length >>> 8);
+        out[2] = (byte) ascii.length;
+        System.arraycopy(ascii, 0, out, 3, ascii.length);
+        System.arraycopy(body, 0, out, 3 + ascii.length, body.length);
         return out;
     }
 
@@ -72,22 +105,22 @@ final class Fmp4Encoder implements FrameEncoder {
         return out;
     }
 
-    /** The kind of a unit: {@link #INIT} or {@link #FRAGMENT}. */
+    /** The kind of a unit: {@link #INIT}, {@link #FRAGMENT} or {@link #CLOCK}. */
     static byte kind(ByteBuf unit) {
         return unit.getByte(unit.readerIndex());
     }
 
-    /** The MIME type of an init unit. */
-    static String mimeType(ByteBuf unit) {
+    /** The text of an init unit (its MIME type) or of a clock unit (its JSON). */
+    static String text(ByteBuf unit) {
         int at = unit.readerIndex();
         int length = unit.getUnsignedShort(at + 1);
         return unit.toString(at + 3, length, StandardCharsets.US_ASCII);
     }
 
-    /** The init segment of an init unit, or the fragment of a fragment unit: a view, not a copy. */
+    /** The init segment of an init unit, or the fragment of a fragment or clock unit: a view, not a copy. */
     static ByteBuf body(ByteBuf unit) {
         int at = unit.readerIndex();
-        int skip = kind(unit) == INIT ? 3 + unit.getUnsignedShort(at + 1) : 1;
+        int skip = kind(unit) == FRAGMENT ? 1 : 3 + unit.getUnsignedShort(at + 1);
         return unit.slice(at + skip, unit.readableBytes() - skip);
     }
 }

@@ -12,8 +12,8 @@ import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.internal.buffer.BufferInternal;
 
 /**
- * One WebSocket fMP4 viewer ({@code /<stream>/ws}): the fMP4 units of the fan-out as messages, and a client that has
- * nothing to say. Everything runs on the socket's event loop.
+ * One WebSocket fMP4 viewer ({@code /<stream>/ws}): the fMP4 units of the fan-out as messages (the MIME type and the
+ * clock as text, init segments and fragments as binary), and a client that has nothing to say. Everything runs on the socket's event loop.
  */
 final class WsViewer extends WsSocket {
     /** Messages a viewer may send (all ignored) before its socket is closed: a player sends none. */
@@ -49,15 +49,21 @@ final class WsViewer extends WsSocket {
         }
         if (pendingInit != null) {
             if (sentInit == null || !ByteBufUtil.equals(pendingInit, sentInit)) {
-                String mime = Fmp4Encoder.mimeType(pendingInit);
-                socket.writeTextMessage(mime);
+                sendText(Fmp4Encoder.text(pendingInit));
                 send(Fmp4Encoder.body(pendingInit));
-                counters.bytesOut.add(mime.length());
                 sentInit = pendingInit;
             }
             pendingInit = null;
         }
+        if (Fmp4Encoder.kind(unit) == Fmp4Encoder.CLOCK) {
+            sendText(Fmp4Encoder.text(unit)); // the wall clock of the fragment that follows
+        }
         send(Fmp4Encoder.body(unit));
+    }
+
+    private void sendText(String ascii) {
+        counters.bytesOut.add(ascii.length());
+        socket.writeTextMessage(ascii);
     }
 
     /** A binary message of shared bytes: a view for this socket, never released by it. */
