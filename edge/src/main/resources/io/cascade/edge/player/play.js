@@ -26,7 +26,7 @@
       window.__player = hls;
       hls.on(window.Hls.Events.ERROR, (_e, d) => { if (d.fatal) fail('hls.js: ' + d.type + ' ' + d.details); });
       hls.on(window.Hls.Events.MANIFEST_PARSED, play);
-      hls.on(window.Hls.Events.FRAG_LOADED, (_e, d) => { source.bytes += d.payload ? d.payload.byteLength : 0; });
+      hls.on(window.Hls.Events.FRAG_LOADED, (_e, d) => { source.bytes += d.frag.stats.loaded || 0; });
       // from the segments' EXT-X-PROGRAM-DATE-TIME
       source.wallclock = () => (hls.playingDate ? hls.playingDate.getTime() : null);
       hls.loadSource(url);
