@@ -11,6 +11,8 @@ import org.slf4j.LoggerFactory;
 
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The WebSocket viewers' encoding of one stream on this node: each frame once, through the shared {@link Fmp4Stream},
@@ -29,8 +31,10 @@ import java.nio.charset.StandardCharsets;
  * ({@code /time}) to show its latency. The anchor travels on segment-start frames ({@link MediaFrame#clockAnchorMillis()});
  * an encoder that joins a stream between two learns it at the next one.
  *
- * <p>Unit layout: one kind byte, then for {@link #INIT} and {@link #CLOCK} a 2-byte length and a text in ASCII (the
- * MIME type, the clock JSON) followed by the init segment or the fragment, for {@link #FRAGMENT} the fragment.
+ * <p>Unit layout: one kind byte, then the WebSocket frames a viewer is sent, built here once for all of them (a
+ * server's frames are not masked): for {@link #INIT} a text frame with the MIME type and a binary one with the init
+ * segment, for {@link #CLOCK} a text frame with the clock JSON and a binary one with the fragment, for
+ * {@link #FRAGMENT} a binary frame with the fragment. A viewer writes them to its connection as they are.
  */
 final class Fmp4Encoder implements FrameEncoder {
     private static final Logger log = LoggerFactory.getLogger(Fmp4Encoder.class);
@@ -62,7 +66,7 @@ final class Fmp4Encoder implements FrameEncoder {
             }
             boolean syncPoint = frame.trackType() == TrackType.VIDEO ? frame.isKeyframe() : frame.isSegmentStart();
             return syncPoint && anchorMillis != 0
-                    ? textUnit(CLOCK, clockJson(anchorMillis + frame.dtsMillis(), timestampMillis), fragment)
+                    ? unit(CLOCK, clockJson(anchorMillis + frame.dtsMillis(), timestampMillis), fragment)
                     : fragmentUnit(fragment);
         } catch (IllegalArgumentException e) {
             // one frame the fMP4 writer cannot carry must not stop the stream for the other protocols
@@ -84,25 +88,58 @@ final class Fmp4Encoder implements FrameEncoder {
     }
 
     static byte[] initUnit(String mimeType, byte[] init) {
-        return textUnit(INIT, mimeType, init);
-    }
-
-    private static byte[] textUnit(byte kind, String text, byte[] body) {
-        byte[] ascii = text.getBytes(StandardCharsets.US_ASCII);
-        byte[] out = new byte[3 + ascii.length + body.length];
-        out[0] = kind;
-        out[1] = (byte) (ascii.length >>> 8);
-        out[2] = (byte) ascii.length;
-        System.arraycopy(ascii, 0, out, 3, ascii.length);
-        System.arraycopy(body, 0, out, 3 + ascii.length, body.length);
-        return out;
+        return unit(INIT, mimeType, init);
     }
 
     static byte[] fragmentUnit(byte[] fragment) {
-        byte[] out = new byte[1 + fragment.length];
-        out[0] = FRAGMENT;
-        System.arraycopy(fragment, 0, out, 1, fragment.length);
+        return unit(FRAGMENT, null, fragment);
+    }
+
+    /**
+     * A unit: its kind, then the WebSocket frames that carry it, as a server sends them (unmasked, so the same bytes
+     * for every viewer): a text frame with {@code text} when there is one, then a binary frame with {@code body}.
+     */
+    private static byte[] unit(byte kind, String text, byte[] body) {
+        byte[] ascii = text == null ? null : text.getBytes(StandardCharsets.US_ASCII);
+        int size = 1 + (ascii == null ? 0 : headerLength(ascii.length) + ascii.length)
+                + headerLength(body.length) + body.length;
+        byte[] out = new byte[size];
+        out[0] = kind;
+        int at = 1;
+        if (ascii != null) {
+            at = putHeader(out, at, OPCODE_TEXT, ascii.length);
+            System.arraycopy(ascii, 0, out, at, ascii.length);
+            at += ascii.length;
+        }
+        at = putHeader(out, at, OPCODE_BINARY, body.length);
+        System.arraycopy(body, 0, out, at, body.length);
         return out;
+    }
+
+    static final int OPCODE_TEXT = 1;
+    static final int OPCODE_BINARY = 2;
+
+    /** RFC 6455 5.2: 2 bytes, then 2 more for a payload over 125 bytes, 8 more for one over 65535. */
+    private static int headerLength(int payload) {
+        return payload < 126 ? 2 : payload < 65536 ? 4 : 10;
+    }
+
+    /** A final frame's header (FIN set, no mask) at {@code at}; answers where the payload goes. */
+    private static int putHeader(byte[] out, int at, int opcode, int payload) {
+        out[at++] = (byte) (0x80 | opcode);
+        if (payload < 126) {
+            out[at++] = (byte) payload;
+        } else if (payload < 65536) {
+            out[at++] = 126;
+            out[at++] = (byte) (payload >>> 8);
+            out[at++] = (byte) payload;
+        } else {
+            out[at++] = 127;
+            for (int shift = 56; shift >= 0; shift -= 8) {
+                out[at++] = (byte) ((long) payload >>> shift);
+            }
+        }
+        return at;
     }
 
     /** The kind of a unit: {@link #INIT}, {@link #FRAGMENT} or {@link #CLOCK}. */
@@ -110,17 +147,45 @@ final class Fmp4Encoder implements FrameEncoder {
         return unit.getByte(unit.readerIndex());
     }
 
+    /** The WebSocket frames of a unit, ready to write to a viewer's connection: a view, not a copy. */
+    static ByteBuf wire(ByteBuf unit) {
+        return unit.slice(unit.readerIndex() + 1, unit.readableBytes() - 1);
+    }
+
+    /** One message of a unit: a text or a binary frame's payload (a view). */
+    record Message(boolean text, ByteBuf payload) {
+    }
+
+    /** The messages of a unit, in order: the text one (MIME type or clock) if any, then the binary one. */
+    static List<Message> messages(ByteBuf unit) {
+        List<Message> out = new ArrayList<>(2);
+        int at = unit.readerIndex() + 1;
+        int end = unit.writerIndex();
+        while (at < end) {
+            int opcode = unit.getByte(at) & 0x0F;
+            int length = unit.getByte(at + 1) & 0x7F;
+            int header = 2;
+            if (length == 126) {
+                length = unit.getUnsignedShort(at + 2);
+                header = 4;
+            } else if (length == 127) {
+                length = (int) unit.getLong(at + 2);
+                header = 10;
+            }
+            out.add(new Message(opcode == OPCODE_TEXT, unit.slice(at + header, length)));
+            at += header + length;
+        }
+        return out;
+    }
+
     /** The text of an init unit (its MIME type) or of a clock unit (its JSON). */
     static String text(ByteBuf unit) {
-        int at = unit.readerIndex();
-        int length = unit.getUnsignedShort(at + 1);
-        return unit.toString(at + 3, length, StandardCharsets.US_ASCII);
+        return messages(unit).get(0).payload().toString(StandardCharsets.US_ASCII);
     }
 
     /** The init segment of an init unit, or the fragment of a fragment or clock unit: a view, not a copy. */
     static ByteBuf body(ByteBuf unit) {
-        int at = unit.readerIndex();
-        int skip = kind(unit) == FRAGMENT ? 1 : 3 + unit.getUnsignedShort(at + 1);
-        return unit.slice(at + skip, unit.readableBytes() - skip);
+        List<Message> m = messages(unit);
+        return m.get(m.size() - 1).payload();
     }
 }

@@ -181,7 +181,7 @@ abstract class WsSocket implements ViewerOutput {
 
     @Override
     public void flush() {
-        // every message is flushed as it is written
+        // every message written through the WebSocket API is flushed as it is written
     }
 
     @Override
