@@ -28,8 +28,8 @@ import java.util.List;
  * timeline ({@code time}, what the fMP4's tfdt says, continued across republishes) to the wall clock of the ingest that
  * received it ({@code wallclock}: the stream's clock anchor plus the frame's media time, the same figure HLS's
  * EXT-X-PROGRAM-DATE-TIME and DASH's availabilityStartTime give). A page compares it with the server's clock
- * ({@code /time}) to show its latency. The anchor travels on segment-start frames ({@link MediaFrame#clockAnchorMillis()});
- * an encoder that joins a stream between two learns it at the next one.
+ * ({@code /time}) to show its latency. The anchor travels on segment-start frames
+ * ({@link MediaFrame#clockAnchorMillis()}); an encoder that joins a stream between two learns it at the next one.
  *
  * <p>Unit layout: one kind byte, then the WebSocket frames a viewer is sent, built here once for all of them (a
  * server's frames are not masked): for {@link #INIT} a text frame with the MIME type and a binary one with the init

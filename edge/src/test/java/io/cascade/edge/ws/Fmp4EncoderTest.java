@@ -90,7 +90,8 @@ class Fmp4EncoderTest {
                 if (keyframe) {
                     keyframesBeforeAnchor++;
                 }
-                assertEquals(Fmp4Encoder.FRAGMENT, Fmp4Encoder.kind(b), "no clock before the anchor, none between keyframes");
+                assertEquals(Fmp4Encoder.FRAGMENT, Fmp4Encoder.kind(b),
+                        "no clock before the anchor, none between keyframes");
             }
         }
         assertEquals(1, keyframesBeforeAnchor);

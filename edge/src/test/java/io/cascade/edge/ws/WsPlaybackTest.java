@@ -344,8 +344,8 @@ class WsPlaybackTest {
         try (java.net.Socket s = new java.net.Socket()) {
             s.setReceiveBufferSize(4096);
             s.connect(new java.net.InetSocketAddress("127.0.0.1", port));
-            s.getOutputStream().write(("GET /slow/ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                    + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+            s.getOutputStream().write(("GET /slow/ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n"
+                    + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
                     .getBytes(StandardCharsets.US_ASCII));
             await("playing", () -> ws.viewers.sum() == 1);
             long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
