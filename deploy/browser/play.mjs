@@ -6,9 +6,15 @@
 //   node play.mjs --player hls|dash|ws --url <manifest or ws:// URL> [--seconds 10] [--timeout 30] [--audio-only]
 //                 [--live-delay S] [--verbose]
 //   node play.mjs --player page --url <a node's player page, http://host:port/play/<stream>?protocol=...> ...
+//                 [--screenshot file.png] [--viewport 1280x720]
 //
 // --player page opens the node's own player page instead of the harness's, and judges its <video id="v"> the
-// same way; errors the page reports in window.__playerErrors count as fatal.
+// same way; errors the page reports in window.__playerErrors count as fatal. What the page shows as its stats
+// (window.__playerStats: size, bitrate, latency from the server clock, dropped frames) goes into the JSON line:
+// "pageStats" (the last reading), "latencyMs" (the median of the page's latency readings over the --seconds window,
+// null when it gave none), "latencyMaxMs" and "latencyReadings".
+// --screenshot FILE saves a PNG of the page at the end of the window (whatever the verdict); --viewport WxH sizes
+// the browser's page (default 1280x720).
 //
 // --live-delay S starts playback S seconds behind the live edge (hls.js liveSyncDuration, dash.js
 // streaming.delay.liveDelay, the ws player's latency) instead of where the player's defaults and the manifest put it.
@@ -62,7 +68,10 @@ const log = (...a) => process.stderr.write(`[play.mjs ${new Date().toISOString()
 // ---------------------------------------------------------------------------------------------- arguments
 
 function parseArgs(argv) {
-  const o = { player: null, url: null, seconds: 10, timeout: 30, audioOnly: false, liveDelay: null, verbose: false };
+  const o = {
+    player: null, url: null, seconds: 10, timeout: 30, audioOnly: false, liveDelay: null, verbose: false,
+    screenshot: null, viewport: '1280x720',
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => {
@@ -76,6 +85,8 @@ function parseArgs(argv) {
     else if (a === '--audio-only') o.audioOnly = true;
     else if (a === '--verbose') o.verbose = true;
     else if (a === '--live-delay') o.liveDelay = Number(value());
+    else if (a === '--screenshot') o.screenshot = path.resolve(value());
+    else if (a === '--viewport') o.viewport = value();
     else throw new Error(`unknown argument ${a}`);
   }
   if (!['hls', 'dash', 'ws', 'page'].includes(o.player)) throw new Error('--player must be hls, dash, ws or page');
@@ -91,6 +102,9 @@ function parseArgs(argv) {
   if (!Number.isFinite(o.seconds) || o.seconds < 1 || o.seconds > 600) throw new Error('--seconds must be 1..600');
   if (!Number.isFinite(o.timeout) || o.timeout < 1 || o.timeout > 600) throw new Error('--timeout must be 1..600');
   if (o.liveDelay !== null && !(o.liveDelay > 0 && o.liveDelay <= 120)) throw new Error('--live-delay must be 0..120');
+  const vp = /^(\d{2,4})x(\d{2,4})$/.exec(o.viewport);
+  if (!vp) throw new Error('--viewport must be WxH, e.g. 1280x720');
+  o.viewport = { width: Number(vp[1]), height: Number(vp[2]) };
   return o;
 }
 
@@ -107,6 +121,7 @@ const result = {
   ok: false, player: null, url: null, pageOrigin: null, audioOnly: false,
   startupMs: null, startTime: null, endTime: null, advanced: 0, seconds: null, minAdvance: null, liveDelay: null,
   videoWidth: 0, videoHeight: 0, videoFrames: 0, droppedFrames: 0, audioBytes: 0,
+  pageStats: null, latencyMs: null, latencyMaxMs: null, latencyReadings: 0, screenshot: null,
   stalled: false, stalls: 0, stalledMs: 0, waitingEvents: 0,
   fatalErrors: [], errors: [], failures: [], elapsedMs: 0,
 };
@@ -295,6 +310,7 @@ function snapshotInPage() {
     videoFrames: q ? q.totalVideoFrames : 0, droppedFrames: q ? q.droppedVideoFrames : 0,
     audioBytes: v.webkitAudioDecodedByteCount || 0, videoBytes: v.webkitVideoDecodedByteCount || 0,
     waiting: h.waiting, fatal: h.fatal.splice(0), errors: h.errors.splice(0),
+    pageStats: window.__playerStats ? { ...window.__playerStats } : null,
     buffered: Array.from({ length: v.buffered.length }, (_, i) => `${v.buffered.start(i).toFixed(2)}-${v.buffered.end(i).toFixed(2)}`).join(','),
   };
   return out;
@@ -318,7 +334,7 @@ async function main() {
   } catch (e) {
     result.failures.push(`usage: ${e.message}`);
     result.errors.push('usage: node play.mjs --player hls|dash|ws --url <manifest or ws:// URL> [--seconds 10] [--timeout 30]'
-      + ' [--audio-only] [--live-delay S] [--verbose]');
+      + ' [--audio-only] [--live-delay S] [--verbose] [--screenshot file.png] [--viewport WxH]');
     emit(result);
     process.exit(2);
   }
@@ -358,7 +374,7 @@ async function main() {
     handleSIGINT: false, handleSIGTERM: false, handleSIGHUP: false, // ours above close and exit
   });
   log(`chromium ${browser.version()} up`);
-  const context = await browser.newContext(); // launch() gave it a fresh, temporary profile
+  const context = await browser.newContext({ viewport: opts.viewport }); // launch() gave it a fresh, temporary profile
   const page = await context.newPage();
   page.on('console', (m) => {
     if (m.type() === 'error') addError(`console: ${m.text().slice(0, 300)}`);
@@ -409,10 +425,12 @@ async function main() {
   let last = s;
   let lastAt = t0;
   let inStall = false;
+  const latencies = new Map(); // the page's readings (it updates them about once a second), by their time
   while (Date.now() - t0 < opts.seconds * 1000 && result.fatalErrors.length === 0) {
     await sleep(Math.min(SAMPLE_MS, Math.max(0, opts.seconds * 1000 - (Date.now() - t0))));
     const cur = await take();
     const now = Date.now();
+    if (cur.pageStats && Number.isFinite(cur.pageStats.latencyMs)) latencies.set(cur.pageStats.at, cur.pageStats.latencyMs);
     const moved = cur.currentTime > last.currentTime + 0.001;
     if (!moved && !cur.ended) {
       result.stalledMs += now - lastAt;
@@ -429,6 +447,18 @@ async function main() {
   fill(last);
   result.endTime = last.currentTime;
   result.advanced = Math.round((last.currentTime - result.startTime) * 1000) / 1000;
+  const lat = [...latencies.values()].sort((a, b) => a - b);
+  result.latencyReadings = lat.length;
+  if (lat.length > 0) {
+    const mid = lat.length >> 1;
+    result.latencyMs = lat.length % 2 ? lat[mid] : Math.round((lat[mid - 1] + lat[mid]) / 2);
+    result.latencyMaxMs = lat[lat.length - 1];
+  }
+  if (opts.screenshot) {
+    await withTimeout(page.screenshot({ path: opts.screenshot }), evalMs * 2, 'the screenshot');
+    result.screenshot = opts.screenshot;
+    log(`screenshot ${opts.screenshot}`);
+  }
 
   if (result.advanced < result.minAdvance) {
     result.failures.push(`advanced ${result.advanced} s in ${opts.seconds} s, need ${result.minAdvance}`);
@@ -448,7 +478,7 @@ async function main() {
 function fill(s) {
   Object.assign(result, {
     videoWidth: s.videoWidth, videoHeight: s.videoHeight, videoFrames: s.videoFrames,
-    droppedFrames: s.droppedFrames, audioBytes: s.audioBytes,
+    droppedFrames: s.droppedFrames, audioBytes: s.audioBytes, pageStats: s.pageStats,
   });
   if (result.endTime === null) result.endTime = s.currentTime;
 }

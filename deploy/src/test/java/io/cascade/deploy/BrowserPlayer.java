@@ -27,12 +27,14 @@ final class BrowserPlayer {
     /**
      * What play.mjs said. {@code ok} already means: started within the startup timeout, advanced by at least 80% of
      * the seconds played, no fatal player or video error, a picture (or decoded audio for {@code --audio-only}).
-     * {@code fatalErrors} holds each fatal error as JSON; {@code failures} says why {@code ok} is false.
+     * {@code fatalErrors} holds each fatal error as JSON; {@code failures} says why {@code ok} is false. For a node's
+     * player page, {@code pageStats} is the page's last stats reading ({@code window.__playerStats}, null when none)
+     * and {@code latencyMs} the median of its latency readings over the window (null when it gave none).
      */
     record Result(boolean ok, String player, String url, String pageOrigin, long startupMs, double startTime,
                   double endTime, double advanced, int videoWidth, int videoHeight, long videoFrames, long audioBytes,
                   boolean stalled, int stalls, long stalledMs, List<String> fatalErrors, List<String> errors,
-                  List<String> failures, int exitCode, String json, String log) {
+                  List<String> failures, JsonObject pageStats, Long latencyMs, int exitCode, String json, String log) {
         /** For assertion messages: the JSON line and the end of play.mjs's log. */
         String describe() {
             return "play.mjs exit " + exitCode + ": " + json + (log.isEmpty() ? "" : "\n" + log);
@@ -79,7 +81,8 @@ final class BrowserPlayer {
     /**
      * Plays the URL for the given seconds once it started: a manifest ({@code player} "hls" or "dash"), a node's
      * WebSocket stream ("ws", with the node's /player/ws.js) or a node's own player page ("page"). Extra flags go to
-     * play.mjs as they are: {@code "--audio-only"}, {@code "--live-delay", "3"}, {@code "--verbose"}.
+     * play.mjs as they are: {@code "--audio-only"}, {@code "--live-delay", "3"}, {@code "--verbose"},
+     * {@code "--screenshot", "file.png"}.
      */
     static Result play(String player, String url, int seconds, String... flags) throws Exception {
         requireAvailable();
@@ -118,7 +121,7 @@ final class BrowserPlayer {
         if (line == null) {
             return new Result(false, "", "", "", -1, 0, 0, 0, 0, 0, 0, 0, false, 0, 0, List.of(), List.of(),
                     List.of(exit == -1 ? "play.mjs killed after its time bound, no result" : "no JSON line from play.mjs"),
-                    exit, stdout.strip(), log);
+                    null, null, exit, stdout.strip(), log);
         }
         JsonObject j = new JsonObject(line);
         return new Result(j.getBoolean("ok", false), j.getString("player", ""), j.getString("url", ""),
@@ -128,7 +131,8 @@ final class BrowserPlayer {
                 num(j, "videoFrames", 0).longValue(), num(j, "audioBytes", 0).longValue(),
                 j.getBoolean("stalled", false), num(j, "stalls", 0).intValue(), num(j, "stalledMs", 0).longValue(),
                 strings(j.getJsonArray("fatalErrors")), strings(j.getJsonArray("errors")),
-                strings(j.getJsonArray("failures")), exit, line, log);
+                strings(j.getJsonArray("failures")), j.getJsonObject("pageStats"),
+                j.getValue("latencyMs") instanceof Number n ? n.longValue() : null, exit, line, log);
     }
 
     private static Number num(JsonObject j, String key, Number absent) {

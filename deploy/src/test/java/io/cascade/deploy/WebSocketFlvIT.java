@@ -1,6 +1,7 @@
 package io.cascade.deploy;
 
 import io.cascade.testing.Await;
+import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -33,6 +34,8 @@ import static io.cascade.deploy.Clients.ffmpegPublish;
 import static io.cascade.deploy.Clients.rtmpUrl;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -54,8 +57,9 @@ class WebSocketFlvIT {
         rtmp = Clients.freePort();
         http = Clients.freePort();
         api = Clients.freePort();
+        // 2 s segments (the default, spelled out): the page's WebSocket latency is checked against them
         node = Clients.startSingle("wsflv", rtmp, http, "api.port", String.valueOf(api), "viewer.play.wait.ms", "3000",
-                "edge.linger.ms", "1000");
+                "edge.linger.ms", "1000", "segment.target.ms", "2000");
     }
 
     @AfterAll
@@ -153,10 +157,25 @@ class WebSocketFlvIT {
             String mime = (String) messages.get(0);
             assertTrue(mime.matches("video/mp4; codecs=\"avc1\\.[0-9A-Fa-f]{6},mp4a\\.40\\.2\""), mime);
             ByteArrayOutputStream file = new ByteArrayOutputStream();
-            for (Object m : messages.subList(1, messages.size())) {
-                assertInstanceOf(byte[].class, m, "one codecs message: the config did not change");
+            int clocks = 0;
+            long lastWallclock = 0;
+            for (int i = 1; i < messages.size(); i++) {
+                Object m = messages.get(i);
+                if (m instanceof String text) {
+                    // not a second codecs message (the config did not change): the clock of the keyframe that follows
+                    JsonObject clock = new JsonObject(text);
+                    long wallclock = clock.getLong("wallclock");
+                    assertTrue(Math.abs(wallclock - System.currentTimeMillis()) < 60_000 && wallclock > lastWallclock,
+                            text);
+                    assertTrue(clock.getDouble("time") >= 0, text);
+                    assertInstanceOf(byte[].class, messages.get(i + 1), "a fragment follows its clock");
+                    lastWallclock = wallclock;
+                    clocks++;
+                    continue;
+                }
                 file.writeBytes((byte[]) m);
             }
+            assertTrue(clocks >= 2, clocks + " clock messages in 4 s of 1 s GOPs with 2 s segments");
             Path saved = Files.createDirectories(Path.of("target", "interop-logs")).resolve("websocket.mp4");
             Files.write(saved, file.toByteArray());
 
@@ -215,7 +234,10 @@ class WebSocketFlvIT {
 
     /**
      * The node's own pages: the index lists the stream, and the player page plays it in Chromium with every
-     * protocol, its libraries (hls.js, dash.js, mpegts.js) served from the node's jar.
+     * protocol, its libraries (hls.js, dash.js, mpegts.js) served from the node's jar: 8 s at the published size with
+     * time advancing at least 80 % of the wall clock (play.mjs's verdict), and the page's stats: a bitrate, dropped
+     * frames, and a latency from the server clock for HLS, DASH and WebSocket (none for FLV, which has no wall clock),
+     * under 1 s for WebSocket with 2 s segments.
      */
     @Test
     void thePlayerPagePlaysTheStreamWithEveryProtocol() throws Exception {
@@ -230,9 +252,27 @@ class WebSocketFlvIT {
             assertEquals(404, Http.get("http://127.0.0.1:" + http + "/play/nobody?protocol=hls").statusCode());
             for (String protocol : List.of("flv", "ws", "hls", "dash")) {
                 BrowserPlayer.Result r = BrowserPlayer.play("page",
-                        "http://127.0.0.1:" + http + "/play/page?protocol=" + protocol, 6);
-                assertTrue(r.ok(), protocol + ": " + r.describe() + "\n" + pub.describe());
-                assertEquals(320, r.videoWidth(), protocol + ": " + r.describe());
+                        "http://127.0.0.1:" + http + "/play/page?protocol=" + protocol, 8);
+                String why = protocol + ": " + r.describe() + "\n" + pub.describe();
+                assertTrue(r.ok(), why);
+                assertTrue(r.advanced() >= 8 * 0.8, why);
+                assertEquals(320, r.videoWidth(), why);
+                assertEquals(240, r.videoHeight(), why);
+                JsonObject stats = r.pageStats();
+                assertNotNull(stats, "the page shows its stats: " + why);
+                assertEquals(320, stats.getInteger("width"), why);
+                assertTrue(stats.getLong("bitrateBps") > 10_000, "a bitrate: " + why);
+                assertNotNull(stats.getValue("droppedFrames"), why);
+                assertNotNull(stats.getValue("clockOffsetMs"), "the server clock was read: " + why);
+                if (protocol.equals("flv")) {
+                    assertNull(r.latencyMs(), "FLV has no wall clock: " + why);
+                    continue;
+                }
+                assertNotNull(r.latencyMs(), "a latency from the server clock: " + why);
+                assertTrue(r.latencyMs() > 0 && r.latencyMs() < 30_000, "a latency that makes sense: " + why);
+                if (protocol.equals("ws")) {
+                    assertTrue(r.latencyMs() < 1_000, "WebSocket latency under 1 s: " + why);
+                }
             }
         }
     }

@@ -27,6 +27,11 @@ import java.util.regex.Pattern;
  * (versions pinned as in deploy/browser/package-lock.json), served from the jar under {@code /player/lib/}; nothing
  * is loaded from anywhere else.
  *
+ * <p>The play page shows, once a second, what it plays: the picture's size, the bitrate the player receives, the
+ * latency (when the ingest got the picture shown, against the node's clock from {@code /time}: EXT-X-PROGRAM-DATE-TIME
+ * for HLS, availabilityStartTime for DASH, the WebSocket stream's clock messages; none for FLV) and dropped frames,
+ * also as {@code window.__playerStats} for scripts.
+ *
  * <p>Stream names follow the name rule ({@code [A-Za-z0-9._-]}), so they go into the pages as they are; the protocol
  * is one of four words. A name that is not live is answered 404 and creates nothing.
  *
@@ -176,6 +181,7 @@ public final class PlayerPages {
         return "<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>" + stream + " (" + protocol + ")</title>"
                 + STYLE + "</head><body>\n"
                 + "<p><a href=\"/\">Live streams</a> / " + stream + ": " + links + "</p>\n"
+                + "<p id=\"stats\">starting</p>\n"
                 + "<video id=\"v\" controls muted autoplay playsinline></video>\n"
                 + "<p id=\"status\"></p>\n"
                 + (hasLibrary(protocol) ? "<script src=\"" + library + "\"></script>\n"
@@ -200,7 +206,7 @@ public final class PlayerPages {
     }
 
     private static final String STYLE = "<style>body{font-family:sans-serif;margin:1em}video{width:100%;max-width:960px;"
-            + "background:#000}td{padding:.2em .8em}</style>";
+            + "background:#000}td{padding:.2em .8em}#stats{font-family:monospace}</style>";
 
     /** The page's player: each protocol with its library; errors go to the status line. */
     private static final String PLAY_SCRIPT = new String(resourceOrEmpty("play.js"), StandardCharsets.UTF_8);

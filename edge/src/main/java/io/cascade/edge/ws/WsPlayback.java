@@ -30,7 +30,10 @@ import java.util.regex.Pattern;
  * <p>fMP4: the viewer first gets a text message with the MIME type and codecs (for Media Source Extensions'
  * {@code addSourceBuffer}), then a binary message with the init segment, then a binary message per frame (a movie
  * fragment), starting at a keyframe of the GOP cache; a new text + init pair comes before the fragments whenever the
- * codec configuration changes (a republish with other settings). Viewers go through the shared fan-out
+ * codec configuration changes (a republish with other settings). Before each keyframe's fragment comes a text message
+ * {@code {"wallclock":<epoch ms>,"time":<seconds>}}: the wall clock at which the ingest got that frame, and its decode
+ * time on the viewers' timeline (see {@link Fmp4Encoder}); a text message starting with '{' is such a clock, any other
+ * a MIME type. Viewers go through the shared fan-out
  * ({@link Playback}), with {@link Fmp4Encoder} as the stream's one encoding.
  *
  * <p>On both paths the client is authorised first ({@code auth.play}, the token in the upgrade request's query; 401 or

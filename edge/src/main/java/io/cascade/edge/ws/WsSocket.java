@@ -80,8 +80,9 @@ abstract class WsSocket implements ViewerOutput {
         }
     }
 
+    /** Whether the socket ended here or was closed by the client (whose close handler may not have run yet). */
     boolean closed() {
-        return closed;
+        return closed || socket.isClosed();
     }
 
     /** A whole message from the client: text or binary, and its bytes when this socket keeps them (else null). */
@@ -173,12 +174,14 @@ abstract class WsSocket implements ViewerOutput {
 
     @Override
     public boolean writeQueueFull() {
-        return socket.writeQueueFull();
+        // a socket the client closed stays in the fan-out until its close handler has run, and Vert.x throws when
+        // asked about the queue of a closed socket: nothing is queued for it any more
+        return !socket.isClosed() && socket.writeQueueFull();
     }
 
     @Override
     public void flush() {
-        // every message is flushed as it is written
+        // every message written through the WebSocket API is flushed as it is written
     }
 
     @Override

@@ -5,15 +5,21 @@ import io.cascade.metrics.NodeCounters;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.WriteBufferWaterMark;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.internal.buffer.BufferInternal;
+import io.vertx.core.net.impl.ConnectionBase;
+
+import java.nio.charset.StandardCharsets;
 
 /**
- * One WebSocket fMP4 viewer ({@code /<stream>/ws}): the fMP4 units of the fan-out as messages, and a client that has
- * nothing to say. Everything runs on the socket's event loop.
+ * One WebSocket fMP4 viewer ({@code /<stream>/ws}): the fMP4 units of the fan-out as messages (the MIME type and the
+ * clock as text, init segments and fragments as binary), their frames written as the encoder built them, and a client
+ * that has nothing to say. Everything runs on the socket's event loop.
  */
 final class WsViewer extends WsSocket {
     /** Messages a viewer may send (all ignored) before its socket is closed: a player sends none. */
@@ -23,11 +29,22 @@ final class WsViewer extends WsSocket {
     /** The init unit to send before the next fragment, if it differs from {@link #sentInit}. */
     private ByteBuf pendingInit;
     private ByteBuf sentInit;
+    /** The connection's channel, written to directly (null when the connection does not give it). */
+    private final Channel channel;
+    private boolean unflushed;
 
     WsViewer(Vertx vertx, ServerWebSocket socket, HttpConnection connection, NodeCounters.ProtocolCounters counters,
              int queueBytes, long pingIntervalMs, long pongTimeoutMs) {
         super(vertx, socket, connection, counters, queueBytes, pingIntervalMs, pongTimeoutMs,
                 WsPlayback.MAX_MESSAGE_BYTES, false);
+        // Vert.x's WebSocket writes and flushes each message on its own: one system call per message and viewer.
+        // The frames are the same bytes for every viewer, so they are written to the channel as they are and
+        // flushed once per turn of the fan-out, as RTMP viewers' are. After the upgrade the pipeline has only the
+        // WebSocket frame encoder, which lets bytes through.
+        channel = connection instanceof ConnectionBase c ? c.channel() : null;
+        if (channel != null) {
+            channel.config().setWriteBufferWaterMark(new WriteBufferWaterMark(queueBytes / 2, queueBytes));
+        }
     }
 
     @Override
@@ -49,20 +66,46 @@ final class WsViewer extends WsSocket {
         }
         if (pendingInit != null) {
             if (sentInit == null || !ByteBufUtil.equals(pendingInit, sentInit)) {
-                String mime = Fmp4Encoder.mimeType(pendingInit);
-                socket.writeTextMessage(mime);
-                send(Fmp4Encoder.body(pendingInit));
-                counters.bytesOut.add(mime.length());
+                send(pendingInit);
                 sentInit = pendingInit;
             }
             pendingInit = null;
         }
-        send(Fmp4Encoder.body(unit));
+        send(unit); // a clock unit brings its text message before the fragment
     }
 
-    /** A binary message of shared bytes: a view for this socket, never released by it. */
-    private void send(ByteBuf shared) {
-        counters.bytesOut.add(shared.readableBytes());
-        socket.writeBinaryMessage(BufferInternal.buffer(Unpooled.unreleasableBuffer(shared.duplicate())));
+    @Override
+    public void flush() {
+        if (unflushed) {
+            unflushed = false;
+            channel.flush();
+        }
+    }
+
+    @Override
+    public boolean writeQueueFull() {
+        return channel != null ? !channel.isWritable() : super.writeQueueFull();
+    }
+
+    /**
+     * A unit's WebSocket frames, shared by every viewer: written to the connection as they are, through a view of
+     * their own (never released by this socket), and flushed with the other viewers' at the end of the fan-out's
+     * turn. Without access to the connection, the same messages go through the WebSocket API one by one.
+     */
+    private void send(ByteBuf unit) {
+        ByteBuf wire = Fmp4Encoder.wire(unit);
+        counters.bytesOut.add(wire.readableBytes());
+        if (channel != null) {
+            channel.write(Unpooled.unreleasableBuffer(wire.duplicate()), channel.voidPromise());
+            unflushed = true;
+            return;
+        }
+        for (Fmp4Encoder.Message m : Fmp4Encoder.messages(unit)) {
+            if (m.text()) {
+                socket.writeTextMessage(m.payload().toString(StandardCharsets.US_ASCII));
+            } else {
+                socket.writeBinaryMessage(BufferInternal.buffer(Unpooled.unreleasableBuffer(m.payload().duplicate())));
+            }
+        }
     }
 }

@@ -7,7 +7,10 @@
  *   player.start();            // ... player.stop();
  *
  * The server sends a text message with the MIME type and codecs, a binary init segment, then one binary movie
- * fragment per frame; a new text + init pair comes when the codecs change. The player makes one SourceBuffer per
+ * fragment per frame; a new text + init pair comes when the codecs change. Before each keyframe's fragment comes a
+ * text message {"wallclock": <epoch ms>, "time": <s>}: when the server's ingest got that frame, and its decode time
+ * on the media timeline; wallclockAt(video.currentTime) answers from them when the picture shown was ingested.
+ * bytesReceived counts every message's bytes. The player makes one SourceBuffer per
  * MIME type (a new MediaSource when it changes), starts `latency` seconds behind the newest frame once that much
  * is buffered, jumps forward when it falls far behind, steps over small holes, and trims what it has played.
  */
@@ -18,6 +21,7 @@
   const KEEP_BEHIND_S = 20;   // buffer kept behind the playhead; older media is removed
   const GAP_JUMP_S = 0.5;     // a hole this small in front of a stalled playhead is stepped over
   const MAX_QUEUED = 600;     // messages waiting for the SourceBuffer (about 10 s of frames)
+  const MAX_CLOCKS = 16;      // clock messages kept (one per keyframe)
 
   class CascadeWsPlayer {
     constructor(video, url, options) {
@@ -34,6 +38,8 @@
       this.stopped = false;
       this.started = false;
       this.timer = null;
+      this.clocks = [];
+      this.bytesReceived = 0;
     }
 
     start() {
@@ -43,7 +49,16 @@
       }
       const ws = new WebSocket(this.url);
       ws.binaryType = 'arraybuffer';
-      ws.onmessage = (ev) => (typeof ev.data === 'string' ? this.codecs(ev.data) : this.enqueue(ev.data));
+      ws.onmessage = (ev) => {
+        if (typeof ev.data !== 'string') {
+          this.bytesReceived += ev.data.byteLength;
+          this.enqueue(ev.data);
+          return;
+        }
+        this.bytesReceived += ev.data.length;
+        if (ev.data.charAt(0) === '{') this.clock(ev.data);
+        else this.codecs(ev.data);
+      };
       ws.onclose = (ev) => {
         if (!this.stopped) this.fail({ type: 'closed', code: ev.code, message: ev.reason || 'connection closed' });
       };
@@ -60,6 +75,31 @@
 
     fail(e) {
       if (typeof this.onerror === 'function') this.onerror(e);
+    }
+
+    /** A clock message: the wall clock (epoch ms) of a media time (s). */
+    clock(json) {
+      let c;
+      try {
+        c = JSON.parse(json);
+      } catch (e) {
+        return; // not a clock: nothing to learn from it
+      }
+      if (!Number.isFinite(c.wallclock) || !Number.isFinite(c.time)) return;
+      this.clocks.push({ wallclock: c.wallclock, time: c.time });
+      if (this.clocks.length > MAX_CLOCKS) this.clocks.shift();
+    }
+
+    /**
+     * The wall clock (epoch ms, the server's) at which the ingest got the media at time t (s), from the newest clock
+     * message at or before t (the oldest one kept when t is earlier); null before the first.
+     */
+    wallclockAt(t) {
+      let c = null;
+      for (const k of this.clocks) {
+        if (c === null || k.time <= t) c = k;
+      }
+      return c === null ? null : c.wallclock + (t - c.time) * 1000;
     }
 
     /** A text message: the MIME type of what follows. A new one needs a new SourceBuffer. */

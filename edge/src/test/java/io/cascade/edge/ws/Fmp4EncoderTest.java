@@ -50,8 +50,54 @@ class Fmp4EncoderTest {
         }
         assertEquals(2, inits, "one per config frame, each with every track known by then");
         assertTrue(fragments > ClipFrames.VIDEO_FRAMES);
-        String mime = Fmp4Encoder.mimeType(lastInit);
+        String mime = Fmp4Encoder.text(lastInit);
         assertTrue(mime.matches("video/mp4; codecs=\"avc1\\.[0-9A-Fa-f]{6},mp4a\\.40\\.2\""), mime);
+    }
+
+    /**
+     * Keyframes carry the clock once a segment start told the encoder the stream's anchor: wall clock = anchor + the
+     * frame's own media time, time = the viewer-facing timestamp (here 5 s later, as after a republish).
+     */
+    @Test
+    void keyframesCarryTheWallClockOfTheirDecodeTimeOnceTheAnchorIsKnown() throws Exception {
+        Fmp4Encoder encoder = new Fmp4Encoder();
+        long anchor = 1_796_599_500_000L;
+        long shift = 5_000;
+        int clocks = 0;
+        int keyframesBeforeAnchor = 0;
+        boolean anchored = false;
+        int keyframesSeen = 0;
+        for (MediaFrame f : ClipFrames.load()) {
+            MediaFrame placed = f;
+            if (f.trackType() == TrackType.VIDEO && f.isKeyframe() && !f.isConfig() && ++keyframesSeen == 2) {
+                placed = f.inSegment(0, true, false, anchor); // the second keyframe starts a segment
+                anchored = true;
+            }
+            byte[] unit = encoder.encode(placed, placed.dtsMillis() + shift);
+            if (unit == null || placed.isConfig()) {
+                continue;
+            }
+            ByteBuf b = Unpooled.wrappedBuffer(unit);
+            assertEquals("moof", box(Fmp4Encoder.body(b)));
+            boolean keyframe = placed.trackType() == TrackType.VIDEO && placed.isKeyframe();
+            if (keyframe && anchored) {
+                assertEquals(Fmp4Encoder.CLOCK, Fmp4Encoder.kind(b), placed.toString());
+                long ts = placed.dtsMillis() + shift;
+                assertEquals("{\"wallclock\":" + (anchor + placed.dtsMillis()) + ",\"time\":" + ts / 1000 + "."
+                        + String.format("%03d", ts % 1000) + "}", Fmp4Encoder.text(b));
+                clocks++;
+            } else {
+                if (keyframe) {
+                    keyframesBeforeAnchor++;
+                }
+                assertEquals(Fmp4Encoder.FRAGMENT, Fmp4Encoder.kind(b),
+                        "no clock before the anchor, none between keyframes");
+            }
+        }
+        assertEquals(1, keyframesBeforeAnchor);
+        assertTrue(clocks >= 1, "every keyframe from the anchor on: " + clocks);
+        assertEquals("{\"wallclock\":1,\"time\":0.040}", Fmp4Encoder.clockJson(1, 40));
+        assertEquals("{\"wallclock\":1,\"time\":123.456}", Fmp4Encoder.clockJson(1, 123_456));
     }
 
     @Test

@@ -321,6 +321,45 @@ class WsPlaybackTest {
         }
     }
 
+    /**
+     * The frames are written to the connection's channel and flushed once per turn: a client that stops reading
+     * still fills its queue, is skipped to keyframes and, once behind for the policy's time, let go.
+     */
+    @Test
+    void aViewerThatStopsReadingIsSkippedThenDisconnected() throws Exception {
+        Vertx own = Vertx.vertx(); // its own, for a policy that lets a slow viewer go after 1 s
+        try {
+            live = new LiveStreams(own, new ViewerPolicy(2_000, 1_000, 0));
+            ws = live.counters.protocol(WsPlayback.PROTOCOL);
+            stopsReading();
+        } finally {
+            own.close().await(10, TimeUnit.SECONDS);
+        }
+    }
+
+    private void stopsReading() throws Exception {
+        int port = serve();
+        live.publish("slow");
+        live.send("slow", 40);
+        try (java.net.Socket s = new java.net.Socket()) {
+            s.setReceiveBufferSize(4096);
+            s.connect(new java.net.InetSocketAddress("127.0.0.1", port));
+            s.getOutputStream().write(("GET /slow/ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n"
+                    + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            await("playing", () -> ws.viewers.sum() == 1);
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (live.counters.viewersDisconnectedSlow.sum() == 0 && System.nanoTime() < until) {
+                live.send("slow", 100);
+                Thread.sleep(20);
+            }
+            assertEquals(1, live.counters.viewersDisconnectedSlow.sum(), "disconnected as too slow");
+            assertTrue(live.counters.framesDroppedSlowViewer.sum() > 0, "frames skipped first");
+        }
+        await("the viewer left", () -> ws.viewers.sum() == 0);
+        await("and released its hub", () -> live.hubs.size() == 0);
+    }
+
     /** Reads until the close frame (its code) or the end of the connection (-1). */
     static int closeCode(RawWebSocket c) throws Exception {
         for (Frame f; (f = c.readAnswering()) != null; ) {
