@@ -258,8 +258,13 @@ class WsPlaybackTest {
         live.send("big1", 30);
         try (RawWebSocket c = new RawWebSocket(port, "/big1/ws", 5_000)) {
             assertEquals(Frame.TEXT, message(c).opcode());
-            c.send(Frame.BINARY, true, new byte[WsPlayback.MAX_MESSAGE_BYTES + 1]);
-            int code = closeCode(c);
+            int code;
+            try {
+                c.send(Frame.BINARY, true, new byte[WsPlayback.MAX_MESSAGE_BYTES + 1]);
+                code = closeCode(c);
+            } catch (java.io.IOException closedWhileSending) {
+                code = -1; // the server may close as soon as the header says too big, before the body is all sent
+            }
             assertTrue(code == WsViewer.CLOSE_TOO_BIG || code == -1, "closed: " + code);
         }
         await("the viewer left", () -> ws.viewers.sum() == 0);
