@@ -242,9 +242,9 @@ class AuthorisationIT {
                 assertNotEquals(0, r.exitCode(), "RTSP play with '" + q + "': " + r.describe());
                 assertTrue(r.stderr().contains("401"), "RTSP answers 401: " + r.describe());
             }
-            RtspIT.assertDecodes("auth-rtmp", ffmpegDecode(rtmpUrl(rtmp, "show") + "?" + play, 3), 3);
-            RtspIT.assertDecodes("auth-rtsp", RtspIT.ffmpegRtspDecode(rtspUrl("show", play), "tcp", 3), 3);
-            RtspIT.assertDecodes("auth-rtsp-udp", RtspIT.ffmpegRtspDecode(rtspUrl("show", play), "udp", 3), 3);
+            Clients.assertDecodes("auth-rtmp", ffmpegDecode(rtmpUrl(rtmp, "show") + "?" + play, 3), 3);
+            Clients.assertDecodes("auth-rtsp", RtspIT.ffmpegRtspDecode(rtspUrl("show", play), "tcp", 3), 3);
+            Clients.assertDecodes("auth-rtsp-udp", RtspIT.ffmpegRtspDecode(rtspUrl("show", play), "udp", 3), 3);
 
             // HLS and DASH: every request, playlists, segments and keys; the query goes on to every URI
             for (String path : List.of("/show/index.m3u8", "/show/v/index.m3u8", "/show/ts/index.m3u8",
@@ -268,8 +268,8 @@ class AuthorisationIT {
             assertTrue(media.matches("(?s).*#EXT-X-MAP:URI=\"init-[0-9]+\\.mp4\\?" + play + "\".*"), media);
             String mpd = Http.text(Http.get(httpUrl("/show/index.mpd", play)));
             assertTrue(mpd.contains("$Number$.m4s?" + play.replace("&", "&amp;") + "\""), mpd);
-            RtspIT.assertDecodes("auth-hls", ffmpegDecode(httpUrl("/show/index.m3u8", play), 3), 3);
-            RtspIT.assertDecodes("auth-flv", ffmpegDecode(httpUrl("/show.flv", play), 3), 3);
+            Clients.assertDecodes("auth-hls", ffmpegDecode(httpUrl("/show/index.m3u8", play), 3), 3);
+            Clients.assertDecodes("auth-flv", ffmpegDecode(httpUrl("/show.flv", play), 3), 3);
 
             // WebSocket: refused before the upgrade, and upgraded with the token
             assertEquals(401, wsStatus("/show/ws", ""));
@@ -347,7 +347,7 @@ class AuthorisationIT {
                     SECRET));
             assertEquals(0, openssl.exitCode(), openssl.describe());
             String q = remember("expires=" + expires + "&sig=" + openssl.stdout().strip());
-            RtspIT.assertDecodes("auth-openssl", ffmpegDecode(rtmpUrl(rtmp, "byhand") + "?" + q, 2), 2);
+            Clients.assertDecodes("auth-openssl", ffmpegDecode(rtmpUrl(rtmp, "byhand") + "?" + q, 2), 2);
         }
     }
 
@@ -381,7 +381,7 @@ class AuthorisationIT {
              ExternalProcess ts = ExternalProcess.start("cb-ts", TsIngestIT.ffmpegTs("tcp://127.0.0.1:" + cbTsTcp, 60,
                      "libx264"))) {
             Clients.awaitLive(cbApi, "ts-callback", true, ts); // allowed by its address
-            RtspIT.assertDecodes("cb-play", ffmpegDecode(rtmpUrl(cbRtmp, "ok-cam") + "?user=bob", 2), 2);
+            Clients.assertDecodes("cb-play", ffmpegDecode(rtmpUrl(cbRtmp, "ok-cam") + "?user=bob", 2), 2);
             ExternalProcess refused = ExternalProcess.run("cb-play-refused", 20, ffmpegDecode(rtmpUrl(cbRtmp,
                     "ts-callback"), 2)); // plays of it are not allowed: only MPEG-TS publishers are
             assertNotEquals(0, refused.exitCode(), refused.describe());

@@ -114,6 +114,21 @@ final class Clients {
                         + (publisher == null ? "" : publisher.describe()) + "\n" + streams);
     }
 
+    /**
+     * Plays with {@code command} (a decoder writing framecrc lines: "0," video, "1," audio) and checks that the
+     * frames of {@code seconds} of 25 fps video and 44.1 kHz AAC (43 a second) were decoded, with slack for the start.
+     */
+    static void assertDecodes(String what, List<String> command, int seconds) throws Exception {
+        ExternalProcess play = ExternalProcess.run("play-" + what, 40, command);
+        org.junit.jupiter.api.Assertions.assertEquals(0, play.exitCode(), what + ": " + play.describe());
+        long video = countLines(play.stdout(), "0,");
+        long audio = countLines(play.stdout(), "1,");
+        org.junit.jupiter.api.Assertions.assertTrue(video >= seconds * 25L * 3 / 4,
+                what + ": video frames decoded: " + video);
+        org.junit.jupiter.api.Assertions.assertTrue(audio >= seconds * 43L * 3 / 4,
+                what + ": audio frames decoded: " + audio);
+    }
+
     static long countLines(String text, String prefix) {
         return text.lines().filter(l -> l.startsWith(prefix)).count();
     }

@@ -10,7 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-import static io.cascade.deploy.Clients.countLines;
+import static io.cascade.deploy.Clients.assertDecodes;
 import static io.cascade.deploy.Clients.ffmpegDecode;
 import static io.cascade.deploy.Clients.ffmpegPublish;
 import static io.cascade.deploy.Clients.rtmpUrl;
@@ -96,17 +96,6 @@ class RtspIT {
 
     private static void awaitLive(String stream, boolean live, ExternalProcess publisher) throws Exception {
         Clients.awaitLive(api, stream, live, publisher);
-    }
-
-    /** Plays with {@code command} and checks that video and audio frames were decoded over {@code seconds}. */
-    static void assertDecodes(String what, List<String> command, int seconds) throws Exception {
-        ExternalProcess play = ExternalProcess.run("play-" + what, 40, command);
-        assertEquals(0, play.exitCode(), what + ": " + play.describe());
-        long video = countLines(play.stdout(), "0,");
-        long audio = countLines(play.stdout(), "1,");
-        // 25 fps video and 43 AAC frames a second, with slack for the start
-        assertTrue(video >= seconds * 25L * 3 / 4, what + ": video frames decoded: " + video);
-        assertTrue(audio >= seconds * 43L * 3 / 4, what + ": audio frames decoded: " + audio);
     }
 
     /** Over RTSP (TCP and UDP), RTMP, HLS and DASH on the ingesting node and on the edge. */
