@@ -132,10 +132,6 @@ public final class RtspConnection {
         return peer;
     }
 
-    public boolean isClosed() {
-        return closed;
-    }
-
     // ---- what the edge role's viewer uses ----
 
     /**
@@ -170,9 +166,12 @@ public final class RtspConnection {
         }
     }
 
-    /** True when more than the configured bytes wait in this socket's outbound queue (never for UDP players). */
+    /**
+     * True when more than the configured bytes wait in this socket's outbound queue, or for a UDP player, in the
+     * shared UDP socket's: either way the viewer skips frames rather than queue more.
+     */
     public boolean writeQueueFull() {
-        return !channel.channel().isWritable();
+        return Boolean.FALSE.equals(tcp) ? !server.playPair().writable() : !channel.channel().isWritable();
     }
 
     /** Closes at once, dropping whatever is still queued: for a viewer that stopped reading. */

@@ -7,6 +7,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.DatagramPacket;
 import io.vertx.core.Context;
@@ -69,6 +70,14 @@ public final class UdpPortPool {
             rtp.write(new DatagramPacket(Unpooled.unreleasableBuffer(bytes), to), rtp.voidPromise());
         }
 
+        /**
+         * False while more than {@link #SEND_QUEUE_BYTES} wait to be sent: a datagram socket's queue grows like any
+         * other when the kernel cannot take more, so its players then skip frames like slow TCP players.
+         */
+        public boolean writable() {
+            return rtp.isWritable();
+        }
+
         /** Sends what {@link #write} queued. */
         public void flush() {
             rtp.flush();
@@ -87,6 +96,8 @@ public final class UdpPortPool {
 
     /** Receive buffer of each socket: a publisher's burst of a large keyframe must not be dropped by the kernel. */
     static final int RECEIVE_BUFFER_BYTES = 1 << 20;
+    /** Bytes queued on a pair's RTP socket before it counts as full (below half of it, writable again). */
+    static final int SEND_QUEUE_BYTES = 1 << 20;
     /** Largest datagram read: RTP over UDP stays under the path MTU, but a sender may fragment up to this. */
     static final int MAX_DATAGRAM_BYTES = 65_535;
 
@@ -168,6 +179,7 @@ public final class UdpPortPool {
         VertxInternal vertx = context.owner();
         DatagramChannel channel = vertx.transport().datagramChannel();
         channel.config().setOption(ChannelOption.SO_RCVBUF, RECEIVE_BUFFER_BYTES);
+        channel.config().setWriteBufferWaterMark(new WriteBufferWaterMark(SEND_QUEUE_BYTES / 2, SEND_QUEUE_BYTES));
         channel.config().setOption(ChannelOption.RCVBUF_ALLOCATOR,
                 new io.netty.channel.FixedRecvByteBufAllocator(MAX_DATAGRAM_BYTES));
         channel.pipeline().addLast(new SimpleChannelInboundHandler<DatagramPacket>() {
