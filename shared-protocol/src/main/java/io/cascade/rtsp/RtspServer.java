@@ -1,6 +1,8 @@
 package io.cascade.rtsp;
 
 import io.cascade.metrics.NodeCounters;
+import io.cascade.media.MediaFrame;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
@@ -9,6 +11,7 @@ import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.NetSocket;
 
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 
 /**

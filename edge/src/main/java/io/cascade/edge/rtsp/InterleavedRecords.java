@@ -1,5 +1,7 @@
 package io.cascade.edge.rtsp;
 
+import io.cascade.protocol.rtsp.RtspMessageWriter;
+
 import java.io.ByteArrayOutputStream;
 
 /**
@@ -9,12 +11,11 @@ import java.io.ByteArrayOutputStream;
  */
 final class InterleavedRecords {
     private final ByteArrayOutputStream out = new ByteArrayOutputStream(2048);
+    private final byte[] header = new byte[4];
 
     void add(int channel, byte[] packet) {
-        out.write('$');
-        out.write(channel);
-        out.write(packet.length >>> 8);
-        out.write(packet.length);
+        RtspMessageWriter.interleavedHeader(header, 0, channel, packet.length);
+        out.write(header, 0, header.length);
         out.write(packet, 0, packet.length);
     }
 
