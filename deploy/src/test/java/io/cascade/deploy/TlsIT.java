@@ -9,14 +9,12 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import java.io.ByteArrayOutputStream;
 import java.math.BigInteger;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,8 +23,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 import static io.cascade.deploy.Clients.countLines;
@@ -174,35 +170,8 @@ class TlsIT {
 
     @Test
     void aWssClientTrustingTheTestCaGetsTheCodecsAndTheInitSegment() throws Exception {
-        List<Object> messages = new CopyOnWriteArrayList<>();
-        WebSocket.Listener recorder = new WebSocket.Listener() {
-            private final StringBuilder text = new StringBuilder();
-            private final ByteArrayOutputStream binary = new ByteArrayOutputStream();
-
-            @Override
-            public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
-                text.append(data);
-                if (last) {
-                    messages.add(text.toString());
-                    text.setLength(0);
-                }
-                ws.request(1);
-                return null;
-            }
-
-            @Override
-            public CompletionStage<?> onBinary(WebSocket ws, ByteBuffer data, boolean last) {
-                byte[] b = new byte[data.remaining()];
-                data.get(b);
-                binary.writeBytes(b);
-                if (last) {
-                    messages.add(binary.toByteArray());
-                    binary.reset();
-                }
-                ws.request(1);
-                return null;
-            }
-        };
+        WebSocketFlvIT.Recorder recorder = new WebSocketFlvIT.Recorder();
+        List<Object> messages = recorder.messages;
         WebSocket socket = trustingClient().newWebSocketBuilder()
                 .buildAsync(URI.create("wss://127.0.0.1:" + https + "/secure/ws"), recorder).get(10, TimeUnit.SECONDS);
         try {

@@ -278,7 +278,7 @@ class WebSocketFlvIT {
     }
 
     /** Keeps every message whole: text as String, binary as byte[]. */
-    private static final class Recorder implements WebSocket.Listener {
+    static final class Recorder implements WebSocket.Listener {
         final List<Object> messages = new CopyOnWriteArrayList<>();
         private final StringBuilder text = new StringBuilder();
         private final ByteArrayOutputStream binary = new ByteArrayOutputStream();
