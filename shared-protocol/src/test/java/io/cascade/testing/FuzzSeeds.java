@@ -55,6 +55,24 @@ public final class FuzzSeeds {
         }));
     }
 
+    /**
+     * Runs {@code body} over {@code count} mutants of {@code seed}, each with 1 to 8 bytes set at random: what a fuzzer's
+     * first mutations reach, in every plain build. The same {@code random} gives the same mutants.
+     */
+    public static void mutate(byte[] seed, java.util.Random random, int count, Consumer<byte[]> body) {
+        if (seed.length == 0) {
+            return;
+        }
+        for (int k = 0; k < count; k++) {
+            byte[] mutant = seed.clone();
+            int flips = 1 + random.nextInt(8);
+            for (int f = 0; f < flips; f++) {
+                mutant[random.nextInt(mutant.length)] = (byte) random.nextInt(256);
+            }
+            body.accept(mutant);
+        }
+    }
+
     /** As {@link #replay(Map, Map, int)}, then every committed finding under {@code dir} through its body, whole. */
     public static void replay(Path dir, Map<String, Map<String, byte[]>> seeds, Map<String, Consumer<byte[]>> bodies,
                               int maxCuts) throws IOException {

@@ -176,14 +176,7 @@ class RtpToFramesFuzzTest {
         FuzzSeeds.replay(SEED_DIR, seeds(), Map.of("feed", RtpToFramesFuzzTest::run), 200);
         Random r = new Random(2024);
         for (byte[] seed : seeds().get("feed").values()) {
-            for (int k = 0; k < 150; k++) {
-                byte[] mutant = seed.clone();
-                int flips = 1 + r.nextInt(8);
-                for (int f = 0; f < flips; f++) {
-                    mutant[r.nextInt(mutant.length)] = (byte) r.nextInt(256);
-                }
-                run(mutant);
-            }
+            FuzzSeeds.mutate(seed, r, 150, RtpToFramesFuzzTest::run);
         }
     }
 

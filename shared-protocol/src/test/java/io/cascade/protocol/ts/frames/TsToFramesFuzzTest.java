@@ -188,14 +188,7 @@ class TsToFramesFuzzTest {
             for (int n = 0; n < seed.length; n += 37) {
                 run(Arrays.copyOf(seed, n));
             }
-            for (int k = 0; k < 150; k++) {
-                byte[] mutant = seed.clone();
-                int flips = 1 + r.nextInt(8);
-                for (int f = 0; f < flips; f++) {
-                    mutant[r.nextInt(mutant.length)] = (byte) r.nextInt(256);
-                }
-                run(mutant);
-            }
+            FuzzSeeds.mutate(seed, r, 150, TsToFramesFuzzTest::run);
         }
     }
 
