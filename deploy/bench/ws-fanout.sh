@@ -56,26 +56,8 @@ if [ -n "$(find "$ROOT" -path '*/src/main/*' -newer "$JAR" -print -quit 2>/dev/n
 fi
 
 # ---------------------------------------------------------------- ports (loopback only)
-port_busy() { ss -ltnH "( sport = :$1 )" 2>/dev/null | grep -q .; }
-TAKEN=" "
-pick_port() {  # VAR DEFAULT: an explicitly set port must be free; a default one moves up to the next free port
-  local var=$1 def=$2 p i
-  if [ -n "${!var:-}" ]; then
-    p=${!var}
-    [[ $p =~ ^[0-9]+$ ]] && [ "$p" -gt 0 ] && [ "$p" -lt 65536 ] || die "$var must be a TCP port, not '$p'"
-    port_busy "$p" && die "$var=$p is in use"
-    [[ $TAKEN == *" $p "* ]] && die "$var=$p collides with another port of this run"
-  else
-    p=$def
-    for ((i = 0; i < 100; i++)); do
-      port_busy "$p" || [[ $TAKEN == *" $p "* ]] || break
-      p=$((p + 1))
-    done
-    [ "$i" -lt 100 ] || die "no free port in $def..$((def + 99)) for $var"
-  fi
-  TAKEN+="$p "
-  printf -v "$var" '%s' "$p"
-}
+# shellcheck source=ports.sh
+. "$HERE/ports.sh"
 pick_port RTMP_PORT 19935
 pick_port HTTP_PORT 18888
 pick_port API_PORT 17777
