@@ -221,7 +221,8 @@ public final class NodeConfig {
     /** Who may publish and play, and how that is decided ({@code auth.*}). */
     public Authorisation.Config authorisation() {
         return new Authorisation.Config(value(Authorisation.PUBLISH), value(Authorisation.PLAY),
-                value(Authorisation.SECRET), value(Authorisation.CALLBACK_URL), value(Authorisation.CALLBACK_CACHE_MS),
+                value(Authorisation.SECRET), value(Authorisation.USERS), value(Authorisation.CALLBACK_URL),
+                value(Authorisation.CALLBACK_CACHE_MS),
                 value(Authorisation.CALLBACK_TIMEOUT_MS), value(Authorisation.CALLBACK_ON_TIMEOUT).equals("allow"));
     }
 

@@ -61,7 +61,7 @@ class RtmpListener implements Listener {
         RtmpPlayHandler playing = node.playback != null ? new RtmpPlayback(node.playback) : RtmpServer.NO_PLAYBACK;
         return new RtmpServer.Settings(at.host(), at.port(), publishing, playing, node.counters,
                 node.config.value(ViewerPolicy.QUEUE_BYTES), node.config.value(ViewerPolicy.SOCKET_SEND_BYTES),
-                RtmpServer.HANDSHAKE_DEADLINE_MS, RtmpServer.IDLE_TIMEOUT_MS);
+                RtmpServer.HANDSHAKE_DEADLINE_MS, RtmpServer.IDLE_TIMEOUT_MS).withAuthorisation(node.authorisation);
     }
 
     /** What the startup line says the port serves. */

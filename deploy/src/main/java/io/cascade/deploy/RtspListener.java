@@ -65,7 +65,7 @@ final class RtspListener implements Listener {
         RtspServer.Settings settings = new RtspServer.Settings(at.host(), at.port(), publishing, playing,
                 node.counters, node.config.value(ViewerPolicy.QUEUE_BYTES),
                 node.config.value(ViewerPolicy.SOCKET_SEND_BYTES), node.config.value(SESSION_TIMEOUT_MS),
-                node.config.value(RTCP_WAIT_MS), new UdpPortPool(udp[0], udp[1], at.host()));
+                node.config.value(RTCP_WAIT_MS), new UdpPortPool(udp[0], udp[1], at.host()), node.authorisation);
         List<RtspServer> instances = new ArrayList<>();
         int count = Math.max(1, Runtime.getRuntime().availableProcessors());
         return node.vertx.deployVerticle(() -> {

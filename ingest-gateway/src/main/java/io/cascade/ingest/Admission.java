@@ -3,6 +3,7 @@ package io.cascade.ingest;
 import io.cascade.auth.AccessRequest;
 import io.cascade.auth.Action;
 import io.cascade.auth.Authorisation;
+import io.cascade.auth.Credentials;
 import io.cascade.cluster.IngestPointStore;
 import io.cascade.cluster.StreamRecord;
 import io.cascade.cluster.StreamRegistry;
@@ -37,11 +38,15 @@ public final class Admission {
      * One publisher asking to publish.
      *
      * @param name     the stream name it sent (a private name where ingest points are required)
-     * @param query    what followed the name after '?', kept for authorisation ("" when none)
+     * @param credentials what it presented, for authorisation: the query after the name, the user it proved
      * @param protocol the protocol's registered name ("rtmp", ...): the stream's ingest protocol in the registry
      * @param peer     who asks, for logs
      */
-    public record Attempt(String name, String query, String protocol, String peer) {
+    public record Attempt(String name, Credentials credentials, String protocol, String peer) {
+        /** An attempt that presents a query and no proven user. */
+        public Attempt(String name, String query, String protocol, String peer) {
+            this(name, Credentials.query(query), protocol, peer);
+        }
     }
 
     /** Why a publish is refused; each protocol answers with its own status for each. */
@@ -54,6 +59,11 @@ public final class Admission {
         NAME_IN_USE,
         /** The publisher's credentials were refused. */
         UNAUTHORISED,
+        /**
+         * A password is needed and the publisher offered none: its protocol asks for one (the first step of every
+         * password scheme, so not counted as a refusal).
+         */
+        PASSWORD_NEEDED,
         /** The stream registry or the ingest-point store did not answer. */
         CLUSTER_UNAVAILABLE
     }
@@ -126,11 +136,15 @@ public final class Admission {
         if (!StreamNames.isValid(attempt.name())) {
             return refuse(attempt, Refusal.BAD_NAME, "Invalid stream name.");
         }
-        return authorisation.check(new AccessRequest(Action.PUBLISH, attempt.name(), attempt.query(),
+        return authorisation.check(new AccessRequest(Action.PUBLISH, attempt.name(), attempt.credentials(),
                 attempt.protocol(), attempt.peer())).transform(checked -> {
             if (checked.failed()) {
                 log.warn("{}: publish refused, authorisation failed: {}", attempt.peer(), checked.cause().toString());
                 return refuse(attempt, Refusal.UNAUTHORISED, "Not authorised.");
+            }
+            if (authorisation.isChallenge(Action.PUBLISH, checked.result())) {
+                log.debug("{}: publish ({}) asked for a password", attempt.peer(), attempt.protocol());
+                return Future.failedFuture(new Refused(Refusal.PASSWORD_NEEDED, "Publishing needs a user and password."));
             }
             if (!checked.result().allowed()) {
                 // the name may be a private one, and the query holds the token: the reason only
@@ -201,6 +215,7 @@ public final class Admission {
             case NAME_IN_USE -> counters.publishRefusedNameInUse.increment();
             case NOT_INGEST_POINT -> counters.publishRefusedNotIngestPoint.increment();
             case UNAUTHORISED -> counters.publishRefusedUnauthorised.increment();
+            case PASSWORD_NEEDED -> { } // a challenge, not a refusal
             default -> counters.publishRefusedOther.increment();
         }
     }

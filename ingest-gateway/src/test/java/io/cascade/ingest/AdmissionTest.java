@@ -106,7 +106,7 @@ class AdmissionTest {
                 new MemoryPoints(Map.of("secret-1", "cam")),
                 new Publication.Settings(1 << 20, new IngestStream.Segments(Segmenter.DEFAULT_TARGET_MILLIS, 3)),
                 Authorisation.of(vertx, new Authorisation.Config(Authorisation.Mode.TOKEN, Authorisation.Mode.NONE,
-                        secret, "", 0, 1_000, false)));
+                        secret, "", "", 0, 1_000, false)));
         UrlTokens tokens = new UrlTokens(secret);
         long expires = System.currentTimeMillis() / 1000 + 60;
         // a token for the public name does not publish to the private one: the publisher signs what it sends

@@ -2,6 +2,10 @@ package io.cascade.rtmp;
 
 import io.cascade.protocol.rtmp.RtmpProtocolException;
 import io.cascade.protocol.rtmp.chunk.RtmpMessage;
+import io.cascade.auth.Action;
+import io.cascade.auth.Authorisation;
+import io.cascade.auth.Credentials;
+import io.cascade.protocol.rtmp.session.ConnectRequest;
 import io.cascade.protocol.rtmp.session.PlayRequest;
 import io.cascade.protocol.rtmp.session.PublishRequest;
 import io.cascade.protocol.rtmp.session.RtmpSession;
@@ -34,8 +38,9 @@ public final class RtmpConnection implements RtmpSession.Listener {
      * What a connection reports to the server that accepted it, whatever its transport: the roles' handlers, the
      * protocol's counters, and its end.
      */
-    record Owner(RtmpPublishHandler publishHandler, RtmpPlayHandler playHandler,
-                 NodeCounters.ProtocolCounters counters, Consumer<RtmpConnection> forget) {
+    record Owner(RtmpPublishHandler publishHandler, RtmpPlayHandler playHandler, NodeCounters nodeCounters,
+                 NodeCounters.ProtocolCounters counters, Authorisation authorisation,
+                 Consumer<RtmpConnection> forget) {
     }
 
     private final RtmpTransport transport;
@@ -51,6 +56,9 @@ public final class RtmpConnection implements RtmpSession.Listener {
     private boolean closed;
     private boolean publishing;
     private boolean unflushed;
+    private boolean rejected;
+    /** The user this connection proved a password for on connect, "" when none. */
+    private String user = "";
 
     RtmpConnection(RtmpTransport transport, Context context, Owner owner) {
         this.transport = transport;
@@ -74,6 +82,14 @@ public final class RtmpConnection implements RtmpSession.Listener {
 
     public boolean isClosed() {
         return closed;
+    }
+
+    /**
+     * What the client presented for a stream it names: the query after the name, and the user it proved on
+     * connect. RTMP's password step is over by then, so a connection without a user is refused, not challenged.
+     */
+    public Credentials credentials(String query) {
+        return new Credentials(query, user, true);
     }
 
     /** Attaches a role's handling to a NetStream; it is told when the stream or the connection closes. */
@@ -131,7 +147,7 @@ public final class RtmpConnection implements RtmpSession.Listener {
     }
 
     private void onData(Buffer data) {
-        if (closed) {
+        if (closed || rejected) {
             return;
         }
         lastReadNanos = System.nanoTime();
@@ -140,6 +156,9 @@ public final class RtmpConnection implements RtmpSession.Listener {
         byte[] bytes = data.getBytes();
         try {
             session.receive(bytes, 0, bytes.length);
+            if (rejected) {
+                transport.end(); // after the rejection the session wrote: the client connects again, or gives up
+            }
         } catch (RtmpProtocolException e) {
             log.warn("{}: closing, protocol violation: {}", peer, e.getMessage());
             owner.counters().violations.increment();
@@ -197,6 +216,38 @@ public final class RtmpConnection implements RtmpSession.Listener {
             unflushed = false; // this flush sends any queued media too
             transport.send(bytes);
         }
+    }
+
+    /**
+     * Asks for a password (RTMP's Adobe challenge) when one is needed: from every client when plays need one, from
+     * encoders (and clients that start the challenge themselves) when publishes do. A connection that proves no user
+     * may still connect where only the other action needs one; naming a stream then decides.
+     */
+    @Override
+    public String onConnect(ConnectRequest request) {
+        Authorisation auth = owner.authorisation();
+        boolean publishNeeds = auth.mode(Action.PUBLISH) == Authorisation.Mode.PASSWORD;
+        boolean playNeeds = auth.mode(Action.PLAY) == Authorisation.Mode.PASSWORD;
+        if (!(playNeeds || publishNeeds && (request.fromEncoder() || request.query().contains("authmod=")))) {
+            return null;
+        }
+        AdobeAuth.Answer answer = AdobeAuth.connect(auth.passwords(), request.query(),
+                System.currentTimeMillis() / 1000);
+        if (answer.rejection() != null) {
+            rejected = true;
+            if (answer.rejection().equals(AdobeAuth.FAILED)) {
+                // counted as what the client most likely came for: encoders publish
+                (request.fromEncoder() ? owner.nodeCounters().publishRefusedUnauthorised
+                        : owner.nodeCounters().playRefusedUnauthorised).increment();
+                log.info("{}: connect refused, the password check failed", peer);
+            } else {
+                log.debug("{}: connect answered with a password challenge", peer);
+            }
+            return answer.rejection();
+        }
+        user = answer.user();
+        log.debug("{}: connected as user {}", peer, user);
+        return null;
     }
 
     @Override

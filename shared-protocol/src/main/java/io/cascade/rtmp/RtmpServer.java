@@ -1,5 +1,6 @@
 package io.cascade.rtmp;
 
+import io.cascade.auth.Authorisation;
 import io.cascade.metrics.NodeCounters;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -30,23 +31,32 @@ public final class RtmpServer extends VerticleBase {
     /**
      * How the server is set up; the handlers are shared by every instance and must be thread-safe.
      *
-     * @param tls the certificate and key for RTMPS, or null for plain RTMP
+     * @param tls           the certificate and key for RTMPS, or null for plain RTMP
+     * @param authorisation who must prove a password on connect ({@code auth.publish} or {@code auth.play}
+     *                      {@code password}); everything else is decided when a stream is named
      */
     public record Settings(String host, int port, RtmpPublishHandler publishHandler, RtmpPlayHandler playHandler,
                            NodeCounters counters, int writeQueueBytes, int socketSendBufferBytes,
-                           long handshakeDeadlineMs, long idleTimeoutMs, ServerSSLOptions tls) {
-        /** Plain RTMP. */
+                           long handshakeDeadlineMs, long idleTimeoutMs, ServerSSLOptions tls,
+                           Authorisation authorisation) {
+        /** Plain RTMP, asking no client for a password. */
         public Settings(String host, int port, RtmpPublishHandler publishHandler, RtmpPlayHandler playHandler,
                         NodeCounters counters, int writeQueueBytes, int socketSendBufferBytes,
                         long handshakeDeadlineMs, long idleTimeoutMs) {
             this(host, port, publishHandler, playHandler, counters, writeQueueBytes, socketSendBufferBytes,
-                    handshakeDeadlineMs, idleTimeoutMs, null);
+                    handshakeDeadlineMs, idleTimeoutMs, null, Authorisation.OPEN);
         }
 
         /** The same settings over TLS with this certificate and key. */
         public Settings withTls(ServerSSLOptions tlsOptions) {
             return new Settings(host, port, publishHandler, playHandler, counters, writeQueueBytes,
-                    socketSendBufferBytes, handshakeDeadlineMs, idleTimeoutMs, tlsOptions);
+                    socketSendBufferBytes, handshakeDeadlineMs, idleTimeoutMs, tlsOptions, authorisation);
+        }
+
+        /** The same settings with clients' passwords checked as {@code auth} says. */
+        public Settings withAuthorisation(Authorisation auth) {
+            return new Settings(host, port, publishHandler, playHandler, counters, writeQueueBytes,
+                    socketSendBufferBytes, handshakeDeadlineMs, idleTimeoutMs, tls, auth);
         }
     }
 
@@ -65,8 +75,8 @@ public final class RtmpServer extends VerticleBase {
 
     public RtmpServer(Settings settings) {
         this.settings = settings;
-        this.owner = new RtmpConnection.Owner(settings.publishHandler(), settings.playHandler(),
-                settings.counters().protocol(PROTOCOL), connections::remove);
+        this.owner = new RtmpConnection.Owner(settings.publishHandler(), settings.playHandler(), settings.counters(),
+                settings.counters().protocol(PROTOCOL), settings.authorisation(), connections::remove);
     }
 
     @Override

@@ -76,8 +76,8 @@ public final class RtmptServer extends VerticleBase {
     public RtmptServer(RtmpServer.Settings settings, long sessionTimeoutMs) {
         this.settings = settings;
         this.sessionTimeoutMs = sessionTimeoutMs;
-        this.owner = new RtmpConnection.Owner(settings.publishHandler(), settings.playHandler(),
-                settings.counters().protocol(RtmpServer.PROTOCOL), c -> { });
+        this.owner = new RtmpConnection.Owner(settings.publishHandler(), settings.playHandler(), settings.counters(),
+                settings.counters().protocol(RtmpServer.PROTOCOL), settings.authorisation(), c -> { });
     }
 
     @Override

@@ -1,5 +1,9 @@
 package io.cascade.rtsp;
 
+import io.cascade.auth.Action;
+import io.cascade.auth.Authorisation;
+import io.cascade.auth.Credentials;
+import io.cascade.auth.Passwords;
 import io.cascade.media.MediaFrame;
 import io.cascade.protocol.rtp.frames.RtpToFrames;
 import io.cascade.protocol.rtsp.RtspDecoder;
@@ -98,7 +102,7 @@ public final class RtspConnection {
 
     // a player's session
     private String playName;
-    private String playQuery;
+    private Credentials playCredentials;
     private boolean playTs;
     private List<MediaFrame> described;
     /** RTP channel of each track set up for playing, by frame track number (0 for the TS track). */
@@ -361,7 +365,7 @@ public final class RtspConnection {
                 log.info("{}: ANNOUNCE of {}: ignored {}", peer, t.name, a.unsupported());
             }
         }
-        busy(settings.publishHandler().announce(t.name, t.query, peer), r, published -> {
+        busy(settings.publishHandler().announce(t.name, credentials(r, t, Action.PUBLISH), peer), r, published -> {
             target = published;
             announcedSdp = sdp;
             announced = tracks;
@@ -484,7 +488,8 @@ public final class RtspConnection {
             throw new RtspException(455, r.cseq(), "session already set up");
         }
         Target t = target(r);
-        busy(settings.playHandler().describe(t.name, t.query, peer, context), r, configs -> {
+        Credentials credentials = credentials(r, t, Action.PLAY);
+        busy(settings.playHandler().describe(t.name, credentials, peer, context), r, configs -> {
             byte[] sdp;
             try {
                 sdp = description(t, configs).write().getBytes(java.nio.charset.StandardCharsets.UTF_8);
@@ -494,7 +499,7 @@ public final class RtspConnection {
                 return;
             }
             playName = t.name;
-            playQuery = t.query;
+            playCredentials = credentials;
             playTs = t.ts;
             described = configs;
             // without the query: clients put each track's control after the base, and a token is no path
@@ -570,7 +575,8 @@ public final class RtspConnection {
         requireSession(r);
         respond(r, 200, withSession(Map.entry("Range", "npt=0.000-")), null, null);
         if (viewer == null) {
-            viewer = settings.playHandler().play(this, new RtspPlayRequest(playName, playQuery, playTs, playChannels));
+            viewer = settings.playHandler().play(this,
+                    new RtspPlayRequest(playName, playCredentials, playTs, playChannels));
         }
     }
 
@@ -668,14 +674,44 @@ public final class RtspConnection {
             if (result.succeeded()) {
                 onSuccess.accept(result.result());
             } else if (result.cause() instanceof RtspRefusal refusal) {
-                log.info("{}: {} refused: {}", peer, r.method(), refusal.getMessage());
-                respond(r, refusal.status(), List.of(), null, null);
+                if (refusal.status() == 401) {
+                    // authorisation logged a refusal (rate-limited) and a password challenge is routine
+                    log.debug("{}: {} answered 401: {}", peer, r.method(), refusal.getMessage());
+                } else {
+                    log.info("{}: {} refused: {}", peer, r.method(), refusal.getMessage());
+                }
+                respond(r, refusal.status(), refusal.status() == 401 ? challenges(r) : List.of(), null, null);
             } else {
                 log.warn("{}: {} failed: {}", peer, r.method(), String.valueOf(result.cause()));
                 respond(r, 503, List.of(), null, null);
             }
             answerPending();
         }));
+    }
+
+    /**
+     * What a request presents: the query after the name, and the user its {@code Authorization} header proves when
+     * {@code action} asks for a password.
+     */
+    private Credentials credentials(RtspRequest r, Target t, Action action) {
+        Authorisation auth = settings.authorisation();
+        if (auth.mode(action) != Authorisation.Mode.PASSWORD) {
+            return Credentials.query(t.query);
+        }
+        String offered = r.header("Authorization");
+        String user = auth.passwords().user(r.method(), offered, System.currentTimeMillis() / 1000);
+        return new Credentials(t.query, user, offered != null);
+    }
+
+    /** The challenges of a 401 to {@code r}: Digest first (clients take the strongest they know), then Basic. */
+    private List<Map.Entry<String, String>> challenges(RtspRequest r) {
+        Action action = r.method().equals("ANNOUNCE") ? Action.PUBLISH : Action.PLAY;
+        Authorisation auth = settings.authorisation();
+        if (auth.mode(action) != Authorisation.Mode.PASSWORD) {
+            return List.of();
+        }
+        String digest = auth.passwords().digestChallenge(System.currentTimeMillis() / 1000);
+        return List.of(Map.entry("WWW-Authenticate", digest), Map.entry("WWW-Authenticate", Passwords.basicChallenge()));
     }
 
     private List<Map.Entry<String, String>> sessionHeaders() {

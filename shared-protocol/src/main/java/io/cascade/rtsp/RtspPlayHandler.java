@@ -1,5 +1,6 @@
 package io.cascade.rtsp;
 
+import io.cascade.auth.Credentials;
 import io.cascade.media.MediaFrame;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -13,9 +14,10 @@ public interface RtspPlayHandler {
      * failed future with an {@link RtspRefusal} (401 when authorisation says no, 404 when nobody publishes the name).
      * Completes on {@code context}.
      *
-     * @param query what followed the name after '?' ("" when none), for authorisation
+     * @param credentials what the client presented, for authorisation: the query after the name, the user its
+     *                    {@code Authorization} header proved
      */
-    Future<List<MediaFrame>> describe(String name, String query, String peer, Context context);
+    Future<List<MediaFrame>> describe(String name, Credentials credentials, String peer, Context context);
 
     /** PLAY: the viewer starts; what it returns is closed by the connection at PAUSE, TEARDOWN or close. */
     AutoCloseable play(RtspConnection connection, RtspPlayRequest request);

@@ -1,5 +1,6 @@
 package io.cascade.rtsp;
 
+import io.cascade.auth.Credentials;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -7,13 +8,14 @@ import java.util.TreeMap;
  * A PLAY as the edge role needs it: which stream, in which form, and on which interleaved channel each track goes.
  *
  * @param name     the stream's name
- * @param query    what followed the name after '?' in the DESCRIBE ("" when none), for authorisation
+ * @param credentials what the DESCRIBE presented, for authorisation: the query after the name, the user its
+ *                    {@code Authorization} header proved
  * @param ts       true for {@code /ts/<stream>}: the whole stream as MPEG-TS in one RTP track (payload type 33)
  * @param channels the RTP channel of each track set up (frame track number, or 0 for the TS track; RTCP goes on the
  *                 channel after it). Over TCP they are the client's interleaved channels; over UDP the connection
  *                 chooses them and sends each channel's packets to the client's ports.
  */
-public record RtspPlayRequest(String name, String query, boolean ts, Map<Integer, Integer> channels) {
+public record RtspPlayRequest(String name, Credentials credentials, boolean ts, Map<Integer, Integer> channels) {
     public RtspPlayRequest {
         channels = Map.copyOf(channels);
     }

@@ -1,5 +1,7 @@
 package io.cascade.rtsp;
 
+import io.cascade.auth.Authorisation;
+import io.cascade.auth.Credentials;
 import io.cascade.metrics.NodeCounters;
 import io.cascade.media.MediaFrame;
 import io.vertx.core.Context;
@@ -37,20 +39,23 @@ public final class RtspServer extends VerticleBase {
     /**
      * How the server is set up; the handlers and the port pool are shared by every instance and are thread-safe.
      *
-     * @param udpPorts where UDP transports take their server ports from (publishers get a pair per track)
+     * @param udpPorts      where UDP transports take their server ports from (publishers get a pair per track)
+     * @param authorisation whose passwords an {@code Authorization} header proves, and which refusals are
+     *                      answered with a Digest and Basic challenge
      */
     public record Settings(String host, int port, RtspPublishHandler publishHandler, RtspPlayHandler playHandler,
                            NodeCounters counters, int writeQueueBytes, int socketSendBufferBytes,
-                           long sessionTimeoutMs, long rtcpWaitMs, UdpPortPool udpPorts) {
+                           long sessionTimeoutMs, long rtcpWaitMs, UdpPortPool udpPorts, Authorisation authorisation) {
     }
 
     /** The publish handler of a node that does not ingest. */
-    public static final RtspPublishHandler NO_PUBLISHING = (name, query, peer) ->
+    public static final RtspPublishHandler NO_PUBLISHING = (name, credentials, peer) ->
             Future.failedFuture(new RtspRefusal(405, "This node does not accept publishers."));
     /** The play handler of a node that serves no viewers. */
     public static final RtspPlayHandler NO_PLAYBACK = new RtspPlayHandler() {
         @Override
-        public Future<java.util.List<io.cascade.media.MediaFrame>> describe(String name, String query, String peer,
+        public Future<java.util.List<io.cascade.media.MediaFrame>> describe(String name, Credentials credentials,
+                                                                            String peer,
                                                                             io.vertx.core.Context context) {
             return Future.failedFuture(new RtspRefusal(404, "This node serves no players."));
         }

@@ -3,6 +3,8 @@ package io.cascade.edge.fanout;
 import io.cascade.auth.AccessRequest;
 import io.cascade.auth.Action;
 import io.cascade.auth.Authorisation;
+import io.cascade.auth.Credentials;
+import io.cascade.auth.Passwords;
 import io.cascade.auth.Verdict;
 import io.cascade.cluster.IngestPointStore;
 import io.cascade.edge.StreamHub;
@@ -26,8 +28,9 @@ import java.util.function.Supplier;
  * Where every viewer protocol's play request goes: attaches the viewer to the stream's hub on this node and its
  * {@link ViewerFanout}. A name that is not live yet is waited for, up to the play wait, then answered not found.
  *
- * <p>Every play is authorised first ({@link Authorisation}, {@code auth.play}): a protocol hands over the query its
- * client sent after the name, and a refusal reaches the client through {@link ViewerOutput#unauthorised} (or, for a
+ * <p>Every play is authorised first ({@link Authorisation}, {@code auth.play}): a protocol hands over the
+ * {@link Credentials} its client presented (the query after the name, the user its password scheme proved), and a
+ * refusal reaches the client through {@link ViewerOutput#unauthorised} (or, for a
  * protocol that must answer before it does any work, as the failed {@link #authorise} future, whose {@link Grant} is
  * what {@link #play(Grant, String, Supplier, ViewerOutput)} then takes).
  *
@@ -76,23 +79,32 @@ public final class Playback {
      * {@link #play(Grant, String, Supplier, ViewerOutput)}, or fails with {@link Refused} (counted). For protocols
      * that answer a refusal before they do any work (HTTP: a status before the response or the upgrade).
      *
-     * @param query    what the client sent after the name's '?' ("" when none): where tokens travel
-     * @param protocol the protocol's registered name
+     * @param credentials what the client presented: the query after the name's '?' (tokens), the user it proved
+     * @param protocol    the protocol's registered name
      */
-    public Future<Grant> authorise(String stream, String query, String protocol, String peer, Context context) {
+    public Future<Grant> authorise(String stream, Credentials credentials, String protocol, String peer,
+                                   Context context) {
         if (!authorises()) {
             return Future.succeededFuture(new Grant(stream, protocol)); // nothing to ask: no hop, no delay
         }
         Promise<Grant> answer = Promise.promise();
-        check(stream, query, protocol, peer).onComplete(checked -> context.runOnContext(v -> {
+        check(stream, credentials, protocol, peer).onComplete(checked -> context.runOnContext(v -> {
             Verdict verdict = checked.succeeded() ? checked.result()
                     : Verdict.deny(false, "authorisation failed: " + checked.cause());
             if (verdict.allowed()) {
                 answer.complete(new Grant(stream, protocol));
             } else {
-                counters.playRefusedUnauthorised.increment();
-                refusals.info("{}: play refused ({}), unauthorised: {}", peer, protocol, verdict.reason());
-                answer.fail(new Refused(Refusal.UNAUTHORISED, verdict.presented()));
+                if (authorisation.isChallenge(Action.PLAY, verdict)) {
+                    log.debug("{}: play ({}) asked for a password", peer, protocol);
+                } else {
+                    counters.playRefusedUnauthorised.increment();
+                    refusals.info("{}: play refused ({}), unauthorised: {}", peer, protocol, verdict.reason());
+                }
+                // a refused password is asked for again (HTTP clients and browsers prompt only on a 401)
+                boolean forbidden = verdict.presented()
+                        && authorisation.mode(Action.PLAY) != Authorisation.Mode.PASSWORD;
+                answer.fail(new Refused(Refusal.UNAUTHORISED, forbidden ? 403 : 401,
+                        authorisation.httpChallenge(Action.PLAY)));
             }
         }));
         return answer.future();
@@ -103,8 +115,24 @@ public final class Playback {
         return authorisation.mode(Action.PLAY) != Authorisation.Mode.NONE;
     }
 
-    private Future<Verdict> check(String stream, String query, String protocol, String peer) {
-        return authorisation.check(new AccessRequest(Action.PLAY, stream, query, protocol, peer));
+    private Future<Verdict> check(String stream, Credentials credentials, String protocol, String peer) {
+        return authorisation.check(new AccessRequest(Action.PLAY, stream, credentials, protocol, peer));
+    }
+
+    /**
+     * What a request with an HTTP-style {@code Authorization} header presents (every HTTP route, and RTSP): its
+     * query, and the user the header proves by Basic or Digest when plays ask for a password.
+     *
+     * @param method        the request's method, which a Digest answer covers
+     * @param authorization the header, or null when absent
+     */
+    public Credentials credentials(String query, String method, String authorization) {
+        Passwords passwords = authorisation.passwords();
+        if (passwords == null || authorisation.mode(Action.PLAY) != Authorisation.Mode.PASSWORD) {
+            return Credentials.query(query);
+        }
+        return new Credentials(query, passwords.user(method, authorization, System.currentTimeMillis() / 1000),
+                authorization != null);
     }
 
     /**
@@ -112,27 +140,28 @@ public final class Playback {
      * when its client leaves, whether or not playback started. Authorisation comes first: a refused viewer gets
      * {@link ViewerOutput#unauthorised}.
      *
-     * @param query    what the client sent after the name's '?' ("" when none): where tokens travel
-     * @param protocol the protocol's registered name: viewers of one protocol share its encoding
-     * @param encoder  makes the protocol's encoder, when this stream has no viewer of the protocol on this node yet
+     * @param credentials what the client presented: the query after the name's '?' (tokens), the user it proved
+     * @param protocol    the protocol's registered name: viewers of one protocol share its encoding
+     * @param encoder     makes the protocol's encoder, when this stream has no viewer of the protocol on this node yet
      */
-    public Viewer play(String stream, String query, String protocol, Supplier<FrameEncoder> encoder,
+    public Viewer play(String stream, Credentials credentials, String protocol, Supplier<FrameEncoder> encoder,
                        ViewerOutput output) {
-        return play(stream, query, protocol, protocol, encoder, output);
+        return play(stream, credentials, protocol, protocol, encoder, output);
     }
 
     /**
      * As {@link #play(String, String, String, Supplier, ViewerOutput)}, for a protocol whose viewers need different
      * bytes (RTSP's interleaved channels, its MPEG-TS form): viewers with the same {@code encoding} share one encoder.
      */
-    public Viewer play(String stream, String query, String protocol, String encoding, Supplier<FrameEncoder> encoder,
+    public Viewer play(String stream, Credentials credentials, String protocol, String encoding,
+                       Supplier<FrameEncoder> encoder,
                        ViewerOutput output) {
         Viewer viewer = new Viewer(output, stream, protocol, counters, policy.maxBehindMs());
         if (!authorises()) {
             start(viewer, stream, encoding, encoder);
             return viewer;
         }
-        authorise(stream, query, protocol, output.peer(), output.context()).onComplete(granted -> {
+        authorise(stream, credentials, protocol, output.peer(), output.context()).onComplete(granted -> {
             if (granted.succeeded()) {
                 start(viewer, stream, encoding, encoder);
             } else {
@@ -171,9 +200,9 @@ public final class Playback {
      * {@code context}; fails with {@link Refused} when authorisation says no, {@link NotLive} when nobody publishes
      * the name (or it is an ingest point's private name).
      */
-    public Future<List<MediaFrame>> describe(String stream, String query, String protocol, String peer,
+    public Future<List<MediaFrame>> describe(String stream, Credentials credentials, String protocol, String peer,
                                              Context context) {
-        return authorise(stream, query, protocol, peer, context).compose(granted -> describe(stream, context));
+        return authorise(stream, credentials, protocol, peer, context).compose(granted -> describe(stream, context));
     }
 
     private Future<List<MediaFrame>> describe(String stream, Context context) {
@@ -248,33 +277,33 @@ public final class Playback {
     /** A refused play, with its reason. */
     public static final class Refused extends Exception {
         private final Refusal reason;
-        private final boolean presented;
+        private final int httpStatus;
+        private final String challenge;
 
-        Refused(Refusal reason, boolean presented) {
+        Refused(Refusal reason, int httpStatus, String challenge) {
             super(reason == Refusal.UNAUTHORISED ? "not authorised" : reason.name(), null, false, false);
             this.reason = reason;
-            this.presented = presented;
+            this.httpStatus = httpStatus;
+            this.challenge = challenge;
         }
 
         public Refusal reason() {
             return reason;
         }
 
-        /** Whether the client presented credentials. */
-        public boolean presented() {
-            return presented;
-        }
-
         /**
          * The status of every HTTP route (HLS and DASH, HTTP-FLV, WebSocket upgrades, player pages): 401 when the
-         * client presented no credentials, 403 when it presented some that were refused.
+         * client presented no credentials or a refused password (so it is asked again), 403 when it presented a
+         * token or other credentials that were refused.
          */
         public int httpStatus() {
-            return presented ? 403 : 401;
+            return httpStatus;
         }
 
-        /** The challenge a 401 carries: tokens travel in the URL's query, not in a header. */
-        public static final String HTTP_CHALLENGE = "Token realm=\"cascade\", query=\"expires,sig\"";
+        /** The {@code WWW-Authenticate} a 401 carries: Basic when plays ask for a password, else the token one. */
+        public String httpChallenge() {
+            return challenge;
+        }
     }
 
     /** What {@link #authorise} grants: one play of one stream, by one protocol. Only authorisation makes one. */

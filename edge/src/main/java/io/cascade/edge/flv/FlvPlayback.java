@@ -1,5 +1,6 @@
 package io.cascade.edge.flv;
 
+import io.cascade.auth.Credentials;
 import io.cascade.cluster.StreamRegistry;
 import io.cascade.edge.fanout.FrameEncoder;
 import io.cascade.edge.fanout.Playback;
@@ -78,9 +79,10 @@ public final class FlvPlayback implements Handler<RoutingContext> {
             return;
         }
         String stream = m.group(1);
-        String query = req.query() == null ? "" : req.query();
+        Credentials credentials = playback.credentials(req.query() == null ? "" : req.query(), req.method().name(),
+                req.getHeader(HttpHeaders.AUTHORIZATION));
         Context context = Vertx.currentContext();
-        playback.authorise(stream, query, PROTOCOL, String.valueOf(req.remoteAddress()), context).onComplete(granted -> {
+        playback.authorise(stream, credentials, PROTOCOL, String.valueOf(req.remoteAddress()), context).onComplete(granted -> {
             if (granted.failed()) {
                 refuse(resp, granted.cause());
                 return;
@@ -108,7 +110,7 @@ public final class FlvPlayback implements Handler<RoutingContext> {
         if (why instanceof Playback.Refused refused) {
             resp.setStatusCode(refused.httpStatus());
             if (refused.httpStatus() == 401) {
-                resp.putHeader("WWW-Authenticate", Playback.Refused.HTTP_CHALLENGE);
+                resp.putHeader("WWW-Authenticate", refused.httpChallenge());
             }
         } else {
             resp.setStatusCode(503);

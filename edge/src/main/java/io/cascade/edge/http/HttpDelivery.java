@@ -1,5 +1,7 @@
 package io.cascade.edge.http;
 
+import io.cascade.auth.Credentials;
+import io.vertx.core.http.HttpHeaders;
 import io.cascade.cluster.StreamRegistry;
 import io.cascade.edge.StreamHub;
 import io.cascade.edge.StreamHubs;
@@ -125,15 +127,17 @@ public final class HttpDelivery implements Handler<RoutingContext> {
             find(ctx, r);
             return;
         }
-        String query = req.query() == null ? "" : req.query();
-        playback.authorise(r.stream(), query, PROTOCOL, String.valueOf(req.remoteAddress()), vertx.getOrCreateContext())
+        Credentials credentials = playback.credentials(req.query() == null ? "" : req.query(), req.method().name(),
+                req.getHeader(HttpHeaders.AUTHORIZATION));
+        playback.authorise(r.stream(), credentials, PROTOCOL, String.valueOf(req.remoteAddress()), vertx.getOrCreateContext())
                 .onComplete(granted -> {
                     if (granted.succeeded()) {
                         find(ctx, r);
                     } else if (!resp.closed()) {
                         int status = granted.cause() instanceof Playback.Refused refused ? refused.httpStatus() : 503;
                         if (status == 401) {
-                            resp.putHeader("WWW-Authenticate", Playback.Refused.HTTP_CHALLENGE);
+                            resp.putHeader("WWW-Authenticate",
+                                    ((Playback.Refused) granted.cause()).httpChallenge());
                         }
                         resp.setStatusCode(status).putHeader("Cache-Control", "no-store").end();
                     }

@@ -1,5 +1,7 @@
 package io.cascade.edge.player;
 
+import io.cascade.auth.Credentials;
+import io.vertx.core.http.HttpHeaders;
 import io.cascade.auth.Queries;
 import io.cascade.cluster.StreamRecord;
 import io.cascade.cluster.StreamRegistry;
@@ -127,13 +129,15 @@ public final class PlayerPages {
             return;
         }
         String stream = m.group(1);
-        String query = ctx.request().query() == null ? "" : ctx.request().query();
-        playback.authorise(stream, query, SERVED_AS.get(protocol), String.valueOf(ctx.request().remoteAddress()),
+        Credentials credentials = playback.credentials(ctx.request().query() == null ? "" : ctx.request().query(),
+                ctx.request().method().name(), ctx.request().getHeader(HttpHeaders.AUTHORIZATION));
+        playback.authorise(stream, credentials, SERVED_AS.get(protocol), String.valueOf(ctx.request().remoteAddress()),
                 io.vertx.core.Vertx.currentContext()).onComplete(granted -> {
             if (granted.failed()) {
                 int status = granted.cause() instanceof Playback.Refused r ? r.httpStatus() : 503;
                 if (status == 401) {
-                    ctx.response().putHeader("WWW-Authenticate", Playback.Refused.HTTP_CHALLENGE);
+                    ctx.response().putHeader("WWW-Authenticate",
+                            ((Playback.Refused) granted.cause()).httpChallenge());
                 }
                 html(ctx.response().setStatusCode(status), "<!doctype html>\n<html><head><meta charset=\"utf-8\">"
                         + "<title>Cascade</title>" + STYLE + "</head><body><p>Not authorised to play " + stream
@@ -148,7 +152,7 @@ public final class PlayerPages {
                     return;
                 }
                 // the token (whatever else the page was given) goes on to the player's media requests
-                String carried = playback.authorises() ? Queries.safe(Queries.without(query, "protocol")) : "";
+                String carried = playback.authorises() ? Queries.safe(Queries.without(credentials.query(), "protocol")) : "";
                 html(ctx.response(), playPage(stream, protocol, carried));
             });
         });

@@ -30,7 +30,7 @@ public final class RtmpPlayback implements RtmpPlayHandler {
 
     @Override
     public void play(RtmpConnection c, PlayRequest r) {
-        Viewer viewer = playback.play(r.name(), r.query(), RtmpServer.PROTOCOL, RtmpPlayback::sharedEncoder,
+        Viewer viewer = playback.play(r.name(), c.credentials(r.query()), RtmpServer.PROTOCOL, RtmpPlayback::sharedEncoder,
                 new Output(c, r));
         c.bind(r.streamId(), viewer::close);
     }

@@ -1,5 +1,6 @@
 package io.cascade.edge.rtsp;
 
+import io.cascade.auth.Credentials;
 import io.cascade.edge.fanout.EncodedFrame;
 import io.cascade.edge.fanout.FrameEncoder;
 import io.cascade.edge.fanout.Playback;
@@ -33,8 +34,8 @@ public final class RtspPlayback implements RtspPlayHandler {
     }
 
     @Override
-    public Future<List<MediaFrame>> describe(String name, String query, String peer, Context context) {
-        return playback.describe(name, query, RtspServer.PROTOCOL, peer, context).recover(failed -> {
+    public Future<List<MediaFrame>> describe(String name, Credentials credentials, String peer, Context context) {
+        return playback.describe(name, credentials, RtspServer.PROTOCOL, peer, context).recover(failed -> {
             if (failed instanceof Playback.Refused) {
                 return Future.failedFuture(new RtspRefusal(401, "not authorised")); // logged by the fan-out
             }
@@ -45,7 +46,7 @@ public final class RtspPlayback implements RtspPlayHandler {
 
     @Override
     public AutoCloseable play(RtspConnection connection, RtspPlayRequest request) {
-        Viewer viewer = playback.play(request.name(), request.query(), RtspServer.PROTOCOL, request.encoding(),
+        Viewer viewer = playback.play(request.name(), request.credentials(), RtspServer.PROTOCOL, request.encoding(),
                 () -> encoder(request), new Output(connection));
         return viewer::close;
     }

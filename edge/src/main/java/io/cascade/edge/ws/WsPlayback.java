@@ -1,5 +1,6 @@
 package io.cascade.edge.ws;
 
+import io.cascade.auth.Credentials;
 import io.cascade.cluster.StreamRegistry;
 import io.cascade.edge.fanout.Playback;
 import io.cascade.media.StreamNames;
@@ -111,8 +112,9 @@ public final class WsPlayback implements Handler<RoutingContext> {
         String stream = m.group(1);
         boolean metadata = m.group(2).equals("meta");
         req.pause(); // the upgrade comes after authorisation and the lookup
-        String query = req.query() == null ? "" : req.query();
-        playback.authorise(stream, query, metadata ? META_PROTOCOL : PROTOCOL, String.valueOf(req.remoteAddress()),
+        Credentials credentials = playback.credentials(req.query() == null ? "" : req.query(), req.method().name(),
+                req.getHeader(HttpHeaders.AUTHORIZATION));
+        playback.authorise(stream, credentials, metadata ? META_PROTOCOL : PROTOCOL, String.valueOf(req.remoteAddress()),
                 vertx.getOrCreateContext()).onComplete(granted -> {
             if (granted.failed()) {
                 req.resume();
@@ -185,7 +187,7 @@ public final class WsPlayback implements Handler<RoutingContext> {
         if (why instanceof Playback.Refused refused) {
             ctx.response().setStatusCode(refused.httpStatus());
             if (refused.httpStatus() == 401) {
-                ctx.response().putHeader("WWW-Authenticate", Playback.Refused.HTTP_CHALLENGE);
+                ctx.response().putHeader("WWW-Authenticate", refused.httpChallenge());
             }
         } else {
             ctx.response().setStatusCode(503);

@@ -2,6 +2,7 @@ package io.cascade.edge.fanout;
 
 import io.cascade.auth.Action;
 import io.cascade.auth.Authorisation;
+import io.cascade.auth.Credentials;
 import io.cascade.auth.UrlTokens;
 import io.cascade.cluster.Addresses;
 import io.cascade.cluster.Codecs;
@@ -87,7 +88,7 @@ class ViewerFanoutTest {
         Context context = vertx.getOrCreateContext();
         Recorder out = new Recorder(context);
         Promise<Viewer> viewer = Promise.promise();
-        context.runOnContext(v -> viewer.tryComplete(playback.play(stream, "", PROTOCOL, this::countingEncoder, out)));
+        context.runOnContext(v -> viewer.tryComplete(playback.play(stream, Credentials.NONE, PROTOCOL, this::countingEncoder, out)));
         out.viewer = viewer.future().await(5, TimeUnit.SECONDS);
         return out;
     }
@@ -218,12 +219,12 @@ class ViewerFanoutTest {
         Playback playback = new Playback(vertx, new StreamHubs(vertx, NODE, 1000, counters,
                 stream -> io.vertx.core.Future.succeededFuture(INGEST)), counters, ViewerPolicy.DEFAULT, null,
                 Authorisation.of(vertx, new Authorisation.Config(Authorisation.Mode.NONE, Authorisation.Mode.TOKEN,
-                        secret, "", 0, 1_000, false)));
+                        secret, "", "", 0, 1_000, false)));
         assertTrue(playback.authorises());
         Context context = vertx.getOrCreateContext();
         Recorder refused = new Recorder(context);
         Promise<Viewer> v = Promise.promise();
-        context.runOnContext(x -> v.complete(playback.play("paid", "", PROTOCOL, this::countingEncoder, refused)));
+        context.runOnContext(x -> v.complete(playback.play("paid", Credentials.NONE, PROTOCOL, this::countingEncoder, refused)));
         refused.viewer = v.future().await(5, TimeUnit.SECONDS);
         await("refused", () -> refused.unauthorised);
         assertEquals(0, refused.written.size());
@@ -232,21 +233,21 @@ class ViewerFanoutTest {
         String token = new UrlTokens(secret).mint(Action.PLAY, "paid", System.currentTimeMillis() / 1000 + 60);
         Recorder allowed = new Recorder(context);
         Promise<Viewer> w = Promise.promise();
-        context.runOnContext(x -> w.complete(playback.play("paid", token, PROTOCOL, this::countingEncoder, allowed)));
+        context.runOnContext(x -> w.complete(playback.play("paid", Credentials.query(token), PROTOCOL, this::countingEncoder, allowed)));
         allowed.viewer = w.future().await(5, TimeUnit.SECONDS);
         await("plays", () -> allowed.written.size() == 2);
         assertFalse(allowed.unauthorised);
 
         // the answer before any work: a typed refusal, whether credentials came (HTTP: 403) or not (401)
-        Playback.Refused r = (Playback.Refused) awaitFailure(playback.authorise("paid", "", PROTOCOL, "x:1", context));
+        Playback.Refused r = (Playback.Refused) awaitFailure(playback.authorise("paid", Credentials.NONE, PROTOCOL, "x:1", context));
         assertEquals(Playback.Refusal.UNAUTHORISED, r.reason());
         assertEquals(401, r.httpStatus());
-        Playback.Refused bad = (Playback.Refused) awaitFailure(playback.authorise("paid", token.replace("sig=", "sig=0"),
+        Playback.Refused bad = (Playback.Refused) awaitFailure(playback.authorise("paid", Credentials.query(token.replace("sig=", "sig=0")),
                 PROTOCOL, "x:1", context));
         assertEquals(403, bad.httpStatus());
-        assertEquals("paid", playback.authorise("paid", token, PROTOCOL, "x:1", context).await(5, TimeUnit.SECONDS)
+        assertEquals("paid", playback.authorise("paid", Credentials.query(token), PROTOCOL, "x:1", context).await(5, TimeUnit.SECONDS)
                 .stream());
-        Throwable described = awaitFailure(playback.describe("paid", "", PROTOCOL, "x:1", context));
+        Throwable described = awaitFailure(playback.describe("paid", Credentials.NONE, PROTOCOL, "x:1", context));
         assertTrue(described instanceof Playback.Refused, String.valueOf(described));
     }
 

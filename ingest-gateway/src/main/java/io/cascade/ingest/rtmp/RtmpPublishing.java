@@ -24,7 +24,7 @@ public final class RtmpPublishing implements RtmpPublishHandler {
 
     @Override
     public void publish(RtmpConnection c, PublishRequest r) {
-        admission.admit(new Admission.Attempt(r.name(), r.query(), RtmpServer.PROTOCOL, c.peer()))
+        admission.admit(new Admission.Attempt(r.name(), c.credentials(r.query()), RtmpServer.PROTOCOL, c.peer()))
                 .onComplete(admitted -> {
                     if (admitted.succeeded()) {
                         start(c, r, admitted.result());
@@ -40,7 +40,7 @@ public final class RtmpPublishing implements RtmpPublishHandler {
     static String statusCode(Admission.Refusal reason) {
         return switch (reason) {
             case BAD_NAME, NOT_INGEST_POINT, NAME_IN_USE -> "NetStream.Publish.BadName";
-            case UNAUTHORISED, CLUSTER_UNAVAILABLE -> "NetStream.Publish.Denied";
+            case UNAUTHORISED, PASSWORD_NEEDED, CLUSTER_UNAVAILABLE -> "NetStream.Publish.Denied";
         };
     }
 

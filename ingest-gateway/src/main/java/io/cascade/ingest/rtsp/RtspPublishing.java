@@ -1,5 +1,6 @@
 package io.cascade.ingest.rtsp;
 
+import io.cascade.auth.Credentials;
 import io.cascade.ingest.Admission;
 import io.cascade.ingest.Publication;
 import io.cascade.media.MediaFrame;
@@ -21,8 +22,8 @@ public final class RtspPublishing implements RtspPublishHandler {
     }
 
     @Override
-    public Future<RtspPublishTarget> announce(String name, String query, String peer) {
-        return admission.admit(new Admission.Attempt(name, query, RtspServer.PROTOCOL, peer))
+    public Future<RtspPublishTarget> announce(String name, Credentials credentials, String peer) {
+        return admission.admit(new Admission.Attempt(name, credentials, RtspServer.PROTOCOL, peer))
                 .<RtspPublishTarget>map(Target::new)
                 .recover(failed -> Future.failedFuture(failed instanceof Admission.Refused refused
                         ? new RtspRefusal(status(refused.reason()), refused.getMessage()) : failed));
@@ -34,7 +35,7 @@ public final class RtspPublishing implements RtspPublishHandler {
             case BAD_NAME -> 400;
             case NOT_INGEST_POINT -> 404;
             case NAME_IN_USE -> 403; // Forbidden, as RTSP servers answer a second publisher of a live path
-            case UNAUTHORISED -> 401;
+            case UNAUTHORISED, PASSWORD_NEEDED -> 401;
             case CLUSTER_UNAVAILABLE -> 503;
         };
     }

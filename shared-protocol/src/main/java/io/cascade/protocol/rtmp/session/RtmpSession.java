@@ -51,6 +51,13 @@ public final class RtmpSession {
         /** Bytes to write to the peer, in order. */
         void send(byte[] bytes);
 
+        /**
+         * Decides on a {@code connect}: null accepts it; anything else is the description of the
+         * {@code NetConnection.Connect.Rejected} the client gets, after which the session takes no more input and the
+         * connection should close.
+         */
+        String onConnect(ConnectRequest request);
+
         /** Answer later with {@link #acceptPublish} or {@link #refusePublish}. */
         void onPublish(PublishRequest request);
 
@@ -64,7 +71,7 @@ public final class RtmpSession {
         void onStreamClosed(int streamId);
     }
 
-    private enum State { AWAIT_C0C1, AWAIT_C2, AWAIT_CONNECT, CONNECTED }
+    private enum State { AWAIT_C0C1, AWAIT_C2, AWAIT_CONNECT, CONNECTED, REJECTED }
 
     private enum StreamState { CREATED, PUBLISH_PENDING, PUBLISHING, PLAY_PENDING, PLAYING }
 
@@ -88,7 +95,7 @@ public final class RtmpSession {
 
     /** True once the handshake completed; used by the connection to cancel its handshake deadline. */
     public boolean handshakeDone() {
-        return state == State.AWAIT_CONNECT || state == State.CONNECTED;
+        return state == State.AWAIT_CONNECT || state == State.CONNECTED || state == State.REJECTED;
     }
 
     /** Feeds bytes from the socket. Any exception is final: the connection must be closed. */
@@ -194,6 +201,9 @@ public final class RtmpSession {
             throw new RtmpProtocolException("command without a name");
         }
         double tx = values.size() > 1 && values.get(1) instanceof Double d ? d : 0;
+        if (state == State.REJECTED) {
+            return; // the connection is closing: whatever the client sent after its connect is moot
+        }
         if (state != State.CONNECTED && !name.equals("connect")) {
             throw new RtmpProtocolException("'" + name + "' before connect");
         }
@@ -223,7 +233,8 @@ public final class RtmpSession {
         }
         Map<?, ?> command = values.size() > 2 && values.get(2) instanceof Map<?, ?> map ? map : Map.of();
         String rawApp = command.get("app") instanceof String s ? s : "";
-        app = StreamName.parse(rawApp).name();
+        StreamName parsed = StreamName.parse(rawApp);
+        app = parsed.name();
         while (app.endsWith("/")) {
             app = app.substring(0, app.length() - 1);
         }
@@ -231,6 +242,13 @@ public final class RtmpSession {
             sendCommand(0, "_error", tx, null, status("error", "NetConnection.Connect.Rejected",
                     "Invalid application name"));
             throw new RtmpProtocolException("invalid application name in connect");
+        }
+        String flashVer = command.get("flashVer") instanceof String s ? s : "";
+        String rejection = listener.onConnect(new ConnectRequest(app, parsed.query(), flashVer));
+        if (rejection != null) {
+            state = State.REJECTED;
+            sendCommand(0, "_error", tx, null, status("error", "NetConnection.Connect.Rejected", rejection));
+            return;
         }
         state = State.CONNECTED;
         sendControl(MessageType.WINDOW_ACK_SIZE, new WindowAckSize(WINDOW_ACK_SIZE).encode());

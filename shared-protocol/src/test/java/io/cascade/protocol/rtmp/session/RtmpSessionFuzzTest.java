@@ -80,6 +80,11 @@ class RtmpSessionFuzzTest {
         }
 
         @Override
+        public String onConnect(ConnectRequest request) {
+            return null;
+        }
+
+        @Override
         public void send(byte[] bytes) {
             assertNotNull(bytes);
             if (sends++ == 0) {

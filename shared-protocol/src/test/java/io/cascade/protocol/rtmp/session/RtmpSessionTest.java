@@ -37,11 +37,19 @@ class RtmpSessionTest {
         final List<PlayRequest> plays = new ArrayList<>();
         final List<RtmpMessage> media = new ArrayList<>();
         final List<Integer> closedStreams = new ArrayList<>();
+        final List<ConnectRequest> connects = new ArrayList<>();
+        String rejection;
         private boolean handshaking = true;
 
         Client() throws RtmpProtocolException {
             session.receive(RtmpHandshake.clientHello(true), 0, RtmpHandshake.C0C1_SIZE);
             session.receive(new byte[RtmpHandshake.PACKET_SIZE], 0, RtmpHandshake.PACKET_SIZE); // C2
+        }
+
+        @Override
+        public String onConnect(ConnectRequest request) {
+            connects.add(request);
+            return rejection;
         }
 
         @Override
@@ -112,6 +120,28 @@ class RtmpSessionTest {
         o.put("flashVer", flashVer);
         o.put("tcUrl", "rtmp://127.0.0.1:1935/" + app);
         return o;
+    }
+
+    /**
+     * A connect the connection turns down (a password challenge): the client gets NetConnection.Connect.Rejected
+     * with the description, on the connect's transaction, and nothing it sends afterwards is acted on.
+     */
+    @Test
+    void aRejectedConnectIsAnsweredWithItsDescriptionAndEndsTheSession() throws Exception {
+        Client c = new Client();
+        c.rejection = "[ AccessManager.Reject ] : [ code=403 need auth; authmod=adobe ] : ";
+        c.command(0, "connect", 1, connectObject("live?authmod=adobe&user=enc", "FMLE/3.0 (compatible; Lavf59.27.100)"));
+        assertEquals(List.of(new ConnectRequest("live", "authmod=adobe&user=enc", "FMLE/3.0 (compatible; Lavf59.27.100)")),
+                c.connects);
+        assertTrue(c.connects.get(0).fromEncoder());
+        assertEquals(List.of("_error NetConnection.Connect.Rejected"), c.answers());
+        List<Object> error = Amf0Reader.readAll(c.received.get(0).payload(), 0, c.received.get(0).payload().length);
+        assertEquals(1.0, error.get(1));
+        assertEquals(c.rejection, ((Map<?, ?>) error.get(3)).get("description"));
+        c.command(0, "createStream", 2, (Object) null);
+        c.command(1, "publish", 3, null, "cam", "live");
+        assertEquals(1, c.answers().size());
+        assertTrue(c.publishes.isEmpty());
     }
 
     /** ffmpeg -f flv rtmp://.../live/cam?key=1: connect, releaseStream, FCPublish, createStream, publish. */
