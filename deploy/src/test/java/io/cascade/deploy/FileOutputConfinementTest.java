@@ -243,6 +243,28 @@ class FileOutputConfinementTest {
         assertEquals(before, tree());
     }
 
+    /** A playlist that cannot be continued is refused saying why, and the folder is left as it was. */
+    @Test
+    void aResumedPlaylistThatCannotBeReadIsRefusedAndTouchesNothing() throws Exception {
+        Path folder = Files.createDirectories(data.resolve("out/cam"));
+        Files.writeString(folder.resolve("3.ts"), "old segment");
+        Map<String, String> why = Map.of(
+                "#EXTM3U\n#EXT-X-KEY:METHOD=AES-128,URI=\"key-1.key\n#EXTINF:1.000,\n3.ts\n", "closing quote",
+                "#EXTM3U\n#EXT-X-MEDIA-SEQUENCE:99999999999999999999999\n#EXTINF:1.000,\n3.ts\n", "decimal number",
+                "#EXTM3U\n#EXTINF:NaN,\n3.ts\n", "decimal number of seconds");
+        for (Map.Entry<String, String> playlist : why.entrySet()) {
+            Files.writeString(folder.resolve("index.m3u8"), playlist.getKey());
+            Map<String, String> before = tree();
+            HttpResponse<String> r = Http.getText(base + "createHLSStream?localStreamNames=cam&targetFolder=out"
+                    + "&playlistType=rolling&playlistLength=1&hlsResume=true");
+            assertRefused(r, "hlsResume: the playlist in the folder is refused: line ", playlist.getKey());
+            assertTrue(r.body().contains(playlist.getValue()), r.body());
+            assertEquals(before, tree());
+        }
+        String list = Http.getText(base + "listConfig").body();
+        assertEquals(0, new JsonObject(list).getJsonObject("data").getJsonArray("hls").size(), list);
+    }
+
     /**
      * The stream as the ingest node would hand it over: the hub's subscription is answered with this many seconds of
      * 1 s segments (numbered from 10), H.264 and AAC.

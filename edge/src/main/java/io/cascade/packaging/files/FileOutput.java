@@ -23,7 +23,6 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -42,12 +41,8 @@ final class FileOutput {
     private static final Logger log = LoggerFactory.getLogger(FileOutput.class);
     /** An appending playlist lists at most this many segments (55 hours of 2 s segments); older ones drop off it. */
     static final int MAX_APPENDED_SEGMENTS = 100_000;
-    /** Largest playlist hlsResume reads: {@link #MAX_APPENDED_SEGMENTS} entries take well under this. */
-    static final long MAX_RESUMED_BYTES = 32L * 1024 * 1024;
     /** Segments waiting for a slow disk at most; past it, new segments are skipped (and said in lastError). */
     static final int MAX_PENDING_WRITES = 8;
-    /** A segment URI of a resumed playlist that we may list and later delete: a plain .ts name in the folder. */
-    private static final Pattern RESUMABLE_SEGMENT = Pattern.compile("[A-Za-z0-9._-]{1,125}\\.ts");
     /** Resumed playlists naming other things: one line per output at most, and few lines for many outputs. */
     private static final RateLimitedLog IGNORED_URIS = new RateLimitedLog(log);
     private static final Pattern OWN_FILES = Pattern.compile("index\\.(m3u8|mpd)|[0-9]+\\.ts|key-[0-9]+\\.key|[0-9]+\\.m4s|init-[0-9]+\\.mp4");
@@ -102,16 +97,19 @@ final class FileOutput {
         }
         Path existing = spec.folder().resolve("index.m3u8");
         if (spec.resume() && spec.kind() == FileOutputSpec.Kind.HLS && Files.exists(existing, LinkOption.NOFOLLOW_LINKS)) {
+            ResumedPlaylist old;
             try {
                 ConfinedPath.requireInside(spec.root(), existing); // a link to a file elsewhere is not ours to read
+                long size = Files.size(existing);
+                if (size > ResumedPlaylist.MAX_BYTES) {
+                    throw new IllegalArgumentException(size + " bytes: more than a playlist this server writes ("
+                            + ResumedPlaylist.MAX_BYTES + " at most)");
+                }
+                old = ResumedPlaylist.parse(Files.readAllBytes(existing));
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("hlsResume: the playlist in the folder is refused: " + e.getMessage());
             }
-            long size = Files.size(existing);
-            if (size > MAX_RESUMED_BYTES) {
-                throw new IOException(existing + " is " + size + " bytes: more than a playlist this server writes");
-            }
-            resume(Files.readString(existing));
+            resume(old);
         }
     }
 
@@ -276,57 +274,24 @@ final class FileOutput {
     }
 
     /**
-     * Continues an earlier run's playlist (hlsResume): its segments stay listed, ours follow a discontinuity. The
-     * playlist is a file anyone with access to the folder could have written, so a URI is kept only when it is a
-     * plain .ts file name in the folder (one a rolling playlist may later delete); others (paths, {@code ..},
-     * absolute paths, URLs) are left out of the playlist and never touched.
+     * Continues an earlier run's playlist (hlsResume): its segments stay listed, ours follow a discontinuity. What
+     * of it is kept, and what refuses it, is {@link ResumedPlaylist}'s: only plain .ts file names in the folder (ones a
+     * rolling playlist may later delete); others (paths, {@code ..}, absolute paths, URLs) are left out of the
+     * playlist and never touched.
      */
-    private void resume(String text) {
-        Matcher seq = Pattern.compile("#EXT-X-MEDIA-SEQUENCE:(\\d+)").matcher(text);
-        long sequence = seq.find() ? Long.parseLong(seq.group(1)) : 0;
-        Matcher dseq = Pattern.compile("#EXT-X-DISCONTINUITY-SEQUENCE:(\\d+)").matcher(text);
-        discontinuities = dseq.find() ? Long.parseLong(dseq.group(1)) : 0;
-        long duration = 0;
-        boolean discontinuity = false;
-        String key = null;
-        int ignored = 0;
-        String firstIgnored = null;
-        for (String line : text.split("\r?\n")) {
-            if (line.startsWith("#EXTINF:")) {
-                String seconds = line.substring(8, line.indexOf(',') < 0 ? line.length() : line.indexOf(','));
-                duration = Math.round(Double.parseDouble(seconds) * 1000);
-            } else if (line.equals("#EXT-X-DISCONTINUITY")) {
-                discontinuity = true;
-                discontinuities++;
-            } else if (line.startsWith("#EXT-X-KEY:") && line.contains("URI=\"")) {
-                int at = line.indexOf("URI=\"") + 5;
-                key = line.substring(at, line.indexOf('"', at));
-            } else if (!line.isEmpty() && !line.startsWith("#")) {
-                if (!RESUMABLE_SEGMENT.matcher(line).matches() || !ConfinedPath.isName(line)) {
-                    ignored++;
-                    firstIgnored = firstIgnored == null ? line : firstIgnored;
-                    continue; // numbers stay consecutive: a playlist has no gaps
-                }
-                playlist.add(new HlsPlaylist.Segment(sequence++, line, duration, discontinuity, discontinuities, null, 0, key));
-                discontinuity = false;
-            }
-        }
-        nextSequence = sequence;
-        if (ignored > 0) {
+    private void resume(ResumedPlaylist old) {
+        playlist.addAll(old.segments());
+        nextSequence = old.nextSequence();
+        discontinuities = old.discontinuities();
+        if (old.ignored() > 0) {
             IGNORED_URIS.warn("{}: file output {} resumes {} without {} URIs that are not segment files in it, such as '{}'",
-                    spec.stream(), id, spec.folder(), ignored, printable(firstIgnored));
+                    spec.stream(), id, spec.folder(), old.ignored(), old.firstIgnored());
+        }
+        if (old.dropped() > 0) {
+            log.warn("{}: file output {} resumes {} without its {} oldest segments: a playlist lists {} at most",
+                    spec.stream(), id, spec.folder(), old.dropped(), ResumedPlaylist.MAX_SEGMENTS);
         }
         log.info("{}: file output {} resumes {} with {} segments listed", spec.stream(), id, spec.folder(), playlist.size());
-    }
-
-    /** A line from a file, safe for one log line: control characters replaced, at most 100 characters. */
-    private static String printable(String line) {
-        StringBuilder out = new StringBuilder();
-        for (int i = 0; i < line.length() && i < 100; i++) {
-            char c = line.charAt(i);
-            out.append(c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0) ? '?' : c);
-        }
-        return line.length() > 100 ? out + "..." : out.toString();
     }
 
     private static void deleteOwnFiles(Path dir) throws IOException {
