@@ -30,7 +30,8 @@ public final class HlsPlaylist {
      * @param discontinuitySequence how many discontinuities precede it in the stream's whole history
      * @param mapUri               its initialization section (fMP4), or null
      * @param programDateTimeMillis wall clock of its first sample (epoch ms), or 0 for none
-     * @param keyUri               AES-128 key it is encrypted with, or null when clear
+     * @param keyUri               AES-128 key it is encrypted with, or null when clear (METHOD=NONE is written when
+     *                             a clear segment follows an encrypted one)
      */
     public record Segment(long sequence, String uri, long durationMillis, boolean discontinuity,
                           long discontinuitySequence, String mapUri, long programDateTimeMillis, String keyUri) {
@@ -72,6 +73,10 @@ public final class HlsPlaylist {
                 // no IV attribute: the IV is the media sequence number (RFC 8216 5.2)
                 out.append("#EXT-X-KEY:METHOD=AES-128,URI=\"").append(s.keyUri()).append("\"\n");
                 key = s.keyUri();
+            } else if (s.keyUri() == null && key != null) {
+                // a key applies until the next EXT-X-KEY: clear segments after encrypted ones need their own
+                out.append("#EXT-X-KEY:METHOD=NONE\n");
+                key = null;
             }
             if (s.mapUri() != null && !s.mapUri().equals(map)) {
                 out.append("#EXT-X-MAP:URI=\"").append(s.mapUri()).append("\"\n");

@@ -63,6 +63,35 @@ class HlsPlaylistTest {
     }
 
     @Test
+    void clearSegmentsAfterEncryptedOnesEndTheKey() {
+        List<HlsPlaylist.Segment> segments = List.of(
+                new HlsPlaylist.Segment(3, "3.ts", 2000, false, 0, null, 0, null),
+                new HlsPlaylist.Segment(4, "4.ts", 2000, false, 0, null, 0, "key-1.key"),
+                new HlsPlaylist.Segment(5, "5.ts", 2000, true, 1, null, 0, null),
+                new HlsPlaylist.Segment(6, "6.ts", 2000, false, 1, null, 0, null));
+        String expected = """
+                #EXTM3U
+                #EXT-X-VERSION:3
+                #EXT-X-TARGETDURATION:2
+                #EXT-X-MEDIA-SEQUENCE:3
+                #EXT-X-DISCONTINUITY-SEQUENCE:0
+                #EXT-X-INDEPENDENT-SEGMENTS
+                #EXTINF:2.000,
+                3.ts
+                #EXT-X-KEY:METHOD=AES-128,URI="key-1.key"
+                #EXTINF:2.000,
+                4.ts
+                #EXT-X-DISCONTINUITY
+                #EXT-X-KEY:METHOD=NONE
+                #EXTINF:2.000,
+                5.ts
+                #EXTINF:2.000,
+                6.ts
+                """;
+        assertEquals(expected, HlsPlaylist.media(HlsPlaylist.TS_VERSION, HlsPlaylist.Type.LIVE, 2000, segments, false));
+    }
+
+    @Test
     void multivariantWithAnAudioRendition() {
         String expected = """
                 #EXTM3U
