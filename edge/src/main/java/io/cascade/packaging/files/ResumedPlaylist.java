@@ -30,9 +30,9 @@ import java.util.regex.Pattern;
  *   <li>Refused: more than {@link #MAX_BYTES}, text that is not UTF-8, a media or discontinuity sequence number
  *   that is not a decimal number up to {@link #MAX_SEQUENCE} (or one that is not before the first segment, or given
  *   twice), an EXTINF that is not a decimal number of seconds up to {@link #MAX_SEGMENT_MILLIS}, and an EXT-X-KEY
- *   that cannot be listed again as it was: not an attribute list, a method other than NONE or AES-128, an IV (the
- *   playlist written again gives none), or no URI, or one longer than {@link #MAX_KEY_URI_CHARS} or holding a
- *   control character. A key URI is only listed again, never opened.</li>
+ *   that cannot be listed again as it was: not an attribute list (a quote in an unquoted value included), a method
+ *   other than NONE or AES-128, an IV (the playlist written again gives none), or no URI, or one longer than
+ *   {@link #MAX_KEY_URI_CHARS} or holding a control character. A key URI is only listed again, never opened.</li>
  * </ul>
  * Other tags are skipped. A segment without an EXTINF of its own takes the duration of the one before (0 for the
  * first). Discontinuities are counted as the playlist written again from the kept segments gives them: one for a kept
@@ -268,6 +268,10 @@ record ResumedPlaylist(long mediaSequence, long discontinuities, List<HlsPlaylis
             } else {
                 next = comma < 0 ? list.length() : comma;
                 value = list.substring(equals + 1, next);
+                if (value.indexOf('"') >= 0) {
+                    // listed again in quotes, it would end them early and add attributes of its own
+                    throw refused(number, line, "a quote in a value that is not quoted");
+                }
             }
             if (KEY_ATTRIBUTES.contains(name)) {
                 out.putIfAbsent(name, value);

@@ -127,6 +127,7 @@ class ResumedPlaylistTest {
         cases.add(new String[] {"#EXT-X-KEY:METHOD=SAMPLE-AES,URI=\"k\"\n", "a key method other than NONE or AES-128"});
         cases.add(new String[] {"#EXT-X-KEY:METHOD=AES-128,URI=\"k\",IV=0x1\n", "a key with an IV"});
         cases.add(new String[] {"#EXT-X-KEY:METHOD=AES-128,URI=\"k\u0001\"\n", "a key URI with a control character"});
+        cases.add(new String[] {"#EXT-X-KEY:METHOD=AES-128,URI=k\",IV=\"0x1\n", "a quote in a value that is not quoted"});
         cases.add(new String[] {"#EXT-X-KEY:METHOD=AES-128,URI=\"" + "k".repeat(1025) + "\"\n", "longer than 1024"});
         for (String[] c : cases) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ResumedPlaylist.parse(c[0]), c[0]);
