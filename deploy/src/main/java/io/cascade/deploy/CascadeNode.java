@@ -4,6 +4,7 @@ import io.cascade.auth.Authorisation;
 import io.cascade.cluster.Codecs;
 import io.cascade.cluster.HazelcastIngestPointStore;
 import io.cascade.cluster.HazelcastStreamRegistry;
+import io.cascade.cluster.LoadBoard;
 import io.cascade.cluster.IngestPointSnapshot;
 import io.cascade.cluster.StreamRegistry;
 import io.cascade.deploy.NodeConfig.Role;
@@ -45,6 +46,8 @@ public final class CascadeNode {
     private static final Logger log = LoggerFactory.getLogger(CascadeNode.class);
     /** How long a stop may take before the process exits anyway. */
     static final long STOP_TIMEOUT_MS = 10_000;
+    /** After a drain's closes, how long the node waits for them to reach their clients before it stops. */
+    private static final long DRAIN_FLUSH_MS = 500;
     /** Vert.x keeps metrics backends in a static map by name: each node in a JVM needs its own name. */
     private static final AtomicLong METRICS_BACKENDS = new AtomicLong();
     /** Secrets the cluster makes up once and shares (one entry per purpose, so bounded by this class). */
@@ -97,7 +100,7 @@ public final class CascadeNode {
             System.exit(1);
             return;
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(node::stop, "cascade-shutdown"));
+        Runtime.getRuntime().addShutdownHook(new Thread(node::drainThenStop, "cascade-shutdown"));
     }
 
     /**
@@ -158,6 +161,9 @@ public final class CascadeNode {
                     services = new NodeServices(vertx, config, nodeId, roles, counters, meters, health, registry,
                             ingestPoints, secret, packageSettings(secret), tls);
                     logAuthorisation();
+                    services.balancing = new NodeBalancing(services,
+                            new LoadBoard(vertx, clusterManager.getHazelcastInstance()));
+                    metrics.bindDrain(services.balancing::draining);
                     for (RoleStarter role : RoleStarter.ALL) {
                         if (roles.contains(role.role())) {
                             role.start(services);
@@ -174,6 +180,7 @@ public final class CascadeNode {
                     if (tls != null) {
                         tls.watch(vertx, config.value(NodeTls.RELOAD_MS));
                     }
+                    services.balancing.start(listenerAddresses);
                     health.ready(listenerAddresses);
                     log.info("cascade node {} ready", nodeId);
                 });
@@ -249,6 +256,26 @@ public final class CascadeNode {
         }, false);
     }
 
+    /**
+     * SIGTERM: drains first ({@code drain.grace.ms}: readiness down, HTTP viewers moved to other edges, then the
+     * remaining viewers and publishers closed with their protocols' notices), then stops.
+     */
+    void drainThenStop() {
+        NodeServices s = services;
+        long grace = config.value(NodeBalancing.DRAIN_GRACE_MS);
+        if (s != null && s.balancing != null && grace > 0 && vertx != null) {
+            log.info("cascade node {} draining before it stops", nodeId);
+            try {
+                s.balancing.drain(true).toCompletionStage().toCompletableFuture()
+                        .get(grace + STOP_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+                Thread.sleep(DRAIN_FLUSH_MS); // the closing notices reach their clients
+            } catch (Exception e) {
+                log.warn("cascade node {}: drain before stopping cut short: {}", nodeId, e.toString());
+            }
+        }
+        stop();
+    }
+
     /** Closes every listener and connection; safe to call more than once and from any non-event-loop thread. */
     public void stop() {
         Vertx v = vertx;
@@ -263,6 +290,9 @@ public final class CascadeNode {
         if (metrics != null) {
             metrics.close();
         }
+        if (services != null && services.balancing != null) {
+            services.balancing.stop();
+        }
         try {
             v.close().toCompletionStage().toCompletableFuture().get(STOP_TIMEOUT_MS, TimeUnit.MILLISECONDS);
             log.info("cascade node {} stopped", nodeId);
@@ -272,6 +302,12 @@ public final class CascadeNode {
         if (meters != null) {
             meters.close();
         }
+    }
+
+    /** Viewers on this node now, of every protocol that keeps a connection (0 without the edge role). */
+    int viewersHere() {
+        NodeServices s = services;
+        return s == null || s.playback == null ? 0 : s.playback.viewers();
     }
 
     /** Streams this node packages for HTTP now (0 without the edge role). */

@@ -19,7 +19,7 @@ import java.util.function.IntSupplier;
  * <ul>
  *   <li>liveness ({@code /healthz}): the process answers; restart it when this fails.</li>
  *   <li>readiness ({@code /readyz}): every configured listener is up and the node is in its cluster; send it
- *   traffic only then. Down while the node starts and from the moment it begins to stop.</li>
+ *   traffic only then. Down while the node starts, while it is drained, and from the moment it begins to stop.</li>
  * </ul>
  */
 final class NodeHealth {
@@ -28,6 +28,7 @@ final class NodeHealth {
     private final HealthChecks liveness;
     private final HealthChecks readiness;
     private volatile State state = State.STARTING;
+    private volatile boolean draining;
     private volatile JsonObject listeners = new JsonObject();
 
     NodeHealth(Vertx vertx, String nodeId, IntSupplier clusterMembers) {
@@ -39,6 +40,8 @@ final class NodeHealth {
                     p.complete(new Status().setOk(s == State.READY).setData(listeners.copy()
                             .put("state", s.name().toLowerCase(Locale.ROOT))));
                 })
+                .register("drain", p -> p.complete(new Status().setOk(!draining)
+                        .setData(new JsonObject().put("draining", draining))))
                 .register("cluster", p -> {
                     int members = clusterMembers.getAsInt();
                     p.complete(new Status().setOk(members > 0).setData(new JsonObject().put("members", members)));
@@ -57,6 +60,11 @@ final class NodeHealth {
     void ready(JsonObject listeners) {
         this.listeners = listeners.copy();
         state = State.READY;
+    }
+
+    /** The node is drained (or back in service): readiness is down while it is, so balancers send it nobody new. */
+    void draining(boolean drain) {
+        this.draining = drain;
     }
 
     /** The node begins to stop: readiness goes down first, so balancers stop sending traffic. */

@@ -110,6 +110,13 @@ final class NodeMetrics implements AutoCloseable {
     }
 
     /** Registers every node-wide series of Cascade, with its value from the counters (0 before any traffic). */
+    /** Whether the node is drained ({@code drainNode}, SIGTERM): 1 while it is. */
+    void bindDrain(java.util.function.BooleanSupplier draining) {
+        Gauge.builder("cascade.node.draining", () -> draining.getAsBoolean() ? 1 : 0)
+                .description("1 while this node is drained: not ready, new viewers sent to other edges")
+                .register(registry);
+    }
+
     void bindNode(String nodeId, Set<Role> roles, IntSupplier clusterMembers) {
         String roleList = roles.stream().map(r -> r.name().toLowerCase(Locale.ROOT)).sorted()
                 .collect(Collectors.joining(","));

@@ -49,6 +49,8 @@ final class NodeServices {
     Playback playback;
     /** createHLSStream, createDASHStream and the automatic folders (origin). */
     FileOutputs fileOutputs;
+    /** Load reports, drain and where new clients go (every node). */
+    NodeBalancing balancing;
     /** The routes of the HTTP port, shared by its HTTPS twin; made by the first of them to start. */
     Router httpRouter;
 

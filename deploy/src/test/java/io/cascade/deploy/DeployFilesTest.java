@@ -308,8 +308,14 @@ class DeployFilesTest {
         assertNotNull(map(resources.get("limits"), "limits").get("memory"));
         Object grace = map(map(map(workload.get("spec"), "spec").get("template"), "template").get("spec"), "pod spec")
                 .get("terminationGracePeriodSeconds");
-        assertTrue(grace instanceof Integer g && g * 1000L > CascadeNode.STOP_TIMEOUT_MS,
-                "the grace period outlasts the node's own stop timeout: " + grace);
+        long drain = NodeBalancing.DRAIN_GRACE_MS.defaultValue();
+        assertTrue(grace instanceof Integer g && g * 1000L > drain + CascadeNode.STOP_TIMEOUT_MS,
+                "the grace period outlasts the drain and the node's own stop timeout: " + grace);
+        List<?> preStop = (List<?>) map(map(map(container.get("lifecycle"), "lifecycle").get("preStop"), "preStop")
+                .get("exec"), "exec").get("command");
+        String command = String.valueOf(preStop.get(preStop.size() - 1));
+        assertTrue(command.contains("/api/drainNode?node=") && command.contains("7777")
+                && command.contains("sleep " + (drain / 1000 + 1)), "preStop drains through the API: " + command);
     }
 
     // ---- local cluster -------------------------------------------------------------------------------------

@@ -81,6 +81,11 @@ final class ExternalProcess implements AutoCloseable {
         process.waitFor(5, TimeUnit.SECONDS);
     }
 
+    /** SIGTERM alone: what an orchestrator sends first, leaving the process its own time to end. */
+    void terminate() {
+        process.destroy();
+    }
+
     /** SIGINT, which ffmpeg and rtmpdump take as "finish the file and stop". */
     void interrupt() throws Exception {
         new ProcessBuilder("kill", "-INT", String.valueOf(process.pid())).start().waitFor(5, TimeUnit.SECONDS);

@@ -38,7 +38,8 @@ class NodeProcessIT {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx256m", "-cp", System.getProperty("java.class.path"), CascadeNode.class.getName(),
                 "--bind.host=127.0.0.1", "--rtmp.port=" + rtmp, "--rtsp.port=0", "--http.port=" + http, "--api.port=" + api,
-                "--node.name=sigterm", "--cluster.port=" + Clients.freePort(), "--cluster.name=sigterm-" + rtmp));
+                "--node.name=sigterm", "--cluster.port=" + Clients.freePort(), "--cluster.name=sigterm-" + rtmp,
+                "--drain.grace.ms=2000"));
         try (ExternalProcess node = ExternalProcess.start("node", cmd)) {
             awaitLog(node, "cascade node sigterm ready", 30);
             String log = node.stdout();
@@ -51,11 +52,15 @@ class NodeProcessIT {
                  ExternalProcess player = ExternalProcess.start("play-term", ffmpegDecode(rtmpUrl(rtmp, "term"), 60))) {
                 awaitLog(node, "play started: term", 20);
                 long t0 = System.nanoTime();
-                node.stop(); // SIGTERM first; stop() escalates to SIGKILL only after 5 s
+                node.terminate(); // SIGTERM: the node drains for drain.grace.ms (2 s here), then stops
+                int exit = node.waitFor(15);
                 long ms = (System.nanoTime() - t0) / 1_000_000;
-                assertTrue(node.exitCode() == 143 || node.exitCode() == 0, "exit code " + node.exitCode());
-                assertTrue(ms < 5_000, "stopped in " + ms + " ms");
-                assertTrue(node.stdout().contains("cascade node sigterm stopped"), node.stdout());
+                assertTrue(exit == 143 || exit == 0, "exit code " + exit);
+                assertTrue(ms >= 2_000 && ms < 9_000, "drained 2 s, then stopped: " + ms + " ms");
+                String stopping = node.stdout();
+                assertTrue(stopping.contains("cascade node sigterm draining before it stops"), stopping);
+                assertTrue(stopping.contains("drain: closing the 1 viewers and 1 publishers left"), stopping);
+                assertTrue(stopping.contains("cascade node sigterm stopped"), stopping);
                 // both clients see their connection end and exit by themselves
                 assertTrue(pub.waitFor(10) >= 0, "publisher still running after the node stopped");
                 assertTrue(player.waitFor(10) >= 0, "player still running after the node stopped");

@@ -1,5 +1,7 @@
 package io.cascade.ingest;
 
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.Set;
 import io.cascade.auth.AccessRequest;
 import io.cascade.auth.Action;
 import io.cascade.auth.Authorisation;
@@ -91,6 +93,8 @@ public final class Admission {
     private final Authorisation authorisation;
     /** A publisher can be refused as often as it reconnects: a line a second at most. */
     private final RateLimitedLog refusals = new RateLimitedLog(log, 1_000_000_000L);
+    /** The publications started on this node and not closed yet. */
+    private final Set<Publication> live = ConcurrentHashMap.newKeySet();
 
     /** Admission that asks publishers for no credentials. */
     public Admission(Vertx vertx, StreamRegistry registry, String nodeId, NodeCounters counters,
@@ -195,7 +199,7 @@ public final class Admission {
                 }
                 StreamTimeline timeline = found.succeeded() ? found.result() : StreamTimeline.NEW;
                 return Future.succeededFuture(new Publication(vertx, registry, nodeId, counters, settings, attempt,
-                        name, timeline));
+                        name, timeline, live));
             });
         });
     }
@@ -208,6 +212,21 @@ public final class Admission {
 
     private static Future<Publication> refuse(Attempt attempt, Refusal reason, String message) {
         return Future.failedFuture(new Refused(reason, message));
+    }
+
+    /** Publishers live on this node now. */
+    public int publishers() {
+        return live.size();
+    }
+
+    /**
+     * Ends every publisher's connection, each the way its protocol ends one (a drain: encoders reconnect through
+     * the load balancer to another node); each stream then stops as when its publisher leaves.
+     */
+    public void endAllPublishers() {
+        for (Publication p : Set.copyOf(live)) {
+            p.endPublisher();
+        }
     }
 
     private void count(Refusal reason) {

@@ -1,5 +1,6 @@
 package io.cascade.ingest;
 
+import java.util.Set;
 import io.cascade.cluster.StreamRegistry;
 import io.cascade.cluster.StreamTimeline;
 import io.cascade.media.MediaFrame;
@@ -33,11 +34,14 @@ public final class Publication {
     private final String name;
     private final IngestStream stream;
     private final RateLimitedLog skipped = new RateLimitedLog(log);
+    private final Set<Publication> live;
+    private volatile Runnable end = () -> { };
     private boolean started;
     private boolean closed;
 
     Publication(Vertx vertx, StreamRegistry registry, String nodeId, NodeCounters counters, Settings settings,
-                Admission.Attempt attempt, String name, StreamTimeline timeline) {
+                Admission.Attempt attempt, String name, StreamTimeline timeline, Set<Publication> live) {
+        this.live = live;
         this.registry = registry;
         this.nodeId = nodeId;
         this.counters = counters;
@@ -48,17 +52,27 @@ public final class Publication {
                 timeline, registry);
     }
 
+    /** Ends the publisher's connection (the protocol's way); its close then ends the stream. From any thread. */
+    void endPublisher() {
+        end.run();
+    }
+
     /** The stream's public name: what viewers play, and the only name logged at INFO. */
     public String name() {
         return name;
     }
 
-    /** The stream goes live: the protocol has told its publisher so. {@code detail} is logged with the start. */
-    public void start(String detail) {
+    /**
+     * The stream goes live: the protocol has told its publisher so. {@code detail} is logged with the start;
+     * {@code end} ends the publisher's connection when the node sends publishers away (a drain), from any thread.
+     */
+    public void start(String detail, Runnable end) {
         if (started || closed) {
             return;
         }
         started = true;
+        this.end = end;
+        live.add(this);
         stream.start();
         protocolCounters.publishers.increment();
         log.info("publish started: {} from {} ({}, {})", name, attempt.peer(), attempt.protocol(), detail);
@@ -82,6 +96,7 @@ public final class Publication {
             return;
         }
         closed = true;
+        live.remove(this);
         if (started) {
             stream.stop();
             protocolCounters.publishers.decrement();

@@ -57,11 +57,20 @@ class AdmissionTest {
             assertEquals("cam", p.name());
             assertEquals("node-a", registry.streams.get("cam").ownerNode());
             assertEquals("test", registry.streams.get("cam").ingestProtocol(), "the protocol is the stream's");
-            p.start("detail");
+            int[] ended = {0};
+            p.start("detail", () -> {
+                ended[0]++;
+                p.close(0); // as a protocol's connection close does
+            });
             assertEquals(1, counters.protocol("test").publishers.sum());
-            p.close(0);
+            assertEquals(1, admission.publishers());
+            admission.endAllPublishers(); // a drain: the protocol is told to end its publisher
+            assertEquals(1, ended[0]);
+            assertEquals(0, admission.publishers());
             assertEquals(0, counters.protocol("test").publishers.sum());
             assertFalse(registry.streams.containsKey("cam"), "the name is free again");
+            admission.endAllPublishers();
+            assertEquals(1, ended[0], "an ended publisher is not ended twice");
             ctx.completeNow();
         })));
     }

@@ -55,6 +55,7 @@ public final class ApiServer {
     private final byte[] token;
     private final FileOutputControl files;
     private final UrlTokens urlTokens;
+    private final BalanceApi balance;
     private static final String PARSED_BODY = "cascade.api.body";
     /** signUrl's ttl when none is given: an hour. */
     static final long DEFAULT_TTL_SECONDS = 3_600;
@@ -69,6 +70,13 @@ public final class ApiServer {
     /** @param urlTokens what signUrl signs with; null when the node has no {@code auth.secret} */
     public ApiServer(Vertx vertx, StreamRegistry registry, IngestPointStore ingestPoints, String token,
                      FileOutputControl files, UrlTokens urlTokens) {
+        this(vertx, registry, ingestPoints, token, files, urlTokens, null);
+    }
+
+    /** @param balance the load-balancing verbs (pickEdge, drainNode, ...); null leaves them out */
+    public ApiServer(Vertx vertx, StreamRegistry registry, IngestPointStore ingestPoints, String token,
+                     FileOutputControl files, UrlTokens urlTokens, BalanceApi balance) {
+        this.balance = balance;
         this.urlTokens = urlTokens;
         this.files = files;
         this.vertx = vertx;
@@ -104,6 +112,9 @@ public final class ApiServer {
         router.route("/api/listConfig").method(HttpMethod.GET).method(HttpMethod.POST).handler(this::listConfig);
         router.route("/api/removeConfig").method(HttpMethod.GET).method(HttpMethod.POST).handler(this::removeConfig);
         router.route("/api/signUrl").method(HttpMethod.GET).method(HttpMethod.POST).handler(this::signUrl);
+        if (balance != null) {
+            balance.routes(router);
+        }
         HttpServerOptions options = new HttpServerOptions().setMaxInitialLineLength(MAX_REQUEST_LINE_BYTES);
         if (tls != null) {
             options.setSsl(true).setKeyCertOptions(tls.getKeyCertOptions());
@@ -292,7 +303,7 @@ public final class ApiServer {
     }
 
     /** A parameter from the query, else from a JSON object body; null when absent. */
-    private static String param(RoutingContext ctx, String name) {
+    static String param(RoutingContext ctx, String name) {
         String v = ctx.request().getParam(name);
         if (v != null) {
             return v;
@@ -322,7 +333,7 @@ public final class ApiServer {
         return ctx.get(PARSED_BODY);
     }
 
-    private static void fail(RoutingContext ctx, int status, String description) {
+    static void fail(RoutingContext ctx, int status, String description) {
         ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json")
                 .end(new JsonObject().put("status", "FAIL").put("description", description).encode());
     }

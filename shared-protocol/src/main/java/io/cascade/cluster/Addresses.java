@@ -26,6 +26,14 @@ public final class Addresses {
     private Addresses() {
     }
 
+    /**
+     * Where a node takes drain orders ({@code {"drain": true|false}}) from the API of any origin node; it answers
+     * {@code {"node":..,"draining":..}}.
+     */
+    public static String drain(String node) {
+        return "cascade.node." + node + ".drain";
+    }
+
     public static String subscribe(String stream, String ownerNode) {
         return "cascade.subscribe." + stream + "/" + ownerNode;
     }

@@ -468,7 +468,8 @@ public final class RtspConnection {
             for (RtpToFrames.Track t : recordTracks) {
                 codecs.append(codecs.isEmpty() ? "" : " + ").append(t.codec());
             }
-            target.start("RECORD over " + (tcp ? "TCP" : "UDP") + ", " + codecs);
+            target.start("RECORD over " + (tcp ? "TCP" : "UDP") + ", " + codecs,
+                    () -> context.runOnContext(v -> close()));
         }
         respond(r, 200, sessionHeaders(), null, null);
     }
@@ -680,7 +681,9 @@ public final class RtspConnection {
                 } else {
                     log.info("{}: {} refused: {}", peer, r.method(), refusal.getMessage());
                 }
-                respond(r, refusal.status(), refusal.status() == 401 ? challenges(r) : List.of(), null, null);
+                respond(r, refusal.status(), refusal.status() == 401 ? challenges(r)
+                        : refusal.elsewhere() != null ? List.of(Map.entry("Location", movedTo(r, refusal.elsewhere())))
+                        : List.of(), null, null);
             } else {
                 log.warn("{}: {} failed: {}", peer, r.method(), String.valueOf(result.cause()));
                 respond(r, 503, List.of(), null, null);
@@ -701,6 +704,13 @@ public final class RtspConnection {
         String offered = r.header("Authorization");
         String user = auth.passwords().user(r.method(), offered, System.currentTimeMillis() / 1000);
         return new Credentials(t.query, user, offered != null);
+    }
+
+    /** {@code r}'s URL with its scheme, host and port replaced by {@code base}'s: the same path and query there. */
+    private static String movedTo(RtspRequest r, String base) {
+        String uri = r.uri();
+        int path = uri.indexOf('/', uri.indexOf("://") < 0 ? 0 : uri.indexOf("://") + 3);
+        return base + (path < 0 ? "/" : uri.substring(path));
     }
 
     /** The challenges of a 401 to {@code r}: Digest first (clients take the strongest they know), then Basic. */

@@ -7,8 +7,11 @@ public interface RtspPublishTarget {
     /** The stream's public name: the one name logged at INFO. */
     String name();
 
-    /** RECORD: the stream goes live. {@code detail} is logged with the start. */
-    void start(String detail);
+    /**
+     * RECORD: the stream goes live. {@code detail} is logged with the start; {@code end} ends the publisher's
+     * session, from any thread, when the node sends its publishers away.
+     */
+    void start(String detail, Runnable end);
 
     void frame(MediaFrame frame);
 

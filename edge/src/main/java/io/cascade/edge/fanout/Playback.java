@@ -20,6 +20,8 @@ import io.vertx.core.Vertx;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.Set;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
@@ -51,6 +53,9 @@ public final class Playback {
     private final ViewerPolicy policy;
     private final IngestPointStore ingestPoints;
     private final Authorisation authorisation;
+    private volatile Relocation relocation = Relocation.STAY;
+    /** Every viewer made here and not closed yet, whatever its state: what a drain sends away. */
+    private final Set<Viewer> live = ConcurrentHashMap.newKeySet();
     /** A client can send refused requests as fast as it likes (every HLS request is checked): a line a second. */
     private final RateLimitedLog refusals = new RateLimitedLog(log, 1_000_000_000L);
 
@@ -110,6 +115,37 @@ public final class Playback {
         return answer.future();
     }
 
+    private Viewer track(Viewer viewer) {
+        live.add(viewer);
+        viewer.whenClosed(() -> live.remove(viewer));
+        return viewer;
+    }
+
+    /** Viewers on this node now: playing, or waiting for their stream. */
+    public int viewers() {
+        return live.size();
+    }
+
+    /**
+     * Ends every viewer's play with its protocol's notice ({@link ViewerOutput#goingAway}), each on its own event
+     * loop: a drain's end. Their protocols close them as their connections close.
+     */
+    public void sendAllAway() {
+        for (Viewer v : List.copyOf(live)) {
+            v.post(() -> v.output().goingAway());
+        }
+    }
+
+    /** Where new viewers are sent instead of this node, when they are (a draining node); set once at start. */
+    public void relocateWith(Relocation r) {
+        this.relocation = r;
+    }
+
+    /** Where new viewers go instead of this node: {@link Relocation#STAY} unless the node moves them away. */
+    public Relocation relocation() {
+        return relocation;
+    }
+
     /** Whether plays are authorised at all here ({@code auth.play} is not none): HTTP then checks every request. */
     public boolean authorises() {
         return authorisation.mode(Action.PLAY) != Authorisation.Mode.NONE;
@@ -156,7 +192,7 @@ public final class Playback {
     public Viewer play(String stream, Credentials credentials, String protocol, String encoding,
                        Supplier<FrameEncoder> encoder,
                        ViewerOutput output) {
-        Viewer viewer = new Viewer(output, stream, protocol, counters, policy.maxBehindMs());
+        Viewer viewer = track(new Viewer(output, stream, protocol, counters, policy.maxBehindMs()));
         if (!authorises()) {
             start(viewer, stream, encoding, encoder);
             return viewer;
@@ -173,7 +209,7 @@ public final class Playback {
 
     /** Starts the play an earlier {@link #authorise} allowed, as the other {@code play} methods do after theirs. */
     public Viewer play(Grant grant, String encoding, Supplier<FrameEncoder> encoder, ViewerOutput output) {
-        Viewer viewer = new Viewer(output, grant.stream, grant.protocol, counters, policy.maxBehindMs());
+        Viewer viewer = track(new Viewer(output, grant.stream, grant.protocol, counters, policy.maxBehindMs()));
         start(viewer, grant.stream, encoding, encoder);
         return viewer;
     }

@@ -34,6 +34,7 @@ public final class Viewer {
     private boolean playing;
     private boolean waitingForRandomAccess = true;
     private boolean closed;
+    private Runnable whenClosed = () -> { };
     private long behindSince;
     private long framesSent;
     private long framesDropped;
@@ -53,6 +54,11 @@ public final class Viewer {
 
     ViewerOutput output() {
         return output;
+    }
+
+    /** Runs {@code action} once this viewer closes (after its first close only). */
+    void whenClosed(Runnable action) {
+        this.whenClosed = action;
     }
 
     /** Runs the action on this viewer's event loop, in order with everything else posted to it. */
@@ -203,6 +209,7 @@ public final class Viewer {
             return;
         }
         closed = true;
+        whenClosed.run();
         boolean wasPlaying = playing;
         stopPlaying();
         StreamHub h = hub;

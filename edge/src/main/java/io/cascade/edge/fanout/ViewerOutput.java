@@ -37,6 +37,12 @@ public interface ViewerOutput {
      */
     void unauthorised();
 
+    /**
+     * The node goes out of service (a drain): end the play with the protocol's notice and close, so the client
+     * reconnects, through the load balancer, to another node.
+     */
+    void goingAway();
+
     /** The publisher went away; the viewer stays and waits. */
     void unpublished();
 

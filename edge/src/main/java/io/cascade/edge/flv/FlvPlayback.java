@@ -79,6 +79,10 @@ public final class FlvPlayback implements Handler<RoutingContext> {
             return;
         }
         String stream = m.group(1);
+        playback.relocation().redirectOr(req, stream, "flv", true, () -> play(req, resp, stream));
+    }
+
+    private void play(HttpServerRequest req, HttpServerResponse resp, String stream) {
         Credentials credentials = playback.credentials(req.query() == null ? "" : req.query(), req.method().name(),
                 req.getHeader(HttpHeaders.AUTHORIZATION));
         Context context = Vertx.currentContext();

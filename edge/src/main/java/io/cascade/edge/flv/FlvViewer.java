@@ -164,6 +164,14 @@ final class FlvViewer implements ViewerOutput {
     }
 
     @Override
+    public void goingAway() {
+        end();
+        if (!response.ended()) {
+            response.end(); // the FLV body ends cleanly: the player reconnects
+        }
+    }
+
+    @Override
     public void unpublished() {
         // the response stays open: the next publish's sequence headers and GOP follow
     }

@@ -1,5 +1,6 @@
 package io.cascade.edge.http;
 
+import io.cascade.auth.Queries;
 import io.cascade.auth.Credentials;
 import io.vertx.core.http.HttpHeaders;
 import io.cascade.cluster.StreamRegistry;
@@ -79,6 +80,9 @@ public final class HttpDelivery implements Handler<RoutingContext> {
     private final NodeCounters.ProtocolCounters http;
     private final Playback playback;
     private final Map<String, Packaged> packaged = new ConcurrentHashMap<>();
+    private final HlsSessions sessions = new HlsSessions();
+    /** The HLS viewers the last sweep counted, as added to the protocol's viewer count. */
+    private long hlsViewers;
     private final long sweeper;
 
     /** @param playback where requests are authorised as plays ({@link Playback#authorise}) */
@@ -123,6 +127,19 @@ public final class HttpDelivery implements Handler<RoutingContext> {
             notFound(resp);
             return;
         }
+        switch (r.kind()) {
+            // a viewer moves at its next playlist; its segments are served wherever it asks for them
+            case INDEX -> playback.relocation().redirectOr(req, r.stream(), "hls", true, () -> authorise(ctx, r));
+            case MEDIA_PLAYLIST, TS_PLAYLIST, AES_PLAYLIST ->
+                    playback.relocation().redirectOr(req, r.stream(), "hls", false, () -> authorise(ctx, r));
+            case MPD -> playback.relocation().redirectOr(req, r.stream(), "dash", true, () -> authorise(ctx, r));
+            default -> authorise(ctx, r);
+        }
+    }
+
+    private void authorise(RoutingContext ctx, SegmentRequest r) {
+        HttpServerRequest req = ctx.request();
+        HttpServerResponse resp = ctx.response();
         if (!playback.authorises()) {
             find(ctx, r);
             return;
@@ -188,6 +205,9 @@ public final class HttpDelivery implements Handler<RoutingContext> {
 
     private synchronized void letGoOfIdleStreams() {
         long now = System.nanoTime();
+        long viewers = sessions.sweep(now);
+        http.viewers.add(viewers - hlsViewers);
+        hlsViewers = viewers;
         packaged.values().removeIf(p -> {
             if (now - p.lastRequestNanos().get() < lingerMs * 1_000_000) {
                 return false;
@@ -242,8 +262,16 @@ public final class HttpDelivery implements Handler<RoutingContext> {
         HttpServerResponse resp = ctx.response();
         // a token reaches the URIs a player asks for next (playlists are shared: a copy per request)
         String carried = playback.authorises() ? CarriedQuery.safe(ctx.request().query()) : "";
+        if (r.kind() != SegmentRequest.Kind.INDEX && r.kind() != SegmentRequest.Kind.MPD) {
+            sessions.seen(ctx.request().getParam(HlsSessions.PARAM), System.nanoTime());
+        }
         switch (r.kind()) {
-            case INDEX -> playlist(ctx, w.index(), carried);
+            // a multivariant playlist gives its player a session, carried in its media playlists' URIs (on to segments
+            // only with a token); an audio-only stream's index is its media playlist: no session, nothing counted
+            case INDEX -> {
+                String index = w.index();
+                playlist(ctx, index, index.contains("#EXT-X-STREAM-INF") ? withSession(carried) : carried);
+            }
             case MEDIA_PLAYLIST -> {
                 if (w.has(r.track())) {
                     playlist(ctx, w.media(r.track()), carried);
@@ -283,6 +311,12 @@ public final class HttpDelivery implements Handler<RoutingContext> {
         String host = req.getHeader("Host");
         return host != null && HOST.matcher(host).matches() ? (req.isSSL() ? "https://" : "http://") + host + "/time"
                 : null;
+    }
+
+    /** {@code carried} with a new HLS session after it (any session the client sent replaced). */
+    private static String withSession(String carried) {
+        String rest = Queries.without(carried, HlsSessions.PARAM);
+        return (rest.isEmpty() ? "" : rest + "&") + HlsSessions.PARAM + "=" + HlsSessions.newId();
     }
 
     private void playlist(RoutingContext ctx, String body, String carried) {

@@ -109,6 +109,12 @@ public final class RtmpPlayback implements RtmpPlayHandler {
         }
 
         @Override
+        public void goingAway() {
+            connection.session().stopPlay(request.streamId(), "This server is going out of service.");
+            connection.close();
+        }
+
+        @Override
         public void unpublished() {
             connection.session().unpublishNotify(request.streamId(), request.name());
         }

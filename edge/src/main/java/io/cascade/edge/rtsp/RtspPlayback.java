@@ -35,6 +35,12 @@ public final class RtspPlayback implements RtspPlayHandler {
 
     @Override
     public Future<List<MediaFrame>> describe(String name, Credentials credentials, String peer, Context context) {
+        // moved by a drain only: an RTSP client chooses its edge with the API's pickEdge
+        return playback.relocation().target(name, RtspServer.PROTOCOL, false).compose(elsewhere -> elsewhere != null
+                ? Future.failedFuture(RtspRefusal.movedTo(elsewhere)) : describeHere(name, credentials, peer, context));
+    }
+
+    private Future<List<MediaFrame>> describeHere(String name, Credentials credentials, String peer, Context context) {
         return playback.describe(name, credentials, RtspServer.PROTOCOL, peer, context).recover(failed -> {
             if (failed instanceof Playback.Refused) {
                 return Future.failedFuture(new RtspRefusal(401, "not authorised")); // logged by the fan-out
@@ -102,6 +108,11 @@ public final class RtspPlayback implements RtspPlayHandler {
         @Override
         public void unauthorised() {
             connection.close(); // PLAY was answered already: a token that expired since DESCRIBE ends the session
+        }
+
+        @Override
+        public void goingAway() {
+            connection.close(); // RTSP has no notice a server sends on its own: the session ends with its connection
         }
 
         @Override

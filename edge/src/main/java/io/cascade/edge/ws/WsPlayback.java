@@ -111,7 +111,12 @@ public final class WsPlayback implements Handler<RoutingContext> {
         }
         String stream = m.group(1);
         boolean metadata = m.group(2).equals("meta");
-        req.pause(); // the upgrade comes after authorisation and the lookup
+        req.pause(); // the upgrade comes after relocation, authorisation and the lookup
+        playback.relocation().redirectOr(req, stream, "ws", true, () -> authorise(ctx, stream, metadata));
+    }
+
+    private void authorise(RoutingContext ctx, String stream, boolean metadata) {
+        HttpServerRequest req = ctx.request();
         Credentials credentials = playback.credentials(req.query() == null ? "" : req.query(), req.method().name(),
                 req.getHeader(HttpHeaders.AUTHORIZATION));
         playback.authorise(stream, credentials, metadata ? META_PROTOCOL : PROTOCOL, String.valueOf(req.remoteAddress()),

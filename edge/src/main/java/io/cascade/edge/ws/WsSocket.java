@@ -27,6 +27,8 @@ abstract class WsSocket implements ViewerOutput {
     static final long PONG_TIMEOUT_MS = 30_000;
     /** Close codes (RFC 6455 7.4): 1008 policy violation, 1009 message too big; 4404 (private use) not found. */
     static final short CLOSE_POLICY = 1008;
+    /** RFC 6455's "going away": the server goes down; the client may connect elsewhere. */
+    static final short CLOSE_GOING_AWAY = 1001;
     static final short CLOSE_TOO_BIG = 1009;
     static final short CLOSE_NOT_FOUND = 4404;
 
@@ -200,6 +202,12 @@ abstract class WsSocket implements ViewerOutput {
     public void unauthorised() {
         end();
         socket.close(CLOSE_POLICY, "not authorised");
+    }
+
+    @Override
+    public void goingAway() {
+        end();
+        socket.close(CLOSE_GOING_AWAY, "server going out of service");
     }
 
     @Override

@@ -270,6 +270,7 @@ class ViewerFanoutTest {
         volatile boolean notFound;
         volatile boolean unauthorised;
         volatile int unpublished;
+        volatile boolean wentAway;
         volatile int republished;
 
         Recorder(Context context) {
@@ -329,6 +330,11 @@ class ViewerFanoutTest {
         @Override
         public void unpublished() {
             unpublished++;
+        }
+
+        @Override
+        public void goingAway() {
+            wentAway = true;
         }
 
         @Override

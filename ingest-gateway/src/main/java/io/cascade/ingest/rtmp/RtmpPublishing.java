@@ -51,7 +51,7 @@ public final class RtmpPublishing implements RtmpPublishHandler {
         }
         c.markPublishing();
         c.session().acceptPublish(r.streamId(), r.name()); // to the publisher: the name it sent
-        publication.start("app " + r.app() + ", " + r.type());
+        publication.start("app " + r.app() + ", " + r.type(), () -> c.context().runOnContext(v -> c.close()));
         c.bind(r.streamId(), new Binding(c, publication));
     }
 

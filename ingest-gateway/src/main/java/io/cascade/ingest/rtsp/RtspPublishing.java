@@ -47,8 +47,8 @@ public final class RtspPublishing implements RtspPublishHandler {
         }
 
         @Override
-        public void start(String detail) {
-            publication.start(detail);
+        public void start(String detail, Runnable end) {
+            publication.start(detail, end);
         }
 
         @Override

@@ -140,7 +140,7 @@ final class TsConnection implements TsToFrames.Sink {
                 return;
             }
             publication = admitted.result();
-            publication.start(detail);
+            publication.start(detail, transport::end); // a UDP sender cannot be told: it stays
             state = State.PUBLISHING;
             toFrames = new TsToFrames(this);
             reportedDamage = 0;

@@ -380,6 +380,14 @@ public final class RtmpSession {
         }
     }
 
+    /** Playback ends from the server's side (the node goes out of service): NetStream.Play.Stop, as at a stream's end. */
+    public void stopPlay(int streamId, String description) {
+        if (streams.get(streamId) == StreamState.PLAYING) {
+            streams.put(streamId, StreamState.CREATED);
+            sendStatus(streamId, "status", "NetStream.Play.Stop", description);
+        }
+    }
+
     /** The stream a client plays was published again. */
     public void publishNotify(int streamId, String name) {
         if (streams.get(streamId) == StreamState.PLAYING) {

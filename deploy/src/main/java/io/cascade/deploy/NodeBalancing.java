@@ -1,0 +1,222 @@
+package io.cascade.deploy;
+
+import io.cascade.cluster.Addresses;
+import io.cascade.cluster.LoadBalance;
+import io.cascade.cluster.LoadBoard;
+import io.cascade.cluster.NodeLoad;
+import io.cascade.edge.fanout.Relocation;
+import io.cascade.metrics.NodeCounters;
+import io.cascade.settings.Setting;
+import io.vertx.core.Future;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.lang.management.ManagementFactory;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+
+/**
+ * This node's part in load balancing: it reports its {@link NodeLoad} to the {@link LoadBoard} every
+ * {@link #REPORT_MS}, takes drain orders on its event-bus address ({@link Addresses#drain}), and while draining
+ * sends new HTTP viewers to the least-loaded other edge ({@link Relocation}) and reads as not ready.
+ */
+final class NodeBalancing {
+    private static final Logger log = LoggerFactory.getLogger(NodeBalancing.class);
+    static final Setting<String> PUBLIC_HOST = Setting.text("node.public.host", "",
+            "the host name or address clients reach this node at, in the URLs `pickEdge` and redirects hand out;"
+                    + " empty: `cluster.host` (loopback for a lone node)");
+    static final Setting<Long> DRAIN_GRACE_MS = Setting.longInteger("drain.grace.ms", 30_000, 0, 3_600_000,
+            "how long a drained node (API `drainNode`, or SIGTERM) keeps its viewers and publishers before it closes"
+                    + " them; HTTP viewers move to other edges at their next playlist before that");
+    static final Setting<Boolean> REDIRECT = Setting.flag("balance.redirect", false,
+            "`true`: a new HTTP viewer (HLS multivariant playlist, MPD, HTTP-FLV, WebSocket upgrade) is sent with a 302"
+                    + " to the least-loaded edge when that is another node");
+    /** Reports egress and CPU are averaged over (an exponential average): five seconds. */
+    static final int SMOOTHING_REPORTS = 5;
+    /** How often a drain looks whether any client is left. */
+    static final long DRAIN_CHECK_MS = 250;
+    /** How often the node reports its load. */
+    static final long REPORT_MS = 1_000;
+    /** The listeners whose addresses clients are given, and the scheme of each. */
+    private static final Map<String, String> SCHEMES = Map.of("rtmp", "rtmp", "rtsp", "rtsp", "http", "http");
+
+    private final NodeServices node;
+    private final LoadBoard board;
+    private final LoadBalance balance = new LoadBalance();
+    private final String publicHost;
+    private volatile boolean draining;
+    /** Every node's last report, as read after this node's own report: what redirects choose from, with no lookup. */
+    private volatile List<NodeLoad> cluster = List.of();
+    private Map<String, String> urls = Map.of();
+    private long lastBytesOut;
+    /** Egress and CPU averaged over about {@link #SMOOTHING_REPORTS} reports: both come in bursts. */
+    private double egress;
+    private double cpu;
+    private long lastReportNanos;
+    private long timer = -1;
+    private long graceTimer = -1;
+    private MessageConsumer<JsonObject> drainOrders;
+
+    NodeBalancing(NodeServices node, LoadBoard board) {
+        this.node = node;
+        this.board = board;
+        String configured = node.config.value(PUBLIC_HOST);
+        this.publicHost = configured.isEmpty() ? ClusterSetup.host(node.config) : configured;
+    }
+
+    LoadBoard board() {
+        return board;
+    }
+
+    LoadBalance balance() {
+        return balance;
+    }
+
+    boolean draining() {
+        return draining;
+    }
+
+    /** Starts reporting, with the addresses the listeners bound ({@code name -> host:port}), and taking orders. */
+    void start(JsonObject listenerAddresses) {
+        Map<String, String> u = new HashMap<>();
+        SCHEMES.forEach((listener, scheme) -> {
+            String at = listenerAddresses.getString(listener);
+            if (at != null) {
+                u.put(scheme, scheme + "://" + publicHost + ":" + at.substring(at.lastIndexOf(':') + 1));
+            }
+        });
+        urls = Map.copyOf(u);
+        lastBytesOut = bytesOut();
+        lastReportNanos = System.nanoTime();
+        drainOrders = node.vertx.eventBus().consumer(Addresses.drain(node.nodeId), order -> {
+            drain(order.body().getBoolean("drain", true));
+            order.reply(new JsonObject().put("node", node.nodeId).put("draining", draining));
+        });
+        if (node.playback != null) {
+            node.playback.relocateWith(this::relocate);
+        }
+        report();
+        timer = node.vertx.setPeriodic(REPORT_MS, id -> report());
+    }
+
+    void stop() {
+        if (timer >= 0) {
+            node.vertx.cancelTimer(timer);
+        }
+        if (drainOrders != null) {
+            drainOrders.unregister();
+        }
+    }
+
+    /**
+     * Takes this node out of service, or back in. Draining: readiness goes down and new HTTP viewers are sent to
+     * other edges at once; after {@code drain.grace.ms} every remaining viewer is sent away with its protocol's notice
+     * and every publisher's connection is closed, so encoders reconnect (through the load balancer) elsewhere.
+     * Completes when the grace period is over (at once when undraining).
+     */
+    Future<Void> drain(boolean drain) {
+        if (draining == drain) {
+            return Future.succeededFuture();
+        }
+        draining = drain;
+        node.health.draining(drain);
+        report();
+        if (!drain) {
+            if (graceTimer >= 0) {
+                node.vertx.cancelTimer(graceTimer);
+                graceTimer = -1;
+            }
+            log.info("undrained: taking new viewers again");
+            return Future.succeededFuture();
+        }
+        long grace = node.config.value(DRAIN_GRACE_MS);
+        log.info("draining: not ready, new HTTP viewers are sent to other edges; the rest are closed in {} ms", grace);
+        io.vertx.core.Promise<Void> over = io.vertx.core.Promise.promise();
+        long endNanos = System.nanoTime() + grace * 1_000_000;
+        graceTimer = node.vertx.setPeriodic(DRAIN_CHECK_MS, id -> {
+            if (!draining) {
+                node.vertx.cancelTimer(id);
+                over.tryComplete();
+            } else if (clientsLeft() == 0 || System.nanoTime() - endNanos >= 0) {
+                node.vertx.cancelTimer(id);
+                graceTimer = -1;
+                sendEveryoneAway();
+                over.tryComplete();
+            }
+        });
+        return over.future();
+    }
+
+    /** Viewers (HLS ones by session) and publishers still on this node: a drain with none left is over early. */
+    private long clientsLeft() {
+        long viewers = node.counters.protocols().stream().mapToLong(p -> p.viewers.sum()).sum();
+        long waiting = node.playback == null ? 0 : node.playback.viewers();
+        return Math.max(viewers, waiting) + (node.admission == null ? 0 : node.admission.publishers());
+    }
+
+    private void sendEveryoneAway() {
+        int viewers = node.playback == null ? 0 : node.playback.viewers();
+        int publishers = node.admission == null ? 0 : node.admission.publishers();
+        log.info("drain: closing the {} viewers and {} publishers left", viewers, publishers);
+        if (node.playback != null) {
+            node.playback.sendAllAway();
+        }
+        if (node.admission != null) {
+            node.admission.endAllPublishers();
+        }
+    }
+
+    /**
+     * Draining: any viewer's request goes to the least-loaded other edge. With {@code balance.redirect}: a viewer's
+     * first request goes to the least-loaded edge, this one included (it stays when that is this one).
+     */
+    private Future<String> relocate(String stream, String protocol, boolean first) {
+        boolean balancing = first && node.config.value(REDIRECT);
+        if (!draining && !balancing) {
+            return Future.succeededFuture(null);
+        }
+        NodeLoad to = balance.pick(cluster, "edge", protocol, stream, draining ? node.nodeId : null,
+                System.currentTimeMillis());
+        return Future.succeededFuture(to == null || to.node().equals(node.nodeId) ? null
+                : to.urls().get(LoadBalance.scheme(protocol)));
+    }
+
+    private void report() {
+        long now = System.nanoTime();
+        long out = bytesOut();
+        long elapsedNanos = Math.max(1, now - lastReportNanos);
+        double sample = (out - lastBytesOut) * 8 * 1e9 / elapsedNanos;
+        egress += (sample - egress) / SMOOTHING_REPORTS;
+        cpu += (processCpu() - cpu) / SMOOTHING_REPORTS;
+        lastBytesOut = out;
+        lastReportNanos = now;
+        Map<String, Long> viewers = new HashMap<>();
+        for (NodeCounters.ProtocolCounters p : node.counters.protocols()) {
+            viewers.put(p.name(), p.viewers.sum());
+        }
+        Set<String> streams = node.hubs == null ? Set.of() : new TreeSet<>(node.hubs.viewerCounts().keySet());
+        Set<String> roles = node.roles.stream().map(r -> r.name().toLowerCase(Locale.ROOT)).collect(Collectors.toSet());
+        board.report(new NodeLoad(node.nodeId, roles, draining, viewers, (long) egress, cpu, urls, streams,
+                System.currentTimeMillis())).onFailure(e -> log.debug("load report not stored: {}", e.toString()))
+                .compose(v -> board.all()).onSuccess(all -> cluster = List.copyOf(all));
+    }
+
+    private long bytesOut() {
+        return node.counters.protocols().stream().mapToLong(p -> p.bytesOut.sum()).sum();
+    }
+
+    private static double processCpu() {
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+            double load = os.getProcessCpuLoad();
+            return load < 0 ? 0 : Math.min(1, load);
+        }
+        return 0;
+    }
+}

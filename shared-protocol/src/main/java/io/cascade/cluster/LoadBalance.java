@@ -1,0 +1,130 @@
+package io.cascade.cluster;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Which node a new client should use, from the nodes' {@link NodeLoad} reports: the least loaded node of the
+ * wanted role that listens for the client's protocol, is not draining and reported recently. A node's cost is its
+ * viewers ({@link #VIEWER_COST} each) and its egress against {@link #EGRESS_REFERENCE_BPS}, plus its CPU share above
+ * {@link #CPU_HEADROOM}: nodes with CPU to spare fill by viewers and bits (CPU readings below that are noise, not
+ * load), and a node short of CPU is avoided. A node that already serves the stream is preferred while it costs at most
+ * {@link #SUBSCRIBED_SLACK} more than the cheapest: the cluster then does not feed a stream to every edge for a few
+ * viewers.
+ *
+ * <p>Reports come once a second, and a crowd asks within one: each pick is counted against its node until that node
+ * reports again, so a crowd spreads instead of landing on the node that was cheapest a second ago. Thread-safe.
+ */
+public final class LoadBalance {
+    /** A report older than this is from a node that stopped reporting (frozen, gone): picked for nothing. */
+    public static final long STALE_MS = 5_000;
+    /** Egress that counts as a full node: 1 Gbit/s. */
+    static final double EGRESS_REFERENCE_BPS = 1e9;
+    /** CPU share below which CPU does not count: below it a node is not CPU-bound, and readings are noise. */
+    static final double CPU_HEADROOM = 0.9;
+    /** What one viewer adds to a node's cost. */
+    static final double VIEWER_COST = 0.001;
+    /** How much costlier than the cheapest a node that has the stream may be and still be picked for it. */
+    static final double SUBSCRIBED_SLACK = 0.05;
+    /** Nodes whose picks are remembered at most: a cluster is far smaller. */
+    static final int MAX_TALLIES = 10_000;
+
+    /** Picks given out since each node's last report: node -> (that report's time, picks). */
+    private final Map<String, long[]> picksSinceReport = new HashMap<>();
+
+    /** The protocols a play URL can be made for. */
+    public static final List<String> PLAY_PROTOCOLS = List.of("rtmp", "rtsp", "hls", "dash", "flv", "ws");
+    /** The protocols a publish URL can be made for. */
+    public static final List<String> PUBLISH_PROTOCOLS = List.of("rtmp", "rtsp");
+
+    /**
+     * The node a new client of {@code protocol} for {@code stream} should use, or null when none can take it.
+     *
+     * @param role   "edge" for viewers, "ingest" for publishers
+     * @param except a node not to pick (the one asking, when it is the one to move away from), or null
+     */
+    public synchronized NodeLoad pick(List<NodeLoad> loads, String role, String protocol, String stream, String except,
+                                      long nowMillis) {
+        String scheme = scheme(protocol);
+        NodeLoad cheapest = null;
+        double cheapestCost = Double.MAX_VALUE;
+        NodeLoad serving = null;
+        double servingCost = Double.MAX_VALUE;
+        for (NodeLoad l : loads) {
+            if (!l.roles().contains(role) || l.draining() || l.node().equals(except) || !l.urls().containsKey(scheme)
+                    || nowMillis - l.updatedMillis() > STALE_MS) {
+                continue;
+            }
+            double c = cost(l) + picksSince(l) * VIEWER_COST;
+            if (c < cheapestCost) {
+                cheapest = l;
+                cheapestCost = c;
+            }
+            if (l.streams().contains(stream) && c < servingCost) {
+                serving = l;
+                servingCost = c;
+            }
+        }
+        NodeLoad chosen = serving != null && servingCost <= cheapestCost + SUBSCRIBED_SLACK ? serving : cheapest;
+        if (chosen != null) {
+            count(chosen);
+        }
+        return chosen;
+    }
+
+    /** A node's cost without the picks given out since its report. */
+    public static double cost(NodeLoad l) {
+        return l.totalViewers() * VIEWER_COST + l.egressBitsPerSecond() / EGRESS_REFERENCE_BPS
+                + Math.max(0, l.cpu() - CPU_HEADROOM);
+    }
+
+    private long picksSince(NodeLoad l) {
+        long[] t = picksSinceReport.get(l.node());
+        return t == null || t[0] != l.updatedMillis() ? 0 : t[1];
+    }
+
+    private void count(NodeLoad l) {
+        long[] t = picksSinceReport.get(l.node());
+        if (t == null || t[0] != l.updatedMillis()) {
+            if (t == null && picksSinceReport.size() >= MAX_TALLIES) {
+                picksSinceReport.clear();
+            }
+            picksSinceReport.put(l.node(), new long[]{l.updatedMillis(), 1});
+        } else {
+            t[1]++;
+        }
+    }
+
+    /** The URL scheme a protocol's clients connect with. */
+    public static String scheme(String protocol) {
+        return switch (protocol) {
+            case "rtmp" -> "rtmp";
+            case "rtsp" -> "rtsp";
+            case "hls", "dash", "flv", "ws" -> "http";
+            default -> throw new IllegalArgumentException("protocol must be one of " + PLAY_PROTOCOLS);
+        };
+    }
+
+    /** Where a viewer of {@code stream} plays it on {@code node} with {@code protocol}. */
+    public static String playUrl(NodeLoad node, String protocol, String stream) {
+        String base = node.urls().get(scheme(protocol));
+        return switch (protocol) {
+            case "rtmp" -> base + "/live/" + stream;
+            case "rtsp" -> base + "/" + stream;
+            case "hls" -> base + "/" + stream + "/index.m3u8";
+            case "dash" -> base + "/" + stream + "/index.mpd";
+            case "flv" -> base + "/" + stream + ".flv";
+            case "ws" -> base.replaceFirst("^http", "ws") + "/" + stream + "/ws";
+            default -> throw new IllegalArgumentException("protocol must be one of " + PLAY_PROTOCOLS);
+        };
+    }
+
+    /** Where a publisher of {@code stream} publishes it on {@code node} with {@code protocol}. */
+    public static String publishUrl(NodeLoad node, String protocol, String stream) {
+        if (!PUBLISH_PROTOCOLS.contains(protocol)) {
+            throw new IllegalArgumentException("protocol must be one of " + PUBLISH_PROTOCOLS);
+        }
+        return playUrl(node, protocol, stream);
+    }
+}
