@@ -38,6 +38,9 @@ final class NodeBalancing {
     static final Setting<Boolean> REDIRECT = Setting.flag("balance.redirect", false,
             "`true`: a new HTTP viewer (HLS multivariant playlist, MPD, HTTP-FLV, WebSocket upgrade) is sent with a 302"
                     + " to the least-loaded edge when that is another node");
+    static final Setting<Double> CPU_HEADROOM = Setting.of("balance.cpu.headroom", "0.9", "a number 0..1",
+            NodeBalancing::share, "the CPU share of its machine above which a node's CPU adds to its cost when"
+                    + " viewers are placed (below it, viewers and egress decide); `1` leaves CPU out");
     /** Reports egress and CPU are averaged over (an exponential average): five seconds. */
     static final int SMOOTHING_REPORTS = 5;
     /** How often a drain looks whether any client is left. */
@@ -49,7 +52,7 @@ final class NodeBalancing {
 
     private final NodeServices node;
     private final LoadBoard board;
-    private final LoadBalance balance = new LoadBalance();
+    private final LoadBalance balance;
     private final String publicHost;
     private volatile boolean draining;
     /** Every node's last report, as read after this node's own report: what redirects choose from, with no lookup. */
@@ -67,8 +70,22 @@ final class NodeBalancing {
     NodeBalancing(NodeServices node, LoadBoard board) {
         this.node = node;
         this.board = board;
+        this.balance = new LoadBalance(node.config.value(CPU_HEADROOM));
         String configured = node.config.value(PUBLIC_HOST);
         this.publicHost = configured.isEmpty() ? ClusterSetup.host(node.config) : configured;
+    }
+
+    private static double share(String text) {
+        double v;
+        try {
+            v = Double.parseDouble(text.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("not a number");
+        }
+        if (!(v >= 0 && v <= 1)) {
+            throw new IllegalArgumentException("not within 0..1");
+        }
+        return v;
     }
 
     LoadBoard board() {

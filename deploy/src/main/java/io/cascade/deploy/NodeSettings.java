@@ -58,7 +58,8 @@ final class NodeSettings {
         all.addAll(NodeTls.SETTINGS);
         all.addAll(ClusterSetup.ALL);
         all.add(IngestStream.MAX_IN_FLIGHT_BYTES);
-        all.addAll(List.of(NODE_NAME, NodeBalancing.PUBLIC_HOST, NodeBalancing.REDIRECT, NodeBalancing.DRAIN_GRACE_MS,
+        all.addAll(List.of(NODE_NAME, NodeBalancing.PUBLIC_HOST, NodeBalancing.REDIRECT, NodeBalancing.CPU_HEADROOM,
+                NodeBalancing.DRAIN_GRACE_MS,
                 DATA_DIR, INGEST_POINTS_REQUIRED));
         all.addAll(Authorisation.SETTINGS);
         all.addAll(ViewerPolicy.SETTINGS);

@@ -30,8 +30,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Viewers spread over the edges of a three-node loopback cluster with {@code balance.redirect}: 90 HLS clients
  * (following redirects, then reading a media playlist and a segment where they landed) and 30 WebSocket clients all
- * sent to node 1 end up with each edge holding its share, within 20 %; 30 RTMP viewers placed by the API's
- * {@code pickEdge} likewise.
+ * sent to node 1 end up with each edge holding its share, within 20 %; with 30 RTMP viewers placed by the API's
+ * {@code pickEdge} the same holds for all 150; RTSP DESCRIBEs sent to node 1 are answered 302 to the other edges in turn, and ffmpeg
+ * follows that redirect and plays.
  */
 @Tag("interop")
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
@@ -40,6 +41,7 @@ class BalanceIT {
     private static final List<CascadeNode> nodes = new ArrayList<>();
     private static final int[] rtmp = new int[NODES];
     private static final int[] http = new int[NODES];
+    private static final int[] rtsp = new int[NODES];
     private static int api;
 
     @BeforeAll
@@ -49,10 +51,15 @@ class BalanceIT {
         for (int i = 0; i < NODES; i++) {
             rtmp[i] = Clients.freePort();
             http[i] = Clients.freePort();
+            rtsp[i] = Clients.freePort();
+            int udp = 20000 + 2 * (rtsp[i] % 2000);
             CascadeNode n = new CascadeNode(NodeConfig.of(Clients.member("balance-" + cluster, "balance-" + (i + 1),
                     i == 0 ? "ingest,origin,edge" : "edge", rtmp[i], i == 0 ? cluster : Clients.freePort(),
                     i == 0 ? "" : "127.0.0.1:" + cluster, "http.port", String.valueOf(http[i]), "api.port",
-                    i == 0 ? String.valueOf(api) : "0", "balance.redirect", "true", "segment.target.ms", "1000",
+                    i == 0 ? String.valueOf(api) : "0", "rtsp.port", String.valueOf(rtsp[i]), "rtsp.udp.ports",
+                    udp + "-" + (udp + 19), "balance.redirect", "true", "segment.target.ms", "1000",
+                    // the three nodes share this JVM, and with it one CPU reading: viewers and egress decide here
+                    "balance.cpu.headroom", "1",
                     "viewer.max.behind.ms", "60000")));
             n.start().await(60, TimeUnit.SECONDS);
             nodes.add(n);
@@ -155,6 +162,29 @@ class BalanceIT {
             assertEquals(30, ws.values().stream().mapToInt(Integer::intValue).sum());
             sockets.forEach(WebSocket::abort);
 
+            // RTSP: a DESCRIBE to node 1 is a first request; the redirect marks it, so where it lands it is served
+            Map<Integer, Integer> described = new LinkedHashMap<>();
+            for (int i = 0; i < 9; i++) {
+                String answer = Clients.rtspDescribe(rtsp[0], "crowd", null);
+                int at = 1;
+                if (answer.startsWith("RTSP/1.0 302")) {
+                    String location = answer.replaceAll("(?s).*\r\nLocation: ([^\r]+)\r\n.*", "$1");
+                    assertTrue(location.endsWith("/crowd?" + io.cascade.edge.fanout.Relocation.PLACED + "=1"),
+                            location);
+                    int port = URI.create(location).getPort();
+                    at = port == rtsp[1] ? 2 : port == rtsp[2] ? 3 : -1;
+                    assertTrue(Clients.rtspDescribe(port, "crowd?" + io.cascade.edge.fanout.Relocation.PLACED + "=1",
+                            null).startsWith("RTSP/1.0 200"), "served where it was sent");
+                } else {
+                    assertTrue(answer.startsWith("RTSP/1.0 200"), answer);
+                }
+                described.merge(at, 1, Integer::sum);
+            }
+            assertTrue(described.getOrDefault(2, 0) > 0 && described.getOrDefault(3, 0) > 0
+                    && !described.containsKey(-1), "DESCRIBEs to node 1 sent on to both other edges: " + described);
+            Clients.assertDecodes("balance-rtsp", RtspIT.ffmpegRtspDecode("rtsp://127.0.0.1:" + rtsp[0] + "/crowd",
+                    "tcp", 3), 3);
+
             // RTMP: a client that asks the API where to play
             Map<Integer, Integer> rtmpLanded = new LinkedHashMap<>();
             List<TestRtmpClient> viewers = new ArrayList<>();
@@ -176,7 +206,12 @@ class BalanceIT {
                         }
                     }
                 }
-                assertShares("RTMP by pickEdge", rtmpLanded, 30);
+                // the pick weighs every viewer a node has: RTMP viewers even out the HLS and WebSocket ones
+                rtmpLanded.forEach((n, count) -> landed.merge(n, count, Integer::sum));
+                assertShares("HLS, WebSocket and RTMP", landed, 150);
+                assertTrue(rtmpLanded.size() == NODES, "every edge got RTMP viewers: " + rtmpLanded);
+                System.out.println("balance: HLS " + hls + ", WebSocket " + ws + ", RTMP by pickEdge " + rtmpLanded
+                        + ", all " + landed + "; RTSP DESCRIBEs to node 1 " + described);
                 for (int n = 0; n < NODES; n++) {
                     assertEquals((long) rtmpLanded.getOrDefault(n + 1, 0),
                             nodes.get(n).counters().protocol("rtmp").viewers.sum(), "node " + (n + 1) + "'s viewers");

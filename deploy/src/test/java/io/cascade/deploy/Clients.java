@@ -132,4 +132,34 @@ final class Clients {
     static long countLines(String text, String prefix) {
         return text.lines().filter(l -> l.startsWith(prefix)).count();
     }
+
+    /** One DESCRIBE on a connection of its own, with this Authorization header (or none), on 127.0.0.1:{@code rtsp}: the whole answer. */
+    static String rtspDescribe(int rtsp, String stream, String authorization) throws java.io.IOException {
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", rtsp)) {
+            s.setSoTimeout(10_000);
+            java.io.OutputStream out = s.getOutputStream();
+            out.write(("DESCRIBE rtsp://127.0.0.1:" + rtsp + "/" + stream + " RTSP/1.0\r\nCSeq: 1\r\n"
+                    + "Accept: application/sdp\r\n" + (authorization == null ? "" : "Authorization: " + authorization
+                    + "\r\n") + "\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            out.flush();
+            java.io.InputStream in = s.getInputStream();
+            java.io.ByteArrayOutputStream answer = new java.io.ByteArrayOutputStream();
+            byte[] buffer = new byte[4096];
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+            while (System.nanoTime() < deadline) {
+                int n = in.read(buffer);
+                if (n < 0) {
+                    break;
+                }
+                answer.write(buffer, 0, n);
+                String text = answer.toString(java.nio.charset.StandardCharsets.UTF_8);
+                int end = text.indexOf("\r\n\r\n");
+                if (end > 0 && (!text.contains("Content-Length: ") || text.length() >= end + 4 + Integer.parseInt(
+                        text.replaceAll("(?s).*Content-Length: (\\d+).*", "$1")))) {
+                    return text;
+                }
+            }
+            return answer.toString(java.nio.charset.StandardCharsets.UTF_8);
+        }
+    }
 }

@@ -11,11 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.slf4j.LoggerFactory;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -181,47 +177,17 @@ class PasswordAuthIT {
                     2));
 
             // Basic, as a client that does not speak Digest sends it
-            String challenge = describe("rtsp-cam", null);
+            String challenge = Clients.rtspDescribe(rtsp, "rtsp-cam", null);
             assertTrue(challenge.startsWith("RTSP/1.0 401"), challenge);
             int digest = challenge.indexOf("WWW-Authenticate: Digest realm=\"cascade\", nonce=\"");
             int basic = challenge.indexOf("WWW-Authenticate: Basic realm=\"cascade\"");
             assertTrue(digest > 0 && basic > digest, "Digest offered before Basic: " + challenge);
-            String described = describe("rtsp-cam", "Basic " + Base64.getEncoder().encodeToString(
+            String described = Clients.rtspDescribe(rtsp, "rtsp-cam", "Basic " + Base64.getEncoder().encodeToString(
                     (VIEWER + ":" + VIEWER_PASSWORD).getBytes(StandardCharsets.UTF_8)));
             assertTrue(described.startsWith("RTSP/1.0 200"), described);
             assertTrue(described.contains("m=video"), described);
-            assertTrue(describe("rtsp-cam", "Basic " + Base64.getEncoder().encodeToString(
+            assertTrue(Clients.rtspDescribe(rtsp, "rtsp-cam", "Basic " + Base64.getEncoder().encodeToString(
                     (VIEWER + ":guess").getBytes(StandardCharsets.UTF_8))).startsWith("RTSP/1.0 401"));
-        }
-    }
-
-    /** One DESCRIBE on a connection of its own, with this Authorization header (or none): the whole answer. */
-    private static String describe(String stream, String authorization) throws IOException {
-        try (Socket s = new Socket("127.0.0.1", rtsp)) {
-            s.setSoTimeout(10_000);
-            OutputStream out = s.getOutputStream();
-            out.write(("DESCRIBE rtsp://127.0.0.1:" + rtsp + "/" + stream + " RTSP/1.0\r\nCSeq: 1\r\n"
-                    + "Accept: application/sdp\r\n" + (authorization == null ? "" : "Authorization: " + authorization
-                    + "\r\n") + "\r\n").getBytes(StandardCharsets.US_ASCII));
-            out.flush();
-            InputStream in = s.getInputStream();
-            ByteArrayOutputStream answer = new ByteArrayOutputStream();
-            byte[] buffer = new byte[4096];
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (System.nanoTime() < deadline) {
-                int n = in.read(buffer);
-                if (n < 0) {
-                    break;
-                }
-                answer.write(buffer, 0, n);
-                String text = answer.toString(StandardCharsets.UTF_8);
-                int end = text.indexOf("\r\n\r\n");
-                if (end > 0 && (!text.contains("Content-Length: ") || text.length() >= end + 4 + Integer.parseInt(
-                        text.replaceAll("(?s).*Content-Length: (\\d+).*", "$1")))) {
-                    return text;
-                }
-            }
-            return answer.toString(StandardCharsets.UTF_8);
         }
     }
 

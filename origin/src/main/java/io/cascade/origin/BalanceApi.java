@@ -88,7 +88,7 @@ public final class BalanceApi {
             }
             JsonArray nodes = new JsonArray();
             ar.result().stream().sorted(Comparator.comparing(NodeLoad::node))
-                    .forEach(n -> nodes.add(n.toJson().put("cost", LoadBalance.cost(n))));
+                    .forEach(n -> nodes.add(n.toJson().put("cost", balance.cost(n))));
             ctx.json(new JsonObject().put("status", "SUCCESS").put("description", nodes.size() + " nodes")
                     .put("data", nodes));
         });

@@ -36,6 +36,19 @@ public final class Queries {
         return out.toString();
     }
 
+    /** Whether the query has a {@code name} parameter (with or without a value). */
+    public static boolean has(String query, String name) {
+        if (query == null || query.isEmpty()) {
+            return false;
+        }
+        for (String pair : query.split("&")) {
+            if (pair.equals(name) || pair.startsWith(name + "=")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** The query without any {@code name} parameter (empty pieces dropped too). */
     public static String without(String query, String name) {
         if (query == null || query.isEmpty()) {

@@ -1,5 +1,6 @@
 package io.cascade.cluster;
 
+import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -8,13 +9,14 @@ import java.util.Map;
  * Which node a new client should use, from the nodes' {@link NodeLoad} reports: the least loaded node of the
  * wanted role that listens for the client's protocol, is not draining and reported recently. A node's cost is its
  * viewers ({@link #VIEWER_COST} each) and its egress against {@link #EGRESS_REFERENCE_BPS}, plus its CPU share above
- * {@link #CPU_HEADROOM}: nodes with CPU to spare fill by viewers and bits (CPU readings below that are noise, not
- * load), and a node short of CPU is avoided. A node that already serves the stream is preferred while it costs at most
+ * a headroom ({@link #DEFAULT_CPU_HEADROOM}): nodes with CPU to spare fill by viewers and bits (CPU readings below
+ * it are noise, not load), and a node short of CPU is avoided. A node that already serves the stream is preferred while it costs at most
  * {@link #SUBSCRIBED_SLACK} more than the cheapest: the cluster then does not feed a stream to every edge for a few
  * viewers.
  *
- * <p>Reports come once a second, and a crowd asks within one: each pick is counted against its node until that node
- * reports again, so a crowd spreads instead of landing on the node that was cheapest a second ago. Thread-safe.
+ * <p>Reports come once a second, and a crowd asks within one: each pick is counted against its node until a report of
+ * that node made after the pick comes (a report made before it does not count it yet), so a crowd spreads instead of
+ * landing on the node that was cheapest a second ago. Thread-safe.
  */
 public final class LoadBalance {
     /** A report older than this is from a node that stopped reporting (frozen, gone): picked for nothing. */
@@ -22,16 +24,28 @@ public final class LoadBalance {
     /** Egress that counts as a full node: 1 Gbit/s. */
     static final double EGRESS_REFERENCE_BPS = 1e9;
     /** CPU share below which CPU does not count: below it a node is not CPU-bound, and readings are noise. */
-    static final double CPU_HEADROOM = 0.9;
+    public static final double DEFAULT_CPU_HEADROOM = 0.9;
     /** What one viewer adds to a node's cost. */
     static final double VIEWER_COST = 0.001;
     /** How much costlier than the cheapest a node that has the stream may be and still be picked for it. */
     static final double SUBSCRIBED_SLACK = 0.05;
     /** Nodes whose picks are remembered at most: a cluster is far smaller. */
     static final int MAX_TALLIES = 10_000;
+    /** Picks remembered per node at most (the newest): far more than a node takes between two reports. */
+    static final int MAX_PICKS_PER_NODE = 10_000;
 
-    /** Picks given out since each node's last report: node -> (that report's time, picks). */
-    private final Map<String, long[]> picksSinceReport = new HashMap<>();
+    /** When each node was picked, oldest first, for picks its reports may not count yet. */
+    private final Map<String, ArrayDeque<Long>> picks = new HashMap<>();
+    private final double cpuHeadroom;
+
+    public LoadBalance() {
+        this(DEFAULT_CPU_HEADROOM);
+    }
+
+    /** @param cpuHeadroom the CPU share above which CPU adds to a node's cost; 1 leaves CPU out */
+    public LoadBalance(double cpuHeadroom) {
+        this.cpuHeadroom = cpuHeadroom;
+    }
 
     /** The protocols a play URL can be made for. */
     public static final List<String> PLAY_PROTOCOLS = List.of("rtmp", "rtsp", "hls", "dash", "flv", "ws");
@@ -56,7 +70,7 @@ public final class LoadBalance {
                     || nowMillis - l.updatedMillis() > STALE_MS) {
                 continue;
             }
-            double c = cost(l) + picksSince(l) * VIEWER_COST;
+            double c = cost(l, cpuHeadroom) + picksSince(l) * VIEWER_COST;
             if (c < cheapestCost) {
                 cheapest = l;
                 cheapestCost = c;
@@ -68,32 +82,46 @@ public final class LoadBalance {
         }
         NodeLoad chosen = serving != null && servingCost <= cheapestCost + SUBSCRIBED_SLACK ? serving : cheapest;
         if (chosen != null) {
-            count(chosen);
+            count(chosen, nowMillis);
         }
         return chosen;
     }
 
     /** A node's cost without the picks given out since its report. */
-    public static double cost(NodeLoad l) {
+    public double cost(NodeLoad l) {
+        return cost(l, cpuHeadroom);
+    }
+
+    private static double cost(NodeLoad l, double cpuHeadroom) {
         return l.totalViewers() * VIEWER_COST + l.egressBitsPerSecond() / EGRESS_REFERENCE_BPS
-                + Math.max(0, l.cpu() - CPU_HEADROOM);
+                + Math.max(0, l.cpu() - cpuHeadroom);
     }
 
+    /** Picks of {@code l}'s node made after its report (which its viewer count therefore lacks). */
     private long picksSince(NodeLoad l) {
-        long[] t = picksSinceReport.get(l.node());
-        return t == null || t[0] != l.updatedMillis() ? 0 : t[1];
+        ArrayDeque<Long> times = picks.get(l.node());
+        if (times == null) {
+            return 0;
+        }
+        while (!times.isEmpty() && times.peekFirst() <= l.updatedMillis()) {
+            times.pollFirst(); // counted by this report, or by the next ones to come
+        }
+        return times.size();
     }
 
-    private void count(NodeLoad l) {
-        long[] t = picksSinceReport.get(l.node());
-        if (t == null || t[0] != l.updatedMillis()) {
-            if (t == null && picksSinceReport.size() >= MAX_TALLIES) {
-                picksSinceReport.clear();
+    private void count(NodeLoad l, long nowMillis) {
+        ArrayDeque<Long> times = picks.get(l.node());
+        if (times == null) {
+            if (picks.size() >= MAX_TALLIES) {
+                picks.clear();
             }
-            picksSinceReport.put(l.node(), new long[]{l.updatedMillis(), 1});
-        } else {
-            t[1]++;
+            times = new ArrayDeque<>();
+            picks.put(l.node(), times);
         }
+        if (times.size() >= MAX_PICKS_PER_NODE) {
+            times.pollFirst();
+        }
+        times.addLast(nowMillis);
     }
 
     /** The URL scheme a protocol's clients connect with. */

@@ -682,7 +682,8 @@ public final class RtspConnection {
                     log.info("{}: {} refused: {}", peer, r.method(), refusal.getMessage());
                 }
                 respond(r, refusal.status(), refusal.status() == 401 ? challenges(r)
-                        : refusal.elsewhere() != null ? List.of(Map.entry("Location", movedTo(r, refusal.elsewhere())))
+                        : refusal.elsewhere() != null
+                        ? List.of(Map.entry("Location", movedTo(r, refusal.elsewhere(), refusal.mark())))
                         : List.of(), null, null);
             } else {
                 log.warn("{}: {} failed: {}", peer, r.method(), String.valueOf(result.cause()));
@@ -706,11 +707,15 @@ public final class RtspConnection {
         return new Credentials(t.query, user, offered != null);
     }
 
-    /** {@code r}'s URL with its scheme, host and port replaced by {@code base}'s: the same path and query there. */
-    private static String movedTo(RtspRequest r, String base) {
+    /**
+     * {@code r}'s URL with its scheme, host and port replaced by {@code base}'s: the same path and query there, with
+     * {@code mark} added to the query when not null.
+     */
+    private static String movedTo(RtspRequest r, String base, String mark) {
         String uri = r.uri();
         int path = uri.indexOf('/', uri.indexOf("://") < 0 ? 0 : uri.indexOf("://") + 3);
-        return base + (path < 0 ? "/" : uri.substring(path));
+        String moved = base + (path < 0 ? "/" : uri.substring(path));
+        return mark == null ? moved : moved + (moved.contains("?") ? "&" : "?") + mark;
     }
 
     /** The challenges of a 401 to {@code r}: Digest first (clients take the strongest they know), then Basic. */

@@ -49,14 +49,29 @@ class LoadBalanceTest {
             picked.merge(b.pick(loads, "edge", "hls", "cam", null, NOW).node(), 1, Integer::sum);
         }
         assertEquals(Map.of("a", 30, "b", 30, "c", 30), picked);
-        // new reports (counting those viewers) replace the picks counted since the last ones: c was not picked again
+        // reports made after those picks count their viewers (here c lost one): the picks are not counted twice
         List<NodeLoad> reported = new ArrayList<>();
         for (NodeLoad l : loads) {
             reported.add(new NodeLoad(l.node(), l.roles(), false, Map.of("hls", l.node().equals("c") ? 29L : 30L), 0,
-                    0, l.urls(), Set.of(), NOW));
+                    0, l.urls(), Set.of(), NOW + 10));
         }
-        assertEquals("c", b.pick(reported, "edge", "hls", "cam", null, NOW).node());
-        assertEquals("a", b.pick(reported, "edge", "hls", "cam", null, NOW).node());
+        assertEquals("c", b.pick(reported, "edge", "hls", "cam", null, NOW + 20).node());
+        assertEquals("a", b.pick(reported, "edge", "hls", "cam", null, NOW + 20).node());
+    }
+
+    @Test
+    void aReportMadeBeforeAPickStillLeavesThePickCounted() {
+        LoadBalance b = new LoadBalance();
+        List<NodeLoad> before = List.of(edge("a", 10, 0, 0, Set.of()), edge("b", 10, 0, 0, Set.of()));
+        assertEquals("a", b.pick(before, "edge", "hls", "cam", null, NOW).node());
+        // b's newer report was made before the pick of a: a's pick still counts, so b is next
+        List<NodeLoad> later = List.of(before.get(0), new NodeLoad("b", Set.of("edge"), false, Map.of("hls", 10L), 0,
+                0, before.get(1).urls(), Set.of(), NOW - 50));
+        assertEquals("b", b.pick(later, "edge", "hls", "cam", null, NOW + 1).node());
+        // a report of a made after its pick, counting that viewer, replaces the pick
+        List<NodeLoad> counted = List.of(new NodeLoad("a", Set.of("edge"), false, Map.of("hls", 11L), 0, 0,
+                before.get(0).urls(), Set.of(), NOW + 5), edge("b", 11, 0, 0, Set.of()));
+        assertEquals(11 * LoadBalance.VIEWER_COST, b.cost(counted.get(0)), 1e-9);
     }
 
     @Test

@@ -28,23 +28,29 @@ final class HlsSessions {
         return String.format("%016x", ThreadLocalRandom.current().nextLong());
     }
 
-    /** A media playlist request carried {@code id} (or null, or anything else a client made up: ignored). */
-    synchronized void seen(String id, long nowNanos) {
+    /**
+     * A media playlist request carried {@code id} (or null, or anything else a client made up: ignored); answers
+     * whether that is a new viewer.
+     */
+    synchronized boolean seen(String id, long nowNanos) {
         if (id == null || !ID.matcher(id).matches()) {
-            return;
+            return false;
         }
-        if (lastSeen.size() < MAX_SESSIONS || lastSeen.containsKey(id)) {
-            lastSeen.put(id, nowNanos);
+        if (lastSeen.size() >= MAX_SESSIONS && !lastSeen.containsKey(id)) {
+            return false;
         }
+        return lastSeen.put(id, nowNanos) == null;
     }
 
-    /** Forgets the sessions not seen within the window; answers how many remain: the node's HLS viewers. */
+    /** Forgets the sessions not seen within the window; answers how many it forgot: viewers gone. */
     synchronized int sweep(long nowNanos) {
+        int gone = 0;
         for (Iterator<Long> it = lastSeen.values().iterator(); it.hasNext(); ) {
             if (nowNanos - it.next() > WINDOW_NANOS) {
                 it.remove();
+                gone++;
             }
         }
-        return lastSeen.size();
+        return gone;
     }
 }

@@ -80,9 +80,8 @@ public final class HttpDelivery implements Handler<RoutingContext> {
     private final NodeCounters.ProtocolCounters http;
     private final Playback playback;
     private final Map<String, Packaged> packaged = new ConcurrentHashMap<>();
+    /** HLS viewers: counted in the protocol's viewers as they come and as the sweep finds them gone. */
     private final HlsSessions sessions = new HlsSessions();
-    /** The HLS viewers the last sweep counted, as added to the protocol's viewer count. */
-    private long hlsViewers;
     private final long sweeper;
 
     /** @param playback where requests are authorised as plays ({@link Playback#authorise}) */
@@ -205,9 +204,7 @@ public final class HttpDelivery implements Handler<RoutingContext> {
 
     private synchronized void letGoOfIdleStreams() {
         long now = System.nanoTime();
-        long viewers = sessions.sweep(now);
-        http.viewers.add(viewers - hlsViewers);
-        hlsViewers = viewers;
+        http.viewers.add(-sessions.sweep(now));
         packaged.values().removeIf(p -> {
             if (now - p.lastRequestNanos().get() < lingerMs * 1_000_000) {
                 return false;
@@ -263,7 +260,9 @@ public final class HttpDelivery implements Handler<RoutingContext> {
         // a token reaches the URIs a player asks for next (playlists are shared: a copy per request)
         String carried = playback.authorises() ? CarriedQuery.safe(ctx.request().query()) : "";
         if (r.kind() != SegmentRequest.Kind.INDEX && r.kind() != SegmentRequest.Kind.MPD) {
-            sessions.seen(ctx.request().getParam(HlsSessions.PARAM), System.nanoTime());
+            if (sessions.seen(ctx.request().getParam(HlsSessions.PARAM), System.nanoTime())) {
+                http.viewers.increment();
+            }
         }
         switch (r.kind()) {
             // a multivariant playlist gives its player a session, carried in its media playlists' URIs (on to segments

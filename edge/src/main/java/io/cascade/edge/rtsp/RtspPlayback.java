@@ -1,5 +1,7 @@
 package io.cascade.edge.rtsp;
 
+import io.cascade.edge.fanout.Relocation;
+import io.cascade.auth.Queries;
 import io.cascade.auth.Credentials;
 import io.cascade.edge.fanout.EncodedFrame;
 import io.cascade.edge.fanout.FrameEncoder;
@@ -35,9 +37,11 @@ public final class RtspPlayback implements RtspPlayHandler {
 
     @Override
     public Future<List<MediaFrame>> describe(String name, Credentials credentials, String peer, Context context) {
-        // moved by a drain only: an RTSP client chooses its edge with the API's pickEdge
-        return playback.relocation().target(name, RtspServer.PROTOCOL, false).compose(elsewhere -> elsewhere != null
-                ? Future.failedFuture(RtspRefusal.movedTo(elsewhere)) : describeHere(name, credentials, peer, context));
+        // a DESCRIBE is a player's first request: balancing may move it, unless a balancing redirect sent it here
+        boolean placed = Queries.has(credentials.query(), Relocation.PLACED);
+        return playback.relocation().target(name, RtspServer.PROTOCOL, !placed).compose(elsewhere -> elsewhere != null
+                ? Future.failedFuture(RtspRefusal.movedTo(elsewhere, placed ? null : Relocation.PLACED + "=1"))
+                : describeHere(name, credentials, peer, context));
     }
 
     private Future<List<MediaFrame>> describeHere(String name, Credentials credentials, String peer, Context context) {
