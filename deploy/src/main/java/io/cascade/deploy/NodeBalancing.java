@@ -24,8 +24,9 @@ import java.util.stream.Collectors;
 
 /**
  * This node's part in load balancing: it reports its {@link NodeLoad} to the {@link LoadBoard} every
- * {@link #REPORT_MS}, takes drain orders on its event-bus address ({@link Addresses#drain}), and while draining
- * sends new HTTP viewers to the least-loaded other edge ({@link Relocation}) and reads as not ready.
+ * {@link #REPORT_MS}, takes drain orders on its event-bus address ({@link Addresses#drain}), sends new viewers to the
+ * least-loaded edge ({@link Relocation}: while draining, or with {@code balance.redirect}), and while draining reads
+ * as not ready.
  */
 final class NodeBalancing {
     private static final Logger log = LoggerFactory.getLogger(NodeBalancing.class);
@@ -36,8 +37,8 @@ final class NodeBalancing {
             "how long a drained node (API `drainNode`, or SIGTERM) keeps its viewers and publishers before it closes"
                     + " them; HTTP viewers move to other edges at their next playlist before that");
     static final Setting<Boolean> REDIRECT = Setting.flag("balance.redirect", false,
-            "`true`: a new HTTP viewer (HLS multivariant playlist, MPD, HTTP-FLV, WebSocket upgrade) is sent with a 302"
-                    + " to the least-loaded edge when that is another node");
+            "`true`: a new viewer's first request (HLS multivariant playlist, MPD, HTTP-FLV, WebSocket upgrade, RTSP"
+                    + " DESCRIBE) is answered with a 302 to the least-loaded edge when that is another node");
     static final Setting<Double> CPU_HEADROOM = Setting.of("balance.cpu.headroom", "0.9", "a number 0..1",
             NodeBalancing::share, "the CPU share of its machine above which a node's CPU adds to its cost when"
                     + " viewers are placed (below it, viewers and egress decide); `1` leaves CPU out");
