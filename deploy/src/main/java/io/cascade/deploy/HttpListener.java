@@ -52,7 +52,8 @@ class HttpListener implements Listener {
 
     @Override
     public List<Setting<?>> settings() {
-        return List.of(HttpDelivery.LINGER_MS);
+        return List.of(HttpDelivery.LINGER_MS, HttpConnections.MAX_CONNECTIONS, HttpConnections.REQUEST_DEADLINE_MS,
+                HttpConnections.KEEPALIVE_TIMEOUT_MS);
     }
 
     @Override
@@ -62,7 +63,10 @@ class HttpListener implements Listener {
 
     @Override
     public Future<Bound> start(NodeServices node, Endpoint at) {
-        return node.vertx.createHttpServer(serverOptions()).requestHandler(router(node)).listen(at.port(), at.host())
+        HttpConnections bounds = new HttpConnections(node.vertx, node.config,
+                node.counters.protocol(HttpDelivery.PROTOCOL), name());
+        return node.vertx.createHttpServer(serverOptions()).connectionHandler(bounds::opened)
+                .requestHandler(bounds.requests(router(node))).listen(at.port(), at.host())
                 .map(server -> new Bound(at.host(), server.actualPort(), routes(node)));
     }
 
@@ -75,6 +79,9 @@ class HttpListener implements Listener {
 
     static HttpServerOptions serverOptions() {
         return new HttpServerOptions().setMaxInitialLineLength(MAX_REQUEST_LINE_BYTES)
+                // HTTP/1.1 only: with h2c prior knowledge on, a connection exists for the server only after its first
+                // bytes, so a socket that sends nothing would escape the connection bound and the request deadline
+                .setHttp2ClearTextEnabled(false)
                 // WebSocket viewers have little to send (/meta: up to 64 KiB, checked there): a small bound per
                 // message, and no compression of media
                 // (it would not shrink, and would be done once per viewer instead of once per stream)
@@ -139,7 +146,10 @@ class HttpListener implements Listener {
         public Future<Bound> start(NodeServices node, Endpoint at) {
             HttpServerOptions options = serverOptions().setSsl(true)
                     .setKeyCertOptions(node.tls.sslOptions().getKeyCertOptions());
-            return node.vertx.createHttpServer(options).requestHandler(router(node)).listen(at.port(), at.host())
+            HttpConnections bounds = new HttpConnections(node.vertx, node.config,
+                    node.counters.protocol(HttpDelivery.PROTOCOL), name()); // counted as http, as its bytes are
+            return node.vertx.createHttpServer(options).connectionHandler(bounds::opened)
+                    .requestHandler(bounds.requests(router(node))).listen(at.port(), at.host())
                     .map(server -> {
                         node.tls.register(server::updateSSLOptions);
                         return new Bound(at.host(), server.actualPort(), "TLS, " + routes(node));

@@ -149,6 +149,10 @@ final class NodeMetrics implements AutoCloseable {
                     p.violations, "protocol", p.name());
             counter("cascade.input.errors", "Damage in a publisher's input that was survived: MPEG-TS packets lost"
                     + " or out of sync, RTP packets lost", p.inputErrors, "protocol", p.name());
+            counter("cascade.connections.refused", "Connections refused because the listener held as many as its"
+                    + " bound", p.connectionsOverLimit, "protocol", p.name());
+            counter("cascade.connections.timed.out", "Connections closed because the client sent no complete"
+                    + " request in time, or went idle", p.connectionsTimedOut, "protocol", p.name());
         }
         Gauge.builder("cascade.http.streams", counters.httpPackagedStreams, LongAdder::sum)
                 .description("Streams this node packages for HLS and DASH now (asked for over HTTP lately)")

@@ -102,6 +102,10 @@ public final class NodeCounters {
          * lost (continuity gaps) or out of sync, RTP packets lost.
          */
         public final LongAdder inputErrors = new LongAdder();
+        /** Connections refused at once because the listener held as many as its bound. */
+        public final LongAdder connectionsOverLimit = new LongAdder();
+        /** Connections closed because the client sent no complete request in time, or went idle. */
+        public final LongAdder connectionsTimedOut = new LongAdder();
 
         private ProtocolCounters(String name) {
             this.name = name;
