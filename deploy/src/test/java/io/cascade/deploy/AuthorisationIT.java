@@ -1,9 +1,5 @@
 package io.cascade.deploy;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import io.cascade.auth.Action;
 import io.cascade.auth.UrlTokens;
 import io.cascade.testing.Await;
@@ -14,7 +10,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.slf4j.LoggerFactory;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -53,10 +48,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 class AuthorisationIT {
     private static final String SECRET = "interop-secret-0123456789abcdef";
     private static final UrlTokens TOKENS = new UrlTokens(SECRET);
-    private static final ListAppender<ILoggingEvent> LOGS = new ListAppender<>();
-    private static final Logger CASCADE_LOG = (Logger) LoggerFactory.getLogger("io.cascade");
+    private static final CapturedLogs LOGS = new CapturedLogs();
     private static final Set<String> SIGNATURES = ConcurrentHashMap.newKeySet();
-    private static Level levelBefore;
 
     private static CascadeNode tokenNode;
     private static int rtmp;
@@ -73,11 +66,7 @@ class AuthorisationIT {
 
     @BeforeAll
     static void startNodes() throws Exception {
-        levelBefore = CASCADE_LOG.getLevel();
-        CASCADE_LOG.setLevel(Level.DEBUG); // no line at any level may hold a signature
-        CASCADE_LOG.setAdditive(false); // (and the console is spared the DEBUG lines)
-        LOGS.start();
-        CASCADE_LOG.addAppender(LOGS);
+        LOGS.start(); // no line at any level may hold a signature
         rtmp = Clients.freePort();
         rtsp = Clients.freePort();
         http = Clients.freePort();
@@ -131,9 +120,7 @@ class AuthorisationIT {
             }
             assertNoSignatureLogged();
         } finally {
-            CASCADE_LOG.detachAppender(LOGS);
-            CASCADE_LOG.setLevel(levelBefore);
-            CASCADE_LOG.setAdditive(true);
+            LOGS.stop();
         }
     }
 
@@ -166,7 +153,7 @@ class AuthorisationIT {
     }
 
     /** A publisher that must be turned away: it ends by itself, failing, and its stream never goes live. */
-    private static void assertPublishRefused(String label, List<String> command, int apiPort, String stream)
+    static void assertPublishRefused(String label, List<String> command, int apiPort, String stream)
             throws Exception {
         long t0 = System.nanoTime();
         ExternalProcess p = ExternalProcess.run(label, 30, command);
@@ -401,10 +388,7 @@ class AuthorisationIT {
 
     /** Whatever was logged, at any level, holds none of the signatures the tests used. */
     private static void assertNoSignatureLogged() {
-        List<String> lines;
-        synchronized (LOGS) {
-            lines = LOGS.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
-        }
+        List<String> lines = LOGS.lines();
         assertFalse(lines.isEmpty());
         assertFalse(SIGNATURES.isEmpty());
         for (String line : lines) {

@@ -1,15 +1,10 @@
 package io.cascade.deploy;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.net.URI;
@@ -45,9 +40,7 @@ class PasswordAuthIT {
     private static final String ENCODER_PASSWORD = "pub-0123-secret";
     private static final String VIEWER = "viewer";
     private static final String VIEWER_PASSWORD = "watch-4567-secret";
-    private static final ListAppender<ILoggingEvent> LOGS = new ListAppender<>();
-    private static final Logger CASCADE_LOG = (Logger) LoggerFactory.getLogger("io.cascade");
-    private static Level levelBefore;
+    private static final CapturedLogs LOGS = new CapturedLogs();
     private static Path users;
     private static CascadeNode node;
     private static int rtmp;
@@ -57,11 +50,7 @@ class PasswordAuthIT {
 
     @BeforeAll
     static void startNode() throws Exception {
-        levelBefore = CASCADE_LOG.getLevel();
-        CASCADE_LOG.setLevel(Level.DEBUG); // no line at any level may hold a password
-        CASCADE_LOG.setAdditive(false);
-        LOGS.start();
-        CASCADE_LOG.addAppender(LOGS);
+        LOGS.start(); // no line at any level may hold a password
         users = Files.createTempFile("cascade-users", ".txt");
         Files.writeString(users, "# who may publish and play\n" + ENCODER + ":" + ENCODER_PASSWORD + "\n" + VIEWER
                 + ":" + VIEWER_PASSWORD + "\n");
@@ -85,16 +74,14 @@ class PasswordAuthIT {
             if (node != null) {
                 node.stop();
             }
-            for (ILoggingEvent e : LOGS.list) {
-                String line = e.getFormattedMessage() + (e.getThrowableProxy() == null ? ""
-                        : e.getThrowableProxy().getMessage());
+            List<String> lines = LOGS.lines();
+            assertFalse(lines.isEmpty());
+            for (String line : lines) {
                 assertFalse(line.contains(ENCODER_PASSWORD) || line.contains(VIEWER_PASSWORD), "a password logged: "
                         + line);
             }
         } finally {
-            CASCADE_LOG.detachAppender(LOGS);
-            CASCADE_LOG.setLevel(levelBefore);
-            CASCADE_LOG.setAdditive(true);
+            LOGS.stop();
             Files.deleteIfExists(users);
         }
     }
@@ -111,13 +98,8 @@ class PasswordAuthIT {
         return "http://" + (user == null ? "" : user + ":" + password + "@") + "127.0.0.1:" + http + path;
     }
 
-    /** A publisher that must be turned away: it ends by itself, failing, and its stream never goes live. */
     private static void assertPublishRefused(String label, List<String> command, String stream) throws Exception {
-        ExternalProcess p = ExternalProcess.run(label, 30, command);
-        assertNotEquals(0, p.exitCode(), label + " was not refused: " + p.describe());
-        assertNotEquals(-1, p.exitCode(), label + " was left hanging, not refused: " + p.describe());
-        assertFalse(Http.getText("http://127.0.0.1:" + api + "/api/listStreams").body()
-                .contains("\"name\":\"" + stream + "\""), label + ": " + stream + " went live");
+        AuthorisationIT.assertPublishRefused(label, command, api, stream);
     }
 
     private static void assertPlayRefused(String label, List<String> command) throws Exception {
