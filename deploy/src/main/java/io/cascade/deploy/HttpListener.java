@@ -1,5 +1,6 @@
 package io.cascade.deploy;
 
+import io.cascade.cluster.NodeLoad;
 import io.cascade.deploy.NodeConfig.Role;
 import io.cascade.edge.fanout.ViewerPolicy;
 import io.cascade.edge.flv.FlvPlayback;
@@ -12,6 +13,7 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 
+import java.util.Map;
 import java.util.List;
 import java.util.Set;
 
@@ -59,6 +61,14 @@ class HttpListener implements Listener {
     @Override
     public boolean wanted(Set<Role> roles) {
         return true; // every node answers /metrics, /healthz and /readyz
+    }
+
+    @Override
+    public Map<String, String> playUrls() {
+        String http = "http://" + HOST + "/" + NodeLoad.STREAM;
+        return Map.of(HttpDelivery.HLS, http + "/index.m3u8", HttpDelivery.DASH, http + "/index.mpd",
+                FlvPlayback.PROTOCOL, http + ".flv",
+                WsPlayback.PROTOCOL, "ws://" + HOST + "/" + NodeLoad.STREAM + "/ws");
     }
 
     @Override
@@ -126,6 +136,12 @@ class HttpListener implements Listener {
         public String name() {
             return "https";
         }
+
+        @Override
+        public Map<String, String> playUrls() {
+            return Map.of(); // the load balancer hands out the plain form; a client that wants this one asks for it
+        }
+
 
         @Override
         Setting<Integer> port() {

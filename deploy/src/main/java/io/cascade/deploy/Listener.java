@@ -5,6 +5,7 @@ import io.cascade.settings.Setting;
 import io.vertx.core.Future;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -34,6 +35,23 @@ interface Listener {
     default boolean tls(NodeConfig config) {
         return false;
     }
+
+    /**
+     * Where a viewer plays a stream through this listener, per protocol: URLs with {@link #HOST} for the address
+     * clients reach the node at (with this listener's port) and {@code NodeLoad.STREAM} for the stream's name. The
+     * load balancer hands them out (pickEdge, redirects); a listener that serves no viewer has none.
+     */
+    default Map<String, String> playUrls() {
+        return Map.of();
+    }
+
+    /** The same for publishers (pickIngest). */
+    default Map<String, String> publishUrls() {
+        return Map.of();
+    }
+
+    /** Where a URL template puts the node's public host and the listener's port. */
+    String HOST = "{host}";
 
     /** Whether a node with these roles runs it. */
     boolean wanted(Set<Role> roles);

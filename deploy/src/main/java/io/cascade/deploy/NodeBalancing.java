@@ -48,8 +48,6 @@ final class NodeBalancing {
     static final long DRAIN_CHECK_MS = 250;
     /** How often the node reports its load. */
     static final long REPORT_MS = 1_000;
-    /** The listeners whose addresses clients are given, and the scheme of each. */
-    private static final Map<String, String> SCHEMES = Map.of("rtmp", "rtmp", "rtsp", "rtsp", "http", "http");
 
     private final NodeServices node;
     private final LoadBoard board;
@@ -58,7 +56,8 @@ final class NodeBalancing {
     private volatile boolean draining;
     /** Every node's last report, as read after this node's own report: what redirects choose from, with no lookup. */
     private volatile List<NodeLoad> cluster = List.of();
-    private Map<String, String> urls = Map.of();
+    private Map<String, String> play = Map.of();
+    private Map<String, String> publish = Map.of();
     private long lastBytesOut;
     /** Egress and CPU averaged over about {@link #SMOOTHING_REPORTS} reports: both come in bursts. */
     private double egress;
@@ -103,14 +102,18 @@ final class NodeBalancing {
 
     /** Starts reporting, with the addresses the listeners bound ({@code name -> host:port}), and taking orders. */
     void start(JsonObject listenerAddresses) {
-        Map<String, String> u = new HashMap<>();
-        SCHEMES.forEach((listener, scheme) -> {
-            String at = listenerAddresses.getString(listener);
+        Map<String, String> p = new HashMap<>();
+        Map<String, String> q = new HashMap<>();
+        for (Listener l : Listener.ALL) {
+            String at = listenerAddresses.getString(l.name());
             if (at != null) {
-                u.put(scheme, scheme + "://" + publicHost + ":" + at.substring(at.lastIndexOf(':') + 1));
+                String host = publicHost + ":" + at.substring(at.lastIndexOf(':') + 1);
+                l.playUrls().forEach((protocol, url) -> p.put(protocol, url.replace(Listener.HOST, host)));
+                l.publishUrls().forEach((protocol, url) -> q.put(protocol, url.replace(Listener.HOST, host)));
             }
-        });
-        urls = Map.copyOf(u);
+        }
+        play = Map.copyOf(p);
+        publish = Map.copyOf(q);
         lastBytesOut = bytesOut();
         lastReportNanos = System.nanoTime();
         drainOrders = node.vertx.eventBus().consumer(Addresses.drain(node.nodeId), order -> {
@@ -162,7 +165,7 @@ final class NodeBalancing {
             if (!draining) {
                 node.vertx.cancelTimer(id);
                 over.tryComplete();
-            } else if (clientsLeft() == 0 || System.nanoTime() - endNanos >= 0) {
+            } else if (!anyClientLeft() || System.nanoTime() - endNanos >= 0) {
                 node.vertx.cancelTimer(id);
                 graceTimer = -1;
                 sendEveryoneAway();
@@ -172,11 +175,14 @@ final class NodeBalancing {
         return over.future();
     }
 
-    /** Viewers (HLS ones by session) and publishers still on this node: a drain with none left is over early. */
-    private long clientsLeft() {
-        long viewers = node.counters.protocols().stream().mapToLong(p -> p.viewers.sum()).sum();
-        long waiting = node.playback == null ? 0 : node.playback.viewers();
-        return Math.max(viewers, waiting) + (node.admission == null ? 0 : node.admission.publishers());
+    /**
+     * Whether a viewer (playing, waiting for its stream, or an HLS session) or a publisher is still on this node: a
+     * drain with none left is over early.
+     */
+    private boolean anyClientLeft() {
+        return node.counters.protocols().stream().anyMatch(p -> p.viewers.sum() > 0)
+                || node.playback != null && node.playback.viewers() > 0
+                || node.admission != null && node.admission.publishers() > 0;
     }
 
     private void sendEveryoneAway() {
@@ -200,10 +206,10 @@ final class NodeBalancing {
         if (!draining && !balancing) {
             return Future.succeededFuture(null);
         }
-        NodeLoad to = balance.pick(cluster, "edge", protocol, stream, draining ? node.nodeId : null,
+        NodeLoad to = balance.pick(cluster, LoadBalance.Want.PLAY, protocol, stream, draining ? node.nodeId : null,
                 System.currentTimeMillis());
         return Future.succeededFuture(to == null || to.node().equals(node.nodeId) ? null
-                : to.urls().get(LoadBalance.scheme(protocol)));
+                : LoadBalance.base(to, LoadBalance.Want.PLAY, protocol));
     }
 
     private void report() {
@@ -221,7 +227,7 @@ final class NodeBalancing {
         }
         Set<String> streams = node.hubs == null ? Set.of() : new TreeSet<>(node.hubs.viewerCounts().keySet());
         Set<String> roles = node.roles.stream().map(r -> r.name().toLowerCase(Locale.ROOT)).collect(Collectors.toSet());
-        board.report(new NodeLoad(node.nodeId, roles, draining, viewers, (long) egress, cpu, urls, streams,
+        board.report(new NodeLoad(node.nodeId, roles, draining, viewers, (long) egress, cpu, play, publish, streams,
                 System.currentTimeMillis())).onFailure(e -> log.debug("load report not stored: {}", e.toString()))
                 .compose(v -> board.all()).onSuccess(all -> cluster = List.copyOf(all));
     }

@@ -1,5 +1,6 @@
 package io.cascade.deploy;
 
+import io.cascade.cluster.NodeLoad;
 import io.cascade.deploy.NodeConfig.Role;
 import io.cascade.edge.fanout.ViewerPolicy;
 import io.cascade.edge.rtmp.RtmpPlayback;
@@ -12,6 +13,7 @@ import io.cascade.settings.Setting;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 
+import java.util.Map;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -52,6 +54,17 @@ class RtmpListener implements Listener {
     @Override
     public boolean wanted(Set<Role> roles) {
         return roles.contains(Role.INGEST) || roles.contains(Role.EDGE);
+    }
+
+    /** Plain, over TLS and tunnelled alike: the listener's name is its URL scheme ({@code rtmps://}, {@code rtmpt://}). */
+    @Override
+    public Map<String, String> playUrls() {
+        return Map.of(name(), name() + "://" + HOST + "/live/" + NodeLoad.STREAM);
+    }
+
+    @Override
+    public Map<String, String> publishUrls() {
+        return playUrls();
     }
 
     /** The settings every variant's server shares: the roles' handlers, the viewer queue, the deadlines. */

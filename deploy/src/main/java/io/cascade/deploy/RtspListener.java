@@ -1,5 +1,6 @@
 package io.cascade.deploy;
 
+import io.cascade.cluster.NodeLoad;
 import io.cascade.deploy.NodeConfig.Role;
 import io.cascade.edge.fanout.ViewerPolicy;
 import io.cascade.edge.rtsp.RtspPlayback;
@@ -12,6 +13,7 @@ import io.cascade.settings.Setting;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 
+import java.util.Map;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -54,6 +56,16 @@ final class RtspListener implements Listener {
     @Override
     public boolean wanted(Set<Role> roles) {
         return roles.contains(Role.INGEST) || roles.contains(Role.EDGE);
+    }
+
+    @Override
+    public Map<String, String> playUrls() {
+        return Map.of(RtspServer.PROTOCOL, "rtsp://" + HOST + "/" + NodeLoad.STREAM);
+    }
+
+    @Override
+    public Map<String, String> publishUrls() {
+        return playUrls();
     }
 
     @Override

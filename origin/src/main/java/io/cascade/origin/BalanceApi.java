@@ -18,7 +18,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.Comparator;
-import java.util.List;
+import java.util.Set;
 
 /**
  * The API verbs of load balancing: {@code pickEdge stream=.. protocol=rtmp|rtsp|hls|dash|flv|ws} and
@@ -43,24 +43,21 @@ public final class BalanceApi {
 
     void routes(Router router) {
         router.route("/api/pickEdge").method(HttpMethod.GET).method(HttpMethod.POST)
-                .handler(ctx -> pick(ctx, "edge", LoadBalance.PLAY_PROTOCOLS));
+                .handler(ctx -> pick(ctx, LoadBalance.Want.PLAY));
         router.route("/api/pickIngest").method(HttpMethod.GET).method(HttpMethod.POST)
-                .handler(ctx -> pick(ctx, "ingest", LoadBalance.PUBLISH_PROTOCOLS));
+                .handler(ctx -> pick(ctx, LoadBalance.Want.PUBLISH));
         router.route("/api/listNodes").method(HttpMethod.GET).method(HttpMethod.POST).handler(this::listNodes);
         router.route("/api/drainNode").method(HttpMethod.GET).method(HttpMethod.POST).handler(ctx -> drain(ctx, true));
         router.route("/api/undrainNode").method(HttpMethod.GET).method(HttpMethod.POST)
                 .handler(ctx -> drain(ctx, false));
     }
 
-    private void pick(RoutingContext ctx, String role, List<String> protocols) {
+    /** The protocols are those the nodes' listeners report: a protocol no node serves is a bad parameter. */
+    private void pick(RoutingContext ctx, LoadBalance.Want want) {
         String stream = ApiServer.param(ctx, "stream");
         String protocol = ApiServer.param(ctx, "protocol");
         if (stream == null || !StreamNames.isValid(stream)) {
             ApiServer.fail(ctx, 400, "stream must be a stream name");
-            return;
-        }
-        if (protocol == null || !protocols.contains(protocol)) {
-            ApiServer.fail(ctx, 400, "protocol must be one of " + String.join(", ", protocols));
             return;
         }
         board.all().onComplete(ar -> {
@@ -68,13 +65,17 @@ public final class BalanceApi {
                 ApiServer.fail(ctx, 503, "node loads unavailable: " + ar.cause().getMessage());
                 return;
             }
-            NodeLoad n = balance.pick(ar.result(), role, protocol, stream, null, System.currentTimeMillis());
-            if (n == null) {
-                ApiServer.fail(ctx, 503, "no " + role + " node that serves " + protocol + " can take a client now");
+            Set<String> served = LoadBalance.protocols(ar.result(), want);
+            if (protocol == null || !served.contains(protocol)) {
+                ApiServer.fail(ctx, 400, "protocol must be one of " + String.join(", ", served));
                 return;
             }
-            String url = role.equals("edge") ? LoadBalance.playUrl(n, protocol, stream)
-                    : LoadBalance.publishUrl(n, protocol, stream);
+            NodeLoad n = balance.pick(ar.result(), want, protocol, stream, null, System.currentTimeMillis());
+            if (n == null) {
+                ApiServer.fail(ctx, 503, "no node that serves " + protocol + " can take a client now");
+                return;
+            }
+            String url = LoadBalance.url(n, want, protocol, stream);
             ctx.json(new JsonObject().put("status", "SUCCESS").put("description", "least loaded: " + n.node())
                     .put("data", new JsonObject().put("node", n.node()).put("url", url)));
         });

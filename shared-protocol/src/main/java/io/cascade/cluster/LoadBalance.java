@@ -1,9 +1,12 @@
 package io.cascade.cluster;
 
+import java.net.URI;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Which node a new client should use, from the nodes' {@link NodeLoad} reports: the least loaded node of the
@@ -47,26 +50,40 @@ public final class LoadBalance {
         this.cpuHeadroom = cpuHeadroom;
     }
 
-    /** The protocols a play URL can be made for. */
-    public static final List<String> PLAY_PROTOCOLS = List.of("rtmp", "rtsp", "hls", "dash", "flv", "ws");
-    /** The protocols a publish URL can be made for. */
-    public static final List<String> PUBLISH_PROTOCOLS = List.of("rtmp", "rtsp");
+    /** What a client comes for: the role of the nodes that serve it, and where they say it is served. */
+    public enum Want {
+        PLAY("edge"), PUBLISH("ingest");
+
+        private final String role;
+
+        Want(String role) {
+            this.role = role;
+        }
+
+        /** The URL templates of {@code node} for this, per protocol. */
+        public Map<String, String> templates(NodeLoad node) {
+            return this == PLAY ? node.play() : node.publish();
+        }
+
+        /** Whether {@code node} takes clients who come for this over {@code protocol}. */
+        boolean servedBy(NodeLoad node, String protocol) {
+            return node.roles().contains(role) && templates(node).containsKey(protocol);
+        }
+    }
 
     /**
      * The node a new client of {@code protocol} for {@code stream} should use, or null when none can take it.
      *
-     * @param role   "edge" for viewers, "ingest" for publishers
      * @param except a node not to pick (the one asking, when it is the one to move away from), or null
      */
-    public synchronized NodeLoad pick(List<NodeLoad> loads, String role, String protocol, String stream, String except,
+    public synchronized NodeLoad pick(List<NodeLoad> loads, Want want, String protocol, String stream, String except,
                                       long nowMillis) {
-        String scheme = scheme(protocol);
         NodeLoad cheapest = null;
         double cheapestCost = Double.MAX_VALUE;
         NodeLoad serving = null;
         double servingCost = Double.MAX_VALUE;
         for (NodeLoad l : loads) {
-            if (!l.roles().contains(role) || l.draining() || l.node().equals(except) || !l.urls().containsKey(scheme)
+            if (!want.servedBy(l, protocol) || l.draining() || l.node().equals(except)
                     || nowMillis - l.updatedMillis() > STALE_MS) {
                 continue;
             }
@@ -124,35 +141,24 @@ public final class LoadBalance {
         times.addLast(nowMillis);
     }
 
-    /** The URL scheme a protocol's clients connect with. */
-    public static String scheme(String protocol) {
-        return switch (protocol) {
-            case "rtmp" -> "rtmp";
-            case "rtsp" -> "rtsp";
-            case "hls", "dash", "flv", "ws" -> "http";
-            default -> throw new IllegalArgumentException("protocol must be one of " + PLAY_PROTOCOLS);
-        };
+    /** Where a client who comes for {@code want} finds {@code stream} on {@code node} over {@code protocol}. */
+    public static String url(NodeLoad node, Want want, String protocol, String stream) {
+        return want.templates(node).get(protocol).replace(NodeLoad.STREAM, stream);
     }
 
-    /** Where a viewer of {@code stream} plays it on {@code node} with {@code protocol}. */
-    public static String playUrl(NodeLoad node, String protocol, String stream) {
-        String base = node.urls().get(scheme(protocol));
-        return switch (protocol) {
-            case "rtmp" -> base + "/live/" + stream;
-            case "rtsp" -> base + "/" + stream;
-            case "hls" -> base + "/" + stream + "/index.m3u8";
-            case "dash" -> base + "/" + stream + "/index.mpd";
-            case "flv" -> base + "/" + stream + ".flv";
-            case "ws" -> base.replaceFirst("^http", "ws") + "/" + stream + "/ws";
-            default -> throw new IllegalArgumentException("protocol must be one of " + PLAY_PROTOCOLS);
-        };
+    /**
+     * The scheme, host and port of that URL: what a redirect puts before the path and query the client asked for
+     * (segments are the same on every edge, so only the node changes).
+     */
+    public static String base(NodeLoad node, Want want, String protocol) {
+        URI u = URI.create(url(node, want, protocol, "x"));
+        return u.getScheme() + "://" + u.getRawAuthority();
     }
 
-    /** Where a publisher of {@code stream} publishes it on {@code node} with {@code protocol}. */
-    public static String publishUrl(NodeLoad node, String protocol, String stream) {
-        if (!PUBLISH_PROTOCOLS.contains(protocol)) {
-            throw new IllegalArgumentException("protocol must be one of " + PUBLISH_PROTOCOLS);
-        }
-        return playUrl(node, protocol, stream);
+    /** The protocols some node of the cluster serves for {@code want}, sorted: what a client may ask for. */
+    public static Set<String> protocols(List<NodeLoad> loads, Want want) {
+        Set<String> out = new TreeSet<>();
+        loads.forEach(l -> out.addAll(want.templates(l).keySet()));
+        return out;
     }
 }

@@ -15,10 +15,25 @@ import org.junit.jupiter.api.Test;
 class LoadBalanceTest {
     private static final long NOW = 1_700_000_000_000L;
 
+    /** The templates a node with RTMP, RTSP and HTTP listeners reports (see the listeners' playUrls). */
+    private static Map<String, String> play(String host) {
+        return Map.of("rtmp", "rtmp://" + host + ":1935/live/{stream}", "rtsp", "rtsp://" + host + ":5544/{stream}",
+                "hls", "http://" + host + ":8888/{stream}/index.m3u8", "ws", "ws://" + host + ":8888/{stream}/ws");
+    }
+
+    private static Map<String, String> publish(String host) {
+        return Map.of("rtmp", "rtmp://" + host + ":1935/live/{stream}");
+    }
+
     private static NodeLoad edge(String name, long viewers, double cpu, long egress, Set<String> streams) {
-        return new NodeLoad(name, Set.of("edge"), false, Map.of("rtmp", viewers), egress, cpu,
-                Map.of("rtmp", "rtmp://" + name + ":1935", "http", "http://" + name + ":8888", "rtsp",
-                        "rtsp://" + name + ":5544"), streams, NOW - 100);
+        return new NodeLoad(name, Set.of("edge"), false, Map.of("rtmp", viewers), egress, cpu, play(name),
+                publish(name), streams, NOW - 100);
+    }
+
+    private static NodeLoad node(String name, Set<String> roles, boolean draining, Map<String, String> play,
+                                 long viewers, long updatedMillis) {
+        return new NodeLoad(name, roles, draining, Map.of("hls", viewers), 0, 0, play, publish(name), Set.of(),
+                updatedMillis);
     }
 
     @Test
@@ -26,17 +41,15 @@ class LoadBalanceTest {
         LoadBalance b = new LoadBalance();
         NodeLoad busy = edge("a", 300, 0.95, 400_000_000, Set.of());
         NodeLoad idle = edge("b", 10, 0.1, 10_000_000, Set.of());
-        NodeLoad draining = new NodeLoad("c", Set.of("edge"), true, Map.of(), 0, 0, busy.urls(), Set.of(), NOW);
-        NodeLoad stale = new NodeLoad("d", Set.of("edge"), false, Map.of(), 0, 0, busy.urls(), Set.of(),
-                NOW - LoadBalance.STALE_MS - 1);
-        NodeLoad ingestOnly = new NodeLoad("e", Set.of("ingest"), false, Map.of(), 0, 0, busy.urls(), Set.of(), NOW);
-        NodeLoad noRtsp = new NodeLoad("f", Set.of("edge"), false, Map.of(), 0, 0, Map.of("http", "http://f:1"),
-                Set.of(), NOW);
+        NodeLoad draining = node("c", Set.of("edge"), true, play("c"), 0, NOW);
+        NodeLoad stale = node("d", Set.of("edge"), false, play("d"), 0, NOW - LoadBalance.STALE_MS - 1);
+        NodeLoad ingestOnly = node("e", Set.of("ingest"), false, Map.of(), 0, NOW);
+        NodeLoad noRtsp = node("f", Set.of("edge"), false, Map.of("hls", "http://f:1/{stream}/index.m3u8"), 0, NOW);
         List<NodeLoad> all = List.of(busy, idle, draining, stale, ingestOnly, noRtsp);
-        assertEquals("b", b.pick(all, "edge", "rtsp", "cam", null, NOW).node());
-        assertEquals("a", b.pick(all, "edge", "rtsp", "cam", "b", NOW).node(), "the asking node is left out");
-        assertEquals("e", b.pick(all, "ingest", "rtmp", "cam", null, NOW).node());
-        assertNull(b.pick(List.of(draining, stale), "edge", "hls", "cam", null, NOW));
+        assertEquals("b", b.pick(all, LoadBalance.Want.PLAY, "rtsp", "cam", null, NOW).node());
+        assertEquals("a", b.pick(all, LoadBalance.Want.PLAY, "rtsp", "cam", "b", NOW).node(), "the asking node is left out");
+        assertEquals("e", b.pick(all, LoadBalance.Want.PUBLISH, "rtmp", "cam", null, NOW).node());
+        assertNull(b.pick(List.of(draining, stale), LoadBalance.Want.PLAY, "hls", "cam", null, NOW));
     }
 
     @Test
@@ -46,31 +59,29 @@ class LoadBalanceTest {
                 edge("c", 0, 0, 0, Set.of()));
         Map<String, Integer> picked = new HashMap<>();
         for (int i = 0; i < 90; i++) {
-            picked.merge(b.pick(loads, "edge", "hls", "cam", null, NOW).node(), 1, Integer::sum);
+            picked.merge(b.pick(loads, LoadBalance.Want.PLAY, "hls", "cam", null, NOW).node(), 1, Integer::sum);
         }
         assertEquals(Map.of("a", 30, "b", 30, "c", 30), picked);
         // reports made after those picks count their viewers (here c lost one): the picks are not counted twice
         List<NodeLoad> reported = new ArrayList<>();
         for (NodeLoad l : loads) {
-            reported.add(new NodeLoad(l.node(), l.roles(), false, Map.of("hls", l.node().equals("c") ? 29L : 30L), 0,
-                    0, l.urls(), Set.of(), NOW + 10));
+            reported.add(node(l.node(), l.roles(), false, l.play(), l.node().equals("c") ? 29 : 30, NOW + 10));
         }
-        assertEquals("c", b.pick(reported, "edge", "hls", "cam", null, NOW + 20).node());
-        assertEquals("a", b.pick(reported, "edge", "hls", "cam", null, NOW + 20).node());
+        assertEquals("c", b.pick(reported, LoadBalance.Want.PLAY, "hls", "cam", null, NOW + 20).node());
+        assertEquals("a", b.pick(reported, LoadBalance.Want.PLAY, "hls", "cam", null, NOW + 20).node());
     }
 
     @Test
     void aReportMadeBeforeAPickStillLeavesThePickCounted() {
         LoadBalance b = new LoadBalance();
         List<NodeLoad> before = List.of(edge("a", 10, 0, 0, Set.of()), edge("b", 10, 0, 0, Set.of()));
-        assertEquals("a", b.pick(before, "edge", "hls", "cam", null, NOW).node());
+        assertEquals("a", b.pick(before, LoadBalance.Want.PLAY, "hls", "cam", null, NOW).node());
         // b's newer report was made before the pick of a: a's pick still counts, so b is next
-        List<NodeLoad> later = List.of(before.get(0), new NodeLoad("b", Set.of("edge"), false, Map.of("hls", 10L), 0,
-                0, before.get(1).urls(), Set.of(), NOW - 50));
-        assertEquals("b", b.pick(later, "edge", "hls", "cam", null, NOW + 1).node());
+        List<NodeLoad> later = List.of(before.get(0), node("b", Set.of("edge"), false, play("b"), 10, NOW - 50));
+        assertEquals("b", b.pick(later, LoadBalance.Want.PLAY, "hls", "cam", null, NOW + 1).node());
         // a report of a made after its pick, counting that viewer, replaces the pick
-        List<NodeLoad> counted = List.of(new NodeLoad("a", Set.of("edge"), false, Map.of("hls", 11L), 0, 0,
-                before.get(0).urls(), Set.of(), NOW + 5), edge("b", 11, 0, 0, Set.of()));
+        List<NodeLoad> counted = List.of(node("a", Set.of("edge"), false, play("a"), 11, NOW + 5),
+                edge("b", 11, 0, 0, Set.of()));
         assertEquals(11 * LoadBalance.VIEWER_COST, b.cost(counted.get(0)), 1e-9);
     }
 
@@ -79,23 +90,22 @@ class LoadBalanceTest {
         LoadBalance b = new LoadBalance();
         NodeLoad serving = edge("a", 40, 0.3, 0, Set.of("cam"));
         NodeLoad idle = edge("b", 0, 0.85, 0, Set.of());
-        assertEquals("a", b.pick(List.of(serving, idle), "edge", "hls", "cam", null, NOW).node());
-        assertEquals("b", b.pick(List.of(serving, idle), "edge", "hls", "other", null, NOW).node());
+        assertEquals("a", b.pick(List.of(serving, idle), LoadBalance.Want.PLAY, "hls", "cam", null, NOW).node());
+        assertEquals("b", b.pick(List.of(serving, idle), LoadBalance.Want.PLAY, "hls", "other", null, NOW).node());
         NodeLoad hot = edge("a", 40, 0.98, 0, Set.of("cam"));
-        assertEquals("b", b.pick(List.of(hot, idle), "edge", "hls", "cam", null, NOW).node());
+        assertEquals("b", b.pick(List.of(hot, idle), LoadBalance.Want.PLAY, "hls", "cam", null, NOW).node());
     }
 
     @Test
-    void urlsPerProtocol() {
+    void urlsComeFromTheTemplatesTheNodeReported() {
         NodeLoad n = edge("h", 0, 0, 0, Set.of());
-        assertEquals("rtmp://h:1935/live/cam", LoadBalance.playUrl(n, "rtmp", "cam"));
-        assertEquals("rtsp://h:5544/cam", LoadBalance.playUrl(n, "rtsp", "cam"));
-        assertEquals("http://h:8888/cam/index.m3u8", LoadBalance.playUrl(n, "hls", "cam"));
-        assertEquals("http://h:8888/cam/index.mpd", LoadBalance.playUrl(n, "dash", "cam"));
-        assertEquals("http://h:8888/cam.flv", LoadBalance.playUrl(n, "flv", "cam"));
-        assertEquals("ws://h:8888/cam/ws", LoadBalance.playUrl(n, "ws", "cam"));
-        assertEquals("rtmp://h:1935/live/cam", LoadBalance.publishUrl(n, "rtmp", "cam"));
-        assertThrows(IllegalArgumentException.class, () -> LoadBalance.publishUrl(n, "hls", "cam"));
+        assertEquals("rtmp://h:1935/live/cam", LoadBalance.url(n, LoadBalance.Want.PLAY, "rtmp", "cam"));
+        assertEquals("http://h:8888/cam/index.m3u8", LoadBalance.url(n, LoadBalance.Want.PLAY, "hls", "cam"));
+        assertEquals("ws://h:8888", LoadBalance.base(n, LoadBalance.Want.PLAY, "ws"));
+        assertEquals("rtsp://h:5544", LoadBalance.base(n, LoadBalance.Want.PLAY, "rtsp"));
+        assertEquals("rtmp://h:1935/live/cam", LoadBalance.url(n, LoadBalance.Want.PUBLISH, "rtmp", "cam"));
+        assertEquals(Set.of("hls", "rtmp", "rtsp", "ws"), LoadBalance.protocols(List.of(n), LoadBalance.Want.PLAY));
+        assertEquals(Set.of("rtmp"), LoadBalance.protocols(List.of(n), LoadBalance.Want.PUBLISH));
     }
 
     @Test

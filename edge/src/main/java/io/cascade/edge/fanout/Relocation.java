@@ -21,8 +21,9 @@ public interface Relocation {
     String PLACED = "cascade_placed";
 
     /**
-     * The base URL ({@code scheme://host:port}) of the node a viewer of {@code stream} over {@code protocol}
-     * ("hls", "dash", "flv", "ws", "rtmp", "rtsp") should use instead of this one; null: this one.
+     * The base URL ({@code scheme://host:port}, the scheme the protocol's clients use) of the node a viewer of
+     * {@code stream} over {@code protocol} (a name its listener gives the load balancer) should use instead of this
+     * one; null: this one.
      *
      * @param first whether this is the viewer's first request (a multivariant playlist, an MPD, an FLV or WebSocket
      *              request, a DESCRIBE): only then may a node that is not draining move it, for balance
@@ -41,10 +42,9 @@ public interface Relocation {
                 here.run();
             } else if (!resp.closed()) {
                 req.resume(); // a WebSocket upgrade waits paused
-                String base = protocol.equals("ws") ? t.result().replaceFirst("^http", "ws") : t.result();
                 String uri = placed || !first ? req.uri()
                         : req.uri() + (req.uri().contains("?") ? "&" : "?") + PLACED + "=1";
-                resp.setStatusCode(302).putHeader("Location", base + uri).putHeader("Cache-Control", "no-store")
+                resp.setStatusCode(302).putHeader("Location", t.result() + uri).putHeader("Cache-Control", "no-store")
                         .end();
             }
         });

@@ -79,7 +79,7 @@ public final class FlvPlayback implements Handler<RoutingContext> {
             return;
         }
         String stream = m.group(1);
-        playback.relocation().redirectOr(req, stream, "flv", true, () -> play(req, resp, stream));
+        playback.relocation().redirectOr(req, stream, PROTOCOL, true, () -> play(req, resp, stream));
     }
 
     private void play(HttpServerRequest req, HttpServerResponse resp, String stream) {

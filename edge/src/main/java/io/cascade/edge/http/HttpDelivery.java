@@ -52,6 +52,9 @@ import java.util.regex.Pattern;
 public final class HttpDelivery implements Handler<RoutingContext> {
     /** The protocol's name in metrics: HLS and DASH playlists, segments and keys. */
     public static final String PROTOCOL = "http";
+    /** HLS and DASH, as the load balancer names them: what a viewer plays (both counted under {@link #PROTOCOL}). */
+    public static final String HLS = "hls";
+    public static final String DASH = "dash";
     private static final Logger log = LoggerFactory.getLogger(HttpDelivery.class);
 
     /** Players poll a live playlist every target duration; a stream nobody asked about for this long is let go. */
@@ -128,10 +131,10 @@ public final class HttpDelivery implements Handler<RoutingContext> {
         }
         switch (r.kind()) {
             // a viewer moves at its next playlist; its segments are served wherever it asks for them
-            case INDEX -> playback.relocation().redirectOr(req, r.stream(), "hls", true, () -> authorise(ctx, r));
+            case INDEX -> playback.relocation().redirectOr(req, r.stream(), HLS, true, () -> authorise(ctx, r));
             case MEDIA_PLAYLIST, TS_PLAYLIST, AES_PLAYLIST ->
-                    playback.relocation().redirectOr(req, r.stream(), "hls", false, () -> authorise(ctx, r));
-            case MPD -> playback.relocation().redirectOr(req, r.stream(), "dash", true, () -> authorise(ctx, r));
+                    playback.relocation().redirectOr(req, r.stream(), HLS, false, () -> authorise(ctx, r));
+            case MPD -> playback.relocation().redirectOr(req, r.stream(), DASH, true, () -> authorise(ctx, r));
             default -> authorise(ctx, r);
         }
     }

@@ -112,7 +112,7 @@ public final class WsPlayback implements Handler<RoutingContext> {
         String stream = m.group(1);
         boolean metadata = m.group(2).equals("meta");
         req.pause(); // the upgrade comes after relocation, authorisation and the lookup
-        playback.relocation().redirectOr(req, stream, "ws", true, () -> authorise(ctx, stream, metadata));
+        playback.relocation().redirectOr(req, stream, PROTOCOL, true, () -> authorise(ctx, stream, metadata));
     }
 
     private void authorise(RoutingContext ctx, String stream, boolean metadata) {
