@@ -2,7 +2,7 @@
 """N live viewers of one stream, WebSocket fMP4 or RTMP, and what the server spent on them.
 
   fanout_load.py --client ws --url ws://127.0.0.1:18888/test/ws -n 100 --server-pid PID --ref-kbps 1650 \\
-                 [--ramp 10] [--warmup 8] [--window 20] [--out run.json]
+                 [--ramp 10] [--warmup 8] [--window 20] [--at EPOCH] [--out run.json]
   fanout_load.py --client rtmpdump --url rtmp://127.0.0.1:19935/live/test -n 100 ...
 
 Timeline (every step bounded): the viewers connect spread over --ramp s, then --warmup s, then the measured window of
@@ -314,6 +314,8 @@ def main():
     ap.add_argument("--ramp", type=float, default=10)
     ap.add_argument("--warmup", type=float, default=8)
     ap.add_argument("--window", type=float, default=20)
+    ap.add_argument("--at", type=float, help="when the ramp starts, epoch seconds (default: in 0.5 s); lets another"
+                    " process measure the same window, which opens at --at + --ramp + --warmup")
     ap.add_argument("--out")
     a = ap.parse_args()
     u = urllib.parse.urlsplit(a.url)
@@ -322,11 +324,14 @@ def main():
         ap.error("--url must be a %s:// URL on loopback" % want)
     if not 1 <= a.n <= 5000 or not 1 <= a.window <= 600 or not 0 <= a.ramp <= 300 or not 0 <= a.warmup <= 300:
         ap.error("n 1..5000, window 1..600 s, ramp and warmup 0..300 s")
-    signal.alarm(int(a.ramp + a.warmup + a.window + 60))
+    now = time.time()
+    if a.at is not None and not now - 1 <= a.at <= now + 60:
+        ap.error("--at must be within the next 60 s")
+    t_start = a.at if a.at is not None else now + 0.5
+    signal.alarm(int(t_start - now + a.ramp + a.warmup + a.window + 60))
 
     server = ServerWindow(a.server_pid)
     me0 = os.times()
-    t_start = time.time() + 0.5
     t0 = t_start + a.ramp + a.warmup
     t1 = t0 + a.window
     if a.client == "ws":
