@@ -3,8 +3,8 @@
 # traffic), and what viewers cost each edge (CPU per 100 viewers) with one edge and with two edges sharing them,
 # while the ingest node's CPU stays where it is. Loopback only; every process it starts is stopped by its PID.
 #
-#   deploy/bench/capacity.sh                          # NS="100 200" RUNS=3 WINDOW=30, about 25 minutes
-#   NS=20 RUNS=1 WINDOW=5 RAMP=2 WARMUP=2 SETTLE_S=5 JOIN_S=5 SUB_S=3 LINGER_S=7 deploy/bench/capacity.sh   # smoke
+#   deploy/bench/capacity.sh                          # NS="100 200" RUNS=3 WINDOW=30, about 27 minutes
+#   NS=20 RUNS=1 WINDOW=5 RAMP=2 WARMUP=2 SETTLE_S=5 JOIN_S=5 WARM_S=5 SUB_S=3 LINGER_S=7 deploy/bench/capacity.sh   # smoke
 #
 # One cluster of three nodes, started fresh for every run, everything on 127.0.0.1:
 #   ingest (roles ingest,origin) pinned to INGEST_CPUS (0) ALONE;
@@ -13,17 +13,19 @@
 # The clip (the harness's 720p30 H.264 CBR 1.5 Mbit/s + AAC 128 kbit/s, GOP 1 s) is published to the ingest node in
 # real time over RTMP. Per run, every window WINDOW s long (node_window.py: CPU from /proc/PID/stat, the nodes'
 # /metrics counters, TCP bytes per connection from ss, classed as Hazelcast / event bus / clients):
-#   1. "alone": the ingest node with the publisher, no edge in the cluster (after SETTLE_S);
-#   2. both edges join (JOIN_S), then the ingest node with 0, 1 and 2 edges subscribed: one rtmpdump viewer on an edge
-#      subscribes it (SUB_S after it connects; LINGER_S after a viewer leaves, so the edge lets go of the stream).
-#      Ascending in odd runs, descending in even ones;
+#   1. SETTLE_S after the publisher started, both edges join (JOIN_S), and both are subscribed (one rtmpdump viewer
+#      each) for WARM_S unmeasured, so the JIT has compiled the sends to edges before the first window;
+#   2. the ingest node with 2, 1 and 0 edges subscribed in odd runs (0, 1, 2 in even ones): one viewer on an edge
+#      subscribes it (SUB_S after it connects; LINGER_S after a viewer leaves, so the edge lets go of the stream);
 #   3. N viewers (fanout_load.py, CLIENT rtmpdump or ws) on edge1 alone ("1 edge": edge2 stays in the cluster,
 #      unsubscribed) for each N in NS, then N/2 on each edge ("2 edges") for each N; ramp RAMP s, warmup WARMUP s,
-#      then the window, measured on every node at once. The order of the loads is reversed in even runs.
+#      then the window, measured on every node at once. The order of the loads is reversed in even runs;
+#   4. "alone": the edges stop, JOIN_S later the ingest node with its publisher and no edge in the cluster.
 # The table (capacity-table.py) is the median of the runs.
 #
 # Env (defaults):
-#   NS "100 200" (even numbers); RUNS 3; WINDOW 30; RAMP 10; WARMUP 8; SETTLE_S 30; JOIN_S 10; SUB_S 5; LINGER_S 8
+#   NS "100 200" (even numbers); RUNS 3; WINDOW 30; RAMP 10; WARMUP 8; SETTLE_S 20; JOIN_S 10; WARM_S 60; SUB_S 5;
+#   LINGER_S 8
 #   CLIENT rtmpdump (or ws); INGEST_CPUS 0; EDGE_CPUS 1; CLIENT_CPUS 1
 #   ports (a taken default moves to the next free port, an explicitly set port that is taken is an error):
 #     INGEST_RTMP_PORT / EDGE1_RTMP_PORT / EDGE2_RTMP_PORT   19950 / 19951 / 19952
@@ -48,7 +50,7 @@ BENCH_HOME=${BENCH_HOME:-$(cd "$ROOT/../shared/bench" 2>/dev/null && pwd || true
 . "$BENCH_HOME/lib/env.sh"
 
 NS=${NS:-"100 200"}; RUNS=${RUNS:-3}; WINDOW=${WINDOW:-30}; RAMP=${RAMP:-10}; WARMUP=${WARMUP:-8}
-SETTLE_S=${SETTLE_S:-30}; JOIN_S=${JOIN_S:-10}; SUB_S=${SUB_S:-5}; LINGER_S=${LINGER_S:-8}
+SETTLE_S=${SETTLE_S:-20}; JOIN_S=${JOIN_S:-10}; WARM_S=${WARM_S:-60}; SUB_S=${SUB_S:-5}; LINGER_S=${LINGER_S:-8}
 CLIENT=${CLIENT:-rtmpdump}
 INGEST_CPUS=${INGEST_CPUS:-0}; EDGE_CPUS=${EDGE_CPUS:-1}; CLIENT_CPUS=${CLIENT_CPUS:-1}
 CASCADE_JAVA_OPTS=${CASCADE_JAVA_OPTS:--Xms32m -Xmx512m -XX:MaxDirectMemorySize=256m -XX:+UseSerialGC -XX:ActiveProcessorCount=1}
@@ -72,7 +74,7 @@ command -v "$JAVA" >/dev/null || die "java not found (JDK 17+, or set JAVA)"
 for n in $NS; do
   [[ $n =~ ^[1-9][0-9]{0,3}$ ]] && [ $((n % 2)) = 0 ] || die "NS must be even numbers 2..9998 (two edges take N/2 each), not '$n'"
 done
-for v in WINDOW RAMP WARMUP SETTLE_S JOIN_S SUB_S LINGER_S STARTUP_S STOP_S; do
+for v in WINDOW RAMP WARMUP SETTLE_S JOIN_S WARM_S SUB_S LINGER_S STARTUP_S STOP_S; do
   [[ ${!v} =~ ^[0-9]{1,3}$ ]] || die "$v must be a number of seconds 0..999"
 done
 [ "$WINDOW" -ge 1 ] || die "WINDOW must be at least 1 s"
@@ -253,7 +255,7 @@ COMMIT=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
 DIRTY=$(git -C "$ROOT" status --porcelain --untracked-files=no 2>/dev/null | grep -q . && echo " (uncommitted changes)" || true)
 NLOADS=$(($(wc -w <<< "$NS") * 2))
 # the publisher's own bound: everything a run does, with room to spare
-PUB_S=$((SETTLE_S + JOIN_S + 4 * (WINDOW + SUB_S + LINGER_S) + NLOADS * (RAMP + WARMUP + WINDOW + LINGER_S + 20) + 300))
+PUB_S=$((SETTLE_S + 2 * JOIN_S + WARM_S + 4 * (WINDOW + SUB_S + LINGER_S) + NLOADS * (RAMP + WARMUP + WINDOW + LINGER_S + 20) + 300))
 {
   echo "commit $COMMIT$DIRTY"
   echo "jar sha256 $(sha256sum "$JAR" | cut -d' ' -f1)"
@@ -261,7 +263,7 @@ PUB_S=$((SETTLE_S + JOIN_S + 4 * (WINDOW + SUB_S + LINGER_S) + NLOADS * (RAMP + 
   echo "machine $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(uname -r)"
   echo "java $("$JAVA" -version 2>&1 | head -1)"
   echo "rtmpdump $(rtmpdump -h 2>&1 | head -1)"
-  echo "NS=$NS RUNS=$RUNS WINDOW=$WINDOW RAMP=$RAMP WARMUP=$WARMUP SETTLE_S=$SETTLE_S JOIN_S=$JOIN_S SUB_S=$SUB_S LINGER_S=$LINGER_S CLIENT=$CLIENT"
+  echo "NS=$NS RUNS=$RUNS WINDOW=$WINDOW RAMP=$RAMP WARMUP=$WARMUP SETTLE_S=$SETTLE_S JOIN_S=$JOIN_S WARM_S=$WARM_S SUB_S=$SUB_S LINGER_S=$LINGER_S CLIENT=$CLIENT"
   echo "pinning ingest node on CPUs $INGEST_CPUS alone; edge1, edge2 on CPUs $EDGE_CPUS; publisher and clients on CPUs $CLIENT_CPUS"
   echo "CASCADE_JAVA_OPTS=$CASCADE_JAVA_OPTS CASCADE_ARGS=$CASCADE_ARGS MALLOC_ARENA_MAX=$MALLOC_ARENA_MAX"
   echo "clip $(basename "$CLIP") $REF_KBPS kbit/s"
@@ -274,32 +276,32 @@ for ((run = 1; run <= RUNS; run++)); do
     "$INGEST_API_PORT" "$OUT/logs/run$run-ingest.log"
   start_publisher "$OUT/logs/run$run-publisher.log" "$PUB_S"
   sleep "$SETTLE_S"
-  measure "run$run-alone"
 
-  say "run $run: edges on CPUs $EDGE_CPUS"
+  say "run $run: edges on CPUs $EDGE_CPUS; both subscribed for ${WARM_S}s before anything is measured"
   start_node edge1 "$EDGE_CPUS" edge "$EDGE1_RTMP_PORT" "$EDGE1_HTTP_PORT" "$EDGE1_CLUSTER_PORT" 0 \
     "$OUT/logs/run$run-edge1.log" "127.0.0.1:$INGEST_CLUSTER_PORT"
   start_node edge2 "$EDGE_CPUS" edge "$EDGE2_RTMP_PORT" "$EDGE2_HTTP_PORT" "$EDGE2_CLUSTER_PORT" 0 \
     "$OUT/logs/run$run-edge2.log" "127.0.0.1:$INGEST_CLUSTER_PORT"
   sleep "$JOIN_S"
-  if [ $((run % 2)) = 1 ]; then
-    measure "run$run-sub0" edge1 edge2
-    V1_PID=$(start_viewer "$EDGE1_RTMP_PORT" "$PUB_S"); sleep "$SUB_S"
-    measure "run$run-sub1" edge1 edge2
-    V2_PID=$(start_viewer "$EDGE2_RTMP_PORT" "$PUB_S"); sleep "$SUB_S"
-    measure "run$run-sub2" edge1 edge2
-    board "$run"
-    stop_pid "$V1_PID" 5; stop_pid "$V2_PID" 5; V1_PID=; V2_PID=
-    sleep "$LINGER_S"
-  else
-    V1_PID=$(start_viewer "$EDGE1_RTMP_PORT" "$PUB_S"); V2_PID=$(start_viewer "$EDGE2_RTMP_PORT" "$PUB_S")
-    sleep "$SUB_S"
+  # the warm-up: the ingest node's sends to edges and the edges' playback compiled before the first window
+  V1_PID=$(start_viewer "$EDGE1_RTMP_PORT" "$PUB_S"); V2_PID=$(start_viewer "$EDGE2_RTMP_PORT" "$PUB_S")
+  sleep "$WARM_S"
+  if [ $((run % 2)) = 1 ]; then   # 2, 1, 0 subscribed
     measure "run$run-sub2" edge1 edge2
     board "$run"
     stop_pid "$V2_PID" 5; V2_PID=; sleep "$LINGER_S"
     measure "run$run-sub1" edge1 edge2
     stop_pid "$V1_PID" 5; V1_PID=; sleep "$LINGER_S"
     measure "run$run-sub0" edge1 edge2
+  else                            # 0, 1, 2 subscribed
+    stop_pid "$V1_PID" 5; stop_pid "$V2_PID" 5; V1_PID=; V2_PID=; sleep "$LINGER_S"
+    measure "run$run-sub0" edge1 edge2
+    V1_PID=$(start_viewer "$EDGE1_RTMP_PORT" "$PUB_S"); sleep "$SUB_S"
+    measure "run$run-sub1" edge1 edge2
+    V2_PID=$(start_viewer "$EDGE2_RTMP_PORT" "$PUB_S"); sleep "$SUB_S"
+    measure "run$run-sub2" edge1 edge2
+    board "$run"
+    stop_pid "$V1_PID" 5; stop_pid "$V2_PID" 5; V1_PID=; V2_PID=; sleep "$LINGER_S"
   fi
 
   loads=()
@@ -314,15 +316,18 @@ for ((run = 1; run <= RUNS; run++)); do
     sleep "$LINGER_S"
   done
 
-  # problems while measuring (the members leaving at the end make Hazelcast warn; those are not counted)
+  # problems while measuring (members leaving make Hazelcast warn, so this is read before the edges stop)
   for node in ingest edge1 edge2; do
     issues=$(grep -cE ' (WARN|ERROR) |Exception|OutOfMemory' "$OUT/logs/run$run-$node.log" || true)
-    echo "run $run $node: $issues WARN/ERROR/exception lines before the stop" >> "$OUT/log-issues.txt"
+    echo "run $run $node: $issues WARN/ERROR/exception lines before the edges stopped" >> "$OUT/log-issues.txt"
     [ "$issues" = 0 ] || say "run $run: $node's log has $issues WARN/ERROR/exception lines"
   done
-  stop_publisher
+  # last, with everything on the ingest node compiled: the ingest node alone with its publisher, no edge
   stop_pid "$E1_PID" "$STOP_S"; wait "$E1_PID" 2>/dev/null || true; E1_PID=
   stop_pid "$E2_PID" "$STOP_S"; wait "$E2_PID" 2>/dev/null || true; E2_PID=
+  sleep "$JOIN_S"
+  measure "run$run-alone"
+  stop_publisher
   stop_pid "$ING_PID" "$STOP_S"; wait "$ING_PID" 2>/dev/null || true; ING_PID=
 done
 rm -rf "$OUT/data" "$OUT/cascade-node.jar"

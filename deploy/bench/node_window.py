@@ -6,7 +6,9 @@
 
 At --at (epoch seconds; default: now) and --window s later, for every node (all its threads; standard library only):
 
-* CPU: utime + stime of /proc/PID/stat, as % of one core; RSS (VmRSS) at the end;
+* CPU: utime + stime of /proc/PID/stat, as % of one core; the same per group of threads from /proc/PID/task
+  (`eventloop`: Vert.x event loops, and `eventloop_busiest`, the busiest one; `hazelcast`; `jit`; `gc-vm`: the VM
+  thread, where the serial collector runs; `vertx-worker`; `other`); RSS (VmRSS) at the end;
 * its counters from http://127.0.0.1:HTTP_PORT/metrics (every cascade_* and vertx_eventbus_* counter, the change over
   the window; a few gauges at the end). A scrape costs the node a little CPU, so it is done 0.5 s before the window
   and right after it: it falls outside the CPU window, and the counters' own interval (`counters_interval_s`, about
@@ -39,6 +41,45 @@ def cpu_ticks(pid):
     with open("/proc/%d/stat" % pid) as f:
         fields = f.read().rsplit(")", 1)[1].split()
     return int(fields[11]) + int(fields[12])
+
+
+THREAD_GROUPS = (("vert.x-eventloo", "eventloop"), ("vert.x-acceptor", "eventloop"), ("vert.x-worker", "vertx-worker"),
+                 ("vert.x-internal", "vertx-worker"), ("hz.", "hazelcast"), ("vertx-hazelcast", "hazelcast"),
+                 ("C1 CompilerThre", "jit"), ("C2 CompilerThre", "jit"), ("Sweeper thread", "jit"),
+                 ("VM Thread", "gc-vm"), ("GC Thread", "gc-vm"), ("VM Periodic Tas", "gc-vm"))
+
+
+def thread_ticks(pid):
+    """tid -> (name, utime + stime) for every thread of the process (threads that exit meanwhile are skipped)."""
+    out = {}
+    try:
+        tids = os.listdir("/proc/%d/task" % pid)
+    except OSError:
+        return out
+    for tid in tids:
+        try:
+            with open("/proc/%d/task/%s/stat" % (pid, tid)) as f:
+                text = f.read()
+        except OSError:
+            continue
+        name = text[text.index("(") + 1:text.rindex(")")]
+        fields = text.rsplit(")", 1)[1].split()
+        out[tid] = (name, int(fields[11]) + int(fields[12]))
+    return out
+
+
+def thread_groups(before, after, window):
+    """% of one core per group of threads (event loops, Hazelcast, JIT, GC, ...), and the busiest event loop."""
+    groups, loops = {}, []
+    for tid, (name, ticks) in after.items():
+        d = ticks - before.get(tid, (name, 0))[1]
+        group = next((g for prefix, g in THREAD_GROUPS if name.startswith(prefix)), "other")
+        groups[group] = groups.get(group, 0) + d
+        if name.startswith("vert.x-eventloo"):
+            loops.append(d)
+    res = {g: round(100.0 * d / CLK_TCK / window, 2) for g, d in sorted(groups.items())}
+    res["eventloop_busiest"] = round(100.0 * max(loops, default=0) / CLK_TCK / window, 2)
+    return res
 
 
 def rss_mb(pid):
@@ -186,9 +227,11 @@ def main():
     m0 = {name: scrape(port) for name, (_, port) in nodes.items()}
     time.sleep(max(0.0, at - time.time()))
     late = round(time.time() - at, 3)
-    w0, t0, b0, s0 = time.monotonic(), {n: cpu_ticks(p) for n, (p, _) in nodes.items()}, cpu_busy(), sockets()
+    w0, t0 = time.monotonic(), {n: cpu_ticks(p) for n, (p, _) in nodes.items()}
+    th0, b0, s0 = {n: thread_ticks(p) for n, (p, _) in nodes.items()}, cpu_busy(), sockets()
     time.sleep(max(0.0, w0 + a.window - time.monotonic()))
-    w1, t1, b1, s1 = time.monotonic(), {n: cpu_ticks(p) for n, (p, _) in nodes.items()}, cpu_busy(), sockets()
+    w1, t1 = time.monotonic(), {n: cpu_ticks(p) for n, (p, _) in nodes.items()}
+    th1, b1, s1 = {n: thread_ticks(p) for n, (p, _) in nodes.items()}, cpu_busy(), sockets()
     rss = {n: rss_mb(p) for n, (p, _) in nodes.items()}
     m1 = {name: scrape(port) for name, (_, port) in nodes.items()}
     c1 = time.monotonic()
@@ -210,6 +253,7 @@ def main():
         res["nodes"][name] = {
             "pid": pid, "http_port": port,
             "cpu_pct": round(100.0 * (t1[name] - t0[name]) / CLK_TCK / window, 2),
+            "threads_cpu_pct": thread_groups(th0[name], th1[name], window),
             "rss_mb": rss[name],
             "counters": counters,
             "gauges_end": m1[name].get("gauges", {}),
