@@ -36,6 +36,7 @@ for p in sorted(glob.glob(os.path.join(raw, "run*.json"))):
         windows[(run, rest)] = json.load(open(p))
 runs = sorted({r for r, _ in windows})
 CTR_PEER = "cascade_eventbus_peer_bytes_sent_total"
+INGEST_CPU = "cpu" + re.search(r"ingest node on CPUs ([0-9,-]+)", meta_text).group(1)
 CTR_INGEST = 'cascade_ingest_bytes_total{protocol="rtmp"}'
 
 
@@ -65,7 +66,16 @@ def counter_mbps(nbytes, w):
 
 
 def busy(w):
-    return "/".join("%.0f" % v for v in w["box_busy_pct"].values())
+    """Each CPU's busy %, the hypervisor's steal % when there was any, and what CPU 0 did besides the ingest node,
+    which is alone on it: other processes, the kernel, steal."""
+    text = "/".join("%.0f" % v for v in w["box_busy_pct"].values())
+    steal = w.get("box_steal_pct", {})
+    if any(v >= 1 for v in steal.values()):
+        text += " st " + "/".join("%.0f" % v for v in steal.values())
+    ing = node(w, "ingest")
+    if ing is not None and INGEST_CPU in w["box_busy_pct"]:
+        text += " (+%.0f)" % (w["box_busy_pct"][INGEST_CPU] - ing["cpu_pct"])
+    return text
 
 
 def figures(w, name="ingest"):
@@ -103,7 +113,7 @@ print("Ingest node (roles ingest,origin) with the publisher, CPU in % of one cor
 print()
 print("| configuration | ingest CPU | each run | event loops (busiest) | Hazelcast threads | JIT + GC/VM | "
       "event-bus egress to edges Mbit/s (TCP) | media payload to edges Mbit/s (counter) | "
-      "Hazelcast TCP sent / received kbit/s | edges fed (each run) | RSS MB | box busy % cpu0/cpu1 (each run) |")
+      "Hazelcast TCP sent / received kbit/s | edges fed (each run) | RSS MB | box busy % cpu0/cpu1 (+ cpu0 beyond the ingest node), each run |")
 print("|---|---|---|---|---|---|---|---|---|---|---|---|")
 rows = [("alone", "no edge in the cluster (measured last)"), ("sub0", "2 edges in the cluster, none subscribed"),
         ("sub1", "1 edge subscribed (1 viewer)"), ("sub2", "2 edges subscribed (1 viewer each)")]
@@ -161,7 +171,7 @@ print("Viewers (%s) on the edges, CPU in %% of one core; edge CPU is per edge pr
 print()
 print("| edges | N | viewers per edge | ingest CPU (each run) | ingest event loops | ingest event-bus egress Mbit/s | "
       "edge CPU, edge1 / edge2 | **edge CPU per 100 viewers** (each run) | viewers >= 98 % of the bitrate (each run) | "
-      "worst viewer | box busy % cpu0/cpu1 (each run) |")
+      "worst viewer | box busy % cpu0/cpu1 (+ cpu0 beyond the ingest node), each run |")
 print("|---|---|---|---|---|---|---|---|---|---|---|")
 per_edge = {}   # (edges, n) -> per run: [cpu of each loaded edge]
 for edges in (1, 2):

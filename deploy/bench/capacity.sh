@@ -3,7 +3,7 @@
 # traffic), and what viewers cost each edge (CPU per 100 viewers) with one edge and with two edges sharing them,
 # while the ingest node's CPU stays where it is. Loopback only; every process it starts is stopped by its PID.
 #
-#   deploy/bench/capacity.sh                          # NS="100 200" RUNS=3 WINDOW=30, about 27 minutes
+#   deploy/bench/capacity.sh                          # NS="100 200" RUNS=3 WINDOW=30, about 30 minutes
 #   NS=20 RUNS=1 WINDOW=5 RAMP=2 WARMUP=2 SETTLE_S=5 JOIN_S=5 WARM_S=5 SUB_S=3 LINGER_S=7 deploy/bench/capacity.sh   # smoke
 #
 # One cluster of three nodes, started fresh for every run, everything on 127.0.0.1:
@@ -24,7 +24,7 @@
 # The table (capacity-table.py) is the median of the runs.
 #
 # Env (defaults):
-#   NS "100 200" (even numbers); RUNS 3; WINDOW 30; RAMP 10; WARMUP 8; SETTLE_S 20; JOIN_S 10; WARM_S 60; SUB_S 5;
+#   NS "100 200" (even numbers); RUNS 3; WINDOW 30; RAMP 10; WARMUP 8; SETTLE_S 20; JOIN_S 10; WARM_S 120; SUB_S 5;
 #   LINGER_S 8
 #   CLIENT rtmpdump (or ws); INGEST_CPUS 0; EDGE_CPUS 1; CLIENT_CPUS 1
 #   ports (a taken default moves to the next free port, an explicitly set port that is taken is an error):
@@ -50,7 +50,7 @@ BENCH_HOME=${BENCH_HOME:-$(cd "$ROOT/../shared/bench" 2>/dev/null && pwd || true
 . "$BENCH_HOME/lib/env.sh"
 
 NS=${NS:-"100 200"}; RUNS=${RUNS:-3}; WINDOW=${WINDOW:-30}; RAMP=${RAMP:-10}; WARMUP=${WARMUP:-8}
-SETTLE_S=${SETTLE_S:-20}; JOIN_S=${JOIN_S:-10}; WARM_S=${WARM_S:-60}; SUB_S=${SUB_S:-5}; LINGER_S=${LINGER_S:-8}
+SETTLE_S=${SETTLE_S:-20}; JOIN_S=${JOIN_S:-10}; WARM_S=${WARM_S:-120}; SUB_S=${SUB_S:-5}; LINGER_S=${LINGER_S:-8}
 CLIENT=${CLIENT:-rtmpdump}
 INGEST_CPUS=${INGEST_CPUS:-0}; EDGE_CPUS=${EDGE_CPUS:-1}; CLIENT_CPUS=${CLIENT_CPUS:-1}
 CASCADE_JAVA_OPTS=${CASCADE_JAVA_OPTS:--Xms32m -Xmx512m -XX:MaxDirectMemorySize=256m -XX:+UseSerialGC -XX:ActiveProcessorCount=1}

@@ -18,7 +18,8 @@ At --at (epoch seconds; default: now) and --window s later, for every node (all 
   (another node, any other port: the Vert.x clustered event bus), `clients` (anything else: publishers, viewers,
   scrapers), with the bytes per peer node. A connection opened during the window counts from zero; one closed during
   it is lost (`closed_in_window` says how many);
-* every CPU's busy % over the window (/proc/stat), a noise check.
+* every CPU's busy % over the window (/proc/stat; time the hypervisor stole counts as busy) and its steal %, noise
+  checks.
 
 Loopback only: it reads /proc, ss and 127.0.0.1. It writes one JSON object (stdout, and --out).
 """
@@ -98,7 +99,7 @@ def cpu_busy():
                 name, *v = line.split()
                 v = [int(x) for x in v]
                 idle = v[3] + v[4]
-                out[name] = (sum(v[:8]) - idle, sum(v[:8]))
+                out[name] = (sum(v[:8]) - idle, sum(v[:8]), v[7])  # busy (steal included), total, steal
     return out
 
 
@@ -242,6 +243,8 @@ def main():
            "counters_interval_s": round(c1 - c0, 3),
            "box_busy_pct": {c: round(100.0 * (b1[c][0] - b0[c][0]) / max(1, b1[c][1] - b0[c][1]), 1)
                             for c in sorted(b0) if c in b1},
+           "box_steal_pct": {c: round(100.0 * (b1[c][2] - b0[c][2]) / max(1, b1[c][1] - b0[c][1]), 1)
+                             for c in sorted(b0) if c in b1},
            "nodes": {}}
     for name, (pid, port) in nodes.items():
         counters = {}
