@@ -74,7 +74,7 @@ def busy(w):
         text += " st " + "/".join("%.0f" % v for v in steal.values())
     ing = node(w, "ingest")
     if ing is not None and INGEST_CPU in w["box_busy_pct"]:
-        text += " (+%.0f)" % (w["box_busy_pct"][INGEST_CPU] - ing["cpu_pct"])
+        text += " (%+.0f)" % (w["box_busy_pct"][INGEST_CPU] - ing["cpu_pct"] + 0.0)
     return text
 
 
@@ -227,3 +227,11 @@ if len(ns) >= 2:
     if ing_all:
         print("* the ingest node over every viewer window: %s to %s %% of a core (median %s), whatever N and the edges"
               % (fmt(min(ing_all)), fmt(max(ing_all)), fmt(med(ing_all))))
+    # the viewer windows come late in each run, in alternating order: one more subscribed edge, measured there
+    for key, text in (("cpu", "ingest CPU"), ("loop", "ingest event loops")):
+        one = [x for n in ns for x in series("e1-n%d" % n, key) if x is not None]
+        two = [x for n in ns for x in series("e2-n%d" % n, key) if x is not None]
+        if one and two:
+            print("* %s per subscribed edge from the viewer windows, median of the %d windows with 2 edges subscribed "
+                  "(%s) - median of the %d with 1 (%s): **%s**" % (text, len(two), fmt(med(two)), len(one),
+                                                                   fmt(med(one)), fmt(med(two) - med(one))))
