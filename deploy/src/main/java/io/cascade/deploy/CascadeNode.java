@@ -57,7 +57,7 @@ public final class CascadeNode {
     private final NodeConfig config;
     private final String nodeId;
     private final Set<Role> roles;
-    private final NodeCounters counters = new NodeCounters();
+    private final NodeCounters counters;
     private final JsonObject listenerAddresses = new JsonObject();
     private final int streamSeriesMax;
     private Vertx vertx;
@@ -74,6 +74,7 @@ public final class CascadeNode {
         this.nodeId = config.nodeName();
         this.roles = config.roles();
         this.streamSeriesMax = config.value(NodeMetrics.STREAM_SERIES_MAX);
+        this.counters = new NodeCounters(NodeMemory.budget(config));
         for (Listener l : Listener.ALL) {
             l.protocols().forEach(counters::protocol); // their series exist from startup, zeros included
         }
@@ -145,7 +146,8 @@ public final class CascadeNode {
         metrics = new NodeMetrics(meters, counters, streamSeriesMax);
         metrics.bindJvm();
         metrics.bindNode(nodeId, roles, this::clusterMembers);
-        health = new NodeHealth(vertx, nodeId, this::clusterMembers);
+        health = new NodeHealth(vertx, nodeId, this::clusterMembers, counters.memory);
+        NodeMemory.start(vertx, counters.memory);
         Codecs.register(vertx.eventBus());
         registry = new HazelcastStreamRegistry(vertx, clusterManager.getHazelcastInstance(), nodeId);
         // origin nodes keep the ingest points on disk: they run the API that changes them
@@ -234,7 +236,7 @@ public final class CascadeNode {
     private PackageSettings packageSettings(byte[] secret) {
         return new PackageSettings(config.value(IngestStream.PLAYLIST_LENGTH), config.value(PackageSettings.PLAYLIST_TYPE),
                 config.value(PackageSettings.DVR_SEGMENTS), config.value(PackageSettings.MAX_STREAM_BYTES),
-                config.value(PackageSettings.MAX_NODE_PACKAGED_BYTES), counters.httpPackagedBytes,
+                config.value(PackageSettings.MAX_NODE_PACKAGED_BYTES), counters.memory,
                 new SegmentKeys(secret, config.value(SegmentKeys.KEY_COUNT)));
     }
 

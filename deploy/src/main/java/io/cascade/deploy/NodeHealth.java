@@ -1,5 +1,6 @@
 package io.cascade.deploy;
 
+import io.cascade.media.MemoryBudget;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -19,7 +20,8 @@ import java.util.function.IntSupplier;
  * <ul>
  *   <li>liveness ({@code /healthz}): the process answers; restart it when this fails.</li>
  *   <li>readiness ({@code /readyz}): every configured listener is up and the node is in its cluster; send it
- *   traffic only then. Down while the node starts, while it is drained, and from the moment it begins to stop.</li>
+ *   traffic only then. Down while the node starts, while it is drained, while its memory budget takes no new
+ *   publisher, and from the moment it begins to stop.</li>
  * </ul>
  */
 final class NodeHealth {
@@ -31,7 +33,7 @@ final class NodeHealth {
     private volatile boolean draining;
     private volatile JsonObject listeners = new JsonObject();
 
-    NodeHealth(Vertx vertx, String nodeId, IntSupplier clusterMembers) {
+    NodeHealth(Vertx vertx, String nodeId, IntSupplier clusterMembers, MemoryBudget memory) {
         liveness = HealthChecks.create(vertx)
                 .register("node", p -> p.complete(Status.OK(new JsonObject().put("node", nodeId))));
         readiness = HealthChecks.create(vertx)
@@ -45,7 +47,10 @@ final class NodeHealth {
                 .register("cluster", p -> {
                     int members = clusterMembers.getAsInt();
                     p.complete(new Status().setOk(members > 0).setData(new JsonObject().put("members", members)));
-                });
+                })
+                .register("memory", p -> p.complete(new Status().setOk(memory.admitsPublisher())
+                        .setData(new JsonObject().put("heldBytes", memory.heapHeld()).put("budgetBytes", memory.heapLimit())
+                                .put("directBytes", memory.directUsed()).put("directLimitBytes", memory.directLimit()))));
     }
 
     Handler<RoutingContext> livenessHandler() {

@@ -4,6 +4,7 @@ import io.cascade.cluster.StreamRecord;
 import io.cascade.cluster.StreamRegistry;
 import io.cascade.deploy.NodeConfig.Role;
 import io.cascade.edge.StreamHubs;
+import io.cascade.media.MemoryBudget;
 import io.cascade.metrics.NodeCounters;
 import io.cascade.metrics.NodeCounters.ProtocolCounters;
 import io.cascade.settings.Setting;
@@ -157,11 +158,30 @@ final class NodeMetrics implements AutoCloseable {
         Gauge.builder("cascade.http.streams", counters.httpPackagedStreams, LongAdder::sum)
                 .description("Streams this node packages for HLS and DASH now (asked for over HTTP lately)")
                 .register(registry);
-        Gauge.builder("cascade.http.packaged.bytes", counters.httpPackagedBytes, AtomicLong::get)
+        MemoryBudget memory = counters.memory;
+        Gauge.builder("cascade.http.packaged.bytes", memory.packaged, MemoryBudget.Account::held)
                 .description("Packaged segment bytes (CMAF, MPEG-TS) kept in memory for HTTP (bounded by"
-                        + " hls.node.max.bytes)").register(registry);
-        Gauge.builder("cascade.gop.cache.bytes", counters.gopCacheBytes, LongAdder::sum)
-                .description("Bytes held by the GOP caches of the streams ingested here").register(registry);
+                        + " hls.node.max.bytes and the memory budget)").register(registry);
+        Gauge.builder("cascade.http.window.bytes", memory.windows, MemoryBudget.Account::held)
+                .description("Frame bytes of the segments this node's HLS and DASH playlists list").register(registry);
+        Gauge.builder("cascade.gop.cache.bytes", memory.caches, MemoryBudget.Account::held)
+                .description("Frame bytes held by GOP caches (viewers' fast start) and the segment caches of the"
+                        + " streams ingested here").register(registry);
+        Gauge.builder("cascade.memory.budget.bytes", memory, MemoryBudget::heapLimit)
+                .description("Frame bytes the caches, windows and packaged segments may hold together"
+                        + " (memory.budget.bytes)").register(registry);
+        Gauge.builder("cascade.memory.held.bytes", memory, MemoryBudget::heapHeld)
+                .description("Frame bytes the caches, windows and packaged segments hold now").register(registry);
+        Gauge.builder("cascade.memory.direct.bytes", memory, MemoryBudget::directUsed)
+                .description("Direct memory in use (encoded frames on their way to viewers, socket buffers)")
+                .register(registry);
+        Gauge.builder("cascade.memory.direct.limit.bytes", memory, MemoryBudget::directLimit)
+                .description("The JVM's bound on direct memory (-XX:MaxDirectMemorySize)").register(registry);
+        FunctionCounter.builder("cascade.memory.shrinks", memory, MemoryBudget::shrinks)
+                .description("Segments and GOPs caches and playlist windows dropped to stay within the memory budget")
+                .register(registry);
+        Gauge.builder("cascade.node.full", memory, m -> m.admitsPublisher() ? 0 : 1)
+                .description("1 while the memory budget takes no new publisher (readiness is down)").register(registry);
         Gauge.builder("cascade.eventbus.inflight.bytes", counters.eventBusInFlightBytes, LongAdder::sum)
                 .description("Frame bytes sent to subscribed nodes and not acknowledged yet (bounded per node)")
                 .register(registry);
@@ -178,13 +198,15 @@ final class NodeMetrics implements AutoCloseable {
                 counters.viewersDisconnectedSlow, "reason", "slow");
         String publishRefused = "Publishes refused: the name is live already (name_in_use), the node requires"
                 + " ingest points and the name is no ingest point's private name (not_ingest_point), authorisation"
-                + " said no (unauthorised), anything else such as an unavailable stream registry (other)";
+                + " said no (unauthorised), the node's memory budget is spent (node_full), anything else such as an"
+                + " unavailable stream registry (other)";
         counter("cascade.publish.refusals", publishRefused, counters.publishRefusedNameInUse, "reason",
                 "name_in_use");
         counter("cascade.publish.refusals", publishRefused, counters.publishRefusedNotIngestPoint, "reason",
                 "not_ingest_point");
         counter("cascade.publish.refusals", publishRefused, counters.publishRefusedUnauthorised, "reason",
                 "unauthorised");
+        counter("cascade.publish.refusals", publishRefused, counters.publishRefusedNodeFull, "reason", "node_full");
         counter("cascade.publish.refusals", publishRefused, counters.publishRefusedOther, "reason", "other");
         String playRefused = "Plays refused: nobody published the name within the play wait, or the node serves as"
                 + " many streams as it may (not_found); authorisation said no to a play or an HLS/DASH request"

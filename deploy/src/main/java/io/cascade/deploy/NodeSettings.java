@@ -59,7 +59,7 @@ final class NodeSettings {
         all.addAll(ClusterSetup.ALL);
         all.add(IngestStream.MAX_IN_FLIGHT_BYTES);
         all.addAll(List.of(NODE_NAME, NodeBalancing.PUBLIC_HOST, NodeBalancing.REDIRECT, NodeBalancing.CPU_HEADROOM,
-                NodeBalancing.DRAIN_GRACE_MS,
+                NodeBalancing.DRAIN_GRACE_MS, NodeMemory.BUDGET_BYTES,
                 DATA_DIR, INGEST_POINTS_REQUIRED));
         all.addAll(Authorisation.SETTINGS);
         all.addAll(ViewerPolicy.SETTINGS);

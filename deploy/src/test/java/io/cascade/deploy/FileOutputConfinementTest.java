@@ -6,6 +6,7 @@ import io.cascade.cluster.FrameBatch;
 import io.cascade.edge.StreamHubs;
 import io.cascade.media.Codec;
 import io.cascade.media.MediaFrame;
+import io.cascade.media.MemoryBudget;
 import io.cascade.media.Segmenter;
 import io.cascade.metrics.NodeCounters;
 import io.cascade.origin.ApiServer;
@@ -39,7 +40,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -76,7 +76,7 @@ class FileOutputConfinementTest {
         Codecs.register(vertx.eventBus());
         // the hubs find every stream on node "ingest", which this test plays
         StreamHubs hubs = new StreamHubs(vertx, "edge", 1000, new NodeCounters(), stream -> Future.succeededFuture("ingest"));
-        PackageSettings packaging = new PackageSettings(3, HlsPlaylist.Type.LIVE, 100, 1 << 24, 1 << 28, new AtomicLong(),
+        PackageSettings packaging = new PackageSettings(3, HlsPlaylist.Type.LIVE, 100, 1 << 24, 1 << 28, MemoryBudget.unlimited(),
                 new SegmentKeys("0123456789abcdef0123".getBytes(StandardCharsets.UTF_8), 3));
         outputs = new FileOutputs(vertx, hubs, data, "0123456789abcdef0123".getBytes(StandardCharsets.UTF_8), packaging);
         // the stream registry and ingest points are not used by the file verbs

@@ -1,5 +1,6 @@
 package io.cascade.deploy;
 
+import io.cascade.media.MemoryBudget;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -19,17 +20,21 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-/** Readiness is down while the node starts, up when it is ready, down again from the moment it stops. */
+/**
+ * Readiness is down while the node starts, up when it is ready, down while its memory is full and again from the
+ * moment it stops.
+ */
 @ExtendWith(VertxExtension.class)
 class NodeHealthTest {
     private final AtomicInteger members = new AtomicInteger(1);
+    private final MemoryBudget memory = new MemoryBudget(1000, 1000);
     private NodeHealth health;
     private int port;
 
     /** A Vert.x of the test's own, closed by the extension after it. */
     @BeforeEach
     void serve(Vertx vertx, VertxTestContext ctx) {
-        health = new NodeHealth(vertx, "h1", members::get);
+        health = new NodeHealth(vertx, "h1", members::get, memory);
         Router router = Router.router(vertx);
         router.get("/healthz").handler(health.livenessHandler());
         router.get("/readyz").handler(health.readinessHandler());
@@ -78,6 +83,16 @@ class NodeHealthTest {
         assertEquals(503, r.statusCode(), r.body());
         assertEquals("DOWN", check(new JsonObject(r.body()), "cluster").getString("status"));
         members.set(1);
+
+        memory.caches.take(950); // past the publish mark: send publishers and viewers elsewhere
+        r = get("/readyz");
+        assertEquals(503, r.statusCode(), r.body());
+        JsonObject memoryCheck = check(new JsonObject(r.body()), "memory");
+        assertEquals("DOWN", memoryCheck.getString("status"));
+        assertEquals(950, memoryCheck.getJsonObject("data").getLong("heldBytes"));
+        assertEquals(1000, memoryCheck.getJsonObject("data").getLong("budgetBytes"));
+        memory.caches.give(950);
+        assertEquals(200, get("/readyz").statusCode());
 
         health.stopping();
         r = get("/readyz");

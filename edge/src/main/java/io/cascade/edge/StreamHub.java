@@ -74,7 +74,7 @@ public final class StreamHub {
     private final Context context;
     private final String name;
     private final String node;
-    private final GopCache gop = new GopCache();
+    private final GopCache gop;
     private final NodeCounters counters;
     private final StreamOwners owners;
     private final RateLimitedLog seamOverflow = new RateLimitedLog(log);
@@ -107,6 +107,7 @@ public final class StreamHub {
         this.name = name;
         this.node = node;
         this.counters = counters;
+        this.gop = new GopCache(counters.memory);
     }
 
     public String name() {

@@ -1,16 +1,16 @@
 package io.cascade.packaging;
 
+import io.cascade.media.MemoryBudget;
 import io.cascade.media.TrackType;
-
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A segment in a stream's window with its packaged forms, each built on first request and kept while the segment
- * is listed (within the node's budget for packaged bytes). Thread-safe: HTTP requests come on any event loop.
+ * is listed (within the node's bound for packaged bytes and its memory budget). Thread-safe: HTTP requests come on
+ * any event loop.
  */
 public final class ListedSegment {
     private final Segment segment;
-    private final AtomicLong nodeBytes;
+    private final MemoryBudget.Account packaged;
     private final long maxNodeBytes;
     private byte[] videoCmaf;
     private byte[] audioCmaf;
@@ -21,7 +21,7 @@ public final class ListedSegment {
 
     ListedSegment(Segment segment, PackageSettings settings) {
         this.segment = segment;
-        this.nodeBytes = settings.packagedBytes();
+        this.packaged = settings.memory().packaged;
         this.maxNodeBytes = settings.maxNodePackagedBytes();
     }
 
@@ -74,17 +74,20 @@ public final class ListedSegment {
         if (out == null || released) {
             return false;
         }
-        if (nodeBytes.addAndGet(out.length) > maxNodeBytes) {
-            nodeBytes.addAndGet(-out.length);
-            return false; // over budget: served this once, built again next time
+        if (!packaged.tryTake(out.length)) {
+            return false; // the node's memory budget is spent: served this once, built again next time
+        }
+        if (packaged.held() > maxNodeBytes) {
+            packaged.give(out.length);
+            return false; // over the bound for packaged bytes: the same
         }
         keptBytes += out.length;
         return true;
     }
 
-    /** The segment left the window: its outputs no longer count against the node's budget. */
+    /** The segment left the window: its outputs no longer count against the node's bound and budget. */
     synchronized void release() {
-        nodeBytes.addAndGet(-keptBytes);
+        packaged.give(keptBytes);
         keptBytes = 0;
         released = true;
     }

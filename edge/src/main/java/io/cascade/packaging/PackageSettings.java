@@ -1,9 +1,8 @@
 package io.cascade.packaging;
 
+import io.cascade.media.MemoryBudget;
 import io.cascade.protocol.hls.HlsPlaylist;
 import io.cascade.settings.Setting;
-
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * How a node packages streams for HLS and DASH.
@@ -14,11 +13,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * @param maxStreamBytes  frame bytes one stream's listed segments may hold; the oldest go first
  * @param maxNodePackagedBytes packaged output (CMAF, TS) the node keeps in memory over all streams; past it,
  *                        outputs are built for each request instead of kept
- * @param packagedBytes   what is kept now, node-wide
+ * @param memory          the node's budget: windows and packaged output count in it, and shrink while it is over
  * @param keys            AES-128 keys for encrypted HLS
  */
 public record PackageSettings(int windowSegments, HlsPlaylist.Type type, int dvrSegments, long maxStreamBytes,
-                              long maxNodePackagedBytes, AtomicLong packagedBytes, SegmentKeys keys) {
+                              long maxNodePackagedBytes, MemoryBudget memory, SegmentKeys keys) {
     /** An EVENT playlist of 2 s segments covers an hour. */
     public static final int DEFAULT_DVR_SEGMENTS = 1800;
     /** About 45 s at 6 Mbit/s: a live window and then some. */

@@ -22,6 +22,11 @@ import java.util.function.Consumer;
 public final class StreamPackage implements FrameSink {
     /** Playlist requests waiting for a stream's first segment, per stream. */
     public static final int MAX_WAITERS = 1024;
+    /**
+     * Segments a window keeps while the node's memory budget is over its limit: three target durations are what
+     * a live player wants to have buffered before it starts.
+     */
+    static final int MIN_SEGMENTS_WHEN_OVER_BUDGET = 3;
 
     private final String name;
     private final PackageSettings settings;
@@ -135,7 +140,7 @@ public final class StreamPackage implements FrameSink {
             return; // part of a segment whose start this node never saw
         }
         if (currentBytes + f.payload().length > settings.maxStreamBytes()) {
-            current = null; // a segment larger than the stream's whole budget is not listed
+            abandonCurrent(); // a segment larger than the stream's whole budget is not listed
             return;
         }
         if (f.trackType() == TrackType.VIDEO) {
@@ -147,6 +152,13 @@ public final class StreamPackage implements FrameSink {
         }
         current.add(f);
         currentBytes += f.payload().length;
+        settings.memory().windows.take(f.payload().length); // kept when the segment is listed, given back when dropped
+    }
+
+    private void abandonCurrent() {
+        settings.memory().windows.give(currentBytes);
+        current = null;
+        currentBytes = 0;
     }
 
     @Override
@@ -161,12 +173,13 @@ public final class StreamPackage implements FrameSink {
     private void drop() {
         ListedSegment oldest = segments.poll();
         bytes -= oldest.segment().payloadBytes();
+        settings.memory().windows.give(oldest.segment().payloadBytes());
         oldest.release();
     }
 
     @Override
     public void onClosed() {
-        current = null;
+        abandonCurrent();
         while (!segments.isEmpty()) {
             drop();
         }
@@ -200,6 +213,7 @@ public final class StreamPackage implements FrameSink {
                 currentStart.clockAnchorMillis(), currentVideoConfig, currentAudioConfig, current, start,
                 Math.max(1, endMillis - start), videoEnd, currentBytes);
         current = null;
+        currentBytes = 0; // now the listed segment's, counted in the budget until it is dropped
         add(s);
     }
 
@@ -214,6 +228,10 @@ public final class StreamPackage implements FrameSink {
         segments.add(new ListedSegment(s, settings));
         bytes += s.payloadBytes();
         while (segments.size() > settings.capacity() || (bytes > settings.maxStreamBytes() && segments.size() > 1)) {
+            drop();
+        }
+        while (settings.memory().over() && segments.size() > MIN_SEGMENTS_WHEN_OVER_BUDGET) {
+            settings.memory().shrunk();
             drop();
         }
         window = window.next(List.copyOf(segments), targetMillis);

@@ -3,6 +3,7 @@ package io.cascade.packaging;
 import io.cascade.cluster.FrameBatch;
 import io.cascade.media.Codec;
 import io.cascade.media.MediaFrame;
+import io.cascade.media.MemoryBudget;
 import io.cascade.media.Segmenter;
 import io.cascade.media.TrackType;
 import io.cascade.protocol.aac.AacVectors;
@@ -14,7 +15,6 @@ import org.junit.jupiter.api.Test;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -27,7 +27,7 @@ class StreamPackageTest {
     private static final long ANCHOR = 1_795_000_000_000L;
 
     private static PackageSettings settings(int window, long maxStreamBytes) {
-        return new PackageSettings(window, HlsPlaylist.Type.LIVE, 100, maxStreamBytes, 1 << 30, new AtomicLong(),
+        return new PackageSettings(window, HlsPlaylist.Type.LIVE, 100, maxStreamBytes, 1 << 30, MemoryBudget.unlimited(),
                 new SegmentKeys("0123456789abcdef0123".getBytes(StandardCharsets.UTF_8), 3));
     }
 
@@ -141,6 +141,32 @@ class StreamPackageTest {
     }
 
     @Test
+    void theWindowCountsInTheNodesBudgetAndKeepsThreeSegmentsWhileItIsOver() {
+        MemoryBudget memory = new MemoryBudget(1 << 30, 1 << 30);
+        PackageSettings counted = new PackageSettings(6, HlsPlaylist.Type.LIVE, 100, 1 << 20, 1 << 30, memory,
+                new SegmentKeys("0123456789abcdef0123".getBytes(StandardCharsets.UTF_8), 3));
+        List<MediaFrame> all = publish(8);
+        StreamPackage p = new StreamPackage("s", counted);
+        p.onSnapshot(batch(all));
+        long listed = p.window().segments().stream().mapToLong(l -> l.segment().payloadBytes()).sum();
+        long current = all.stream().filter(f -> f.segmentIndex() == 17 && !f.isConfig() && f.trackType() != TrackType.DATA)
+                .mapToLong(f -> f.payload().length).sum();
+        assertEquals(List.of(11L, 12L, 13L, 14L, 15L, 16L), indexes(p.window()));
+        assertEquals(listed + current, memory.windows.held(), "the listed segments and the one being collected");
+
+        byte[] ts = p.window().segments().get(0).ts();
+        assertEquals(ts.length, memory.packaged.held(), "a packaged segment kept for the next request");
+
+        memory.caches.take(1L << 30); // another holder spent the budget
+        p.onStopped(); // lists segment 17: the window shrinks to three
+        assertEquals(List.of(15L, 16L, 17L), indexes(p.window()));
+        assertEquals(0, memory.packaged.held(), "segment 11's packaged bytes went with it");
+        memory.caches.give(1L << 30);
+        p.onClosed();
+        assertEquals(0, memory.heapHeld(), "everything given back");
+    }
+
+    @Test
     void waitingRequestsAreAnsweredWithTheWholeSnapshot() {
         StreamPackage p = new StreamPackage("s", settings(6, 1 << 20));
         Promise<SegmentWindow> waiting = p.whenListed();
@@ -153,7 +179,7 @@ class StreamPackageTest {
 
     @Test
     void anEventPlaylistKeepsEverySegmentUpToItsDvrLength() {
-        PackageSettings dvr = new PackageSettings(2, HlsPlaylist.Type.EVENT, 5, 1 << 20, 1 << 30, new AtomicLong(),
+        PackageSettings dvr = new PackageSettings(2, HlsPlaylist.Type.EVENT, 5, 1 << 20, 1 << 30, MemoryBudget.unlimited(),
                 new SegmentKeys("0123456789abcdef0123".getBytes(StandardCharsets.UTF_8), 3));
         StreamPackage p = new StreamPackage("s", dvr);
         p.onSnapshot(batch(publish(5)));

@@ -67,7 +67,9 @@ public final class Admission {
          */
         PASSWORD_NEEDED,
         /** The stream registry or the ingest-point store did not answer. */
-        CLUSTER_UNAVAILABLE
+        CLUSTER_UNAVAILABLE,
+        /** The node's memory budget takes no new stream: the publisher should go to another node. */
+        NODE_FULL
     }
 
     /** A refused publish, with its reason and a sentence a publisher may be shown. */
@@ -139,6 +141,11 @@ public final class Admission {
     private Future<Publication> decide(Attempt attempt) {
         if (!StreamNames.isValid(attempt.name())) {
             return refuse(attempt, Refusal.BAD_NAME, "Invalid stream name.");
+        }
+        if (!counters.memory.admitsPublisher()) {
+            refusals.warn("{}: publish refused ({}), the node is full: {}", attempt.peer(), attempt.protocol(),
+                    counters.memory.describe());
+            return refuse(attempt, Refusal.NODE_FULL, "The server is full, try another one.");
         }
         return authorisation.check(new AccessRequest(Action.PUBLISH, attempt.name(), attempt.credentials(),
                 attempt.protocol(), attempt.peer())).transform(checked -> {
@@ -234,6 +241,7 @@ public final class Admission {
             case NAME_IN_USE -> counters.publishRefusedNameInUse.increment();
             case NOT_INGEST_POINT -> counters.publishRefusedNotIngestPoint.increment();
             case UNAUTHORISED -> counters.publishRefusedUnauthorised.increment();
+            case NODE_FULL -> counters.publishRefusedNodeFull.increment();
             case PASSWORD_NEEDED -> { } // a challenge, not a refusal
             default -> counters.publishRefusedOther.increment();
         }

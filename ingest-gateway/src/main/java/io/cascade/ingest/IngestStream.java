@@ -124,7 +124,8 @@ public final class IngestStream {
     public IngestStream(Vertx vertx, String selfNode, String name, NodeCounters counters, long maxInFlightBytes,
                         Segments segments, StreamTimeline timeline, StreamRegistry registry) {
         this.maxInFlightBytes = maxInFlightBytes;
-        this.gop = GopCache.ofSegments(segments.kept(), GopCache.SEGMENT_CACHE_MAX_FRAMES, GopCache.SEGMENT_CACHE_MAX_BYTES);
+        this.gop = GopCache.ofSegments(segments.kept(), GopCache.SEGMENT_CACHE_MAX_FRAMES, GopCache.SEGMENT_CACHE_MAX_BYTES,
+                counters.memory);
         this.segments = segments;
         this.timeline = timeline;
         this.registry = registry;
@@ -169,9 +170,7 @@ public final class IngestStream {
             registry.saveTimeline(name, new StreamTimeline(segmenter.nextIndex(), timeline.publishes() + 1,
                     frame.clockAnchorMillis()));
         }
-        long before = gop.gopBytes();
         gop.add(frame);
-        counters.gopCacheBytes.add(gop.gopBytes() - before);
         if (!frame.isDataMessage()) {
             payloadBytes.add(frame.payload().length);
             frames++;
@@ -193,7 +192,6 @@ public final class IngestStream {
         subscribers.values().forEach(Subscriber::forget);
         subscribers.clear();
         counters.ingestStreamBytes.remove(name, payloadBytes);
-        counters.gopCacheBytes.add(-gop.gopBytes());
         gop.clear();
         bus.publish(Addresses.STREAM_EVENTS, new StreamEvent(StreamEvent.Kind.STOPPED, name, publishId));
     }

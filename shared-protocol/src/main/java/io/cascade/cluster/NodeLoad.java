@@ -19,6 +19,7 @@ import java.util.TreeSet;
  * @param node                 the node's name
  * @param roles                "ingest", "edge", "origin"
  * @param draining             taking no new clients: pick it for nothing
+ * @param full                 its memory budget takes no new stream: pick it for nothing either
  * @param viewers              viewers on it now, per protocol
  * @param egressBitsPerSecond  what it sent to clients over the last report period
  * @param cpu                  the process's share of the machine's CPU, 0 to 1
@@ -29,7 +30,7 @@ import java.util.TreeSet;
  * @param streams              streams it has viewers or a feed for, at most {@link #MAX_STREAMS}
  * @param updatedMillis        wall clock of the report
  */
-public record NodeLoad(String node, Set<String> roles, boolean draining, Map<String, Long> viewers,
+public record NodeLoad(String node, Set<String> roles, boolean draining, boolean full, Map<String, Long> viewers,
                        long egressBitsPerSecond, double cpu, Map<String, String> play, Map<String, String> publish,
                        Set<String> streams, long updatedMillis) {
     /** Where a URL template puts the stream's name. */
@@ -63,7 +64,7 @@ public record NodeLoad(String node, Set<String> roles, boolean draining, Map<Str
         viewers.forEach(v::put);
 
         return new JsonObject().put("node", node).put("roles", new JsonArray(List.copyOf(new TreeSet<>(roles))))
-                .put("draining", draining).put("viewers", v).put("egressBitsPerSecond", egressBitsPerSecond)
+                .put("draining", draining).put("full", full).put("viewers", v).put("egressBitsPerSecond", egressBitsPerSecond)
                 .put("cpu", cpu).put("play", json(play)).put("publish", json(publish)).put("streams", new JsonArray(List.copyOf(new TreeSet<>(streams))))
                 .put("updatedMillis", updatedMillis);
     }
@@ -97,8 +98,8 @@ public record NodeLoad(String node, Set<String> roles, boolean draining, Map<Str
             Set<String> streams = new TreeSet<>();
             j.getJsonArray("streams", new JsonArray()).forEach(s -> streams.add((String) s));
             return new NodeLoad(Objects.requireNonNull(j.getString("node")), roles, j.getBoolean("draining", false),
-                    viewers, j.getLong("egressBitsPerSecond", 0L), j.getDouble("cpu", 0.0), play, publish, streams,
-                    j.getLong("updatedMillis", 0L));
+                    j.getBoolean("full", false), viewers, j.getLong("egressBitsPerSecond", 0L), j.getDouble("cpu", 0.0),
+                    play, publish, streams, j.getLong("updatedMillis", 0L));
         } catch (RuntimeException e) {
             throw new IllegalArgumentException("not a load report: " + e.getMessage(), e);
         }

@@ -18,6 +18,10 @@ import java.util.TreeMap;
  * <p>Data messages ({@link MediaFrame#isDataMessage}) are not kept: they leave the snapshot and the
  * {@link #generation} as they were, so a derived copy of the snapshot must leave them out too.
  *
+ * <p>Every byte kept is counted in the node's {@link MemoryBudget}; while the budget is over its limit, a segment
+ * cache keeps one complete segment besides the one in progress, and a GOP cache keeps nothing (new viewers wait for
+ * the next keyframe).
+ *
  * <p>Not thread-safe: one owner (the stream's ingest or hub context) feeds and reads it.
  */
 public final class GopCache {
@@ -35,6 +39,7 @@ public final class GopCache {
 
     private final int maxFrames;
     private final long maxBytes;
+    private final MemoryBudget budget;
     /** 0: keep the current GOP; more: keep this many complete segments and the current one. */
     private final int segmentsKept;
     private final Map<Integer, MediaFrame> configByTrack = new TreeMap<>();
@@ -49,25 +54,30 @@ public final class GopCache {
     private long generation;
 
     public GopCache() {
-        this(DEFAULT_MAX_FRAMES, DEFAULT_MAX_BYTES);
+        this(MemoryBudget.unlimited());
     }
 
-    public GopCache(int maxFrames, long maxBytes) {
-        this(maxFrames, maxBytes, 0);
+    public GopCache(MemoryBudget budget) {
+        this(DEFAULT_MAX_FRAMES, DEFAULT_MAX_BYTES, budget);
     }
 
-    private GopCache(int maxFrames, long maxBytes, int segmentsKept) {
+    public GopCache(int maxFrames, long maxBytes, MemoryBudget budget) {
+        this(maxFrames, maxBytes, 0, budget);
+    }
+
+    private GopCache(int maxFrames, long maxBytes, int segmentsKept, MemoryBudget budget) {
         this.maxFrames = maxFrames;
         this.maxBytes = maxBytes;
         this.segmentsKept = segmentsKept;
+        this.budget = budget;
     }
 
     /** A cache of the last {@code segmentsKept} complete segments and the one in progress (frames placed by a {@link Segmenter}). */
-    public static GopCache ofSegments(int segmentsKept, int maxFrames, long maxBytes) {
+    public static GopCache ofSegments(int segmentsKept, int maxFrames, long maxBytes, MemoryBudget budget) {
         if (segmentsKept < 1) {
             throw new IllegalArgumentException("a segment cache keeps at least one complete segment: " + segmentsKept);
         }
-        return new GopCache(maxFrames, maxBytes, segmentsKept);
+        return new GopCache(maxFrames, maxBytes, segmentsKept, budget);
     }
 
     public void add(MediaFrame f) {
@@ -115,8 +125,13 @@ public final class GopCache {
             clearGop();
             return;
         }
+        if (budget.over()) {
+            budget.shrunk();
+            clearGop();
+            return;
+        }
         gop.add(f);
-        gopBytes += f.payload().length;
+        hold(f.payload().length);
     }
 
     private void addToSegment(MediaFrame f) {
@@ -134,12 +149,16 @@ public final class GopCache {
         while (segments.size() > 1 && (gop.size() + 1 > maxFrames || gopBytes + size > maxBytes)) {
             dropOldestSegment();
         }
+        while (segments.size() > 2 && budget.over()) {
+            budget.shrunk();
+            dropOldestSegment();
+        }
         if (gop.size() + 1 > maxFrames || gopBytes + size > maxBytes) {
             clearGop(); // one segment larger than the bounds: nothing to offer until the next one starts
             return;
         }
         gop.add(f);
-        gopBytes += size;
+        hold(size);
         long[] current = segments.peekLast();
         current[0]++;
         current[1] += size;
@@ -151,14 +170,19 @@ public final class GopCache {
         for (long i = 0; i < oldest[0]; i++) {
             gop.poll();
         }
-        gopBytes -= oldest[1];
+        hold(-oldest[1]);
     }
 
     private void clearGop() {
         generation++;
         gop.clear();
         segments.clear();
-        gopBytes = 0;
+        hold(-gopBytes);
+    }
+
+    private void hold(long bytes) {
+        gopBytes += bytes;
+        budget.caches.take(bytes);
     }
 
     /** Config frames (by track), the metadata, then the GOP (or segments): everything in the order a player needs it. */

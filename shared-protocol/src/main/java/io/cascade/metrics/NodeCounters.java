@@ -1,5 +1,7 @@
 package io.cascade.metrics;
 
+import io.cascade.media.MemoryBudget;
+
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,18 +19,16 @@ public final class NodeCounters {
      * node is put together, so its series are exported from startup (zeros included); nothing else names it.
      */
     private final Map<String, ProtocolCounters> protocols = new LinkedHashMap<>();
+    /** What the node's caches, windows and packaged segments hold, against the node's limits. */
+    public final MemoryBudget memory;
 
     // gauges: current values, moved up and down by the code that owns the thing counted
     /** Frame bytes this node's ingested streams sent to subscribed nodes that they have not acknowledged yet. */
     public final LongAdder eventBusInFlightBytes = new LongAdder();
-    /** Bytes held by the GOP caches of the streams this node ingests. */
-    public final LongAdder gopCacheBytes = new LongAdder();
 
     // counters: only ever grow
     /** Streams packaged for HTTP on this node now. */
     public final LongAdder httpPackagedStreams = new LongAdder();
-    /** Packaged segment bytes kept for HTTP, checked against the node's budget before each is kept. */
-    public final java.util.concurrent.atomic.AtomicLong httpPackagedBytes = new java.util.concurrent.atomic.AtomicLong();
     /** Frames a viewer did not get because its queue was full (it resumes at the next keyframe). */
     public final LongAdder framesDroppedSlowViewer = new LongAdder();
     /** Viewers disconnected because they stayed behind too long. */
@@ -43,6 +43,8 @@ public final class NodeCounters {
     public final LongAdder publishRefusedNotIngestPoint = new LongAdder();
     /** Publishes refused by authorisation (no token, a bad or expired one, the callback said no). */
     public final LongAdder publishRefusedUnauthorised = new LongAdder();
+    /** Publishes refused because the node's memory budget takes no new stream. */
+    public final LongAdder publishRefusedNodeFull = new LongAdder();
     public final LongAdder playRefusedNotFound = new LongAdder();
     /** Plays (and HLS/DASH requests) refused by authorisation. */
     public final LongAdder playRefusedUnauthorised = new LongAdder();
@@ -73,6 +75,15 @@ public final class NodeCounters {
      * starts and removes it (only if it is still its own) when it stops.
      */
     public final ConcurrentMap<String, LongAdder> ingestStreamBytes = new ConcurrentHashMap<>();
+
+    /** Counters with a budget that never refuses: for tests and tools that are not about memory. */
+    public NodeCounters() {
+        this(MemoryBudget.unlimited());
+    }
+
+    public NodeCounters(MemoryBudget memory) {
+        this.memory = memory;
+    }
 
     /** The counters of one protocol, registered on first use (names come from code, never from the wire). */
     public synchronized ProtocolCounters protocol(String name) {

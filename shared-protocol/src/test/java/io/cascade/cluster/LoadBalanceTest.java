@@ -26,13 +26,13 @@ class LoadBalanceTest {
     }
 
     private static NodeLoad edge(String name, long viewers, double cpu, long egress, Set<String> streams) {
-        return new NodeLoad(name, Set.of("edge"), false, Map.of("rtmp", viewers), egress, cpu, play(name),
+        return new NodeLoad(name, Set.of("edge"), false, false, Map.of("rtmp", viewers), egress, cpu, play(name),
                 publish(name), streams, NOW - 100);
     }
 
     private static NodeLoad node(String name, Set<String> roles, boolean draining, Map<String, String> play,
                                  long viewers, long updatedMillis) {
-        return new NodeLoad(name, roles, draining, Map.of("hls", viewers), 0, 0, play, publish(name), Set.of(),
+        return new NodeLoad(name, roles, draining, false, Map.of("hls", viewers), 0, 0, play, publish(name), Set.of(),
                 updatedMillis);
     }
 
@@ -50,6 +50,18 @@ class LoadBalanceTest {
         assertEquals("a", b.pick(all, LoadBalance.Want.PLAY, "rtsp", "cam", "b", NOW).node(), "the asking node is left out");
         assertEquals("e", b.pick(all, LoadBalance.Want.PUBLISH, "rtmp", "cam", null, NOW).node());
         assertNull(b.pick(List.of(draining, stale), LoadBalance.Want.PLAY, "hls", "cam", null, NOW));
+    }
+
+    @Test
+    void aFullNodeIsPickedForNothing() {
+        LoadBalance b = new LoadBalance();
+        NodeLoad full = new NodeLoad("a", Set.of("edge", "ingest"), false, true, Map.of(), 0, 0, play("a"),
+                publish("a"), Set.of("cam"), NOW - 100);
+        NodeLoad busy = edge("b", 500, 0.5, 500_000_000, Set.of());
+        assertEquals("b", b.pick(List.of(full, busy), LoadBalance.Want.PLAY, "rtmp", "cam", null, NOW).node(),
+                "not the full node, though it has the stream and no viewer");
+        assertNull(b.pick(List.of(full), LoadBalance.Want.PUBLISH, "rtmp", "cam", null, NOW));
+        assertEquals(full, NodeLoad.fromJson(full.toJson().encode()));
     }
 
     @Test

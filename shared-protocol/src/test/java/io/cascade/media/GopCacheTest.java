@@ -48,7 +48,7 @@ class GopCacheTest {
 
     @Test
     void aGopOverTheByteBoundIsDroppedUntilTheNextKeyframe() {
-        GopCache cache = new GopCache(100, 1000);
+        GopCache cache = new GopCache(100, 1000, MemoryBudget.unlimited());
         cache.add(video(true, 600));
         cache.add(video(false, 600)); // 1200 > 1000
         assertEquals(0, cache.gopFrames());
@@ -60,7 +60,7 @@ class GopCacheTest {
 
     @Test
     void aGopOverTheFrameBoundIsDropped() {
-        GopCache cache = new GopCache(3, 1 << 20);
+        GopCache cache = new GopCache(3, 1 << 20, MemoryBudget.unlimited());
         cache.add(video(true, 1));
         cache.add(video(false, 1));
         cache.add(video(false, 1));
@@ -89,7 +89,7 @@ class GopCacheTest {
 
     @Test
     void dataMessagesAreNotKeptAndLeaveTheSnapshotAsItWas() {
-        for (GopCache cache : List.of(new GopCache(), GopCache.ofSegments(2, 1000, 1 << 20))) {
+        for (GopCache cache : List.of(new GopCache(), GopCache.ofSegments(2, 1000, 1 << 20, MemoryBudget.unlimited()))) {
             segmented(1, 5, 10).forEach(cache::add);
             MediaFrame meta = new MediaFrame(2, Codec.AMF0_METADATA, 0, 0, 1000, 0, 0, 100, new byte[3]);
             cache.add(meta);
@@ -120,7 +120,7 @@ class GopCacheTest {
 
     @Test
     void aSegmentCacheKeepsTheLastCompleteSegmentsAndTheCurrentOne() {
-        GopCache cache = GopCache.ofSegments(2, 1000, 1 << 20);
+        GopCache cache = GopCache.ofSegments(2, 1000, 1 << 20, MemoryBudget.unlimited());
         segmented(6, 10, 100).forEach(cache::add);
         List<MediaFrame> snapshot = cache.snapshot();
         assertTrue(snapshot.get(0).isConfig());
@@ -132,7 +132,7 @@ class GopCacheTest {
 
     @Test
     void aSegmentCacheDropsOldSegmentsFirstWhenBytesRunOut() {
-        GopCache cache = GopCache.ofSegments(5, 1000, 2_500);
+        GopCache cache = GopCache.ofSegments(5, 1000, 2_500, MemoryBudget.unlimited());
         segmented(6, 10, 100).forEach(cache::add);
         assertEquals(2000, cache.gopBytes(), "only whole segments are kept");
         assertEquals(4, cache.snapshot().get(1).segmentIndex());
@@ -140,9 +140,46 @@ class GopCacheTest {
 
     @Test
     void aSegmentLargerThanTheBoundIsNotKeptAtAll() {
-        GopCache cache = GopCache.ofSegments(5, 1000, 500);
+        GopCache cache = GopCache.ofSegments(5, 1000, 500, MemoryBudget.unlimited());
         segmented(3, 10, 100).forEach(cache::add);
         assertEquals(0, cache.gopBytes());
         assertEquals(1, cache.snapshot().size(), "config only: a subscriber waits for the next segment");
+    }
+
+    @Test
+    void everyByteKeptIsCountedInTheBudgetAndGivenBackWhenDropped() {
+        MemoryBudget budget = new MemoryBudget(1 << 20, 1 << 20);
+        GopCache segmentsCache = GopCache.ofSegments(2, 1000, 1 << 20, budget);
+        GopCache gopCache = new GopCache(budget);
+        segmented(6, 10, 100).forEach(segmentsCache::add);
+        gopCache.add(video(true, 500));
+        gopCache.add(video(false, 50));
+        assertEquals(3000 + 550, budget.caches.held());
+        assertEquals(3550, budget.heapHeld());
+        gopCache.add(video(true, 70));
+        assertEquals(3070, budget.caches.held(), "the old GOP went back");
+        segmentsCache.clear();
+        gopCache.clear();
+        assertEquals(0, budget.heapHeld());
+    }
+
+    @Test
+    void overTheBudgetASegmentCacheKeepsOneCompleteSegmentAndAGopCacheNothing() {
+        MemoryBudget budget = new MemoryBudget(10_000, 1 << 20);
+        budget.windows.take(9_000); // another holder has most of it
+        GopCache segmentsCache = GopCache.ofSegments(5, 1000, 1 << 20, budget);
+        segmented(6, 10, 100).forEach(segmentsCache::add);
+        assertTrue(budget.over());
+        assertEquals(2000, segmentsCache.gopBytes(), "one complete segment and the current one");
+        assertEquals(4, segmentsCache.snapshot().get(1).segmentIndex());
+        assertEquals(4, budget.shrinks(), "segments 0 to 3 went for the budget");
+
+        GopCache gopCache = new GopCache(budget);
+        gopCache.add(video(true, 100));
+        assertEquals(0, gopCache.gopFrames(), "new viewers wait for a keyframe rather than the node running out");
+        budget.windows.give(9_000);
+        assertTrue(!budget.over());
+        gopCache.add(video(true, 100));
+        assertEquals(1, gopCache.gopFrames());
     }
 }

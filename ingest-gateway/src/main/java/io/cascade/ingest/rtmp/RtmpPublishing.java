@@ -40,7 +40,7 @@ public final class RtmpPublishing implements RtmpPublishHandler {
     static String statusCode(Admission.Refusal reason) {
         return switch (reason) {
             case BAD_NAME, NOT_INGEST_POINT, NAME_IN_USE -> "NetStream.Publish.BadName";
-            case UNAUTHORISED, PASSWORD_NEEDED, CLUSTER_UNAVAILABLE -> "NetStream.Publish.Denied";
+            case UNAUTHORISED, PASSWORD_NEEDED, CLUSTER_UNAVAILABLE, NODE_FULL -> "NetStream.Publish.Denied";
         };
     }
 

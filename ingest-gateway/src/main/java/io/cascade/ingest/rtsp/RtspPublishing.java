@@ -36,7 +36,7 @@ public final class RtspPublishing implements RtspPublishHandler {
             case NOT_INGEST_POINT -> 404;
             case NAME_IN_USE -> 403; // Forbidden, as RTSP servers answer a second publisher of a live path
             case UNAUTHORISED, PASSWORD_NEEDED -> 401;
-            case CLUSTER_UNAVAILABLE -> 503;
+            case CLUSTER_UNAVAILABLE, NODE_FULL -> 503;
         };
     }
 
