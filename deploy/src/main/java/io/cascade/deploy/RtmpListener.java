@@ -5,6 +5,7 @@ import io.cascade.deploy.NodeConfig.Role;
 import io.cascade.edge.fanout.ViewerPolicy;
 import io.cascade.edge.rtmp.RtmpPlayback;
 import io.cascade.ingest.rtmp.RtmpPublishing;
+import io.cascade.metrics.ConnectionLimit;
 import io.cascade.rtmp.RtmpPlayHandler;
 import io.cascade.rtmp.RtmpPublishHandler;
 import io.cascade.rtmp.RtmpServer;
@@ -30,6 +31,9 @@ class RtmpListener implements Listener {
             "RTMPS: RTMP over TLS (`tls.cert`, `tls.key`), publish and play, counted as `rtmp`; `0` disables");
     static final Setting<Integer> TUNNEL_PORT = Setting.port("rtmpt.port", 0,
             "RTMPT: RTMP tunnelled over HTTP POSTs, publish and play, counted as `rtmp`; `0` disables");
+    static final Setting<Integer> MAX_CONNECTIONS = Setting.integer("rtmp.max.connections", 10_000, 1, 1_000_000,
+            "connections the RTMP listener (and the RTMPS one, each) holds at most; the next is closed at once and"
+                    + " counted");
 
     @Override
     public String name() {
@@ -49,6 +53,11 @@ class RtmpListener implements Listener {
     @Override
     public List<String> protocols() {
         return List.of(RtmpServer.PROTOCOL);
+    }
+
+    @Override
+    public List<Setting<?>> settings() {
+        return getClass() == RtmpListener.class ? List.of(MAX_CONNECTIONS) : List.of(); // listed once, with rtmp
     }
 
     @Override
@@ -74,7 +83,9 @@ class RtmpListener implements Listener {
         RtmpPlayHandler playing = node.playback != null ? new RtmpPlayback(node.playback) : RtmpServer.NO_PLAYBACK;
         return new RtmpServer.Settings(at.host(), at.port(), publishing, playing, node.counters,
                 node.config.value(ViewerPolicy.QUEUE_BYTES), node.config.value(ViewerPolicy.SOCKET_SEND_BYTES),
-                RtmpServer.HANDSHAKE_DEADLINE_MS, RtmpServer.IDLE_TIMEOUT_MS).withAuthorisation(node.authorisation);
+                RtmpServer.HANDSHAKE_DEADLINE_MS, RtmpServer.IDLE_TIMEOUT_MS).withAuthorisation(node.authorisation)
+                .withLimit(new ConnectionLimit(MAX_CONNECTIONS.key(), node.config.value(MAX_CONNECTIONS),
+                        node.counters.protocol(RtmpServer.PROTOCOL)));
     }
 
     /** What the startup line says the port serves. */

@@ -5,6 +5,7 @@ import io.cascade.deploy.NodeConfig.Role;
 import io.cascade.edge.fanout.ViewerPolicy;
 import io.cascade.edge.rtsp.RtspPlayback;
 import io.cascade.ingest.rtsp.RtspPublishing;
+import io.cascade.metrics.ConnectionLimit;
 import io.cascade.rtsp.RtspPlayHandler;
 import io.cascade.rtsp.RtspPublishHandler;
 import io.cascade.rtsp.RtspServer;
@@ -25,6 +26,8 @@ final class RtspListener implements Listener {
     static final Setting<int[]> UDP_PORTS = Setting.of("rtsp.udp.ports", "6970-7969",
             "`first-last`, first even", RtspListener::portRange,
             "UDP ports for RTSP's RTP/RTCP over UDP: a pair per publisher track, and a pair per event loop for players");
+    static final Setting<Integer> MAX_CONNECTIONS = Setting.integer("rtsp.max.connections", 10_000, 1, 1_000_000,
+            "connections the RTSP listener holds at most; the next is closed at once and counted");
     static final Setting<Long> SESSION_TIMEOUT_MS = Setting.longInteger("rtsp.session.timeout.ms",
             RtspServer.DEFAULT_SESSION_TIMEOUT_MS, 5_000, 3_600_000,
             "an RTSP session with no request (or no data over TCP) for this long is closed");
@@ -50,7 +53,7 @@ final class RtspListener implements Listener {
 
     @Override
     public List<Setting<?>> settings() {
-        return List.of(UDP_PORTS, SESSION_TIMEOUT_MS, RTCP_WAIT_MS);
+        return List.of(UDP_PORTS, SESSION_TIMEOUT_MS, RTCP_WAIT_MS, MAX_CONNECTIONS);
     }
 
     @Override
@@ -77,7 +80,9 @@ final class RtspListener implements Listener {
         RtspServer.Settings settings = new RtspServer.Settings(at.host(), at.port(), publishing, playing,
                 node.counters, node.config.value(ViewerPolicy.QUEUE_BYTES),
                 node.config.value(ViewerPolicy.SOCKET_SEND_BYTES), node.config.value(SESSION_TIMEOUT_MS),
-                node.config.value(RTCP_WAIT_MS), new UdpPortPool(udp[0], udp[1], at.host()), node.authorisation);
+                node.config.value(RTCP_WAIT_MS), new UdpPortPool(udp[0], udp[1], at.host()), node.authorisation,
+                new ConnectionLimit(MAX_CONNECTIONS.key(), node.config.value(MAX_CONNECTIONS),
+                        node.counters.protocol(RtspServer.PROTOCOL)));
         List<RtspServer> instances = new ArrayList<>();
         int count = Math.max(1, Runtime.getRuntime().availableProcessors());
         return node.vertx.deployVerticle(() -> {

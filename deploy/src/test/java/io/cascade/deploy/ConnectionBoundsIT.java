@@ -21,31 +21,38 @@ import static io.cascade.deploy.Clients.ffmpegDecode;
 import static io.cascade.deploy.Clients.ffmpegPublish;
 import static io.cascade.deploy.Clients.rtmpUrl;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The HTTP listener's bounds, tried the way a careless or hostile client breaks them: connections past
+ * The listeners' bounds, tried the way a careless or hostile client breaks them: HTTP connections past
  * {@code http.max.connections} are closed at once and counted; connections that send half a request, or sit on a
  * keep-alive connection with nothing to ask, are closed at {@code http.request.deadline.ms} and
- * {@code http.keepalive.timeout.ms} and counted; and a
- * viewer whose request came (HTTP-FLV) plays on far past the deadline.
+ * {@code http.keepalive.timeout.ms} and counted; a viewer whose request came (HTTP-FLV) plays on far past the
+ * deadline; RTMP and RTSP connections past {@code rtmp.max.connections} and {@code rtsp.max.connections} are closed
+ * at once and counted, and the bound frees as connections go.
  */
 @Tag("interop")
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
-class HttpConnectionsIT {
+class ConnectionBoundsIT {
     private static final int MAX = 20;
     private static final long DEADLINE_MS = 1_000;
+    private static final int MAX_RTMP = 6;
+    private static final int MAX_RTSP = 4;
     private static CascadeNode node;
     private static int rtmp;
     private static int http;
+    private static int rtsp;
 
     @BeforeAll
     static void start() throws Exception {
         rtmp = Clients.freePort();
         http = Clients.freePort();
-        node = Clients.startSingle("http-bounds", rtmp, http, "http.max.connections", String.valueOf(MAX),
+        rtsp = Clients.freePort();
+        node = Clients.startSingle("bounds", rtmp, http, "http.max.connections", String.valueOf(MAX),
                 "http.request.deadline.ms", String.valueOf(DEADLINE_MS), "http.keepalive.timeout.ms",
-                String.valueOf(DEADLINE_MS));
+                String.valueOf(DEADLINE_MS), "rtmp.max.connections", String.valueOf(MAX_RTMP),
+                "rtsp.port", String.valueOf(rtsp), "rtsp.max.connections", String.valueOf(MAX_RTSP));
     }
 
     @AfterAll
@@ -126,6 +133,52 @@ class HttpConnectionsIT {
                     .toCompletableFuture().get(5, TimeUnit.SECONDS) != null, live -> live, live -> "long is live");
             // four times the deadline of HTTP-FLV: its request came, so nothing cuts it
             Clients.assertDecodes("bounds-flv", ffmpegDecode("http://127.0.0.1:" + http + "/long.flv", 4), 4);
+        }
+    }
+
+    @Test
+    void rtmpAndRtspConnectionsPastTheirBoundsAreClosedAtOnceAndCounted() throws Exception {
+        // ffmpeg's publisher takes one of the RTMP places and keeps it
+        try (ExternalProcess pub = ExternalProcess.start("bounds-rtmp-publish", ffmpegPublish(rtmpUrl(rtmp, "full"), 60))) {
+            Await.until(Duration.ofSeconds(20), () -> node.registry().find("full").toCompletionStage()
+                    .toCompletableFuture().get(5, TimeUnit.SECONDS) != null, live -> live, live -> "full is live");
+            assertBound("rtmp", rtmp, MAX_RTMP - 1);
+            assertTrue(pub.isAlive(), "the publisher inside the bound goes on: " + pub.describe());
+        }
+        assertBound("rtsp", rtsp, MAX_RTSP);
+    }
+
+    /**
+     * Fills the listener on {@code port} with {@code free} sockets that say nothing (each inside the handshake or
+     * request deadline), checks that 3 more are each closed within 500 ms and counted, then that a place freed by a
+     * closed socket is taken again.
+     */
+    private static void assertBound(String protocol, int port, int free) throws Exception {
+        double refusedBefore = node.counters().protocol(protocol).connectionsOverLimit.sum();
+        List<Socket> held = new ArrayList<>();
+        try {
+            for (int i = 0; i < free; i++) {
+                held.add(new Socket("127.0.0.1", port));
+            }
+            for (Socket s : held) {
+                assertFalse(closedWithin(s, 100), protocol + ": a connection inside the bound was closed");
+            }
+            for (int i = 0; i < 3; i++) {
+                try (Socket extra = new Socket("127.0.0.1", port)) {
+                    assertTrue(closedWithin(extra, 500), protocol + ": a connection past the bound was closed at once");
+                }
+            }
+            assertEquals(3, node.counters().protocol(protocol).connectionsOverLimit.sum() - refusedBefore, protocol);
+            held.remove(0).close();
+            Await.until(Duration.ofSeconds(5), () -> {
+                try (Socket again = new Socket("127.0.0.1", port)) {
+                    return !closedWithin(again, 300);
+                }
+            }, open -> open, open -> protocol + ": the freed place was not taken again");
+        } finally {
+            for (Socket s : held) {
+                s.close();
+            }
         }
     }
 }

@@ -1,6 +1,7 @@
 package io.cascade.rtmp;
 
 import io.cascade.auth.Authorisation;
+import io.cascade.metrics.ConnectionLimit;
 import io.cascade.metrics.NodeCounters;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -34,29 +35,37 @@ public final class RtmpServer extends VerticleBase {
      * @param tls           the certificate and key for RTMPS, or null for plain RTMP
      * @param authorisation who must prove a password on connect ({@code auth.publish} or {@code auth.play}
      *                      {@code password}); everything else is decided when a stream is named
+     * @param limit         the connections the listener holds at most, over all its instances
      */
     public record Settings(String host, int port, RtmpPublishHandler publishHandler, RtmpPlayHandler playHandler,
                            NodeCounters counters, int writeQueueBytes, int socketSendBufferBytes,
                            long handshakeDeadlineMs, long idleTimeoutMs, ServerSSLOptions tls,
-                           Authorisation authorisation) {
-        /** Plain RTMP, asking no client for a password. */
+                           Authorisation authorisation, ConnectionLimit limit) {
+        /** Plain RTMP, asking no client for a password, with no bound on connections. */
         public Settings(String host, int port, RtmpPublishHandler publishHandler, RtmpPlayHandler playHandler,
                         NodeCounters counters, int writeQueueBytes, int socketSendBufferBytes,
                         long handshakeDeadlineMs, long idleTimeoutMs) {
             this(host, port, publishHandler, playHandler, counters, writeQueueBytes, socketSendBufferBytes,
-                    handshakeDeadlineMs, idleTimeoutMs, null, Authorisation.OPEN);
+                    handshakeDeadlineMs, idleTimeoutMs, null, Authorisation.OPEN,
+                    new ConnectionLimit("unbounded", Integer.MAX_VALUE, counters.protocol(PROTOCOL)));
         }
 
         /** The same settings over TLS with this certificate and key. */
         public Settings withTls(ServerSSLOptions tlsOptions) {
             return new Settings(host, port, publishHandler, playHandler, counters, writeQueueBytes,
-                    socketSendBufferBytes, handshakeDeadlineMs, idleTimeoutMs, tlsOptions, authorisation);
+                    socketSendBufferBytes, handshakeDeadlineMs, idleTimeoutMs, tlsOptions, authorisation, limit);
         }
 
         /** The same settings with clients' passwords checked as {@code auth} says. */
         public Settings withAuthorisation(Authorisation auth) {
             return new Settings(host, port, publishHandler, playHandler, counters, writeQueueBytes,
-                    socketSendBufferBytes, handshakeDeadlineMs, idleTimeoutMs, tls, auth);
+                    socketSendBufferBytes, handshakeDeadlineMs, idleTimeoutMs, tls, auth, limit);
+        }
+
+        /** The same settings with this bound on connections (one per listener: instances share it). */
+        public Settings withLimit(ConnectionLimit connections) {
+            return new Settings(host, port, publishHandler, playHandler, counters, writeQueueBytes,
+                    socketSendBufferBytes, handshakeDeadlineMs, idleTimeoutMs, tls, authorisation, connections);
         }
     }
 
@@ -76,7 +85,7 @@ public final class RtmpServer extends VerticleBase {
     public RtmpServer(Settings settings) {
         this.settings = settings;
         this.owner = new RtmpConnection.Owner(settings.publishHandler(), settings.playHandler(), settings.counters(),
-                settings.counters().protocol(PROTOCOL), settings.authorisation(), connections::remove);
+                settings.counters().protocol(PROTOCOL), settings.authorisation(), this::forget);
     }
 
     @Override
@@ -118,8 +127,19 @@ public final class RtmpServer extends VerticleBase {
     }
 
     private void accept(NetSocket socket) {
+        if (!settings.limit().tryOpen((settings.tls() != null ? "rtmps " : "rtmp ") + settings.host() + ":"
+                + server.actualPort(), socket.remoteAddress())) {
+            socket.close();
+            return;
+        }
         connections.add(new RtmpConnection(new SocketTransport(socket, settings.writeQueueBytes()),
                 Vertx.currentContext(), owner));
+    }
+
+    private void forget(RtmpConnection c) {
+        if (connections.remove(c)) {
+            settings.limit().closed();
+        }
     }
 
     private void checkTimeouts() {

@@ -2,6 +2,7 @@ package io.cascade.rtsp;
 
 import io.cascade.auth.Authorisation;
 import io.cascade.auth.Credentials;
+import io.cascade.metrics.ConnectionLimit;
 import io.cascade.metrics.NodeCounters;
 import io.cascade.media.MediaFrame;
 import io.vertx.core.Context;
@@ -42,10 +43,12 @@ public final class RtspServer extends VerticleBase {
      * @param udpPorts      where UDP transports take their server ports from (publishers get a pair per track)
      * @param authorisation whose passwords an {@code Authorization} header proves, and which refusals are
      *                      answered with a Digest and Basic challenge
+     * @param limit         the connections the listener holds at most, over all its instances
      */
     public record Settings(String host, int port, RtspPublishHandler publishHandler, RtspPlayHandler playHandler,
                            NodeCounters counters, int writeQueueBytes, int socketSendBufferBytes,
-                           long sessionTimeoutMs, long rtcpWaitMs, UdpPortPool udpPorts, Authorisation authorisation) {
+                           long sessionTimeoutMs, long rtcpWaitMs, UdpPortPool udpPorts, Authorisation authorisation,
+                           ConnectionLimit limit) {
     }
 
     /** The publish handler of a node that does not ingest. */
@@ -111,6 +114,10 @@ public final class RtspServer extends VerticleBase {
     }
 
     private void accept(NetSocket socket) {
+        if (!settings.limit().tryOpen("rtsp " + settings.host() + ":" + server.actualPort(), socket.remoteAddress())) {
+            socket.close();
+            return;
+        }
         connections.add(new RtspConnection(socket, Vertx.currentContext(), this));
     }
 
@@ -122,7 +129,9 @@ public final class RtspServer extends VerticleBase {
     }
 
     void forget(RtspConnection c) {
-        connections.remove(c);
+        if (connections.remove(c)) {
+            settings.limit().closed();
+        }
     }
 
     Settings settings() {

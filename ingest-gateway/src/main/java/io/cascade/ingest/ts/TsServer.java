@@ -38,7 +38,7 @@ public final class TsServer extends VerticleBase {
     public static final int UDP_RECEIVE_BUFFER_BYTES = 4 << 20;
     /**
      * Connections one TCP listener holds at most: each is a publisher with its own stream, and more than this on
-     * one port is a misconfigured encoder farm or an attack. Past it, new connections are closed at once (logged).
+     * one port is a misconfigured encoder farm or an attack. Past it, new connections are closed at once (counted, logged).
      */
     public static final int MAX_TCP_CONNECTIONS = 256;
     /** How often silence is checked; a stream ends within this much past the idle limit. */
@@ -122,6 +122,7 @@ public final class TsServer extends VerticleBase {
     private void accept(NetSocket socket) {
         String peer = socket.remoteAddress().host() + ":" + socket.remoteAddress().port();
         if (connections.size() >= MAX_TCP_CONNECTIONS) {
+            counters.connectionsOverLimit.increment();
             full.warn("ts tcp :{}: {} connections already, {} closed", spec.port(), MAX_TCP_CONNECTIONS, peer);
             socket.close();
             return;
