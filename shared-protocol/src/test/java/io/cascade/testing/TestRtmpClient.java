@@ -228,6 +228,19 @@ public final class TestRtmpClient implements AutoCloseable {
         }
     }
 
+    /** The socket's bytes, for a client that reads the rest of the connection its own way (slowly, say). */
+    public InputStream input() {
+        return in;
+    }
+
+    /** Goes the way a killed client goes: the connection is reset (SO_LINGER 0), no goodbye. */
+    public void abort() throws IOException {
+        if (socket != null) {
+            socket.setSoLinger(true, 0);
+        }
+        close();
+    }
+
     @Override
     public void close() throws IOException {
         if (socket != null) {
