@@ -1,6 +1,7 @@
 package io.cascade.edge.flv;
 
 import io.cascade.edge.fanout.EncodedFrame;
+import io.cascade.edge.fanout.HardClose;
 import io.cascade.edge.fanout.Viewer;
 import io.cascade.edge.fanout.ViewerOutput;
 import io.cascade.media.TrackType;
@@ -11,6 +12,7 @@ import io.netty.buffer.Unpooled;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.internal.buffer.BufferInternal;
@@ -25,6 +27,7 @@ import java.util.List;
  */
 final class FlvViewer implements ViewerOutput {
     private final HttpServerResponse response;
+    private final HttpConnection connection;
     private final Context context;
     private final NodeCounters.ProtocolCounters counters;
     private final String peer;
@@ -37,6 +40,7 @@ final class FlvViewer implements ViewerOutput {
     FlvViewer(HttpServerRequest request, HttpServerResponse response, NodeCounters.ProtocolCounters counters,
               int queueBytes) {
         this.response = response;
+        this.connection = request.connection();
         this.context = Vertx.currentContext();
         this.counters = counters;
         this.peer = String.valueOf(request.remoteAddress());
@@ -140,7 +144,7 @@ final class FlvViewer implements ViewerOutput {
     @Override
     public void disconnect() {
         end();
-        response.reset();
+        HardClose.now(connection); // a reset lets the queue drain first, and this viewer's never does
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.cascade.edge.ws;
 
+import io.cascade.edge.fanout.HardClose;
 import io.cascade.edge.fanout.Viewer;
 import io.cascade.edge.fanout.ViewerOutput;
 import io.cascade.metrics.NodeCounters;
@@ -157,7 +158,7 @@ abstract class WsSocket implements ViewerOutput {
 
     /** Closes the TCP connection at once, whatever is queued. */
     private void abort() {
-        connection.close(); // no grace period: the channel closes now, whatever is queued
+        HardClose.now(connection); // no grace period: the channel closes now, whatever is queued
     }
 
     @Override
