@@ -75,7 +75,7 @@ class HttpListener implements Listener {
     public Future<Bound> start(NodeServices node, Endpoint at) {
         HttpConnections bounds = new HttpConnections(node.vertx, node.config,
                 node.counters.protocol(HttpDelivery.PROTOCOL), name());
-        return node.vertx.createHttpServer(serverOptions()).connectionHandler(bounds::opened)
+        return node.vertx.createHttpServer(serverOptions(node.config)).connectionHandler(bounds::opened)
                 .requestHandler(bounds.requests(router(node))).listen(at.port(), at.host())
                 .map(server -> new Bound(at.host(), server.actualPort(), routes(node)));
     }
@@ -87,8 +87,15 @@ class HttpListener implements Listener {
                 + " /<stream>/ws /<stream>/meta /play/<stream>");
     }
 
-    static HttpServerOptions serverOptions() {
-        return new HttpServerOptions().setMaxInitialLineLength(MAX_REQUEST_LINE_BYTES)
+    static HttpServerOptions serverOptions(NodeConfig config) {
+        HttpServerOptions options = new HttpServerOptions();
+        int sendBuffer = config.value(ViewerPolicy.SOCKET_SEND_BYTES);
+        if (sendBuffer > 0) {
+            // as for RTMP: HTTP-FLV and WebSocket viewers are HTTP connections, and a fixed kernel buffer makes one
+            // that stops reading reach its queue limit, and its disconnection, in seconds rather than megabytes
+            options.setSendBufferSize(sendBuffer);
+        }
+        return options.setMaxInitialLineLength(MAX_REQUEST_LINE_BYTES)
                 // HTTP/1.1 only: with h2c prior knowledge on, a connection exists for the server only after its first
                 // bytes, so a socket that sends nothing would escape the connection bound and the request deadline
                 .setHttp2ClearTextEnabled(false)
@@ -160,7 +167,7 @@ class HttpListener implements Listener {
 
         @Override
         public Future<Bound> start(NodeServices node, Endpoint at) {
-            HttpServerOptions options = serverOptions().setSsl(true)
+            HttpServerOptions options = serverOptions(node.config).setSsl(true)
                     .setKeyCertOptions(node.tls.sslOptions().getKeyCertOptions());
             HttpConnections bounds = new HttpConnections(node.vertx, node.config,
                     node.counters.protocol(HttpDelivery.PROTOCOL), name()); // counted as http, as its bytes are

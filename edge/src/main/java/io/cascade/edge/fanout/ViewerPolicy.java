@@ -69,7 +69,8 @@ public record ViewerPolicy(long playWaitMs, long maxBehindMs, long flushInterval
     public static final int MAX_SOCKET_SEND_BYTES = 64 << 20;
     public static final Setting<Integer> SOCKET_SEND_BYTES = Setting.integer("viewer.socket.send.bytes", 0, 0,
             MAX_SOCKET_SEND_BYTES,
-            "fixed kernel send buffer per viewer socket; `0` keeps the kernel's autotuning")
+            "fixed kernel send buffer per viewer socket (RTMP, RTSP, and every HTTP connection: HTTP-FLV and WebSocket"
+                    + " viewers are HTTP connections); `0` keeps the kernel's autotuning")
             .withAliases("rtmp.socket.send.bytes");
 
     public static final List<Setting<?>> SETTINGS = List.of(PLAY_WAIT_MS, QUEUE_BYTES, MAX_BEHIND_MS,
