@@ -305,7 +305,9 @@ def parse_multivariant(text):
 
 
 def join(base_path, uri):
-    return urllib.parse.urlsplit(urllib.parse.urljoin("http://h" + base_path, uri)).path or "/"
+    """A playlist's URI as a path and query (the query kept: media playlist URIs carry the node's HLS session)."""
+    u = urllib.parse.urlsplit(urllib.parse.urljoin("http://h" + base_path, uri))
+    return (u.path or "/") + ("?" + u.query if u.query else "")
 
 
 # ------------------------------------------------------------------ steady viewers
