@@ -782,7 +782,8 @@ COLUMNS = [
     # the clients
     "alive", "alive_rtmp", "alive_flv", "alive_ws", "alive_hls", "alive_rtsp", "stalled",
     "kbps_rtmp", "kbps_flv", "kbps_ws", "kbps_hls", "kbps_rtsp", "reconnects", "churn_done", "churn_failed",
-    "churn_skipped", "publisher_restarts", "publisher_exits", "clients_cpu_pct", "publishers_cpu_pct", "box_busy_pct",
+    "churn_skipped", "publisher_restarts", "publisher_exits", "clients_cpu_pct", "load_py_cpu_pct", "publishers_cpu_pct",
+    "box_busy_pct",
 ]
 
 
@@ -820,21 +821,24 @@ class Sampler:
         return count, ms
 
     def client_ticks(self):
-        """(this process and every child it ran, the publishers), in ticks since it started."""
-        t = os.times()
-        total = (t.user + t.system + t.children_user + t.children_system) * CLK_TCK
+        """(this process and every child it ran, the publishers), in ticks since it started. A child's time is
+        read from /proc while it runs and from os.times() once it has been reaped: os.times() is read after the
+        children are polled here, so a child reaped by that poll is counted once, not lost for a sample."""
+        total = 0
         live = [s.proc for s in self.load.slots if s.proc is not None] + list(self.load.churn_procs)
         for p in live:
             if p.poll() is None:
                 total += proc_ticks(p.pid) or 0
         for pub in self.load.pubs:
             p = pub["proc"]
-            if p.poll() is None:
+            if p is not None and p.poll() is None:
                 v = proc_ticks(p.pid)
                 if v is not None:
                     self.load.pub_ticks[p.pid] = v
                 total += v or 0
-        return total, sum(self.load.pub_ticks.values())
+        t = os.times()
+        total += (t.user + t.system + t.children_user + t.children_system) * CLK_TCK
+        return total, sum(self.load.pub_ticks.values()), (t.user + t.system) * CLK_TCK
 
     async def sample(self, t0, phase):
         a, load = self.a, self.load
@@ -852,7 +856,7 @@ class Sampler:
         except (OSError, HttpError, asyncio.TimeoutError) as e:
             log("metrics: %r" % e)
         gc_n, gc_ms = self.gc_read()
-        cl_ticks, pub_ticks = self.client_ticks()
+        cl_ticks, pub_ticks, py_ticks = self.client_ticks()
 
         def mb(v):
             return None if v is None else round(v / 1048576, 2)
@@ -908,20 +912,21 @@ class Sampler:
         row["publisher_restarts"] = load.restarts
         row["publisher_exits"] = load.pub_exits
         if self.prev is not None:
-            pm, pticks, pbox, pcl, ppub = self.prev
+            pm, pticks, pbox, pcl, ppub, ppy = self.prev
             dt = now_m - pm
             if ticks is not None and pticks is not None:
                 row["node_cpu_pct"] = round(100.0 * (ticks - pticks) / CLK_TCK / dt, 1)
             row["box_busy_pct"] = round(100.0 * (box[0] - pbox[0]) / max(1, box[1] - pbox[1]), 1)
             row["publishers_cpu_pct"] = round(100.0 * (pub_ticks - ppub) / CLK_TCK / dt, 1)
             row["clients_cpu_pct"] = round(100.0 * ((cl_ticks - pcl) - (pub_ticks - ppub)) / CLK_TCK / dt, 1)
+            row["load_py_cpu_pct"] = round(100.0 * (py_ticks - ppy) / CLK_TCK / dt, 1)
             for p in PROTOCOLS:
                 row["alive_" + p] = alive[p]
                 row["kbps_" + p] = round(delta[p] * 8 / dt / 1000 / alive[p], 1) if alive[p] else None
         else:
             for p in PROTOCOLS:
                 row["alive_" + p] = alive[p]
-        self.prev = (now_m, ticks, box, cl_ticks, pub_ticks)
+        self.prev = (now_m, ticks, box, cl_ticks, pub_ticks, py_ticks)
         self.w.writerow(row)
         self.f.flush()
         return row
