@@ -130,6 +130,12 @@ def main():
     print("|---|---|---|---|---|---|---|---|")
     checks = []
     stretch = min(300.0, max(3 * sample_s, (t_last - t_warm) / 3))
+    hc = [(num(r["t_s"]), num(r.get("heap_committed_mb"))) for r in post]
+    hc = [(t, v) for t, v in hc if v is not None]
+    committed = None
+    if hc:
+        committed = (statistics.median([v for t, v in hc if t <= t_warm + win] or [hc[0][1]]),
+                     statistics.median([v for t, v in hc if t >= t_last - win] or [hc[-1][1]]))
     lines = []
     for col, label, kind, floor in FIGURES:
         pts = [(num(r["t_s"]), num(r.get(col))) for r in post]
@@ -164,6 +170,8 @@ def main():
             why = "end %s <= 1.2 x %s + %s = %s: %s; slope %s/h <= 0.2 x %s + %s = %s/h: %s" % (
                 fmt(end), fmt(warm), floor, fmt(lim_end), "yes" if end_ok else "NO",
                 fmt(sl) if sl is not None else "-", fmt(warm), floor, fmt(lim_sl), "yes" if sl_ok else "NO")
+            if col == "rss_mb" and committed:
+                why += " (heap committed meanwhile: %s -> %s MB)" % (fmt(committed[0]), fmt(committed[1]))
         elif kind == "cpu":
             lim = 1.25 * warm + floor
             verdict = "OK" if end <= lim else "FAIL"

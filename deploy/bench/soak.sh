@@ -36,12 +36,14 @@
 #       rest of VIEWERS; FFMPEG_HLS 2, FFMPEG_RTSP 2 (at most half of their protocol's viewers)
 #   RTMP_STREAMS 2; RTSP_PUBLISH 1 (0: no RTSP publisher); CHURN_PER_S 6 (0: none); RESTART_S 300, or DURATION/4
 #       when that is shorter, at least 30 (0: no restart); RAMP_S 30, or DURATION/10 when shorter; COOLDOWN_S 20
-#   OUT /tmp/cascade-bench/results/soak-<UTC time>: samples.csv, summary.md, clients.json, meta.txt, node.log,
-#       gc.log, log-issues.txt, logs/ (publishers, the load's own log)
+#   OUT /tmp/cascade-bench/results/soak-<UTC time>: samples.csv, summary.md, clients.json, meta.txt, log-issues.txt,
+#       node.log.gz, gc.log.gz, logs/ (the publishers' and the load's own logs, gzipped)
 #   ports: RTMP_PORT 19960, RTSP_PORT 15560, HTTP_PORT 18960, API_PORT 17760, CLUSTER_PORT 15760 (a taken default
 #       moves to the next free port, an explicitly set port that is taken is an error)
 #   CASCADE_JAVA_OPTS as deploy/bin/cascade; CASCADE_ARGS extra --key=value node settings; JAVA java
 #   SERVER_CPUS, CLIENT_CPUS: empty (no pinning), or CPU lists for taskset
+#   NMT 0 (1: the node runs with -XX:NativeMemoryTracking=summary, and `jcmd PID VM.native_memory summary` is saved
+#       at the end of the warm-up and at the end as nmt-t<s>.txt: what RSS is made of; costs the node some memory)
 #   BUILD 0 (1: build the jar first, mvn -o package); STARTUP_S 60; STOP_S 20 (grace before SIGKILL)
 set -euo pipefail
 
@@ -65,7 +67,7 @@ COOLDOWN_S=${COOLDOWN_S:-20}
 CASCADE_JAVA_OPTS=${CASCADE_JAVA_OPTS:--Xms32m -Xmx1g -XX:MaxDirectMemorySize=256m -XX:MetaspaceSize=96m}
 CASCADE_ARGS=${CASCADE_ARGS:-}
 JAVA=${JAVA:-java}; BUILD=${BUILD:-0}; STARTUP_S=${STARTUP_S:-60}; STOP_S=${STOP_S:-20}
-SERVER_CPUS=${SERVER_CPUS:-}; CLIENT_CPUS=${CLIENT_CPUS:-}
+SERVER_CPUS=${SERVER_CPUS:-}; CLIENT_CPUS=${CLIENT_CPUS:-}; NMT=${NMT:-0}
 export MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2}   # as deploy/bin/cascade
 OUT=${OUT:-/tmp/cascade-bench/results/soak-$(date -u +%Y%m%d-%H%M%S)}
 JAR=$ROOT/deploy/target/cascade-node.jar
@@ -77,6 +79,12 @@ for v in WARMUP RAMP_S RESTART_S V_RTMP V_FLV V_WS V_HLS V_RTSP FFMPEG_HLS FFMPE
 done
 [ "$WARMUP" -lt "$DURATION" ] || die "WARMUP ($WARMUP s) must be shorter than DURATION ($DURATION s)"
 [ "$RTSP_PUBLISH" = 0 ] || [ "$RTSP_PUBLISH" = 1 ] || die "RTSP_PUBLISH must be 0 or 1"
+[ "$NMT" = 0 ] || [ "$NMT" = 1 ] || die "NMT must be 0 or 1"
+NMT_OPTS=(); NMT_AT=
+if [ "$NMT" = 1 ]; then
+  command -v jcmd >/dev/null || die "NMT=1 needs jcmd (the JDK's)"
+  NMT_OPTS=(-XX:NativeMemoryTracking=summary); NMT_AT=$WARMUP,$DURATION
+fi
 [ "$RTMP_STREAMS" -ge 1 ] && [ "$RTMP_STREAMS" -le 20 ] || die "RTMP_STREAMS must be 1..20"
 [ "$CHURN_PER_S" -le 100 ] || die "CHURN_PER_S must be 0..100"
 VIEWERS=$((V_RTMP + V_FLV + V_WS + V_HLS + V_RTSP))
@@ -159,7 +167,7 @@ DIRTY=$(git -C "$ROOT" status --porcelain --untracked-files=no 2>/dev/null | gre
   echo "java $("$JAVA" -version 2>&1 | head -1)"
   echo "knobs DURATION=$DURATION WARMUP=$WARMUP SAMPLE_S=$SAMPLE_S VIEWERS=$VIEWERS V_RTMP=$V_RTMP V_FLV=$V_FLV V_WS=$V_WS V_HLS=$V_HLS V_RTSP=$V_RTSP FFMPEG_HLS=$FFMPEG_HLS FFMPEG_RTSP=$FFMPEG_RTSP RTMP_STREAMS=$RTMP_STREAMS RTSP_PUBLISH=$RTSP_PUBLISH CHURN_PER_S=$CHURN_PER_S RESTART_S=$RESTART_S RAMP_S=$RAMP_S COOLDOWN_S=$COOLDOWN_S"
   echo "pinning server ${SERVER_CPUS:-none} clients ${CLIENT_CPUS:-none}"
-  echo "jvm $CASCADE_JAVA_OPTS MALLOC_ARENA_MAX=$MALLOC_ARENA_MAX; CASCADE_ARGS=$CASCADE_ARGS"
+  echo "jvm $CASCADE_JAVA_OPTS ${NMT_OPTS[*]} MALLOC_ARENA_MAX=$MALLOC_ARENA_MAX; CASCADE_ARGS=$CASCADE_ARGS"
   echo "clip 640x360 25 fps H.264 ultrafast GOP 50 + AAC, $REF_KBPS kbit/s"
 } > "$OUT/meta.txt"
 
@@ -167,7 +175,7 @@ DIRTY=$(git -C "$ROOT" status --porcelain --untracked-files=no 2>/dev/null | gre
 say "results in $OUT; starting the node (rtmp $RTMP_PORT, rtsp $RTSP_PORT, http $HTTP_PORT, api $API_PORT, cluster $CLUSTER_PORT)"
 # shellcheck disable=SC2086  # CASCADE_JAVA_OPTS and CASCADE_ARGS are word lists
 (cd "$OUT/tmp" && exec "${PIN_SERVER[@]}" "$JAVA" $CASCADE_JAVA_OPTS \
-  -Xlog:gc:file="$OUT/gc.log":uptime,level,tags:filecount=0 \
+  -Xlog:gc:file="$OUT/gc.log":uptime,level,tags:filecount=0 "${NMT_OPTS[@]}" \
   --add-modules java.se --add-exports java.base/jdk.internal.ref=ALL-UNNAMED \
   --add-opens java.base/java.lang=ALL-UNNAMED --add-opens java.base/sun.nio.ch=ALL-UNNAMED \
   --add-opens java.management/sun.management=ALL-UNNAMED \
@@ -200,7 +208,7 @@ say "soaking for ${DURATION}s: $VIEWERS viewers (rtmp $V_RTMP, flv $V_FLV, ws $V
   --duration "$DURATION" --sample-s "$SAMPLE_S" --ramp-s "$RAMP_S" --cooldown-s "$COOLDOWN_S" \
   --live-timeout "$STARTUP_S" --rtmp "$V_RTMP" --flv "$V_FLV" --ws "$V_WS" --hls "$V_HLS" --rtsp "$V_RTSP" \
   --ffmpeg-hls "$FFMPEG_HLS" --ffmpeg-rtsp "$FFMPEG_RTSP" --rtmp-streams "$RTMP_STREAMS" \
-  --rtsp-publish "$RTSP_PUBLISH" --churn-per-s "$CHURN_PER_S" --restart-s "$RESTART_S" \
+  --rtsp-publish "$RTSP_PUBLISH" --churn-per-s "$CHURN_PER_S" --restart-s "$RESTART_S" --nmt-at "$NMT_AT" \
   < /dev/null &
 LOAD_PID=$!
 set +e; wait "$LOAD_PID"; rc=$?; set -e
@@ -220,6 +228,6 @@ issues=$(grep -cE ' (WARN|ERROR) |Exception|OutOfMemory' "$OUT/node.log" || true
 [ -f "$OUT/samples.csv" ] || die "no samples were written"
 python3 "$HERE/soak-table.py" "$OUT" --warmup "$WARMUP" --viewers "$VIEWERS" --ref-kbps "$REF_KBPS" \
   | tee "$OUT/summary.md"
-[ "$(stat -c %s "$OUT/node.log")" -lt 1048576 ] || gzip -9 "$OUT/node.log"
+gzip -9 -f "$OUT/node.log" "$OUT/gc.log" "$OUT"/logs/*.log 2>/dev/null || true
 say "summary: $OUT/summary.md"
 exit "$rc"

@@ -57,6 +57,7 @@ import urllib.parse
 
 HERE = os.path.dirname(os.path.realpath(__file__))
 sys.path.insert(0, HERE)
+sys.dont_write_bytecode = True  # no __pycache__ beside the imported benchmark clients
 from fanout_load import WsViewer  # noqa: E402  the WebSocket client of the fan-out benchmark
 
 _spec = importlib.util.spec_from_file_location("rtsp_players", os.path.join(HERE, "rtsp-players.py"))
@@ -1016,6 +1017,8 @@ async def amain(a):
             tasks.append(asyncio.create_task(load.churner(t0 + 1 + a.ramp_s, t_end)))
         if a.restart_s > 0 and load.pubs:
             tasks.append(asyncio.create_task(load.restarter(t_end)))
+        for at in sorted({int(x) for x in a.nmt_at.split(",") if x.strip()}):
+            tasks.append(asyncio.create_task(nmt_snapshot(a, load, t0 + at, at)))
         sampler_task = asyncio.create_task(sampler.run(t0, a.duration, a.sample_s))
         stop_wait = asyncio.create_task(load.stop.wait())
         await asyncio.wait({sampler_task, stop_wait}, return_when=asyncio.FIRST_COMPLETED)
@@ -1055,6 +1058,23 @@ async def amain(a):
                 pass
         sampler.f.close()
         write_clients(a, load)
+
+
+async def nmt_snapshot(a, load, t, label):
+    """The node's native memory by category (what RSS is made of) at time t; jcmd runs once, bounded."""
+    await sleep_until(t - 0.5, load.stop)  # before the sample of the same second, so it does not read jcmd's work
+    if load.stop.is_set() and time.time() < t - 1:
+        return
+    path = os.path.join(a.out, "nmt-t%d.txt" % label)
+    with open(path, "wb") as f:
+        p = spawn(["jcmd", str(a.node_pid), "VM.native_memory", "summary"], out=f)
+        deadline = time.monotonic() + 30
+        while p.poll() is None and time.monotonic() < deadline:
+            await asyncio.sleep(0.2)
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+    log("native memory at t=%ds: %s" % (label, path))
 
 
 def write_clients(a, load):
@@ -1106,6 +1126,8 @@ def main():
     ap.add_argument("--rtsp-publish", type=int, default=1, choices=[0, 1])
     ap.add_argument("--churn-per-s", type=int, default=6)
     ap.add_argument("--restart-s", type=int, default=300, help="a publisher restart every that many s; 0: none")
+    ap.add_argument("--nmt-at", default="", help="seconds (comma-separated) at which to save `jcmd PID "
+                    "VM.native_memory summary` as nmt-t<s>.txt (the node must run with -XX:NativeMemoryTracking)")
     a = ap.parse_args()
     if not 1 <= a.duration <= 7 * 86400 or not 1 <= a.sample_s <= 3600 or a.ramp_s < 0 or a.cooldown_s < 0:
         ap.error("duration 1 s..7 days, sample-s 1..3600, ramp-s and cooldown-s >= 0")
