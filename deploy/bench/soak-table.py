@@ -197,7 +197,7 @@ def main():
           "interleaved RTP; ffmpeg viewers the MPEG-TS they write):" % fmt(a.ref_kbps))
     print()
     print("| protocol | viewers (clients) | median kbit/s | min kbit/s | vs clip | reconnects | got nothing | "
-          "intervals with no byte | errors (most frequent) |")
+          "intervals with no byte (whole run) | errors (most frequent) |")
     print("|---|---|---|---|---|---|---|---|---|")
     per = clients.get("protocols", {})
     for p in ("rtmp", "flv", "ws", "hls", "rtsp"):
