@@ -44,6 +44,9 @@ class RtmpServerBadClientTest {
         RtmpPublishHandler accept = (c, r) -> {
             c.session().acceptPublish(r.streamId(), r.name());
             c.bind(r.streamId(), () -> { });
+            if (r.name().startsWith("silent")) {
+                c.markPublishing(); // as the node's handler does; the good publisher is left unmarked to outlive every case
+            }
         };
         server = new RtmpServer(new RtmpServer.Settings("127.0.0.1", 0, accept, RtmpServer.NO_PLAYBACK, counters,
                 VIEWER_QUEUE_BYTES, 0, HANDSHAKE_DEADLINE_MS, IDLE_MS));
@@ -237,6 +240,20 @@ class RtmpServerBadClientTest {
             assertClosed(c);
         }
         assertFalse(goodPublisherClosed());
+    }
+
+    @Test
+    void aPublisherThatGoesSilentIsClosedAtTheIdleDeadline() throws IOException {
+        try (TestRtmpClient c = connected()) {
+            int id = c.createStream();
+            assertEquals("NetStream.Publish.Start", c.publish(id, "silent"));
+            c.send(new RtmpMessage(6, MessageType.VIDEO, id, 0, hex("1700000000"))); // then nothing more
+            long t0 = System.nanoTime();
+            assertClosed(c);
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            assertTrue(ms >= IDLE_MS - 500 && ms <= IDLE_MS + 2 * RtmpServer.CHECK_PERIOD_MS + 500,
+                    "closed " + ms + " ms after its last message, the deadline is " + IDLE_MS + " ms");
+        }
     }
 
     private static boolean goodPublisherClosed() {
