@@ -58,7 +58,7 @@ import urllib.parse
 HERE = os.path.dirname(os.path.realpath(__file__))
 sys.path.insert(0, HERE)
 sys.dont_write_bytecode = True  # no __pycache__ beside the imported benchmark clients
-from fanout_load import WsViewer  # noqa: E402  the WebSocket client of the fan-out benchmark
+from fanout_load import WsViewer, wchar  # noqa: E402  the fan-out benchmark's WebSocket client and byte count
 
 _spec = importlib.util.spec_from_file_location("rtsp_players", os.path.join(HERE, "rtsp-players.py"))
 rtsp_players = importlib.util.module_from_spec(_spec)
@@ -124,15 +124,6 @@ def proc_fds(pid):
         return None
 
 
-def wchar(pid):
-    try:
-        with open("/proc/%d/io" % pid) as f:
-            for line in f:
-                if line.startswith("wchar:"):
-                    return int(line.split()[1])
-    except OSError:
-        return None
-    return None
 
 
 def box_ticks():
