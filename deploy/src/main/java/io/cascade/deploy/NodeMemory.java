@@ -14,8 +14,9 @@ import java.lang.management.ManagementFactory;
 
 /**
  * The node's {@link MemoryBudget}, sized from the JVM it runs in, and kept up to date: direct memory is measured
- * every {@link #MEASURE_MS}, and the moments the node becomes full (takes no new publisher) or over (its caches
- * shrink), and back, are logged.
+ * every {@link #MEASURE_MS}; the moments the node becomes full (takes no new publisher) and takes publishers again
+ * are logged, and so are the shrinks of its caches (at most every 10 s). Over the budget is not a state worth a line
+ * of its own: the holders shrink as soon as it is reached, so it lasts a frame.
  */
 final class NodeMemory {
     private static final Logger log = LoggerFactory.getLogger(NodeMemory.class);
@@ -36,7 +37,6 @@ final class NodeMemory {
             .filter(p -> p.getName().equals("direct")).findFirst().orElse(null);
     private final RateLimitedLog shrinking = new RateLimitedLog(log);
     private boolean full;
-    private boolean over;
     private long shrinks;
 
     private NodeMemory(MemoryBudget budget) {
@@ -80,15 +80,6 @@ final class NodeMemory {
         if (shrunk > 0) {
             shrinking.warn("memory: at the budget, caches and windows dropped {} segments or GOPs ({})", shrunk,
                     budget.describe());
-        }
-        boolean nowOver = budget.over();
-        if (nowOver != over) {
-            over = nowOver;
-            if (over) {
-                log.warn("memory: over the budget, caches and windows shrink ({})", budget.describe());
-            } else {
-                log.info("memory: back under the budget ({})", budget.describe());
-            }
         }
     }
 
