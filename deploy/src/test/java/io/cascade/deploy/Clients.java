@@ -129,6 +129,32 @@ final class Clients {
                 what + ": audio frames decoded: " + audio);
     }
 
+    /**
+     * 4 s of 720p25 H.264 at {@code mbps} Mbit/s (noise, so the encoder has to spend the bits: no filler that an
+     * ingest drops) with AAC, for {@code ffmpeg -re -stream_loop -1 -c copy}: made once per test in its own folder.
+     */
+    static java.nio.file.Path noiseClip(java.nio.file.Path dir, int mbps) throws Exception {
+        java.nio.file.Path clip = dir.resolve(mbps + "mbit.flv");
+        String rate = mbps + "M";
+        ExternalProcess make = ExternalProcess.run("make-" + mbps + "mbit-clip", 90, List.of("ffmpeg", "-hide_banner",
+                "-nostdin", "-loglevel", "error", "-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=25,noise=alls=30:allf=t",
+                "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=44100", "-t", "4",
+                "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-g", "50", "-keyint_min", "50",
+                "-sc_threshold", "0", "-b:v", rate, "-maxrate", rate, "-bufsize", (mbps / 2) + "M",
+                "-c:a", "aac", "-b:a", "128k", "-f", "flv", clip.toString()));
+        org.junit.jupiter.api.Assertions.assertEquals(0, make.exitCode(), make.describe());
+        long bitsPerSecond = java.nio.file.Files.size(clip) * 8 / 4;
+        org.junit.jupiter.api.Assertions.assertTrue(bitsPerSecond > mbps * 750_000L,
+                "the clip has " + bitsPerSecond + " bit/s, not about " + mbps + " Mbit/s");
+        return clip;
+    }
+
+    /** ffmpeg publishing {@code clip} over and over in real time, copied as it is. */
+    static List<String> ffmpegPublishClip(java.nio.file.Path clip, String url, int maxSeconds) {
+        return List.of("ffmpeg", "-hide_banner", "-nostdin", "-loglevel", "error", "-re", "-stream_loop", "-1",
+                "-i", clip.toString(), "-t", String.valueOf(maxSeconds), "-c", "copy", "-f", "flv", url);
+    }
+
     static long countLines(String text, String prefix) {
         return text.lines().filter(l -> l.startsWith(prefix)).count();
     }

@@ -44,7 +44,7 @@ class MemoryBudgetIT {
 
     @Test
     void publishersPastTheBudgetAreRefusedAndTheNodeKeepsServing(@TempDir Path dir) throws Exception {
-        Path clip = highBitrateClip(dir);
+        Path clip = Clients.noiseClip(dir, 8);
         double clipMbps = Files.size(clip) * 8 / 4 / 1e6;
         int rtmp = Clients.freePort();
         int http = Clients.freePort();
@@ -137,27 +137,7 @@ class MemoryBudgetIT {
     }
 
     private static ExternalProcess publish(int rtmp, Path clip, String stream) throws Exception {
-        return ExternalProcess.start("publish-full-" + stream, List.of("ffmpeg", "-hide_banner", "-nostdin", "-loglevel",
-                "error", "-re", "-stream_loop", "-1", "-i", clip.toString(), "-t", "120", "-c", "copy", "-f", "flv",
-                rtmpUrl(rtmp, stream)));
-    }
-
-    /**
-     * 4 s of 720p25 H.264 at 8 Mbit/s (noise, so the encoder has to spend the bits) with AAC: made once per run,
-     * in the test's own folder.
-     */
-    private static Path highBitrateClip(Path dir) throws Exception {
-        Path clip = dir.resolve("8mbit.flv");
-        ExternalProcess make = ExternalProcess.run("make-8mbit-clip", 90, List.of("ffmpeg", "-hide_banner", "-nostdin",
-                "-loglevel", "error", "-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=25,noise=alls=30:allf=t",
-                "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=44100", "-t", "4",
-                "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-g", "50", "-keyint_min", "50",
-                "-sc_threshold", "0", "-b:v", "8M", "-maxrate", "8M", "-bufsize", "4M",
-                "-c:a", "aac", "-b:a", "128k", "-f", "flv", clip.toString()));
-        assertEquals(0, make.exitCode(), make.describe());
-        long bitsPerSecond = Files.size(clip) * 8 / 4;
-        assertTrue(bitsPerSecond > 6_000_000, "the clip has " + bitsPerSecond + " bit/s");
-        return clip;
+        return ExternalProcess.start("publish-full-" + stream, Clients.ffmpegPublishClip(clip, rtmpUrl(rtmp, stream), 120));
     }
 
     /** /metrics and /readyz, each asked every 250 ms with a 1 s timeout, on a thread of its own. */
