@@ -1,7 +1,7 @@
 package io.cascade.deploy;
 
+import io.cascade.metrics.ConnectionLimit;
 import io.cascade.metrics.NodeCounters;
-import io.cascade.metrics.RateLimitedLog;
 import io.cascade.settings.Setting;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -12,7 +12,6 @@ import org.slf4j.LoggerFactory;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The bounds of one HTTP listener's connections: at most {@code http.max.connections} open (the next is closed at
@@ -33,19 +32,17 @@ final class HttpConnections {
                     + " the connection is closed and counted");
 
     private final Vertx vertx;
-    private final int max;
+    private final ConnectionLimit limit;
     private final long deadlineMs;
     private final long keepAliveMs;
     private final NodeCounters.ProtocolCounters counters;
     private final String listener;
-    private final AtomicInteger open = new AtomicInteger();
     /** The deadline timer of each open connection waiting for a request head. */
     private final Map<HttpConnection, Long> waiting = new ConcurrentHashMap<>();
-    private final RateLimitedLog full = new RateLimitedLog(log);
 
     HttpConnections(Vertx vertx, NodeConfig config, NodeCounters.ProtocolCounters counters, String listener) {
         this.vertx = vertx;
-        this.max = config.value(MAX_CONNECTIONS);
+        this.limit = new ConnectionLimit(MAX_CONNECTIONS.key(), config.value(MAX_CONNECTIONS), counters);
         this.deadlineMs = config.value(REQUEST_DEADLINE_MS);
         this.keepAliveMs = config.value(KEEPALIVE_TIMEOUT_MS);
         this.counters = counters;
@@ -54,16 +51,12 @@ final class HttpConnections {
 
     /** For the server's connection handler: admits the connection or closes it. */
     void opened(HttpConnection connection) {
-        if (open.incrementAndGet() > max) {
-            open.decrementAndGet();
-            counters.connectionsOverLimit.increment();
-            full.warn("{}: {} connections already (http.max.connections), {} closed", listener, max,
-                    connection.remoteAddress());
+        if (!limit.tryOpen(listener, connection.remoteAddress())) {
             connection.close();
             return;
         }
         connection.closeHandler(v -> {
-            open.decrementAndGet();
+            limit.closed();
             Long timer = waiting.remove(connection);
             if (timer != null) {
                 vertx.cancelTimer(timer);
@@ -85,11 +78,6 @@ final class HttpConnections {
             }
             handler.handle(req);
         };
-    }
-
-    /** Connections open now. */
-    int open() {
-        return open.get();
     }
 
     private void awaitRequest(HttpConnection connection, long ms) {

@@ -47,9 +47,4 @@ public final class ConnectionLimit {
     public void closed() {
         open.decrementAndGet();
     }
-
-    /** Connections open now. */
-    public int open() {
-        return open.get();
-    }
 }
