@@ -13,8 +13,8 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 
-import java.util.Map;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -148,7 +148,6 @@ class HttpListener implements Listener {
         public Map<String, String> playUrls() {
             return Map.of(); // the load balancer hands out the plain form; a client that wants this one asks for it
         }
-
 
         @Override
         Setting<Integer> port() {

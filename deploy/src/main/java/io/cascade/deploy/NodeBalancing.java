@@ -227,8 +227,10 @@ final class NodeBalancing {
         }
         Set<String> streams = node.hubs == null ? Set.of() : new TreeSet<>(node.hubs.viewerCounts().keySet());
         Set<String> roles = node.roles.stream().map(r -> r.name().toLowerCase(Locale.ROOT)).collect(Collectors.toSet());
-        board.report(new NodeLoad(node.nodeId, roles, draining, !node.counters.memory.admitsPublisher(), viewers, (long) egress, cpu, play, publish, streams,
-                System.currentTimeMillis())).onFailure(e -> log.debug("load report not stored: {}", e.toString()))
+        boolean full = !node.counters.memory.admitsPublisher();
+        board.report(new NodeLoad(node.nodeId, roles, draining, full, viewers, (long) egress, cpu, play, publish,
+                streams, System.currentTimeMillis()))
+                .onFailure(e -> log.debug("load report not stored: {}", e.toString()))
                 .compose(v -> board.all()).onSuccess(all -> cluster = List.copyOf(all));
     }
 

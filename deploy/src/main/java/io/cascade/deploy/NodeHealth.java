@@ -48,9 +48,9 @@ final class NodeHealth {
                     int members = clusterMembers.getAsInt();
                     p.complete(new Status().setOk(members > 0).setData(new JsonObject().put("members", members)));
                 })
-                .register("memory", p -> p.complete(new Status().setOk(memory.admitsPublisher())
-                        .setData(new JsonObject().put("heldBytes", memory.heapHeld()).put("budgetBytes", memory.heapLimit())
-                                .put("directBytes", memory.directUsed()).put("directLimitBytes", memory.directLimit()))));
+                .register("memory", p -> p.complete(new Status().setOk(memory.admitsPublisher()).setData(new JsonObject()
+                        .put("heldBytes", memory.heapHeld()).put("budgetBytes", memory.heapLimit())
+                        .put("directBytes", memory.directUsed()).put("directLimitBytes", memory.directLimit()))));
     }
 
     Handler<RoutingContext> livenessHandler() {

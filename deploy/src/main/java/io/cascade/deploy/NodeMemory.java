@@ -70,7 +70,8 @@ final class NodeMemory {
         if (nowFull != full) {
             full = nowFull;
             if (full) {
-                log.warn("memory: the node is full, new publishers are refused and /readyz is 503 ({})", budget.describe());
+                log.warn("memory: the node is full, new publishers are refused and /readyz is 503 ({})",
+                        budget.describe());
             } else {
                 log.info("memory: the node takes publishers again ({})", budget.describe());
             }

@@ -14,9 +14,9 @@ import io.cascade.settings.Setting;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 
-import java.util.Map;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**

@@ -11,11 +11,11 @@ import java.util.TreeSet;
 /**
  * Which node a new client should use, from the nodes' {@link NodeLoad} reports: the least loaded node of the
  * wanted role that listens for the client's protocol, is neither draining nor full and reported recently. A node's
- * cost is its viewers ({@link #VIEWER_COST} each) and its egress against {@link #EGRESS_REFERENCE_BPS}, plus its CPU share above
- * a headroom ({@link #DEFAULT_CPU_HEADROOM}): nodes with CPU to spare fill by viewers and bits (CPU readings below
- * it are noise, not load), and a node short of CPU is avoided. A node that already serves the stream is preferred while it costs at most
- * {@link #SUBSCRIBED_SLACK} more than the cheapest: the cluster then does not feed a stream to every edge for a few
- * viewers.
+ * cost is its viewers ({@link #VIEWER_COST} each) and its egress against {@link #EGRESS_REFERENCE_BPS}, plus its CPU
+ * share above a headroom ({@link #DEFAULT_CPU_HEADROOM}): nodes with CPU to spare fill by viewers and bits (CPU
+ * readings below it are noise, not load), and a node short of CPU is avoided. A node that already serves the stream is
+ * preferred while it costs at most {@link #SUBSCRIBED_SLACK} more than the cheapest: the cluster then does not feed a
+ * stream to every edge for a few viewers.
  *
  * <p>Reports come once a second, and a crowd asks within one: each pick is counted against its node until a report of
  * that node made after the pick comes (a report made before it does not count it yet), so a crowd spreads instead of

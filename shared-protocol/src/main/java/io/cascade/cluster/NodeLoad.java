@@ -62,11 +62,11 @@ public record NodeLoad(String node, Set<String> roles, boolean draining, boolean
     public JsonObject toJson() {
         JsonObject v = new JsonObject();
         viewers.forEach(v::put);
-
         return new JsonObject().put("node", node).put("roles", new JsonArray(List.copyOf(new TreeSet<>(roles))))
-                .put("draining", draining).put("full", full).put("viewers", v).put("egressBitsPerSecond", egressBitsPerSecond)
-                .put("cpu", cpu).put("play", json(play)).put("publish", json(publish)).put("streams", new JsonArray(List.copyOf(new TreeSet<>(streams))))
-                .put("updatedMillis", updatedMillis);
+                .put("draining", draining).put("full", full).put("viewers", v)
+                .put("egressBitsPerSecond", egressBitsPerSecond).put("cpu", cpu)
+                .put("play", json(play)).put("publish", json(publish))
+                .put("streams", new JsonArray(List.copyOf(new TreeSet<>(streams)))).put("updatedMillis", updatedMillis);
     }
 
     private static JsonObject json(Map<String, String> templates) {

@@ -1,6 +1,5 @@
 package io.cascade.media;
 
-import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -29,15 +28,9 @@ public final class MemoryBudget {
 
     /** Bytes one kind of holder keeps now; every change also moves the budget's total. */
     public final class Account {
-        private final String name;
         private final AtomicLong held = new AtomicLong();
 
-        private Account(String name) {
-            this.name = name;
-        }
-
-        public String name() {
-            return name;
+        private Account() {
         }
 
         /** Counts bytes kept whatever the budget (what a holder cannot do without, or gives back soon). */
@@ -73,11 +66,11 @@ public final class MemoryBudget {
     private final LongAdder shrinks = new LongAdder();
 
     /** GOP caches of viewers' hubs and segment caches of ingested streams. */
-    public final Account caches = new Account("caches");
+    public final Account caches = new Account();
     /** Frames of the segments HTTP playlists list. */
-    public final Account windows = new Account("windows");
+    public final Account windows = new Account();
     /** Segments packaged for HTTP (CMAF, TS) and kept for the next request. */
-    public final Account packaged = new Account("packaged");
+    public final Account packaged = new Account();
 
     /**
      * @param heapLimit   frame bytes the holders may keep on the heap together
@@ -94,10 +87,6 @@ public final class MemoryBudget {
     /** A budget that counts and never refuses: for tools and tests that are not about memory. */
     public static MemoryBudget unlimited() {
         return new MemoryBudget(Long.MAX_VALUE, Long.MAX_VALUE);
-    }
-
-    public List<Account> accounts() {
-        return List.of(caches, windows, packaged);
     }
 
     /** Direct memory in use, as the node last measured it. */
