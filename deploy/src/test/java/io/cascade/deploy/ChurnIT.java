@@ -128,9 +128,8 @@ class ChurnIT {
                         raw(rtsp, "DESCRIBE rtsp://127.0.0.1:" + rtsp + "/" + STREAM + " RTSP/1.0\r\nCSeq: 1\r\n\r\n", 2048);
                         raw(http, "GET /" + STREAM + ".flv HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", 32 << 10);
                         raw(http, "GET /" + STREAM + "/index.m3u8 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", 1024);
-                        raw(http, "GET /" + STREAM + "/ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
-                                + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-                                + "Sec-WebSocket-Version: 13\r\n\r\n", 16 << 10);
+                        raw(http, "GET /" + STREAM + "/ws HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                                + Clients.WS_UPGRADE_HEADERS + "\r\n", 16 << 10);
                         tsPublisher(round);
                         done.addAndGet(7);
                         return null;

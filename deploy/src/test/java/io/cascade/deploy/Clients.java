@@ -129,6 +129,10 @@ final class Clients {
                 what + ": audio frames decoded: " + audio);
     }
 
+    /** The headers of a WebSocket upgrade request (RFC 6455's sample key), for clients written on raw sockets. */
+    static final String WS_UPGRADE_HEADERS = "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+            + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n";
+
     /**
      * 4 s of 720p25 H.264 at {@code mbps} Mbit/s (noise, so the encoder has to spend the bits: no filler that an
      * ingest drops) with AAC, for {@code ffmpeg -re -stream_loop -1 -c copy}: made once per test in its own folder.

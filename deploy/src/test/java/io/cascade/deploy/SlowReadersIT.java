@@ -72,8 +72,7 @@ class SlowReadersIT {
             for (int i = 0; i < STALLED; i++) {
                 stalled.add(Stalled.rtmp(rtmp));
                 stalled.add(Stalled.http("flv", http, "/" + STREAM + ".flv", ""));
-                stalled.add(Stalled.http("ws", http, "/" + STREAM + "/ws", "Upgrade: websocket\r\nConnection: Upgrade\r\n"
-                        + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"));
+                stalled.add(Stalled.http("ws", http, "/" + STREAM + "/ws", Clients.WS_UPGRADE_HEADERS));
             }
             open.addAll(stalled);
             // one slow reader per protocol: a tenth of the bitrate
@@ -81,8 +80,7 @@ class SlowReadersIT {
             List<Future<Long>> slow = List.of(
                     readers.submit(() -> Slow.rtmp(rtmp, slowBytesPerSecond, SECONDS)),
                     readers.submit(() -> Slow.http(http, "/" + STREAM + ".flv", "", slowBytesPerSecond, SECONDS)),
-                    readers.submit(() -> Slow.http(http, "/" + STREAM + "/ws", "Upgrade: websocket\r\nConnection: Upgrade\r\n"
-                            + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n",
+                    readers.submit(() -> Slow.http(http, "/" + STREAM + "/ws", Clients.WS_UPGRADE_HEADERS,
                             slowBytesPerSecond, SECONDS)));
 
             // the normal viewers, all over the same window
@@ -93,6 +91,7 @@ class SlowReadersIT {
             List<WsCounter> ws = new ArrayList<>();
             for (int i = 0; i < NORMAL_WS; i++) {
                 ws.add(WsCounter.open(http, STREAM));
+                open.add(ws.get(i));
             }
             Thread.sleep(2_000); // every WebSocket viewer is playing: from here, count what each gets
             long[] wsAtStart = ws.stream().mapToLong(WsCounter::messages).toArray();
@@ -131,16 +130,16 @@ class SlowReadersIT {
             }
             // every viewer that never read is closed once it was behind for max.behind (or missed its pings)
             long gone = 0;
-            java.util.Map<String, Integer> open2 = new java.util.TreeMap<>();
+            java.util.Map<String, Integer> stillOpen = new java.util.TreeMap<>();
             for (Stalled s : stalled) {
                 if (s.closedByServerWithin(500)) { // the window is long past their max.behind: closed by now
                     gone++;
                 } else {
-                    open2.merge(s.kind(), 1, Integer::sum);
+                    stillOpen.merge(s.kind(), 1, Integer::sum);
                 }
             }
             figures.append(", stalled viewers closed ").append(gone).append(" of ").append(stalled.size())
-                    .append(" (still open: ").append(open2).append(")")
+                    .append(" (still open: ").append(stillOpen).append(")")
                     .append(", frames dropped ").append(node.counters().framesDroppedSlowViewer.sum())
                     .append(", disconnected as slow ").append(node.counters().viewersDisconnectedSlow.sum());
             System.out.println(figures);
@@ -148,7 +147,6 @@ class SlowReadersIT {
             assertTrue(node.counters().framesDroppedSlowViewer.sum() > 0, figures.toString());
             assertTrue(node.counters().viewersDisconnectedSlow.sum() >= 2L * STALLED, figures.toString());
             assertTrue(pub.isAlive(), "the publisher went on: " + pub.describe());
-            ws.forEach(WsCounter::close);
         } finally {
             readers.shutdownNow();
             for (AutoCloseable c : open) {
@@ -283,7 +281,7 @@ class SlowReadersIT {
     }
 
     /** A WebSocket player (the JDK's client, which answers pings) that counts the binary messages it gets. */
-    private static final class WsCounter implements WebSocket.Listener {
+    private static final class WsCounter implements WebSocket.Listener, AutoCloseable {
         private final AtomicLong messages = new AtomicLong();
         private WebSocket socket;
 
@@ -308,7 +306,8 @@ class SlowReadersIT {
             return messages.get();
         }
 
-        void close() {
+        @Override
+        public void close() {
             socket.abort();
         }
     }
