@@ -104,14 +104,8 @@ cp "$JAR" "$OUT/cascade-node.jar"   # a rebuild during the run cannot change wha
 
 # ---------------------------------------------------------------- processes: started here, stopped by PID
 ING_PID=; E1_PID=; E2_PID=; PUB_PID=; V1_PID=; V2_PID=; WIN_PID=; LOAD_PIDS=()
-stop_pid() {  # PID GRACE_S: SIGTERM, bounded wait, SIGKILL
-  local p=$1 grace=$2 i
-  [ -n "$p" ] && kill -0 "$p" 2>/dev/null || return 0
-  kill -TERM "$p" 2>/dev/null || true
-  for ((i = 0; i < grace * 10; i++)); do kill -0 "$p" 2>/dev/null || return 0; sleep 0.1; done
-  echo "capacity: $p did not exit within ${grace}s of SIGTERM; SIGKILL" >&2
-  kill -KILL "$p" 2>/dev/null || true
-}
+# shellcheck source=procs.sh
+. "$HERE/procs.sh"   # stop_pid
 stop_publisher() {  # the publisher is a session of its own (timeout + ffmpeg): TERM to timeout stops ffmpeg
   [ -n "$PUB_PID" ] || return 0
   stop_pid "$PUB_PID" 8

@@ -82,14 +82,8 @@ say "clip $CLIP: $REF_KBPS kbit/s"
 
 # ---------------------------------------------------------------- processes: started here, stopped by PID
 NODE_PID=; PUB_PID=; LOAD_PID=
-stop_pid() {  # PID GRACE_S: SIGTERM, bounded wait, SIGKILL
-  local p=$1 grace=$2 i
-  [ -n "$p" ] && kill -0 "$p" 2>/dev/null || return 0
-  kill -TERM "$p" 2>/dev/null || true
-  for ((i = 0; i < grace * 10; i++)); do kill -0 "$p" 2>/dev/null || return 0; sleep 0.1; done
-  echo "ws-fanout: $p did not exit within ${grace}s of SIGTERM; SIGKILL" >&2
-  kill -KILL "$p" 2>/dev/null || true
-}
+# shellcheck source=procs.sh
+. "$HERE/procs.sh"   # stop_pid
 cleanup() {
   local rc=$?
   trap - EXIT INT TERM HUP
