@@ -16,8 +16,10 @@ public final class OwnerMergePolicy implements SplitBrainMergePolicy<String, Mer
         if (existing == null) {
             return merging.getRawValue();
         }
-        return winner(merging.getDeserializedValue(), existing.getDeserializedValue())
-                == merging.getDeserializedValue() ? merging.getRawValue() : existing.getRawValue();
+        // one read of each: every call deserializes anew, so a second read is another object
+        String mergingValue = merging.getDeserializedValue();
+        String existingValue = existing.getDeserializedValue();
+        return winner(mergingValue, existingValue) == mergingValue ? merging.getRawValue() : existing.getRawValue();
     }
 
     /** Of two registry values for one name, the one that survives the merge. */

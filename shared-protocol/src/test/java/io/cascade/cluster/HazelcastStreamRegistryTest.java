@@ -106,6 +106,31 @@ class HazelcastStreamRegistryTest {
     }
 
     @Test
+    void theMergeKeepsTheSmallerOwnerIdEvenWhenEveryReadDeserializesAnew() {
+        String a = HazelcastStreamRegistry.encode(new StreamRecord("cam", "node-a", "rtmp", 5));
+        String b = HazelcastStreamRegistry.encode(new StreamRecord("cam", "node-b", "rtmp", 1));
+        OwnerMergePolicy policy = new OwnerMergePolicy();
+        assertEquals("raw " + a, policy.merge(serialized(a), serialized(b)), "the merging record wins");
+        assertEquals("raw " + a, policy.merge(serialized(b), serialized(a)), "the existing record wins");
+        assertEquals("raw " + b, policy.merge(serialized(b), null), "nothing to merge with");
+    }
+
+    /** A map value as Hazelcast hands it to a merge policy: each read of it is a new object, as a deserialization is. */
+    private static com.hazelcast.spi.merge.MergingValue<String> serialized(String value) {
+        return new com.hazelcast.spi.merge.MergingValue<>() {
+            @Override
+            public String getDeserializedValue() {
+                return new String(value);
+            }
+
+            @Override
+            public Object getRawValue() {
+                return "raw " + value;
+            }
+        };
+    }
+
+    @Test
     void aNameOwnedByANodeOutsideTheClusterCanBeTakenOver() throws Exception {
         StreamRegistry onB = new HazelcastStreamRegistry(vertx, b);
         // as if node-x died before its streams were cleaned up
