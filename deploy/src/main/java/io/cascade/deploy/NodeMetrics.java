@@ -208,6 +208,9 @@ final class NodeMetrics implements AutoCloseable {
                 "unauthorised");
         counter("cascade.publish.refusals", publishRefused, counters.publishRefusedNodeFull, "reason", "node_full");
         counter("cascade.publish.refusals", publishRefused, counters.publishRefusedOther, "reason", "other");
+        counter("cascade.publishers.ended", "Publishers the node ended: after a partition healed, the cluster kept"
+                + " another node's publisher of the same name (name_lost)", counters.publishersEndedNameLost, "reason",
+                "name_lost");
         String playRefused = "Plays refused: nobody published the name within the play wait, or the node serves as"
                 + " many streams as it may (not_found); authorisation said no to a play or an HLS/DASH request"
                 + " (unauthorised)";

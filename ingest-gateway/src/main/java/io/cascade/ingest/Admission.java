@@ -1,6 +1,7 @@
 package io.cascade.ingest;
 
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.Set;
 import io.cascade.auth.AccessRequest;
 import io.cascade.auth.Action;
@@ -86,6 +87,14 @@ public final class Admission {
         }
     }
 
+    /**
+     * How often the names of this node's publishers are checked against the cluster's registry. When a partition
+     * heals, a publisher whose name the merged registry gave to another node's publisher is ended within this
+     * (after Hazelcast's merge itself); a healthy node makes one batched lookup per period, and none without
+     * publishers.
+     */
+    public static final long OWNERSHIP_CHECK_MS = 2_000;
+
     private final Vertx vertx;
     private final StreamRegistry registry;
     private final String nodeId;
@@ -97,6 +106,8 @@ public final class Admission {
     private final RateLimitedLog refusals = new RateLimitedLog(log, 1_000_000_000L);
     /** The publications started on this node and not closed yet. */
     private final Set<Publication> live = ConcurrentHashMap.newKeySet();
+    /** A check of the names is on its way: a slow registry gets one question at a time. */
+    private final AtomicBoolean checkingOwnership = new AtomicBoolean();
 
     /** Admission that asks publishers for no credentials. */
     public Admission(Vertx vertx, StreamRegistry registry, String nodeId, NodeCounters counters,
@@ -117,6 +128,33 @@ public final class Admission {
         this.counters = counters;
         this.ingestPoints = ingestPoints;
         this.settings = settings;
+        vertx.setPeriodic(OWNERSHIP_CHECK_MS, id -> checkOwnership());
+    }
+
+    /**
+     * Ends the publishers whose names another node owns now: two halves of a partitioned cluster each admitted a
+     * publisher of a name, and the heal kept the other one. Its encoder may reconnect; it is then refused as any
+     * second publisher of a live name is.
+     */
+    private void checkOwnership() {
+        if (live.isEmpty() || !checkingOwnership.compareAndSet(false, true)) {
+            return;
+        }
+        registry.reconcile().onComplete(checked -> {
+            checkingOwnership.set(false);
+            if (checked.failed()) {
+                log.debug("names of this node's publishers not checked: {}", checked.cause().toString());
+                return;
+            }
+            for (Publication p : Set.copyOf(live)) {
+                if (checked.result().contains(p.name())) {
+                    counters.publishersEndedNameLost.increment();
+                    log.warn("publish of {} ended: after a partition healed, the cluster kept another node's publisher"
+                            + " of the name", p.name());
+                    p.endPublisher();
+                }
+            }
+        });
     }
 
     /**

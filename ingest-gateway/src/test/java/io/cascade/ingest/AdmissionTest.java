@@ -76,6 +76,43 @@ class AdmissionTest {
     }
 
     @Test
+    void aPublisherWhoseNameAHealedPartitionGaveToAnotherNodeIsEnded(Vertx vertx, VertxTestContext ctx) {
+        Admission admission = admission(vertx, null);
+        admission.admit(attempt("split")).compose(split -> admission.admit(attempt("kept")).map(kept -> {
+            int[] ended = {0, 0};
+            split.start("detail", () -> {
+                ended[0]++;
+                split.close(0);
+            });
+            kept.start("detail", () -> ended[1]++);
+            registry.lost.add("split"); // the merged registry names another node's publisher of it
+            return ended;
+        })).onComplete(ctx.succeeding(ended -> {
+            long deadline = System.nanoTime() + 3 * Admission.OWNERSHIP_CHECK_MS * 1_000_000;
+            vertx.setPeriodic(50, id -> ctx.verify(() -> {
+                if (ended[0] == 0 && System.nanoTime() < deadline) {
+                    return;
+                }
+                vertx.cancelTimer(id);
+                assertEquals(1, ended[0], "the publisher of the lost name was ended");
+                assertEquals(0, ended[1], "the publisher of a name still this node's stays");
+                assertEquals(1, counters.publishersEndedNameLost.sum());
+                assertEquals(1, admission.publishers());
+                ctx.completeNow();
+            }));
+        }));
+    }
+
+    @Test
+    void withoutPublishersTheRegistryIsNotAsked(Vertx vertx, VertxTestContext ctx) {
+        admission(vertx, null);
+        vertx.setTimer(Admission.OWNERSHIP_CHECK_MS * 2 + 200, id -> ctx.verify(() -> {
+            assertEquals(0, registry.reconciles.get(), "an idle node asks nothing");
+            ctx.completeNow();
+        }));
+    }
+
+    @Test
     void aNameThatBreaksTheNamingRuleIsABadName(Vertx vertx, VertxTestContext ctx) {
         refused(ctx, admission(vertx, null).admit(attempt("../etc")), Admission.Refusal.BAD_NAME,
                 () -> assertEquals(1, counters.publishRefusedOther.sum()));
@@ -164,12 +201,21 @@ class AdmissionTest {
     /** The registry's contract with the map in memory. */
     private static final class MemoryRegistry implements StreamRegistry {
         final Map<String, StreamRecord> streams = new ConcurrentHashMap<>();
+        /** Names a healed partition gave to another node: what {@link #reconcile} answers. */
+        final Set<String> lost = ConcurrentHashMap.newKeySet();
+        final java.util.concurrent.atomic.AtomicInteger reconciles = new java.util.concurrent.atomic.AtomicInteger();
         volatile boolean down;
 
         @Override
         public Future<Boolean> claim(StreamRecord record) {
             return down ? Future.failedFuture("registry down")
                     : Future.succeededFuture(streams.putIfAbsent(record.name(), record) == null);
+        }
+
+        @Override
+        public Future<Set<String>> reconcile() {
+            reconciles.incrementAndGet();
+            return Future.succeededFuture(Set.copyOf(lost));
         }
 
         @Override

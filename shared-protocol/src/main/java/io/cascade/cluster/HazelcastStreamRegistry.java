@@ -75,9 +75,22 @@ public final class HazelcastStreamRegistry implements StreamRegistry {
      */
     public static final int MAX_OWNED_PER_NODE = 10_000;
 
+    /**
+     * How long after this member merged into the other half's cluster its names are first checked again: Hazelcast
+     * applies the merged entries before it reports the merge, and this margin covers the entries' last replies.
+     */
+    public static final long MERGE_SETTLE_MS = 1_000;
+
     private final IMap<String, String> streams;
     private final IMap<String, String> timelines;
     private final UUID listener;
+    private final UUID lifecycleListener;
+    /**
+     * While this member merges into the other half's cluster its map is empty and then half-merged: names checked
+     * then would look lost, or missing. Nanos of the last merge's end, and whether one is under way.
+     */
+    private volatile boolean merging;
+    private volatile long mergedAtNanos = System.nanoTime() - MERGE_SETTLE_MS * 1_000_000;
     private final HazelcastInstance hazelcast;
     private final Vertx vertx;
     /**
@@ -114,6 +127,17 @@ public final class HazelcastStreamRegistry implements StreamRegistry {
                 }
             }
         });
+        this.lifecycleListener = hazelcast.getLifecycleService().addLifecycleListener(event -> {
+            switch (event.getState()) {
+                case MERGING -> merging = true;
+                case MERGED, MERGE_FAILED -> {
+                    mergedAtNanos = System.nanoTime();
+                    merging = false;
+                }
+                default -> {
+                }
+            }
+        });
         this.ownerQuestions = node == null ? null
                 : vertx.eventBus().<String>consumer(Addresses.owner(node), m -> m.reply(owned.containsKey(m.body())));
         String configured = hazelcast.getConfig().getProperty("hazelcast.max.no.heartbeat.seconds");
@@ -124,6 +148,7 @@ public final class HazelcastStreamRegistry implements StreamRegistry {
     /** Stops watching membership and answering owners' questions (the map itself belongs to the cluster). */
     public void close() {
         hazelcast.getCluster().removeMembershipListener(listener);
+        hazelcast.getLifecycleService().removeLifecycleListener(lifecycleListener);
         if (ownerQuestions != null) {
             ownerQuestions.unregister();
         }
@@ -256,6 +281,36 @@ public final class HazelcastStreamRegistry implements StreamRegistry {
             }
         }
         return false;
+    }
+
+    @Override
+    public Future<Set<String>> reconcile() {
+        if (owned.isEmpty() || merging || System.nanoTime() - mergedAtNanos < MERGE_SETTLE_MS * 1_000_000) {
+            return Future.succeededFuture(Set.of());
+        }
+        return blocking(() -> {
+            Set<String> lost = new java.util.HashSet<>();
+            Map<String, String> ours = Map.copyOf(owned);
+            Map<String, String> found = streams.getAll(ours.keySet());
+            ours.forEach((name, value) -> {
+                String current = found.get(name);
+                if (current == null) {
+                    // checked against owned again: the publisher may have left since the copy was taken
+                    if (owned.get(name) == value && streams.putIfAbsent(name, value) == null) {
+                        log.info("{}: its record was missing from the registry (a partition healed?), written back",
+                                name);
+                    }
+                } else if (!current.equals(value)) {
+                    String winner = decode(name, current).ownerNode();
+                    if (!winner.equals(decode(name, value).ownerNode()) && owned.remove(name, value)) {
+                        log.warn("{}: the registry gives it to node {} now (two halves of a partitioned cluster"
+                                + " each took a publisher, and the heal kept the other one)", name, winner);
+                        lost.add(name);
+                    }
+                }
+            });
+            return Set.copyOf(lost);
+        });
     }
 
     @Override

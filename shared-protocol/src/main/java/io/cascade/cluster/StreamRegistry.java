@@ -16,6 +16,14 @@ public interface StreamRegistry {
      */
     Future<Boolean> claim(StreamRecord record);
 
+    /**
+     * Checks the names this node claimed and still holds against the cluster's registry, and answers those another
+     * node owns now: when a partition heals, both halves may have admitted a publisher of one name, and the merged
+     * registry keeps one of them ({@link OwnerMergePolicy}); the other node must end its publisher. A record of
+     * this node's that vanished meanwhile (the heal itself can drop one) is written back.
+     */
+    Future<java.util.Set<String>> reconcile();
+
     /** Removes the stream if, and only if, {@code ownerNode} still owns it. */
     Future<Void> release(String name, String ownerNode);
 

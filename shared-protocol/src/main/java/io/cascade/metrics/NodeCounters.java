@@ -45,6 +45,11 @@ public final class NodeCounters {
     public final LongAdder publishRefusedUnauthorised = new LongAdder();
     /** Publishes refused because the node's memory budget takes no new stream. */
     public final LongAdder publishRefusedNodeFull = new LongAdder();
+    /**
+     * Publishers ended because, after a partition healed, the cluster kept another node's publisher of the same
+     * name (each half had admitted one).
+     */
+    public final LongAdder publishersEndedNameLost = new LongAdder();
     public final LongAdder playRefusedNotFound = new LongAdder();
     /** Plays (and HLS/DASH requests) refused by authorisation. */
     public final LongAdder playRefusedUnauthorised = new LongAdder();

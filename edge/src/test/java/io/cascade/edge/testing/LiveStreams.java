@@ -157,6 +157,11 @@ public final class LiveStreams {
         }
 
         @Override
+        public Future<Set<String>> reconcile() {
+            return Future.succeededFuture(Set.of());
+        }
+
+        @Override
         public Future<Void> release(String name, String ownerNode) {
             streams.computeIfPresent(name, (n, r) -> r.ownerNode().equals(ownerNode) ? null : r);
             return Future.succeededFuture();
