@@ -2,8 +2,13 @@ package io.cascade.deploy;
 
 import io.cascade.auth.Authorisation;
 import io.cascade.cluster.Codecs;
+import com.hazelcast.cluster.MembershipEvent;
+import com.hazelcast.cluster.MembershipListener;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.LifecycleEvent;
 import io.cascade.cluster.HazelcastIngestPointStore;
 import io.cascade.cluster.HazelcastStreamRegistry;
+import io.cascade.edge.StreamHubs;
 import io.cascade.cluster.LoadBoard;
 import io.cascade.cluster.IngestPointSnapshot;
 import io.cascade.cluster.StreamRegistry;
@@ -178,6 +183,7 @@ public final class CascadeNode {
                     return listening;
                 })
                 .onSuccess(v -> {
+                    watchClusterGrowth();
                     metrics.startSampling(vertx, registry, services.hubs);
                     if (tls != null) {
                         tls.watch(vertx, config.value(NodeTls.RELOAD_MS));
@@ -186,6 +192,35 @@ public final class CascadeNode {
                     health.ready(listenerAddresses);
                     log.info("cascade node {} ready", nodeId);
                 });
+    }
+
+    /**
+     * Tells the hubs when the cluster grows: after a partition heals, the registry may name an owner whose start a
+     * hub never heard of (see {@link StreamHubs#clusterGrew}). A member joining, and this node merging into the
+     * other half's cluster (Hazelcast announces that as a lifecycle event, not a member).
+     */
+    private void watchClusterGrowth() {
+        StreamHubs hubs = services.hubs;
+        if (hubs == null) {
+            return;
+        }
+        HazelcastInstance hz = clusterManager.getHazelcastInstance();
+        hz.getCluster().addMembershipListener(new MembershipListener() {
+            @Override
+            public void memberAdded(MembershipEvent event) {
+                hubs.clusterGrew();
+            }
+
+            @Override
+            public void memberRemoved(MembershipEvent event) {
+            }
+        });
+        hz.getLifecycleService().addLifecycleListener(event -> {
+            if (event.getState() == LifecycleEvent.LifecycleState.MERGED) {
+                log.info("this node merged into the rest of the cluster after a partition");
+                hubs.clusterGrew();
+            }
+        });
     }
 
     private Future<Void> startListener(Listener l) {

@@ -23,6 +23,13 @@ final class ClusterSetup {
      * at once, when its connections close.
      */
     static final int MAX_NO_HEARTBEAT_SECONDS = 5;
+    /**
+     * How often the cluster looks for the other half of a partition (the members it was told of but does not see),
+     * and how soon after start it first does. Hazelcast's defaults (5 and 2 minutes) leave a healed network split
+     * into two clusters that long, each with its own registry; a look every few seconds costs a join message to
+     * each missing member.
+     */
+    static final int MERGE_CHECK_SECONDS = 5;
 
     /** A node is always in a cluster, if only its own: its member port cannot be disabled like a listener's. */
     static final int MIN_CLUSTER_PORT = 1;
@@ -102,6 +109,8 @@ final class ClusterSetup {
         hz.getMetricsConfig().setEnabled(false);
         hz.setProperty("hazelcast.heartbeat.interval.seconds", String.valueOf(HEARTBEAT_SECONDS));
         hz.setProperty("hazelcast.max.no.heartbeat.seconds", String.valueOf(MAX_NO_HEARTBEAT_SECONDS));
+        hz.setProperty("hazelcast.merge.first.run.delay.seconds", String.valueOf(MERGE_CHECK_SECONDS));
+        hz.setProperty("hazelcast.merge.next.run.delay.seconds", String.valueOf(MERGE_CHECK_SECONDS));
         hz.getMemberAttributeConfig().setAttribute(HazelcastStreamRegistry.NODE_ATTRIBUTE, nodeId);
         HazelcastIngestPointStore.configure(hz);
         HazelcastStreamRegistry.configure(hz);

@@ -66,6 +66,12 @@ public final class StreamHub {
      * the registry no longer names it.
      */
     public static final int MAX_SUBSCRIBE_RETRIES = 8;
+    /**
+     * After the followed publish stopped, the registry is asked again this much later. When a healed partition ends
+     * one of two publishers of a name, the one kept sent its start event long before, so only the registry tells
+     * where the stream is; after an ordinary stop the registry has let the name go by then, and the hub waits.
+     */
+    public static final long RECHECK_AFTER_STOP_MS = 1_000;
     /** How long the ingesting node may take to take a data message. */
     public static final long DATA_TIMEOUT_MS = 2_000;
 
@@ -229,7 +235,40 @@ public final class StreamHub {
             subscribeTo(Addresses.nodeOf(e.publish()));
         } else if (current || publish == null) {
             endPublish(); // a stop of an older publish, overtaken by a newer one, changes nothing
+            if (current) {
+                vertx.cancelTimer(retryTimer);
+                retryTimer = vertx.setTimer(RECHECK_AFTER_STOP_MS, id -> {
+                    retryTimer = -1;
+                    if (!closed && !live && seam == null) {
+                        subscribe();
+                    }
+                });
+            }
         }
+    }
+
+    /**
+     * Asks the registry where the stream is and follows that node if it is not the one followed (or asked) now: after
+     * a partition healed, the owner kept may be one whose start this hub never heard of.
+     */
+    void lookAgain() {
+        if (closed) {
+            return;
+        }
+        long asked = generation;
+        owners.owner(name).onComplete(found -> context.runOnContext(v -> {
+            if (closed || asked != generation || found.failed() || found.result() == null) {
+                return; // a subscription went out meanwhile, or nobody publishes the name: nothing to follow
+            }
+            String named = found.result();
+            if (named.equals(seam != null ? pendingOwner : owner)) {
+                return;
+            }
+            log.info("{}: the registry names node {} as its owner now, following it", name, named);
+            endPublish();
+            retries = 0;
+            subscribeTo(named);
+        }));
     }
 
     private void endPublish() {

@@ -24,6 +24,13 @@ public final class StreamHubs {
     /** Distinct streams with viewers on one node; each hub holds a GOP, so this bounds memory on a play storm. */
     public static final int MAX_HUBS = 10_000;
 
+    /**
+     * When every hub asks the registry again after the cluster grew. A hub whose stream's owner was on the other
+     * side of a partition waits for a start event sent long ago, or follows a publisher the healed registry no longer
+     * names; the registry settles some seconds after the members join (Hazelcast merges it), hence two looks.
+     */
+    public static final long[] LOOK_AGAIN_AFTER_MS = {2_000, 8_000};
+
     private final Vertx vertx;
     private final long lingerMs;
     private final NodeCounters counters;
@@ -67,6 +74,24 @@ public final class StreamHubs {
         }
         hub.references++;
         return hub;
+    }
+
+    /**
+     * The cluster grew: a partition healed, or a node joined or came back. Each hub looks up its stream's owner again
+     * ({@link #LOOK_AGAIN_AFTER_MS}): one registry read per hub, only when membership changes.
+     */
+    public void clusterGrew() {
+        for (long delay : LOOK_AGAIN_AFTER_MS) {
+            vertx.setTimer(delay, id -> {
+                for (StreamHub hub : hubsNow()) {
+                    hub.context().runOnContext(v -> hub.lookAgain());
+                }
+            });
+        }
+    }
+
+    private synchronized java.util.List<StreamHub> hubsNow() {
+        return java.util.List.copyOf(hubs.values());
     }
 
     private synchronized StreamHub find(String name) {
