@@ -1,8 +1,5 @@
 package io.cascade.deploy;
 
-import io.cascade.protocol.rtmp.chunk.RtmpMessage;
-import io.cascade.protocol.rtmp.message.MessageType;
-import io.cascade.testing.TestRtmpClient;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -62,10 +59,10 @@ class RepublishFailoverIT {
             int rtmpA = cluster.rtmpA;
             int rtmpEdge = cluster.rtmpEdge;
             int rtmpC = cluster.rtmpC;
-            List<Watcher> watchers = new ArrayList<>();
+            List<RtmpWatcher> watchers = new ArrayList<>();
             try {
                 try (ExternalProcess pub = ExternalProcess.start("publish-a", ffmpegPublish(rtmpUrl(rtmpA, STREAM), 90))) {
-                    Watcher viewer = Watcher.play(rtmpEdge, "viewer");
+                    RtmpWatcher viewer = RtmpWatcher.play(rtmpEdge, STREAM, "viewer");
                     watchers.add(viewer);
                     viewer.awaitMedia(50, 30_000, pub);
 
@@ -92,7 +89,7 @@ class RepublishFailoverIT {
                         assertTrue(republishAfterMs < REPUBLISH_WITHIN_MS, "republish started " + republishAfterMs
                                 + " ms after the failure");
                         // a play that starts while the owner is gone but not yet declared so
-                        Watcher during = freeze ? Watcher.play(rtmpEdge, "viewer-during") : null;
+                        RtmpWatcher during = freeze ? RtmpWatcher.play(rtmpEdge, STREAM, "viewer-during") : null;
                         if (during != null) {
                             watchers.add(during);
                         }
@@ -121,7 +118,7 @@ class RepublishFailoverIT {
                                     (got - accepted) / 1_000_000);
                         }
                         long newPlay = System.nanoTime();
-                        Watcher late = Watcher.play(rtmpEdge, "viewer-new");
+                        RtmpWatcher late = RtmpWatcher.play(rtmpEdge, STREAM, "viewer-new");
                         watchers.add(late);
                         long first = late.awaitMediaAfter(newPlay, accepted + 2 * RESUME_MS * 1_000_000, again);
                         long newMs = (first - accepted) / 1_000_000;
@@ -137,7 +134,7 @@ class RepublishFailoverIT {
                     }
                 }
             } finally {
-                for (Watcher w : watchers) {
+                for (RtmpWatcher w : watchers) {
                     w.close();
                 }
                 ingestC.stop();
@@ -180,120 +177,4 @@ class RepublishFailoverIT {
      * An RTMP viewer read on a thread of its own, noting when each media message and each status arrives, so the
      * test can wait for the stream to come back while it does other things.
      */
-    private static final class Watcher implements AutoCloseable {
-        /** Arrivals kept: minutes of a 25 fps stream with audio, more than a test case lasts. */
-        private static final int MAX_RECORDED = 20_000;
-        /** How long one read blocks, so the thread notices it should stop. */
-        private static final int READ_SLICE_MS = 200;
-        private final TestRtmpClient client;
-        private final String label;
-        private final List<Long> media = new ArrayList<>();
-        private final List<String> statusCodes = new ArrayList<>();
-        private final List<Long> statusTimes = new ArrayList<>();
-        private final Thread thread;
-        private volatile boolean stopping;
-        private volatile String failure;
-
-        private Watcher(TestRtmpClient client, String label) {
-            this.client = client;
-            this.label = label;
-            this.thread = new Thread(this::run, "watch-" + label);
-            thread.setDaemon(true);
-        }
-
-        static Watcher play(int port, String label) throws IOException {
-            TestRtmpClient client = new TestRtmpClient(port, 10_000);
-            client.handshake(false);
-            client.connect("live");
-            int id = client.createStream();
-            client.command(id, "play", null, STREAM, -2.0);
-            client.setReadTimeout(READ_SLICE_MS);
-            Watcher w = new Watcher(client, label);
-            w.thread.start();
-            return w;
-        }
-
-        private void run() {
-            int seen = 0;
-            try {
-                while (!stopping) {
-                    RtmpMessage m = client.read();
-                    long now = System.nanoTime();
-                    synchronized (this) {
-                        List<String> codes = client.statusCodes();
-                        for (; seen < codes.size(); seen++) {
-                            statusCodes.add(codes.get(seen));
-                            statusTimes.add(now);
-                        }
-                        if (m != null && (m.typeId() == MessageType.AUDIO || m.typeId() == MessageType.VIDEO)
-                                && media.size() < MAX_RECORDED) {
-                            media.add(now);
-                        }
-                    }
-                }
-            } catch (IOException e) {
-                if (!stopping) {
-                    failure = e.toString();
-                }
-            }
-        }
-
-        void awaitMedia(int count, long timeoutMs, ExternalProcess publisher) throws Exception {
-            long deadline = System.nanoTime() + timeoutMs * 1_000_000;
-            while (System.nanoTime() - deadline < 0) {
-                synchronized (this) {
-                    if (media.size() >= count) {
-                        return;
-                    }
-                }
-                check(publisher);
-                Thread.sleep(20);
-            }
-            fail(label + " got no media before the failure: " + publisher.describe());
-        }
-
-        /** When the first media message after {@code after} arrived; fails at the deadline. */
-        long awaitMediaAfter(long after, long deadline, ExternalProcess publisher) throws Exception {
-            while (true) {
-                synchronized (this) {
-                    for (int i = media.size() - 1; i >= 0 && media.get(i) - after >= 0; i--) {
-                        if (i == 0 || media.get(i - 1) - after < 0) {
-                            return media.get(i);
-                        }
-                    }
-                }
-                if (System.nanoTime() - deadline >= 0) {
-                    fail(label + " got no media in time; statuses " + statuses() + "; " + publisher.describe());
-                }
-                check(publisher);
-                Thread.sleep(10);
-            }
-        }
-
-        synchronized boolean sawStatusAfter(String code, long after) {
-            for (int i = 0; i < statusCodes.size(); i++) {
-                if (statusCodes.get(i).equals(code) && statusTimes.get(i) - after >= 0) {
-                    return true;
-                }
-            }
-            return false;
-        }
-
-        synchronized List<String> statuses() {
-            return List.copyOf(statusCodes);
-        }
-
-        private void check(ExternalProcess publisher) {
-            if (failure != null) {
-                fail(label + " lost its connection: " + failure + "; " + publisher.describe());
-            }
-        }
-
-        @Override
-        public void close() throws Exception {
-            stopping = true;
-            thread.join(2_000);
-            client.close();
-        }
-    }
 }

@@ -15,7 +15,8 @@ public final class RealClients {
     private static final Map<String, String> PACKAGES = Map.ofEntries(Map.entry("ffmpeg", "ffmpeg"),
             Map.entry("ffprobe", "ffmpeg"), Map.entry("rtmpdump", "rtmpdump"),
             Map.entry("gst-launch-1.0", "gstreamer1.0-tools"), Map.entry("gst-inspect-1.0", "gstreamer1.0-tools"),
-            Map.entry("chromium", "chromium"), Map.entry("node", "nodejs"), Map.entry("openssl", "openssl"));
+            Map.entry("chromium", "chromium"), Map.entry("node", "nodejs"), Map.entry("openssl", "openssl"),
+            Map.entry("ip", "iproute2"), Map.entry("iptables", "iptables"));
 
     private RealClients() {
     }

@@ -44,11 +44,16 @@ public final class TestRtmpClient implements AutoCloseable {
 
     /** With a small receive buffer (bytes, 0 = system default) a client that stops reading stalls the server soon. */
     public TestRtmpClient(int port, int readTimeoutMs, int receiveBufferBytes) throws IOException {
+        this("127.0.0.1", port, readTimeoutMs, receiveBufferBytes);
+    }
+
+    /** A client of a node on another address (one in a network namespace of a test's own). */
+    public TestRtmpClient(String host, int port, int readTimeoutMs, int receiveBufferBytes) throws IOException {
         socket = new Socket();
         if (receiveBufferBytes > 0) {
             socket.setReceiveBufferSize(receiveBufferBytes);
         }
-        socket.connect(new java.net.InetSocketAddress("127.0.0.1", port), 5_000);
+        socket.connect(new java.net.InetSocketAddress(host, port), 5_000);
         socket.setSoTimeout(readTimeoutMs);
         tunnel = null;
         in = socket.getInputStream();
