@@ -214,6 +214,14 @@ public final class Playback {
         return viewer;
     }
 
+    /**
+     * A relay of this cluster (a push) plays the stream: it was configured through the API, which has its own
+     * authorisation, so no viewer authorisation is asked.
+     */
+    public Viewer relay(String stream, String protocol, Supplier<FrameEncoder> encoder, ViewerOutput output) {
+        return play(new Grant(stream, protocol), protocol, encoder, output);
+    }
+
     private void start(Viewer viewer, String stream, String encoding, Supplier<FrameEncoder> encoder) {
         if (ingestPoints == null) {
             attach(viewer, stream, encoding, encoder);

@@ -35,7 +35,7 @@ public final class RtmpPlayback implements RtmpPlayHandler {
         c.bind(r.streamId(), viewer::close);
     }
 
-    private static FrameEncoder sharedEncoder() {
+    static FrameEncoder sharedEncoder() {
         FramesToRtmp toRtmp = new FramesToRtmp();
         // JSON messages are for metadata subscribers (/<stream>/meta) only: an FLV reader would take them for a
         // data or subtitle stream of their own
