@@ -55,7 +55,10 @@ public final class ApiServer {
     private final byte[] token;
     private final FileOutputControl files;
     private final UrlTokens urlTokens;
-    private final BalanceApi balance;
+    /** Verb groups kept apart (load balancing, relays). */
+    private final ApiRoutes[] more;
+    /** Every verb's path by its lower-case form: EMS users and its CLI type verbs in any case. */
+    private final Map<String, String> verbs = new java.util.HashMap<>();
     private static final String PARSED_BODY = "cascade.api.body";
     /** signUrl's ttl when none is given: an hour. */
     static final long DEFAULT_TTL_SECONDS = 3_600;
@@ -73,10 +76,10 @@ public final class ApiServer {
         this(vertx, registry, ingestPoints, token, files, urlTokens, null);
     }
 
-    /** @param balance the load-balancing verbs (pickEdge, drainNode, ...); null leaves them out */
+    /** @param more verb groups kept apart: load balancing (pickEdge, drainNode, ...), relays (pullStream, ...) */
     public ApiServer(Vertx vertx, StreamRegistry registry, IngestPointStore ingestPoints, String token,
-                     FileOutputControl files, UrlTokens urlTokens, BalanceApi balance) {
-        this.balance = balance;
+                     FileOutputControl files, UrlTokens urlTokens, ApiRoutes... more) {
+        this.more = more;
         this.urlTokens = urlTokens;
         this.files = files;
         this.vertx = vertx;
@@ -96,6 +99,7 @@ public final class ApiServer {
      */
     public Future<HttpServer> listen(String host, int port, ServerSSLOptions tls) {
         Router router = Router.router(vertx);
+        router.route("/api/*").handler(this::matchVerbCase);
         router.route("/api/*").handler(this::authorize);
         router.post("/api/*").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
         router.get("/api/listStreams").handler(this::listStreams);
@@ -112,14 +116,32 @@ public final class ApiServer {
         router.route("/api/listConfig").method(HttpMethod.GET).method(HttpMethod.POST).handler(this::listConfig);
         router.route("/api/removeConfig").method(HttpMethod.GET).method(HttpMethod.POST).handler(this::removeConfig);
         router.route("/api/signUrl").method(HttpMethod.GET).method(HttpMethod.POST).handler(this::signUrl);
-        if (balance != null) {
-            balance.routes(router);
+        for (ApiRoutes group : more) {
+            group.routes(router);
+        }
+        for (io.vertx.ext.web.Route route : router.getRoutes()) {
+            String path = route.getPath();
+            if (path != null && path.startsWith("/api/") && !path.endsWith("*")) {
+                verbs.put(path.toLowerCase(java.util.Locale.ROOT), path);
+            }
         }
         HttpServerOptions options = new HttpServerOptions().setMaxInitialLineLength(MAX_REQUEST_LINE_BYTES);
         if (tls != null) {
             options.setSsl(true).setKeyCertOptions(tls.getKeyCertOptions());
         }
         return vertx.createHttpServer(options).requestHandler(router).listen(port, host);
+    }
+
+    /** {@code /api/pullstream} is {@code /api/pullStream}: the request goes on under the verb's own spelling. */
+    private void matchVerbCase(RoutingContext ctx) {
+        String path = ctx.request().path();
+        String canonical = verbs.get(path.toLowerCase(java.util.Locale.ROOT));
+        if (canonical == null || canonical.equals(path)) {
+            ctx.next();
+            return;
+        }
+        String query = ctx.request().query();
+        ctx.reroute(ctx.request().method(), query == null ? canonical : canonical + "?" + query);
     }
 
     private void authorize(RoutingContext ctx) {

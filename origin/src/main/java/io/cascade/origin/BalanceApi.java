@@ -26,7 +26,7 @@ import java.util.Set;
  * ({@link LoadBalance}); {@code listNodes} shows every node's last load report; {@code drainNode node=..} and
  * {@code undrainNode node=..} take a node out of service and back, whichever origin node is asked.
  */
-public final class BalanceApi {
+public final class BalanceApi implements ApiRoutes {
     private static final Logger log = LoggerFactory.getLogger(BalanceApi.class);
     /** How long a drain order waits for its node's answer. */
     static final long DRAIN_TIMEOUT_MS = 5_000;
@@ -41,7 +41,8 @@ public final class BalanceApi {
         this.balance = balance;
     }
 
-    void routes(Router router) {
+    @Override
+    public void routes(Router router) {
         router.route("/api/pickEdge").method(HttpMethod.GET).method(HttpMethod.POST)
                 .handler(ctx -> pick(ctx, LoadBalance.Want.PLAY));
         router.route("/api/pickIngest").method(HttpMethod.GET).method(HttpMethod.POST)
