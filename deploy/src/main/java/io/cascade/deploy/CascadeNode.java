@@ -176,7 +176,8 @@ public final class CascadeNode {
                             role.start(services);
                         }
                     }
-                    Future<Void> listening = Future.succeededFuture();
+                    services.relays = new NodeRelays(services, clusterManager.getHazelcastInstance());
+                    Future<Void> listening = services.relays.start();
                     for (Listener l : Listener.ALL) {
                         listening = listening.compose(v -> startListener(l));
                     }

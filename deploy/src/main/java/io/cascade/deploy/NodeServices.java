@@ -51,6 +51,8 @@ final class NodeServices {
     FileOutputs fileOutputs;
     /** Load reports, drain and where new clients go (every node). */
     NodeBalancing balancing;
+    /** The cluster's pulls and pushes, and this node's share of them (every node). */
+    NodeRelays relays;
     /** The routes of the HTTP port, shared by its HTTPS twin; made by the first of them to start. */
     Router httpRouter;
 

@@ -16,7 +16,7 @@ public final class RealClients {
             Map.entry("ffprobe", "ffmpeg"), Map.entry("rtmpdump", "rtmpdump"),
             Map.entry("gst-launch-1.0", "gstreamer1.0-tools"), Map.entry("gst-inspect-1.0", "gstreamer1.0-tools"),
             Map.entry("chromium", "chromium"), Map.entry("node", "nodejs"), Map.entry("openssl", "openssl"),
-            Map.entry("ip", "iproute2"), Map.entry("iptables", "iptables"));
+            Map.entry("ip", "iproute2"), Map.entry("iptables", "iptables"), Map.entry("nginx", "libnginx-mod-rtmp"));
 
     private RealClients() {
     }

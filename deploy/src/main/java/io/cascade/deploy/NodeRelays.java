@@ -1,0 +1,414 @@
+package io.cascade.deploy;
+
+import com.hazelcast.cluster.Member;
+import com.hazelcast.cluster.MembershipEvent;
+import com.hazelcast.cluster.MembershipListener;
+import com.hazelcast.config.Config;
+import com.hazelcast.config.MapConfig;
+import com.hazelcast.core.EntryEvent;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.IMap;
+import com.hazelcast.map.listener.EntryAddedListener;
+import com.hazelcast.map.listener.EntryRemovedListener;
+import com.hazelcast.map.listener.EntryUpdatedListener;
+import io.cascade.cluster.HazelcastStreamRegistry;
+import io.cascade.deploy.NodeConfig.Role;
+import io.cascade.edge.fanout.ViewerPolicy;
+import io.cascade.edge.rtmp.RtmpPush;
+import io.cascade.ingest.rtmp.RtmpPull;
+import io.cascade.origin.RelayControl;
+import io.cascade.protocol.rtmp.session.RtmpUrl;
+import io.cascade.relay.Relay;
+import io.cascade.relay.RelayConfig;
+import io.cascade.settings.Setting;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.NetClient;
+import io.vertx.core.net.NetClientOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The cluster's relays, and the ones this node runs. Every relay is one entry of a Hazelcast map (with a backup), and
+ * each origin node keeps the whole set in {@code data.dir/relays.json} too, so a restart of the whole cluster brings
+ * them back. Which node runs a relay is decided by every node alike, with no lock and no message: among the members
+ * that can run it (an ingest node for a pull, an edge node for a push) the one whose hash with the relay's id is
+ * highest. When that node leaves, the next one in that order starts the relay as soon as the cluster notices (a
+ * killed node: within a second); when a node joins, only the relays it now wins move to it.
+ *
+ * <p>A relay started twice for a moment while membership changes is harmless: a pull's name is claimed through
+ * admission, so the second one is refused and tries again later, and the loser of the placement stops its copy at the
+ * next check. Every node checks its share when the set or the membership changes, and every {@link #CHECK_MS}.
+ */
+final class NodeRelays implements RelayControl {
+    private static final Logger log = LoggerFactory.getLogger(NodeRelays.class);
+    static final String MAP = "cascade.relays";
+    /** The member attribute that carries a node's roles, so every node knows who may run a pull or a push. */
+    static final String ROLES_ATTRIBUTE = "cascade.roles";
+    static final String FILE_NAME = "relays.json";
+    /** How often a node checks its share of the relays without being told of a change. */
+    static final long CHECK_MS = 5_000;
+    /** Relays one cluster holds: each is a connection and, for a pull, a stream; far more than any deployment uses. */
+    static final Setting<Integer> MAX_RELAYS = Setting.integer("relay.max", 1_000, 0, 100_000,
+            "relays (pullStream, pushStream) the cluster holds at most");
+    /** How long a node asked for the state of the relays it runs may take. */
+    static final long STATUS_TIMEOUT_MS = 2_000;
+    private static final String STATUS_ADDRESS = "cascade.relays.status.";
+
+    private final NodeServices node;
+    private final Vertx vertx;
+    private final IMap<String, String> relays;
+    private final HazelcastInstance hazelcast;
+    private final Path file;
+    private final int max;
+    private final NetClient client;
+    /** Where the checks run, one at a time, and where the relays this node runs start. */
+    private final io.vertx.core.Context context;
+    /** The relays running here, by id, with the configuration each was started from. */
+    private final Map<String, Running> running = new HashMap<>();
+    private boolean checkPending;
+
+    private record Running(RelayConfig config, Relay relay) {
+    }
+
+    NodeRelays(NodeServices node, HazelcastInstance hazelcast) {
+        this.node = node;
+        this.vertx = node.vertx;
+        this.hazelcast = hazelcast;
+        this.relays = hazelcast.getMap(MAP);
+        this.max = node.config.value(MAX_RELAYS);
+        this.file = node.roles.contains(Role.ORIGIN)
+                ? Path.of(node.config.value(NodeSettings.DATA_DIR)).resolve(FILE_NAME) : null;
+        this.context = vertx.getOrCreateContext();
+        this.client = vertx.createNetClient(new NetClientOptions().setConnectTimeout(5_000).setTcpNoDelay(true));
+    }
+
+    /** One synchronous backup: losing a member loses no relay. */
+    static void configure(Config hz) {
+        hz.addMapConfig(new MapConfig(MAP).setBackupCount(1).setAsyncBackupCount(0));
+    }
+
+    /** Loads the file when the cluster holds no relay, then follows the set, the membership and the clock. */
+    Future<Void> start() {
+        return vertx.executeBlocking(() -> {
+            loadFile();
+            return null;
+        }, false).onSuccess(v -> {
+            relays.addEntryListener(new Changes(), false);
+            hazelcast.getCluster().addMembershipListener(new MembershipListener() {
+                @Override
+                public void memberAdded(MembershipEvent event) {
+                    checkSoon();
+                }
+
+                @Override
+                public void memberRemoved(MembershipEvent event) {
+                    checkSoon();
+                }
+            });
+            vertx.eventBus().<JsonArray>consumer(STATUS_ADDRESS + node.nodeId, m -> m.reply(localStatus()));
+            vertx.setPeriodic(CHECK_MS, id -> checkSoon());
+            checkSoon();
+        }).mapEmpty();
+    }
+
+    private void loadFile() throws IOException {
+        if (file == null || !Files.isRegularFile(file)) {
+            return;
+        }
+        if (!relays.isEmpty()) {
+            writeFile(); // joined a running cluster: its set replaces whatever the file held
+            return;
+        }
+        JsonArray saved = new JsonArray(Files.readString(file, StandardCharsets.UTF_8));
+        int loaded = 0;
+        for (int i = 0; i < saved.size() && i < max; i++) {
+            try {
+                RelayConfig c = RelayConfig.fromJson(saved.getJsonObject(i));
+                relays.putIfAbsent(c.id(), c.toJson().encode());
+                loaded++;
+            } catch (RuntimeException e) {
+                log.warn("{}: relay {} skipped: {}", file, i, e.getMessage());
+            }
+        }
+        log.info("loaded {} relays from {}", loaded, file);
+    }
+
+    /** One writer at a time: the verb that changed the set and the listener that saw the change both write. */
+    private synchronized void writeFile() throws IOException {
+        if (file == null) {
+            return;
+        }
+        JsonArray all = new JsonArray();
+        relays.values().stream().sorted().forEach(v -> all.add(new JsonObject(v)));
+        Files.createDirectories(file.getParent());
+        Path tmp = file.resolveSibling(FILE_NAME + ".tmp");
+        Files.writeString(tmp, all.encodePrettily(), StandardCharsets.UTF_8);
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    // ---- RelayControl: the API verbs ----
+
+    @Override
+    public Future<RelayConfig> add(RelayConfig config) {
+        try {
+            check(config);
+        } catch (IllegalArgumentException e) {
+            return Future.failedFuture(e);
+        }
+        return vertx.executeBlocking(() -> {
+            if (relays.size() >= max) {
+                throw new IllegalArgumentException("the cluster holds " + max + " relays already (relay.max)");
+            }
+            for (String v : relays.values()) {
+                RelayConfig other = RelayConfig.fromJson(new JsonObject(v));
+                if (config.kind() == RelayConfig.Kind.PULL && other.kind() == RelayConfig.Kind.PULL
+                        && other.localStreamName().equals(config.localStreamName())) {
+                    throw new IllegalArgumentException("pull " + other.id() + " publishes " + config.localStreamName()
+                            + " already");
+                }
+                if (config.kind() == RelayConfig.Kind.PUSH && other.kind() == RelayConfig.Kind.PUSH
+                        && other.localStreamName().equals(config.localStreamName())
+                        && RtmpPush.target(other).equals(RtmpPush.target(config))) {
+                    throw new IllegalArgumentException("push " + other.id() + " sends " + config.localStreamName()
+                            + " there already");
+                }
+            }
+            relays.put(config.id(), config.toJson().encode());
+            writeFile();
+            log.info("{} {} added: {} {} {}", config.kind().name().toLowerCase(Locale.ROOT), config.id(),
+                    config.localStreamName(), config.kind() == RelayConfig.Kind.PULL ? "from" : "to",
+                    config.redactedUri());
+            return config;
+        }, false);
+    }
+
+    /** What makes a relay impossible to run anywhere, said before it is stored. */
+    private static void check(RelayConfig config) {
+        if (!config.scheme().equals("rtmp")) {
+            throw new IllegalArgumentException("uri: scheme '" + config.scheme() + "' is not supported; rtmp:// is");
+        }
+        try {
+            if (config.kind() == RelayConfig.Kind.PULL) {
+                RtmpUrl.parse(config.uri());
+            } else {
+                RtmpPush.target(config);
+            }
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("uri: " + e.getMessage());
+        }
+    }
+
+    @Override
+    public Future<JsonArray> list() {
+        return vertx.executeBlocking(() -> {
+            List<RelayConfig> all = new ArrayList<>();
+            relays.values().forEach(v -> all.add(RelayConfig.fromJson(new JsonObject(v))));
+            all.sort(java.util.Comparator.comparing(RelayConfig::id));
+            Map<String, List<String>> byNode = new HashMap<>();
+            Map<String, String> where = new HashMap<>();
+            Map<String, Member> members = membersByNode();
+            for (RelayConfig c : all) {
+                String runner = placement(c, members);
+                where.put(c.id(), runner);
+                if (runner != null) {
+                    byNode.computeIfAbsent(runner, n -> new ArrayList<>()).add(c.id());
+                }
+            }
+            return new Object[]{all, where, byNode.keySet()};
+        }, false).compose(found -> {
+            @SuppressWarnings("unchecked") List<RelayConfig> all = (List<RelayConfig>) found[0];
+            @SuppressWarnings("unchecked") Map<String, String> where = (Map<String, String>) found[1];
+            @SuppressWarnings("unchecked") java.util.Set<String> runners = (java.util.Set<String>) found[2];
+            Map<String, JsonObject> states = new HashMap<>();
+            List<Future<Void>> asked = new ArrayList<>();
+            for (String runner : runners) {
+                asked.add(vertx.eventBus().<JsonArray>request(STATUS_ADDRESS + runner, "",
+                                new DeliveryOptions().setSendTimeout(STATUS_TIMEOUT_MS))
+                        .map(reply -> {
+                            for (int i = 0; i < reply.body().size(); i++) {
+                                JsonObject s = reply.body().getJsonObject(i);
+                                states.put(s.getString("id"), s.getJsonObject("status"));
+                            }
+                            return (Void) null;
+                        }).otherwiseEmpty());
+            }
+            return Future.join(asked).transform(done -> {
+                JsonArray out = new JsonArray();
+                for (RelayConfig c : all) {
+                    JsonObject shown = c.toJson().put("uri", c.redactedUri())
+                            .put("node", where.get(c.id()) == null ? "" : where.get(c.id()));
+                    synchronized (states) {
+                        shown.put("status", states.getOrDefault(c.id(), new JsonObject().put("state", "unknown")));
+                    }
+                    out.add(shown);
+                }
+                return Future.succeededFuture(out);
+            });
+        });
+    }
+
+    @Override
+    public Future<Boolean> remove(String id) {
+        return vertx.executeBlocking(() -> {
+            String removed = relays.remove(id);
+            if (removed != null) {
+                writeFile();
+                log.info("relay {} removed", id);
+            }
+            return removed != null;
+        }, false);
+    }
+
+    // ---- this node's share ----
+
+    /** The state of each relay running here, for a node listing them. */
+    private JsonArray localStatus() {
+        JsonArray out = new JsonArray();
+        running.forEach((id, r) -> out.add(new JsonObject().put("id", id).put("status", r.relay().status())));
+        return out;
+    }
+
+    /** Coalesces the reasons to look (a change, a member, the clock) into one check on the event loop. */
+    private void checkSoon() {
+        context.runOnContext(v -> {
+            if (checkPending) {
+                return;
+            }
+            checkPending = true;
+            vertx.executeBlocking(() -> {
+                Map<String, RelayConfig> all = new HashMap<>();
+                relays.forEach((id, v2) -> all.put(id, RelayConfig.fromJson(new JsonObject(v2))));
+                Map<String, Member> members = membersByNode();
+                Map<String, RelayConfig> mine = new HashMap<>();
+                all.forEach((id, c) -> {
+                    if (node.nodeId.equals(placement(c, members))) {
+                        mine.put(id, c);
+                    }
+                });
+                return mine;
+            }, false).onComplete(done -> {
+                checkPending = false;
+                if (done.succeeded()) {
+                    apply(done.result());
+                } else {
+                    log.debug("relays not checked: {}", done.cause().toString());
+                }
+            });
+        });
+    }
+
+    /** Starts the relays this node should run and does not, and stops those it runs and should not. */
+    private void apply(Map<String, RelayConfig> mine) {
+        for (String id : List.copyOf(running.keySet())) {
+            RelayConfig wanted = mine.get(id);
+            if (wanted == null || !wanted.equals(running.get(id).config())) {
+                log.info("relay {}: stopped here ({})", id, wanted == null ? "removed, or another node runs it now"
+                        : "changed");
+                running.remove(id).relay().stop();
+            }
+        }
+        mine.forEach((id, c) -> {
+            if (running.containsKey(id)) {
+                return;
+            }
+            try {
+                Relay relay = c.kind() == RelayConfig.Kind.PULL
+                        ? new RtmpPull(vertx, client, node.admission, node.counters, c).start()
+                        : new RtmpPush(vertx, client, node.playback, node.counters,
+                        node.config.value(ViewerPolicy.QUEUE_BYTES), c).start();
+                running.put(id, new Running(c, relay));
+                log.info("relay {}: runs here ({} {} {})", id, c.localStreamName(),
+                        c.kind() == RelayConfig.Kind.PULL ? "from" : "to", c.redactedUri());
+            } catch (IllegalArgumentException e) {
+                log.warn("relay {} cannot run: {}", id, e.getMessage());
+            }
+        });
+    }
+
+    /** Members by node id, with the roles each announced. */
+    private Map<String, Member> membersByNode() {
+        Map<String, Member> out = new HashMap<>();
+        for (Member m : hazelcast.getCluster().getMembers()) {
+            String id = m.getAttribute(HazelcastStreamRegistry.NODE_ATTRIBUTE);
+            if (id != null) {
+                out.put(id, m);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The node that runs the relay: of the members with the role it needs, the one whose hash with the relay's id is
+     * highest (rendezvous hashing), so the answer is the same on every node and changes for few relays when a node
+     * comes or goes. Null when no member can run it.
+     */
+    static String placement(RelayConfig c, Map<String, Member> members) {
+        String role = (c.kind() == RelayConfig.Kind.PULL ? Role.INGEST : Role.EDGE).name().toLowerCase(Locale.ROOT);
+        String best = null;
+        long bestScore = Long.MIN_VALUE;
+        for (Map.Entry<String, Member> e : members.entrySet()) {
+            String roles = e.getValue().getAttribute(ROLES_ATTRIBUTE);
+            if (roles == null || !List.of(roles.split(",")).contains(role)) {
+                continue;
+            }
+            long score = score(c.id(), e.getKey());
+            if (score > bestScore || (score == bestScore && e.getKey().compareTo(best) < 0)) {
+                best = e.getKey();
+                bestScore = score;
+            }
+        }
+        return best;
+    }
+
+    /** A well-mixed 64-bit hash of the pair (String.hashCode is fixed by the language, the same on every JVM). */
+    static long score(String relay, String node) {
+        long h = relay.hashCode() * 0x9E3779B97F4A7C15L + node.hashCode();
+        h ^= h >>> 33;
+        h *= 0xFF51AFD7ED558CCDL;
+        h ^= h >>> 33;
+        h *= 0xC4CEB9FE1A85EC53L;
+        return h ^ (h >>> 33);
+    }
+
+    /** Any change of the set: this node's file follows it, and its share is checked. */
+    private final class Changes implements EntryAddedListener<String, String>, EntryUpdatedListener<String, String>,
+            EntryRemovedListener<String, String> {
+        @Override
+        public void entryAdded(EntryEvent<String, String> event) {
+            changed();
+        }
+
+        @Override
+        public void entryUpdated(EntryEvent<String, String> event) {
+            changed();
+        }
+
+        @Override
+        public void entryRemoved(EntryEvent<String, String> event) {
+            changed();
+        }
+
+        private void changed() {
+            vertx.executeBlocking(() -> {
+                writeFile();
+                return null;
+            }, false).onFailure(e -> log.warn("{} not written: {}", file, e.toString()));
+            checkSoon();
+        }
+    }
+}
