@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -29,14 +30,29 @@ final class ExternalProcess implements AutoCloseable {
     }
 
     static ExternalProcess start(String label, List<String> command) throws IOException {
+        return start(label, command, Map.of());
+    }
+
+    /**
+     * As {@link #start(String, List)}, with these changes to the environment the test runs in: a variable set to a
+     * value, or removed when its value is null (so a test does not depend on what the caller's shell exported).
+     */
+    static ExternalProcess start(String label, List<String> command, Map<String, String> env) throws IOException {
         io.cascade.testing.RealClients.require(command.get(0)); // a missing client fails the test, never skips it
         Files.createDirectories(LOGS);
         String base = label + "-" + System.nanoTime();
         Path out = LOGS.resolve(base + ".out");
         Path err = LOGS.resolve(base + ".err");
-        Process p = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
-        return new ExternalProcess(label, p, out, err);
+        ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        env.forEach((name, value) -> {
+            if (value == null) {
+                builder.environment().remove(name);
+            } else {
+                builder.environment().put(name, value);
+            }
+        });
+        return new ExternalProcess(label, builder.start(), out, err);
     }
 
     /** Runs to completion within the timeout (killed after it); returns the exit code, or -1 when killed. */

@@ -6,9 +6,10 @@ import java.nio.file.Path;
 import java.util.Map;
 
 /**
- * The real clients interop tests drive (ffmpeg, rtmpdump, GStreamer, Chromium, node, openssl). A test never skips
- * because one is missing: it fails, naming the Debian package that provides it. {@code deploy/bin/test} (what CI runs)
- * installs every one of them first, and fails the build if any test was skipped all the same (with {@code CI=true}).
+ * The real clients interop tests drive (ffmpeg, rtmpdump, GStreamer, Chromium, node, openssl, python3, script). A test
+ * never skips because one is missing: it fails, naming the Debian package that provides it. {@code deploy/bin/test}
+ * (what CI runs) installs every one of them first, and fails the build if any test was skipped all the same (with
+ * {@code CI=true}).
  */
 public final class RealClients {
     /** The Debian package of each program, for the failure message. */
@@ -16,7 +17,8 @@ public final class RealClients {
             Map.entry("ffprobe", "ffmpeg"), Map.entry("rtmpdump", "rtmpdump"),
             Map.entry("gst-launch-1.0", "gstreamer1.0-tools"), Map.entry("gst-inspect-1.0", "gstreamer1.0-tools"),
             Map.entry("chromium", "chromium"), Map.entry("node", "nodejs"), Map.entry("openssl", "openssl"),
-            Map.entry("ip", "iproute2"), Map.entry("iptables", "iptables"), Map.entry("nginx", "libnginx-mod-rtmp"));
+            Map.entry("ip", "iproute2"), Map.entry("iptables", "iptables"), Map.entry("nginx", "libnginx-mod-rtmp"),
+            Map.entry("python3", "python3"), Map.entry("script", "bsdutils"));
 
     private RealClients() {
     }
