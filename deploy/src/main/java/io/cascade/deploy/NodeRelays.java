@@ -13,11 +13,7 @@ import com.hazelcast.map.listener.EntryRemovedListener;
 import com.hazelcast.map.listener.EntryUpdatedListener;
 import io.cascade.cluster.HazelcastStreamRegistry;
 import io.cascade.deploy.NodeConfig.Role;
-import io.cascade.edge.fanout.ViewerPolicy;
-import io.cascade.edge.rtmp.RtmpPush;
-import io.cascade.ingest.rtmp.RtmpPull;
 import io.cascade.origin.RelayControl;
-import io.cascade.protocol.rtmp.session.RtmpUrl;
 import io.cascade.relay.Relay;
 import io.cascade.relay.RelayConfig;
 import io.cascade.settings.Setting;
@@ -165,8 +161,9 @@ final class NodeRelays implements RelayControl {
 
     @Override
     public Future<RelayConfig> add(RelayConfig config) {
+        RelaySchemes.Scheme scheme;
         try {
-            check(config);
+            scheme = check(config);
         } catch (IllegalArgumentException e) {
             return Future.failedFuture(e);
         }
@@ -183,7 +180,8 @@ final class NodeRelays implements RelayControl {
                 }
                 if (config.kind() == RelayConfig.Kind.PUSH && other.kind() == RelayConfig.Kind.PUSH
                         && other.localStreamName().equals(config.localStreamName())
-                        && RtmpPush.target(other).equals(RtmpPush.target(config))) {
+                        && RelaySchemes.of(other).map(s -> s.destination(other)).orElse("")
+                        .equals(scheme.destination(config))) {
                     throw new IllegalArgumentException("push " + other.id() + " sends " + config.localStreamName()
                             + " there already");
                 }
@@ -198,19 +196,16 @@ final class NodeRelays implements RelayControl {
     }
 
     /** What makes a relay impossible to run anywhere, said before it is stored. */
-    private static void check(RelayConfig config) {
-        if (!config.scheme().equals("rtmp")) {
-            throw new IllegalArgumentException("uri: scheme '" + config.scheme() + "' is not supported; rtmp:// is");
-        }
+    private static RelaySchemes.Scheme check(RelayConfig config) {
+        RelaySchemes.Scheme scheme = RelaySchemes.of(config).orElseThrow(() -> new IllegalArgumentException(
+                "uri: scheme '" + config.scheme() + "' is not supported for a " + config.kind().name()
+                        .toLowerCase(Locale.ROOT) + "; " + String.join(", ", RelaySchemes.names(config.kind())) + " are"));
         try {
-            if (config.kind() == RelayConfig.Kind.PULL) {
-                RtmpUrl.parse(config.uri());
-            } else {
-                RtmpPush.target(config);
-            }
+            scheme.destination(config);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("uri: " + e.getMessage());
         }
+        return scheme;
     }
 
     @Override
@@ -327,10 +322,7 @@ final class NodeRelays implements RelayControl {
                 return;
             }
             try {
-                Relay relay = c.kind() == RelayConfig.Kind.PULL
-                        ? new RtmpPull(vertx, client, node.admission, node.counters, c).start()
-                        : new RtmpPush(vertx, client, node.playback, node.counters,
-                        node.config.value(ViewerPolicy.QUEUE_BYTES), c).start();
+                Relay relay = check(c).start(node, client, c);
                 running.put(id, new Running(c, relay));
                 log.info("relay {}: runs here ({} {} {})", id, c.localStreamName(),
                         c.kind() == RelayConfig.Kind.PULL ? "from" : "to", c.redactedUri());
