@@ -61,6 +61,16 @@ final class NodeRelays implements RelayControl {
     /** Relays one cluster holds: each is a connection and, for a pull, a stream; far more than any deployment uses. */
     static final Setting<Integer> MAX_RELAYS = Setting.integer("relay.max", 1_000, 0, 100_000,
             "relays (pullStream, pushStream) the cluster holds at most");
+    /**
+     * Relays that start with the node, as crtmpserver's externalStreams: a YAML or JSON list of relays with EMS's
+     * fields. Read and checked before the node starts, so a mistake stops it naming the file and the entry.
+     */
+    static final Setting<List<RelayConfig>> STARTUP_FILE = Setting.of("relay.file", "",
+            "a path to a YAML or JSON list of `{kind: pull or push, uri, localStreamName, targetStreamName, keepAlive,"
+                    + " tcUrl, pageUrl, swfUrl, flashVer, id}`", NodeRelays::readStartupFile,
+            "relays this node adds to the cluster's set when it starts (kept there under their ids)");
+    /** Entries one startup file may hold: the cluster's bound applies too. */
+    static final int MAX_STARTUP_RELAYS = 1_000;
     /** How long a node asked for the state of the relays it runs may take. */
     static final long STATUS_TIMEOUT_MS = 2_000;
     private static final String STATUS_ADDRESS = "cascade.relays.status.";
@@ -123,6 +133,13 @@ final class NodeRelays implements RelayControl {
     }
 
     private void loadFile() throws IOException {
+        for (RelayConfig c : node.config.value(STARTUP_FILE)) {
+            String value = c.toJson().encode();
+            if (!value.equals(relays.put(c.id(), value))) {
+                log.info("relay {} from {}: {} {} {}", c.id(), STARTUP_FILE.key(), c.localStreamName(),
+                        c.kind() == RelayConfig.Kind.PULL ? "from" : "to", c.redactedUri());
+            }
+        }
         if (file == null || !Files.isRegularFile(file)) {
             return;
         }
@@ -193,6 +210,63 @@ final class NodeRelays implements RelayControl {
                     config.redactedUri());
             return config;
         }, false);
+    }
+
+    /** The startup file's relays; each keeps its {@code id}, or gets one from its kind, name and destination. */
+    private static List<RelayConfig> readStartupFile(String path) {
+        if (path.isEmpty()) {
+            return List.of();
+        }
+        Object doc;
+        try {
+            doc = new org.yaml.snakeyaml.Yaml(new org.yaml.snakeyaml.constructor.SafeConstructor(
+                    new org.yaml.snakeyaml.LoaderOptions())).load(Files.readString(Path.of(path), StandardCharsets.UTF_8));
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalArgumentException("cannot read " + path + ": " + e.getMessage());
+        }
+        if (!(doc instanceof List<?> list)) {
+            throw new IllegalArgumentException(path + " must hold a list of relays");
+        }
+        if (list.size() > MAX_STARTUP_RELAYS) {
+            throw new IllegalArgumentException(path + " holds more than " + MAX_STARTUP_RELAYS + " relays");
+        }
+        List<RelayConfig> out = new ArrayList<>();
+        for (int i = 0; i < list.size(); i++) {
+            try {
+                if (!(list.get(i) instanceof Map<?, ?> fields)) {
+                    throw new IllegalArgumentException("not a mapping");
+                }
+                out.add(startupRelay(fields));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(path + ", relay " + i + ": " + e.getMessage());
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    private static RelayConfig startupRelay(Map<?, ?> fields) {
+        Map<String, String> text = new HashMap<>();
+        fields.forEach((k, v) -> text.put(String.valueOf(k), v == null ? "" : String.valueOf(v)));
+        String kindText = text.getOrDefault("kind", "");
+        if (!kindText.equals("pull") && !kindText.equals("push")) {
+            throw new IllegalArgumentException("kind must be pull or push");
+        }
+        RelayConfig.Kind kind = RelayConfig.Kind.valueOf(kindText.toUpperCase(Locale.ROOT));
+        String keepAlive = text.getOrDefault("keepAlive", "true");
+        Map<String, String> options = new HashMap<>();
+        for (String name : RelayConfig.OPTION_NAMES) {
+            if (text.containsKey(name)) {
+                options.put(name, text.get(name));
+            }
+        }
+        String local = text.getOrDefault("localStreamName", "");
+        String uri = text.getOrDefault("uri", "");
+        String id = text.getOrDefault("id", kindText + "-" + local + "-"
+                + Integer.toHexString((uri + "\u0000" + text.getOrDefault("targetStreamName", "")).hashCode()));
+        RelayConfig c = new RelayConfig(id, kind, uri, local, text.getOrDefault("targetStreamName", ""),
+                !keepAlive.equals("false") && !keepAlive.equals("0"), options);
+        check(c);
+        return c;
     }
 
     /** What makes a relay impossible to run anywhere, said before it is stored. */

@@ -69,7 +69,8 @@ final class NodeSettings {
         all.addAll(List.of(PackageSettings.PLAYLIST_TYPE, PackageSettings.DVR_SEGMENTS, PackageSettings.MAX_STREAM_BYTES,
                 PackageSettings.MAX_NODE_PACKAGED_BYTES, SegmentKeys.KEY_COUNT, SegmentKeys.SECRET));
         Listener.ALL.forEach(l -> all.addAll(l.settings())); // what each protocol's listener reads
-        all.addAll(List.of(AUTO_HLS_FOLDER, AUTO_DASH_FOLDER, NodeMetrics.STREAM_SERIES_MAX, NodeRelays.MAX_RELAYS));
+        all.addAll(List.of(AUTO_HLS_FOLDER, AUTO_DASH_FOLDER, NodeMetrics.STREAM_SERIES_MAX, NodeRelays.MAX_RELAYS,
+                NodeRelays.STARTUP_FILE));
         return List.copyOf(all);
     }
 

@@ -167,6 +167,32 @@ class RelayIT {
     }
 
     @Test
+    void aRelayFileStartsItsRelaysWithTheNodeAndAMistakeInItStopsTheNode() throws Exception {
+        Path file = dir.resolve("relays.yaml");
+        java.nio.file.Files.writeString(file, String.join("\n",
+                "- kind: pull",
+                "  uri: " + nginx.url("src") + "?k=v&x=y",
+                "  localStreamName: fromfile",
+                "  keepAlive: true", ""));
+        node.stop();
+        node = null;
+        rtmp = Clients.freePort();
+        api = Clients.freePort();
+        try (ExternalProcess source = ExternalProcess.start("publish-nginx", ffmpegPublish(nginx.url("src"), 60))) {
+            node = Clients.startSingle("relay", rtmp, 0, "api.port", String.valueOf(api), "data.dir",
+                    dir.resolve("data").toString(), "relay.file", file.toString());
+            Clients.awaitLive(api, "fromfile", true, source);
+            Clients.assertDecodes("fromfile", ffmpegDecode(rtmpUrl(rtmp, "fromfile"), SECONDS), SECONDS);
+        }
+        java.nio.file.Files.writeString(file, "- kind: pull\n  uri: gopher://x/live/y\n  localStreamName: y\n");
+        io.cascade.settings.SettingsException e = org.junit.jupiter.api.Assertions.assertThrows(
+                io.cascade.settings.SettingsException.class,
+                () -> NodeConfig.of(java.util.Map.of("relay.file", file.toString())));
+        assertTrue(e.getMessage().contains("relay.file") && e.getMessage().contains("relay 0")
+                && e.getMessage().contains("gopher"), e.getMessage());
+    }
+
+    @Test
     void relaysComeBackWithTheNodeAfterARestart() throws Exception {
         try (ExternalProcess source = ExternalProcess.start("publish-nginx", ffmpegPublish(nginx.url("src"), 90))) {
             JsonObject added = call("pullStream", "uri", nginx.url("src"), "localStreamName", "kept");
