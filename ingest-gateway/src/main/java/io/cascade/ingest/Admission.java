@@ -162,9 +162,28 @@ public final class Admission {
      * (the caller starts it, or closes it when its publisher left meanwhile) or fails with {@link Refused}.
      */
     public Future<Publication> admit(Attempt attempt) {
+        return answer(attempt, decide(attempt));
+    }
+
+    /**
+     * A relay of this cluster publishes (a pull). It was set up through the API or the relay file, which have their
+     * own authorisation, so publisher authorisation and ingest points do not apply and the name is the public one;
+     * the naming rule, the memory budget and the cluster-wide claim do.
+     */
+    public Future<Publication> admitRelay(String name, String protocol, String peer) {
+        Attempt attempt = new Attempt(name, "", protocol, peer);
+        Future<Publication> decision = !StreamNames.isValid(name)
+                ? refuse(attempt, Refusal.BAD_NAME, "Invalid stream name.")
+                : !counters.memory.admitsPublisher()
+                ? refuse(attempt, Refusal.NODE_FULL, "The server is full, try another one.")
+                : claim(attempt, name);
+        return answer(attempt, decision);
+    }
+
+    private Future<Publication> answer(Attempt attempt, Future<Publication> decision) {
         Context caller = vertx.getOrCreateContext();
         Promise<Publication> answer = Promise.promise();
-        decide(attempt).onComplete(result -> caller.runOnContext(v -> {
+        decision.onComplete(result -> caller.runOnContext(v -> {
             if (result.succeeded()) {
                 answer.complete(result.result());
                 return;

@@ -104,6 +104,25 @@ class AdmissionTest {
     }
 
     @Test
+    void aRelayPublishesUnderItsPublicNameWithoutIngestPointsOrAuthorisation(Vertx vertx, VertxTestContext ctx) {
+        Admission admission = admission(vertx, new MemoryPoints(Map.of())); // ingest points required, none exist
+        admission.admit(attempt("pulled")).onComplete(ctx.failing(refused -> ctx.verify(() -> {
+            assertEquals(Admission.Refusal.NOT_INGEST_POINT, ((Admission.Refused) refused).reason());
+            admission.admitRelay("pulled", "rtmp", "pull rtmp://src/live/x").onComplete(ctx.succeeding(p -> ctx.verify(() -> {
+                assertEquals("pulled", p.name());
+                assertEquals("node-a", registry.streams.get("pulled").ownerNode(), "claimed cluster-wide all the same");
+                admission.admitRelay("pulled", "rtmp", "pull again").onComplete(ctx.failing(again -> ctx.verify(() -> {
+                    assertEquals(Admission.Refusal.NAME_IN_USE, ((Admission.Refused) again).reason());
+                    admission.admitRelay("../x", "rtmp", "pull").onComplete(ctx.failing(bad -> ctx.verify(() -> {
+                        assertEquals(Admission.Refusal.BAD_NAME, ((Admission.Refused) bad).reason());
+                        ctx.completeNow();
+                    })));
+                })));
+            })));
+        })));
+    }
+
+    @Test
     void withoutPublishersTheRegistryIsNotAsked(Vertx vertx, VertxTestContext ctx) {
         admission(vertx, null);
         vertx.setTimer(Admission.OWNERSHIP_CHECK_MS * 2 + 200, id -> ctx.verify(() -> {

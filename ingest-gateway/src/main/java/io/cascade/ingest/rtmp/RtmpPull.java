@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A pull over RTMP: plays a stream from another server and publishes it here under the relay's local name. It goes
- * through {@link Admission} as any publisher does, once the first frame arrives; with keepAlive it
+ * through {@link Admission#admitRelay} (the name claimed cluster-wide) once the first frame arrives; with keepAlive it
  * connects again after every end, waiting longer each time ({@link io.cascade.relay.Backoff}). Runs on one event loop.
  */
 public final class RtmpPull implements Relay {
@@ -100,8 +100,8 @@ public final class RtmpPull implements Relay {
     /** The first frame arrived: the local name is claimed as any publisher's would be. */
     private void admit(RtmpClientConnection c) {
         admitting = true;
-        admission.admit(new Admission.Attempt(config.localStreamName(), "", RtmpServer.PROTOCOL,
-                "pull " + url.redacted())).onComplete(admitted -> {
+        admission.admitRelay(config.localStreamName(), RtmpServer.PROTOCOL, "pull " + url.redacted())
+                .onComplete(admitted -> {
                     if (admitted.failed()) {
                         pending.clear();
                         c.close("refused here: " + admitted.cause().getMessage());
