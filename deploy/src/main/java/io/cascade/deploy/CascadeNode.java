@@ -177,6 +177,7 @@ public final class CascadeNode {
                         }
                     }
                     services.relays = new NodeRelays(services, clusterManager.getHazelcastInstance());
+                    metrics.bindRelays(services.relays::running);
                     Future<Void> listening = services.relays.start();
                     for (Listener l : Listener.ALL) {
                         listening = listening.compose(v -> startListener(l));

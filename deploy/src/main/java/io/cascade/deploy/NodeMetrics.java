@@ -112,6 +112,15 @@ final class NodeMetrics implements AutoCloseable {
 
     /** Registers every node-wide series of Cascade, with its value from the counters (0 before any traffic). */
     /** Whether the node is drained ({@code drainNode}, SIGTERM): 1 while it is. */
+    /** The relays running on this node now, by kind; their attempts are counted in {@code cascade_relay_attempts_total}. */
+    void bindRelays(java.util.function.ToIntFunction<String> runningOfKind) {
+        for (String kind : List.of("pull", "push")) {
+            Gauge.builder("cascade.relays", () -> runningOfKind.applyAsInt(kind))
+                    .description("Relays (pullStream, pushStream) this node runs now, connected or waiting to try again")
+                    .tags("kind", kind).register(registry);
+        }
+    }
+
     void bindDrain(java.util.function.BooleanSupplier draining) {
         Gauge.builder("cascade.node.draining", () -> draining.getAsBoolean() ? 1 : 0)
                 .description("1 while this node is drained: not ready, new viewers sent to other edges")
@@ -208,6 +217,8 @@ final class NodeMetrics implements AutoCloseable {
                 "unauthorised");
         counter("cascade.publish.refusals", publishRefused, counters.publishRefusedNodeFull, "reason", "node_full");
         counter("cascade.publish.refusals", publishRefused, counters.publishRefusedOther, "reason", "other");
+        counter("cascade.relay.attempts", "Connection attempts of the relays this node ran (pulls and pushes): more than"
+                + " one per relay means it reconnected, after an error or the end of its stream", counters.relayAttempts);
         counter("cascade.publishers.ended", "Publishers the node ended: after a partition healed, the cluster kept"
                 + " another node's publisher of the same name (name_lost)", counters.publishersEndedNameLost, "reason",
                 "name_lost");

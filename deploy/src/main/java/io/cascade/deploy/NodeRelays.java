@@ -84,8 +84,11 @@ final class NodeRelays implements RelayControl {
     private final NetClient client;
     /** Where the checks run, one at a time, and where the relays this node runs start. */
     private final io.vertx.core.Context context;
-    /** The relays running here, by id, with the configuration each was started from. */
-    private final Map<String, Running> running = new HashMap<>();
+    /**
+     * The relays running here, by id, with the configuration each was started from. Changed on {@link #context}; read
+     * by the metrics exporter too.
+     */
+    private final Map<String, Running> running = new java.util.concurrent.ConcurrentHashMap<>();
     private boolean checkPending;
 
     private record Running(RelayConfig config, Relay relay) {
@@ -344,6 +347,11 @@ final class NodeRelays implements RelayControl {
     }
 
     // ---- this node's share ----
+
+    /** Relays of this kind ("pull", "push") running here: a metrics gauge reads it from its own thread. */
+    int running(String kind) {
+        return (int) running.values().stream().filter(r -> r.config().kind().name().equalsIgnoreCase(kind)).count();
+    }
 
     /** The state of each relay running here, for a node listing them. */
     private JsonArray localStatus() {

@@ -164,6 +164,7 @@ class RelayIT {
                 s -> s.getLong("attempts") >= 3, s -> "attempts against a dead source: " + s);
         assertTrue(state.getString("lastError").contains("cannot connect"), state.encode());
         assertEquals("waiting", state.getString("state"), state.encode());
+        assertTrue(node.counters().relayAttempts.sum() >= 3, "attempts are counted for the metrics");
     }
 
     @Test

@@ -51,6 +51,8 @@ public final class NodeCounters {
      */
     public final LongAdder publishersEndedNameLost = new LongAdder();
     public final LongAdder playRefusedNotFound = new LongAdder();
+    /** Connection attempts of the relays running on this node (pulls and pushes), the first ones included. */
+    public final LongAdder relayAttempts = new LongAdder();
     /** Plays (and HLS/DASH requests) refused by authorisation. */
     public final LongAdder playRefusedUnauthorised = new LongAdder();
     /**

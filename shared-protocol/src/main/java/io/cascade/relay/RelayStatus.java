@@ -14,10 +14,17 @@ public final class RelayStatus {
     private volatile long sinceMillis = System.currentTimeMillis();
     private volatile String lastError = "";
     private final Backoff backoff = new Backoff();
+    private final java.util.concurrent.atomic.LongAdder nodeAttempts;
+
+    /** @param nodeAttempts the node's count of relay attempts, which this relay's add to */
+    public RelayStatus(java.util.concurrent.atomic.LongAdder nodeAttempts) {
+        this.nodeAttempts = nodeAttempts;
+    }
 
     /** A new attempt begins. */
     public void connecting() {
         attempts++;
+        nodeAttempts.increment();
         set(State.CONNECTING);
     }
 

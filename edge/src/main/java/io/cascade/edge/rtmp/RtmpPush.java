@@ -40,7 +40,7 @@ public final class RtmpPush implements Relay {
     private final RtmpUrl target;
     private final RtmpClientSession.ConnectOptions options;
     private final int writeQueueBytes;
-    private final RelayStatus status = new RelayStatus();
+    private final RelayStatus status;
     private RtmpClientConnection connection;
     private Viewer viewer;
     private long retryTimer = -1;
@@ -56,6 +56,7 @@ public final class RtmpPush implements Relay {
         this.counters = counters.protocol(RtmpServer.PROTOCOL);
         this.writeQueueBytes = writeQueueBytes;
         this.config = config;
+        this.status = new RelayStatus(counters.relayAttempts);
         this.target = target(config);
         this.options = new RtmpClientSession.ConnectOptions(config.option("flashVer"), config.option("tcUrl"),
                 config.option("swfUrl"), config.option("pageUrl"));

@@ -40,7 +40,7 @@ public final class RtmpPull implements Relay {
     private final RelayConfig config;
     private final RtmpUrl url;
     private final RtmpClientSession.ConnectOptions options;
-    private final RelayStatus status = new RelayStatus();
+    private final RelayStatus status;
     private RtmpClientConnection connection;
     private Publication publication;
     private RtmpToFrames toFrames;
@@ -57,6 +57,7 @@ public final class RtmpPull implements Relay {
         this.admission = admission;
         this.counters = counters.protocol(RtmpServer.PROTOCOL);
         this.config = config;
+        this.status = new RelayStatus(counters.relayAttempts);
         this.url = RtmpUrl.parse(config.uri());
         this.options = new RtmpClientSession.ConnectOptions(config.option("flashVer"), config.option("tcUrl"),
                 config.option("swfUrl"), config.option("pageUrl"));
