@@ -69,6 +69,14 @@ final class NodeRelays implements RelayControl {
             "a path to a YAML or JSON list of `{kind: pull or push, uri, localStreamName, targetStreamName, keepAlive,"
                     + " tcUrl, pageUrl, swfUrl, flashVer, id}`", NodeRelays::readStartupFile,
             "relays this node adds to the cluster's set when it starts (kept there under their ids)");
+    /**
+     * CAs a relay over TLS (rtmps://) trusts besides the JVM's: a private CA's certificate, as the nodes' own
+     * certificates often are. The target's name is checked against its certificate either way.
+     */
+    static final Setting<String> TLS_CA = Setting.text("relay.tls.ca", "",
+            "a path to PEM certificates that relays over TLS (`rtmps://`) trust besides the JVM's CAs");
+    /** A target that does not accept the TCP connection within this is down, as far as one attempt goes. */
+    static final int CONNECT_TIMEOUT_MS = 5_000;
     /** Entries one startup file may hold: the cluster's bound applies too. */
     static final int MAX_STARTUP_RELAYS = 1_000;
     /** How long a node asked for the state of the relays it runs may take. */
@@ -81,7 +89,7 @@ final class NodeRelays implements RelayControl {
     private final HazelcastInstance hazelcast;
     private final Path file;
     private final int max;
-    private final NetClient client;
+    private final RelaySchemes.Clients clients;
     /** Where the checks run, one at a time, and where the relays this node runs start. */
     private final io.vertx.core.Context context;
     /**
@@ -103,7 +111,14 @@ final class NodeRelays implements RelayControl {
         this.file = node.roles.contains(Role.ORIGIN)
                 ? Path.of(node.config.value(NodeSettings.DATA_DIR)).resolve(FILE_NAME) : null;
         this.context = vertx.getOrCreateContext();
-        this.client = vertx.createNetClient(new NetClientOptions().setConnectTimeout(5_000).setTcpNoDelay(true));
+        NetClientOptions tls = new NetClientOptions().setConnectTimeout(CONNECT_TIMEOUT_MS).setTcpNoDelay(true)
+                .setSsl(true).setHostnameVerificationAlgorithm("HTTPS");
+        String ca = node.config.value(TLS_CA);
+        if (!ca.isEmpty()) {
+            tls.setTrustOptions(new io.vertx.core.net.PemTrustOptions().addCertPath(ca));
+        }
+        this.clients = new RelaySchemes.Clients(vertx.createNetClient(new NetClientOptions()
+                .setConnectTimeout(CONNECT_TIMEOUT_MS).setTcpNoDelay(true)), vertx.createNetClient(tls));
     }
 
     /** One synchronous backup: losing a member loses no relay. */
@@ -404,7 +419,7 @@ final class NodeRelays implements RelayControl {
                 return;
             }
             try {
-                Relay relay = check(c).start(node, client, c);
+                Relay relay = check(c).start(node, clients, c);
                 running.put(id, new Running(c, relay));
                 log.info("relay {}: runs here ({} {} {})", id, c.localStreamName(),
                         c.kind() == RelayConfig.Kind.PULL ? "from" : "to", c.redactedUri());

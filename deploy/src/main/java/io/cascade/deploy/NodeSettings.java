@@ -70,7 +70,7 @@ final class NodeSettings {
                 PackageSettings.MAX_NODE_PACKAGED_BYTES, SegmentKeys.KEY_COUNT, SegmentKeys.SECRET));
         Listener.ALL.forEach(l -> all.addAll(l.settings())); // what each protocol's listener reads
         all.addAll(List.of(AUTO_HLS_FOLDER, AUTO_DASH_FOLDER, NodeMetrics.STREAM_SERIES_MAX, NodeRelays.MAX_RELAYS,
-                NodeRelays.STARTUP_FILE));
+                NodeRelays.STARTUP_FILE, NodeRelays.TLS_CA));
         return List.copyOf(all);
     }
 

@@ -29,54 +29,73 @@ final class RelaySchemes {
          */
         String destination(RelayConfig config);
 
-        /** Starts the relay on this node (which has the role the relay's kind needs). */
-        Relay start(NodeServices node, NetClient client, RelayConfig config);
+        /**
+         * Starts the relay on this node (which has the role the relay's kind needs).
+         *
+         * @param clients the node's outbound TCP clients, plain and TLS
+         */
+        Relay start(NodeServices node, Clients clients, RelayConfig config);
     }
 
-    static final List<Scheme> ALL = List.of(
-            new Scheme() {
-                @Override
-                public String scheme() {
-                    return "rtmp";
-                }
+    /** The node's outbound TCP clients: one plain, one TLS that trusts the JVM's CAs and {@code relay.tls.ca}. */
+    record Clients(NetClient plain, NetClient tls) {
+        NetClient of(boolean secure) {
+            return secure ? tls : plain;
+        }
+    }
 
-                @Override
-                public RelayConfig.Kind kind() {
-                    return RelayConfig.Kind.PULL;
-                }
+    /** RTMP pulls and pushes, plain and over TLS: the URL says which. */
+    static final List<Scheme> ALL = List.of(rtmpPull("rtmp"), rtmpPull("rtmps"), rtmpPush("rtmp"), rtmpPush("rtmps"));
 
-                @Override
-                public String destination(RelayConfig config) {
-                    return RtmpUrl.parse(config.uri()).redacted();
-                }
+    private static Scheme rtmpPull(String name) {
+        return new Scheme() {
+            @Override
+            public String scheme() {
+                return name;
+            }
 
-                @Override
-                public Relay start(NodeServices node, NetClient client, RelayConfig config) {
-                    return new RtmpPull(node.vertx, client, node.admission, node.counters, config).start();
-                }
-            },
-            new Scheme() {
-                @Override
-                public String scheme() {
-                    return "rtmp";
-                }
+            @Override
+            public RelayConfig.Kind kind() {
+                return RelayConfig.Kind.PULL;
+            }
 
-                @Override
-                public RelayConfig.Kind kind() {
-                    return RelayConfig.Kind.PUSH;
-                }
+            @Override
+            public String destination(RelayConfig config) {
+                return RtmpUrl.parse(config.uri()).redacted();
+            }
 
-                @Override
-                public String destination(RelayConfig config) {
-                    return RtmpPush.target(config).redacted();
-                }
+            @Override
+            public Relay start(NodeServices node, Clients clients, RelayConfig config) {
+                RtmpUrl url = RtmpUrl.parse(config.uri());
+                return new RtmpPull(node.vertx, clients.of(url.secure()), node.admission, node.counters, config).start();
+            }
+        };
+    }
 
-                @Override
-                public Relay start(NodeServices node, NetClient client, RelayConfig config) {
-                    return new RtmpPush(node.vertx, client, node.playback, node.counters,
-                            node.config.value(ViewerPolicy.QUEUE_BYTES), config).start();
-                }
-            });
+    private static Scheme rtmpPush(String name) {
+        return new Scheme() {
+            @Override
+            public String scheme() {
+                return name;
+            }
+
+            @Override
+            public RelayConfig.Kind kind() {
+                return RelayConfig.Kind.PUSH;
+            }
+
+            @Override
+            public String destination(RelayConfig config) {
+                return RtmpPush.target(config).redacted();
+            }
+
+            @Override
+            public Relay start(NodeServices node, Clients clients, RelayConfig config) {
+                return new RtmpPush(node.vertx, clients.of(RtmpPush.target(config).secure()), node.playback,
+                        node.counters, node.config.value(ViewerPolicy.QUEUE_BYTES), config).start();
+            }
+        };
+    }
 
     private RelaySchemes() {
     }

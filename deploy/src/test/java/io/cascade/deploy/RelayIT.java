@@ -194,6 +194,47 @@ class RelayIT {
     }
 
     @Test
+    void overTlsAPullAndAPushTrustOnlyWhatTheyAreToldTo() throws Exception {
+        TestCa ca = TestCa.create("relay-it");
+        Path[] pair = ca.issue("rtmps-target", 0x2001);
+        int targetRtmp = Clients.freePort();
+        int targetRtmps = Clients.freePort();
+        int targetApi = Clients.freePort();
+        CascadeNode target = Clients.startSingle("tls-target", targetRtmp, 0, "rtmps.port", String.valueOf(targetRtmps),
+                "tls.cert", pair[0].toString(), "tls.key", pair[1].toString(), "api.port", String.valueOf(targetApi));
+        try (ExternalProcess publisher = ExternalProcess.start("publish-target",
+                ffmpegPublish(rtmpUrl(targetRtmp, "secret"), 90))) {
+            String source = "rtmps://127.0.0.1:" + targetRtmps + "/live/secret";
+            // this node trusts the JVM's CAs only: the test CA's certificate is refused, and said so
+            JsonObject untrusted = call("pullStream", "uri", source, "localStreamName", "untrusted");
+            String untrustedId = untrusted.getJsonObject("data").getString("id");
+            JsonObject refused = Await.until(Duration.ofSeconds(15), () -> relay(untrustedId).getJsonObject("status"),
+                    st -> st.getLong("attempts") >= 2, st -> "attempts: " + st);
+            assertTrue(refused.getString("lastError").toLowerCase(java.util.Locale.ROOT).matches(
+                    ".*(certif|pkix|ssl|handshake).*"), refused.encode());
+            assertEquals("SUCCESS", call("removePullPushConfig", "id", untrustedId).getString("status"));
+
+            node.stop();
+            node = null;
+            rtmp = Clients.freePort();
+            api = Clients.freePort();
+            node = Clients.startSingle("relay", rtmp, 0, "api.port", String.valueOf(api), "data.dir",
+                    dir.resolve("data-tls").toString(), "relay.tls.ca", ca.dir.resolve("ca.pem").toString());
+            assertEquals("SUCCESS", call("pullStream", "uri", source, "localStreamName", "overtls").getString("status"));
+            Clients.awaitLive(api, "overtls", true, publisher);
+            Clients.assertDecodes("pulled-over-tls", ffmpegDecode(rtmpUrl(rtmp, "overtls"), SECONDS), SECONDS);
+
+            JsonObject push = call("pushStream", "uri", "rtmps://127.0.0.1:" + targetRtmps + "/live",
+                    "localStreamName", "overtls", "targetStreamName", "back");
+            assertEquals("SUCCESS", push.getString("status"), push.encode());
+            Clients.awaitLive(targetApi, "back", true, publisher);
+            Clients.assertDecodes("pushed-over-tls", ffmpegDecode(rtmpUrl(targetRtmp, "back"), SECONDS), SECONDS);
+        } finally {
+            target.stop();
+        }
+    }
+
+    @Test
     void relaysComeBackWithTheNodeAfterARestart() throws Exception {
         try (ExternalProcess source = ExternalProcess.start("publish-nginx", ffmpegPublish(nginx.url("src"), 90))) {
             JsonObject added = call("pullStream", "uri", nginx.url("src"), "localStreamName", "kept");

@@ -5,15 +5,17 @@ import io.cascade.media.StreamNames;
 /**
  * Where an RTMP client connects and what it plays or publishes, from a URL such as
  * {@code rtmp://host:1935/live/cam1?token=x}: the last path segment (with its query) is the stream, everything before
- * it the application, as Flash Media Server, nginx-rtmp and EMS read such URLs. Only plain {@code rtmp} is known.
+ * it the application, as Flash Media Server, nginx-rtmp and EMS read such URLs. {@code rtmps://} is the same over TLS.
  *
  * @param host   the server's host name or address (IPv6 without brackets)
- * @param port   1935 unless the URL names one
+ * @param secure {@code rtmps}: over TLS
+ * @param port   1935 (443 for {@code rtmps}, as ffmpeg and the platforms use) unless the URL names one
  * @param app    the application, e.g. {@code live} or {@code live/room}
  * @param stream the stream name with its query, as sent in {@code play} or {@code publish}
  */
-public record RtmpUrl(String host, int port, String app, String stream) {
+public record RtmpUrl(boolean secure, String host, int port, String app, String stream) {
     public static final int DEFAULT_PORT = 1935;
+    public static final int DEFAULT_TLS_PORT = 443;
     /** Longer is no URL a person or a script writes; the bound keeps a hostile API call cheap. */
     public static final int MAX_LENGTH = 2048;
 
@@ -25,11 +27,11 @@ public record RtmpUrl(String host, int port, String app, String stream) {
         if (url.length() > MAX_LENGTH) {
             throw new IllegalArgumentException("URL longer than " + MAX_LENGTH + " characters");
         }
-        String scheme = "rtmp://";
-        if (!url.regionMatches(true, 0, scheme, 0, scheme.length())) {
-            throw new IllegalArgumentException("not an rtmp:// URL");
+        boolean secure = url.regionMatches(true, 0, "rtmps://", 0, 8);
+        if (!secure && !url.regionMatches(true, 0, "rtmp://", 0, 7)) {
+            throw new IllegalArgumentException("not an rtmp:// or rtmps:// URL");
         }
-        String rest = url.substring(scheme.length());
+        String rest = url.substring(secure ? 8 : 7);
         int slash = rest.indexOf('/');
         if (slash <= 0) {
             throw new IllegalArgumentException("no host and path");
@@ -39,7 +41,7 @@ public record RtmpUrl(String host, int port, String app, String stream) {
             throw new IllegalArgumentException("user:password@ is not supported in rtmp:// URLs");
         }
         String host;
-        int port = DEFAULT_PORT;
+        int port = secure ? DEFAULT_TLS_PORT : DEFAULT_PORT;
         String portText = null;
         if (authority.startsWith("[")) {
             int close = authority.indexOf(']');
@@ -89,13 +91,13 @@ public record RtmpUrl(String host, int port, String app, String stream) {
                 throw new IllegalArgumentException("bad application '" + app + "'");
             }
         }
-        return new RtmpUrl(host, port, app, stream);
+        return new RtmpUrl(secure, host, port, app, stream);
     }
 
     /** The {@code tcUrl} a client sends in {@code connect}: the URL up to the application. */
     public String tcUrl() {
         String h = host.contains(":") ? "[" + host + "]" : host;
-        return "rtmp://" + h + ":" + port + "/" + app;
+        return (secure ? "rtmps://" : "rtmp://") + h + ":" + port + "/" + app;
     }
 
     /** The stream's name without its query: what a log line may show (the query may hold a token). */

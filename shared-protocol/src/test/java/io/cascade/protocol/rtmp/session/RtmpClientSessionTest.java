@@ -257,6 +257,11 @@ class RtmpClientSessionTest {
         assertEquals("live/room", u.app());
         assertEquals("cam2?k=v", u.stream());
         assertEquals("rtmp://10.0.0.1:1935/live/room/cam2", u.redacted(), "the query never shows");
+        RtmpUrl tls = RtmpUrl.parse("rtmps://live.example.com/app/key");
+        assertTrue(tls.secure());
+        assertEquals(443, tls.port());
+        assertEquals("rtmps://live.example.com:443/app", tls.tcUrl());
+        assertFalse(u.secure());
         assertEquals("::1", RtmpUrl.parse("rtmp://[::1]:1936/live/x").host());
         assertEquals(1936, RtmpUrl.parse("rtmp://[::1]:1936/live/x").port());
         for (String bad : List.of("", "http://h/live/x", "rtmp://h/live", "rtmp://h/live/", "rtmp://h:0/live/x",
