@@ -82,13 +82,23 @@ public final class RtmpClientConnection implements RtmpClientSession.Listener {
         c.timer = vertx.setPeriodic(CHECK_MS, id -> c.checkTimeouts());
         client.connect(url.port(), url.host()).onComplete(connected -> {
             if (connected.failed()) {
-                c.closeReason = "cannot connect: " + connected.cause().getMessage();
+                c.closeReason = "cannot connect: " + reason(connected.cause());
                 c.onTransportClosed();
                 return;
             }
             c.attach(connected.result(), writeQueueBytes);
         });
         return c;
+    }
+
+    /** The failure and its root cause: "Failed to create SSL connection" alone does not say the certificate was refused. */
+    private static String reason(Throwable failure) {
+        Throwable root = failure;
+        for (int depth = 0; root.getCause() != null && depth < 8; depth++) {
+            root = root.getCause();
+        }
+        return root == failure ? String.valueOf(failure.getMessage())
+                : failure.getMessage() + ": " + root.getMessage();
     }
 
     private void attach(NetSocket socket, int writeQueueBytes) {
