@@ -171,6 +171,32 @@ class CascadeCliIT {
     }
 
     @Test
+    void relaysAreAddedListedAndRemovedWithVerbsTypedAsEmsUsersTypeThem() throws Exception {
+        int dead = Clients.freePort(); // nothing listens: the pull is kept and retried, which is what is listed
+        Run added = cli("pullstream", "uri=rtmp://127.0.0.1:" + dead + "/live/src?token=hush-9f", "localStreamName=clipull");
+        assertEquals(0, added.exit, added.toString());
+        assertTrue(added.out.startsWith("pulling clipull\n"), added.out);
+        assertFalse(added.out.contains("hush-9f"), "the URI's query is not echoed: " + added.out);
+        String id = added.out.lines().filter(l -> l.startsWith("id: ")).map(l -> l.substring(4)).findFirst()
+                .orElseThrow(() -> new AssertionError("no id: " + added.out));
+
+        Run listed = cli("listpullpushconfig");
+        assertEquals(0, listed.exit, listed.toString());
+        assertTrue(listed.out.lines().anyMatch(l -> l.startsWith("id ") && l.contains("localStreamName")),
+                "a table with a header: " + listed.out);
+        assertTrue(listed.out.lines().anyMatch(l -> l.startsWith(id + " ") && l.contains("clipull")), listed.out);
+        assertFalse(listed.out.contains("hush-9f"), listed.out);
+
+        Run bad = cli("pullStream", "uri=gopher://127.0.0.1/live/x", "localStreamName=other");
+        assertEquals(1, bad.exit, bad.toString());
+        assertTrue(bad.err.startsWith("FAIL: uri: scheme 'gopher' is not supported"), bad.err);
+
+        Run removed = cli("removePullPushConfig", "id=" + id);
+        assertEquals(0, removed.exit, removed.toString());
+        assertEquals(0, direct("listPullPushConfig").getJsonArray("data").size());
+    }
+
+    @Test
     void jsonPrintsTheEnvelopeTheNodeSent() throws Exception {
         assertEquals("SUCCESS", direct("createIngestPoint?privateStreamName=json-s3cr3t&publicStreamName=json")
                 .getString("status"));
