@@ -44,6 +44,19 @@ public final class RtmpPublishing implements RtmpPublishHandler {
         };
     }
 
+    /** One RTMP media message into the publication, or counted as skipped: a publisher's and a pull's alike. */
+    static void feed(RtmpToFrames toFrames, RtmpMessage message, Publication publication) {
+        try {
+            MediaFrame frame = toFrames.convert(message);
+            if (frame != null) {
+                publication.publish(frame);
+            }
+        } catch (RtmpToFrames.SkippedFrameException e) {
+            publication.skipped(e.reason() == RtmpToFrames.SkippedFrameException.Reason.DAMAGED
+                    ? Publication.Skip.DAMAGED : Publication.Skip.UNSUPPORTED_CODEC, e.getMessage());
+        }
+    }
+
     private static void start(RtmpConnection c, PublishRequest r, Publication publication) {
         if (c.isClosed()) {
             publication.close(c.bytesIn());
@@ -67,15 +80,7 @@ public final class RtmpPublishing implements RtmpPublishHandler {
 
         @Override
         public void onMedia(RtmpMessage message) {
-            try {
-                MediaFrame frame = toFrames.convert(message);
-                if (frame != null) {
-                    publication.publish(frame);
-                }
-            } catch (RtmpToFrames.SkippedFrameException e) {
-                publication.skipped(e.reason() == RtmpToFrames.SkippedFrameException.Reason.DAMAGED
-                        ? Publication.Skip.DAMAGED : Publication.Skip.UNSUPPORTED_CODEC, e.getMessage());
-            }
+            feed(toFrames, message, publication);
         }
 
         @Override

@@ -2,7 +2,6 @@ package io.cascade.ingest.rtmp;
 
 import io.cascade.ingest.Admission;
 import io.cascade.ingest.Publication;
-import io.cascade.media.MediaFrame;
 import io.cascade.metrics.NodeCounters;
 import io.cascade.protocol.rtmp.chunk.RtmpMessage;
 import io.cascade.protocol.rtmp.frames.RtmpToFrames;
@@ -137,15 +136,7 @@ public final class RtmpPull implements Relay {
     }
 
     private void convert(RtmpMessage message) {
-        try {
-            MediaFrame frame = toFrames.convert(message);
-            if (frame != null) {
-                publication.publish(frame);
-            }
-        } catch (RtmpToFrames.SkippedFrameException e) {
-            publication.skipped(e.reason() == RtmpToFrames.SkippedFrameException.Reason.DAMAGED
-                    ? Publication.Skip.DAMAGED : Publication.Skip.UNSUPPORTED_CODEC, e.getMessage());
-        }
+        RtmpPublishing.feed(toFrames, message, publication);
     }
 
     private void ended(String reason) {
