@@ -97,6 +97,63 @@ class RelayFailoverIT {
         }
     }
 
+    @Test
+    void aPushMovesToAnotherEdgeNodeWhenItsNodeIsKilled() throws Exception {
+        List<ExternalProcess> processes = new ArrayList<>();
+        CascadeNode origin = null;
+        try (NginxRtmp nginx = NginxRtmp.start(dir)) {
+            int clusterO = Clients.freePort();
+            String cluster = "push-failover-" + clusterO;
+            int api = Clients.freePort();
+            int rtmpO = Clients.freePort();
+            CascadeNode started = new CascadeNode(NodeConfig.of(Clients.member(cluster, "origin", "ingest,origin",
+                    rtmpO, clusterO, "", "api.port", String.valueOf(api), "data.dir", dir.resolve("data").toString())));
+            origin = started;
+            started.start().await(60, TimeUnit.SECONDS);
+            Map<String, ExternalProcess> edges = new java.util.HashMap<>();
+            for (String name : List.of("edge-a", "edge-b")) {
+                ExternalProcess p = ExternalProcess.start("node-" + name, Clients.nodeProcess(Clients.flags(
+                        Clients.member(cluster, name, "edge", Clients.freePort(), Clients.freePort(),
+                                "127.0.0.1:" + clusterO))));
+                processes.add(p);
+                edges.put(name, p);
+            }
+            for (Map.Entry<String, ExternalProcess> e : edges.entrySet()) {
+                e.getValue().awaitOutput("cascade node " + e.getKey() + " ready", 60);
+            }
+            Await.until(Duration.ofSeconds(30), started::clusterMembers, n -> n == 3, n -> n + " members");
+            ExternalProcess publisher = ExternalProcess.start("publish-origin",
+                    Clients.ffmpegPublish(Clients.rtmpUrl(rtmpO, "out"), 120));
+            processes.add(publisher);
+            Clients.awaitLive(api, "out", true, publisher);
+
+            JsonObject added = new JsonObject(Http.getText("http://127.0.0.1:" + api + "/api/pushStream?uri="
+                    + java.net.URLEncoder.encode("rtmp://127.0.0.1:" + nginx.port + "/live",
+                    java.nio.charset.StandardCharsets.UTF_8) + "&localStreamName=out&targetStreamName=cdn").body());
+            assertEquals("SUCCESS", added.getString("status"), added.encode());
+            String id = added.getJsonObject("data").getString("id");
+            String runner = awaitRunning(api, id, null).getString("node");
+            assertTrue(edges.containsKey(runner), "a push runs on an edge node: " + runner);
+            Clients.assertDecodes("at-nginx", Clients.ffmpegDecode(nginx.url("cdn"), 3), 3);
+
+            long killed = System.nanoTime();
+            edges.get(runner).kill();
+            JsonObject moved = awaitRunning(api, id, runner);
+            long movedMs = (System.nanoTime() - killed) / 1_000_000;
+            assertTrue(movedMs <= MOVE_MS, "the push ran again " + movedMs + " ms after its node was killed");
+            Clients.assertDecodes("at-nginx-after", Clients.ffmpegDecode(nginx.url("cdn"), 4), 4);
+            System.out.printf("relay failover: push %s on %s, killed; running on %s after %d ms%n", id, runner,
+                    moved.getString("node"), movedMs);
+        } finally {
+            if (origin != null) {
+                origin.stop();
+            }
+            for (ExternalProcess p : processes) {
+                p.kill();
+            }
+        }
+    }
+
     /** Waits until the relay runs on a node other than {@code notOn} (any node when null); answers its listing. */
     private static JsonObject awaitRunning(int api, String id, String notOn) throws Exception {
         return Await.until(Duration.ofSeconds(20), () -> {

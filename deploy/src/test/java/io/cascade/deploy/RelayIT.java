@@ -133,6 +133,17 @@ class RelayIT {
             JsonObject again = call("pushStream", "uri", "rtmp://127.0.0.1:" + nginx.port + "/live",
                     "localStreamName", "local", "targetStreamName", "pushed");
             assertEquals(400, again.getInteger("httpStatus"), "the same push twice: " + again.encode());
+
+            // our publisher goes and comes back: the push stays on the target and carries the new publish
+            publisher.kill();
+            Clients.awaitLive(api, "local", false, publisher);
+            try (ExternalProcess back = ExternalProcess.start("publish-cascade-again",
+                    ffmpegPublish(rtmpUrl(rtmp, "local"), 60))) {
+                Clients.awaitLive(api, "local", true, back);
+                Clients.assertDecodes("pushed-after-republish", ffmpegDecode(nginx.url("pushed"), SECONDS), SECONDS);
+                assertEquals(1L, relay(id).getJsonObject("status").getLong("attempts"),
+                        "the push kept its connection: " + relay(id).encode());
+            }
         }
     }
 
