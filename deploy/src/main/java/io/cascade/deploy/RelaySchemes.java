@@ -3,9 +3,12 @@ package io.cascade.deploy;
 import io.cascade.edge.fanout.ViewerPolicy;
 import io.cascade.edge.rtmp.RtmpPush;
 import io.cascade.ingest.rtmp.RtmpPull;
+import io.cascade.ingest.rtsp.RtspPull;
 import io.cascade.protocol.rtmp.session.RtmpUrl;
+import io.cascade.protocol.rtsp.RtspClientUrl;
 import io.cascade.relay.Relay;
 import io.cascade.relay.RelayConfig;
+import io.cascade.rtsp.UdpPortPool;
 import io.vertx.core.net.NetClient;
 
 import java.util.List;
@@ -75,6 +78,35 @@ final class RelaySchemes {
                 public Relay start(NodeServices node, NetClient client, RelayConfig config) {
                     return new RtmpPush(node.vertx, client, node.playback, node.counters,
                             node.config.value(ViewerPolicy.QUEUE_BYTES), config).start();
+                }
+            },
+            new Scheme() {
+                @Override
+                public String scheme() {
+                    return "rtsp";
+                }
+
+                @Override
+                public RelayConfig.Kind kind() {
+                    return RelayConfig.Kind.PULL;
+                }
+
+                @Override
+                public String destination(RelayConfig config) {
+                    return RtspClientUrl.parse(config.uri()).redacted();
+                }
+
+                @Override
+                public Relay start(NodeServices node, NetClient client, RelayConfig config) {
+                    // UDP pairs from the range the operator opened for RTSP; a pair the listener holds fails to bind
+                    // and the pool moves on to the next
+                    UdpPortPool udp = null;
+                    if (RtspPull.udp(config)) {
+                        int[] range = node.config.value(RtspListener.UDP_PORTS);
+                        udp = new UdpPortPool(range[0], range[1], node.config.value(NodeSettings.BIND_HOST));
+                    }
+                    return new RtspPull(node.vertx, client, node.admission, node.counters, udp,
+                            node.config.value(RtspListener.RTCP_WAIT_MS), config).start();
                 }
             });
 
