@@ -10,8 +10,9 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * The client side of one RTSP connection that plays a stream from a camera or another server (a pull), with no I/O:
- * bytes come in through {@link #receive}, bytes to send and what happened go out through the {@link Listener}.
+ * The client side of one RTSP connection that plays a stream from a camera or another server (a pull), or records one
+ * into another server (a push), with no I/O: bytes come in through {@link #receive}, bytes to send and what happened
+ * go out through the {@link Listener}.
  *
  * <p>The sequence is the one every player sends: OPTIONS, DESCRIBE (the SDP gives the tracks), one SETUP per usable
  * track (the first video and the first audio section that {@link RtpToFrames} can read), PLAY; then a keep-alive
@@ -20,6 +21,10 @@ import java.util.Map;
  * Basic otherwise). Responses are read by the same {@link RtspDecoder} the server uses, with its limits on lines,
  * headers and bodies; a response must carry the CSeq of the one request waiting for it. One request is outstanding at
  * a time, so answers cannot be confused. Not thread-safe: one connection, one thread.
+ *
+ * <p>A push ({@link #record}) sends OPTIONS, ANNOUNCE with the stream's description, a SETUP per media section (TCP
+ * interleaved, {@code mode=record}) and RECORD, then keeps the session alive the same way; its RTP is written by the
+ * connection on the channels {@link Listener#onRecording} gives.
  */
 public final class RtspClientSession {
     /** What the session needs from its connection. */
@@ -32,6 +37,10 @@ public final class RtspClientSession {
 
         /** RTP or RTCP of a set-up track, interleaved in the TCP stream; valid only during the call. */
         void onPacket(int track, boolean rtcp, byte[] data, int offset, int length);
+
+        /** RECORD was answered (a push): the interleaved RTP channel of each frame track, RTCP on the next. */
+        default void onRecording(Map<Integer, Integer> channels) {
+        }
 
         /**
          * The server refused something (DESCRIBE's 404, a 401 with wrong credentials, a description with nothing
@@ -67,7 +76,7 @@ public final class RtspClientSession {
     /** What the session tells servers it is. */
     public static final String USER_AGENT = "Cascade";
 
-    private enum Step { OPTIONS, DESCRIBE, SETUP, PLAY, PLAYING, ENDED }
+    private enum Step { OPTIONS, DESCRIBE, ANNOUNCE, SETUP, PLAY, PLAYING, ENDED }
 
     private final Listener listener;
     private final RtspClientUrl url;
@@ -82,6 +91,11 @@ public final class RtspClientSession {
     private String pendingMethod;
     private String pendingUri;
     private List<Map.Entry<String, String>> pendingHeaders;
+    private byte[] pendingBody;
+    /** A push's description and the frame track of each of its media sections (null for a pull). */
+    private byte[] announce;
+    private List<Integer> announceTracks;
+    private final Map<Integer, Integer> recordChannels = new java.util.LinkedHashMap<>();
     private int pendingCseq = -1;
     private boolean pendingRetried;
     private RtspClientAuth auth;
@@ -101,6 +115,17 @@ public final class RtspClientSession {
         this.listener = listener;
         this.url = url;
         this.udpPorts = udpPorts == null ? null : udpPorts.clone();
+    }
+
+    /**
+     * A push's session: announces {@code sdp}, whose media sections carry the controls {@code trackID=<track>} for
+     * the frame tracks given in order, and records over TCP interleaved.
+     */
+    public static RtspClientSession record(Listener listener, RtspClientUrl url, byte[] sdp, List<Integer> tracks) {
+        RtspClientSession s = new RtspClientSession(listener, url, null);
+        s.announce = sdp.clone();
+        s.announceTracks = List.copyOf(tracks);
+        return s;
     }
 
     /** Sends the first request. */
@@ -204,18 +229,42 @@ public final class RtspClientSession {
                 // OPTIONS only tells whether GET_PARAMETER can keep the session alive; any answer goes on
                 String allowed = r.status() / 100 == 2 ? r.header("Public") : null;
                 getParameter = allowed != null && allowed.toUpperCase(Locale.ROOT).contains("GET_PARAMETER");
+                if (announce != null) {
+                    step = Step.ANNOUNCE;
+                    pendingBody = announce;
+                    request("ANNOUNCE", url.requestUri(), List.of(Map.entry("Content-Type", "application/sdp")));
+                    return;
+                }
                 step = Step.DESCRIBE;
                 request("DESCRIBE", url.requestUri(), List.of(Map.entry("Accept", "application/sdp")));
             }
             case DESCRIBE -> described(r);
-            case SETUP -> wasSetUp(r);
+            case ANNOUNCE -> {
+                if (r.status() / 100 != 2) {
+                    end("ANNOUNCE answered " + status(r));
+                    return;
+                }
+                step = Step.SETUP;
+                setupRecord(r);
+            }
+            case SETUP -> {
+                if (announce != null) {
+                    setupRecord(r);
+                } else {
+                    wasSetUp(r);
+                }
+            }
             case PLAY -> {
                 if (r.status() / 100 != 2) {
-                    end("PLAY answered " + status(r));
+                    end(method + " answered " + status(r));
                     return;
                 }
                 step = Step.PLAYING;
-                listener.onPlaying(List.copyOf(setUp));
+                if (announce != null) {
+                    listener.onRecording(Map.copyOf(recordChannels));
+                } else {
+                    listener.onPlaying(List.copyOf(setUp));
+                }
             }
             default -> {
                 // a keep-alive's answer: a server without GET_PARAMETER is kept alive with OPTIONS from now on
@@ -260,6 +309,49 @@ public final class RtspClientSession {
         step = Step.SETUP;
         setupNext();
     }
+
+    /**
+     * A push's SETUPs, one per announced track, then RECORD; {@code r} answered the previous request (ANNOUNCE, or
+     * the SETUP before).
+     */
+    private void setupRecord(RtspResponse r) throws RtspException {
+        int i = recordChannels.size();
+        if (pendingSetup) {
+            if (r.status() / 100 != 2) {
+                end("SETUP for recording answered " + status(r));
+                return;
+            }
+            String session = r.header("Session");
+            String header = r.header("Transport");
+            if (session == null || header == null) {
+                throw new RtspException(400, "SETUP answered without a Session or Transport header");
+            }
+            session(session);
+            TransportSpec chosen = TransportSpec.parseAll(header).get(0);
+            int channel = chosen.interleaved() != null ? chosen.interleaved()[0] : 2 * i;
+            if (!chosen.tcp() || recordChannels.containsValue(channel)) {
+                end("the server answered " + header + " to a SETUP over TCP");
+                return;
+            }
+            recordChannels.put(announceTracks.get(i), channel);
+            i++;
+        }
+        String base = url.redacted();
+        if (i < announceTracks.size()) {
+            pendingSetup = true;
+            List<Map.Entry<String, String>> headers = new ArrayList<>(sessionHeaders());
+            headers.add(Map.entry("Transport", TransportSpec.TCP + ";unicast;interleaved=" + 2 * i + "-" + (2 * i + 1)
+                    + ";mode=record"));
+            request("SETUP", base + "/trackID=" + announceTracks.get(i), headers);
+            return;
+        }
+        step = Step.PLAY;
+        List<Map.Entry<String, String>> headers = new ArrayList<>(sessionHeaders());
+        headers.add(Map.entry("Range", "npt=0.000-"));
+        request("RECORD", url.requestUri(), headers);
+    }
+
+    private boolean pendingSetup;
 
     private void setupNext() {
         int i = setUp.size();
@@ -354,6 +446,9 @@ public final class RtspClientSession {
             return;
         }
         pendingRetried = false;
+        if (!method.equals("ANNOUNCE")) {
+            pendingBody = null;
+        }
         send(method, uri, headers);
     }
 
@@ -363,7 +458,14 @@ public final class RtspClientSession {
         pendingUri = uri;
         pendingHeaders = headers;
         pendingCseq = cseq;
-        listener.send(RtspMessageWriter.request(method, uri, cseq, withAuth(method, uri, headers), null, null));
+        List<Map.Entry<String, String>> all = withAuth(method, uri, headers);
+        String type = null;
+        if (pendingBody != null) {
+            // the writer puts Content-Type with the body it writes
+            type = "application/sdp";
+            all.removeIf(h -> h.getKey().equals("Content-Type"));
+        }
+        listener.send(RtspMessageWriter.request(method, uri, cseq, all, type, pendingBody));
     }
 
     private List<Map.Entry<String, String>> withAuth(String method, String uri,

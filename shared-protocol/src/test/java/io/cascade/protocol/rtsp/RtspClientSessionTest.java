@@ -246,4 +246,53 @@ class RtspClientSessionTest {
             assertThrows(IllegalArgumentException.class, () -> RtspClientUrl.parse(bad), bad);
         }
     }
+
+    @Test
+    void aPushAnnouncesSetsUpEachTrackForRecordingAndRecords() throws RtspException {
+        Recorder r = new Recorder();
+        java.util.Map<Integer, Integer>[] channels = new java.util.Map[1];
+        RtspClientSession s = RtspClientSession.record(new RtspClientSession.Listener() {
+            @Override
+            public void send(byte[] bytes) {
+                r.send(bytes);
+            }
+
+            @Override
+            public void onPlaying(List<RtspClientSession.PlayTrack> tracks) {
+                throw new AssertionError("a push plays nothing");
+            }
+
+            @Override
+            public void onRecording(java.util.Map<Integer, Integer> c) {
+                channels[0] = c;
+            }
+
+            @Override
+            public void onPacket(int track, boolean rtcp, byte[] data, int offset, int length) {
+            }
+
+            @Override
+            public void onEnded(String reason) {
+                r.onEnded(reason);
+            }
+        }, RtspClientUrl.parse("rtsp://127.0.0.1:5544/live/pushed"), SDP.getBytes(StandardCharsets.UTF_8), List.of(0, 1));
+        s.start();
+        answer(s, r, "200 OK\r\nCSeq: CSEQ", null);
+        assertEquals("ANNOUNCE", r.last().method());
+        assertEquals("application/sdp", r.last().header("Content-Type"));
+        assertEquals(SDP, new String(r.last().body(), StandardCharsets.UTF_8));
+        answer(s, r, "200 OK\r\nCSeq: CSEQ", null);
+        assertEquals("rtsp://127.0.0.1:5544/live/pushed/trackID=0", r.last().uri());
+        assertEquals("RTP/AVP/TCP;unicast;interleaved=0-1;mode=record", r.last().header("Transport"));
+        answer(s, r, "200 OK\r\nCSeq: CSEQ\r\nSession: s1\r\nTransport: RTP/AVP/TCP;unicast;interleaved=0-1;mode=record",
+                null);
+        assertEquals("rtsp://127.0.0.1:5544/live/pushed/trackID=1", r.last().uri());
+        answer(s, r, "200 OK\r\nCSeq: CSEQ\r\nSession: s1\r\nTransport: RTP/AVP/TCP;unicast;interleaved=4-5;mode=record",
+                null);
+        assertEquals("RECORD", r.last().method());
+        assertEquals("s1", r.last().header("Session"));
+        answer(s, r, "200 OK\r\nCSeq: CSEQ\r\nSession: s1", null);
+        assertEquals(java.util.Map.of(0, 0, 1, 4), channels[0], "the channels the server answered");
+        assertNull(r.ended);
+    }
 }
