@@ -2,6 +2,7 @@ package io.cascade.deploy;
 
 import io.cascade.edge.fanout.ViewerPolicy;
 import io.cascade.edge.rtmp.RtmpPush;
+import io.cascade.edge.rtsp.RtspPush;
 import io.cascade.ingest.rtmp.RtmpPull;
 import io.cascade.ingest.rtsp.RtspPull;
 import io.cascade.protocol.rtmp.session.RtmpUrl;
@@ -107,6 +108,28 @@ final class RelaySchemes {
                     }
                     return new RtspPull(node.vertx, client, node.admission, node.counters, udp,
                             node.config.value(RtspListener.RTCP_WAIT_MS), config).start();
+                }
+            },
+            new Scheme() {
+                @Override
+                public String scheme() {
+                    return "rtsp";
+                }
+
+                @Override
+                public RelayConfig.Kind kind() {
+                    return RelayConfig.Kind.PUSH;
+                }
+
+                @Override
+                public String destination(RelayConfig config) {
+                    return RtspPush.target(config).redacted();
+                }
+
+                @Override
+                public Relay start(NodeServices node, NetClient client, RelayConfig config) {
+                    return new RtspPush(node.vertx, client, node.playback, node.counters,
+                            node.config.value(ViewerPolicy.QUEUE_BYTES), config).start();
                 }
             });
 

@@ -43,15 +43,18 @@ class RtspRelayIT {
     private CascadeNode node;
     private int rtmp;
     private int api;
+    private int rtsp;
     private final List<ExternalProcess> sources = new ArrayList<>();
 
     @BeforeEach
     void start() throws Exception {
         rtmp = Clients.freePort();
         api = Clients.freePort();
+        rtsp = Clients.freePort();
         int udp = Clients.freePort() & ~1; // a few pairs of its own, not the default range other tests use
         node = Clients.startSingle("rtsprelay", rtmp, 0, "api.port", String.valueOf(api), "data.dir",
-                dir.resolve("data").toString(), "rtsp.udp.ports", udp + "-" + (udp + 9));
+                dir.resolve("data").toString(), "rtsp.port", String.valueOf(rtsp), "rtsp.udp.ports",
+                udp + "-" + (udp + 9));
     }
 
     @AfterEach
@@ -172,5 +175,25 @@ class RtspRelayIT {
                 "forceTcp", "2");
         assertEquals(400, transport.getInteger("httpStatus"), transport.encode());
         assertTrue(transport.getString("description").contains("forceTcp"), transport.encode());
+    }
+
+    @Test
+    void aPushRecordsAStreamIntoAnRtspServerAndFfmpegDecodesIt() throws Exception {
+        // the receiving server is Cascade's own RTSP RECORD (on this node's rtsp.port): the push announces, sets up
+        // and records "local" as "pushed", and ffmpeg decodes "pushed" over RTMP
+        try (ExternalProcess publisher = ExternalProcess.start("publish-local",
+                Clients.ffmpegPublish(rtmpUrl(rtmp, "local"), 60))) {
+            Clients.awaitLive(api, "local", true, publisher);
+            JsonObject added = call("pushStream", "uri", "rtsp://127.0.0.1:" + rtsp + "/live", "localStreamName",
+                    "local", "targetStreamName", "pushed");
+            assertEquals("SUCCESS", added.getString("status"), added.encode());
+            String id = added.getJsonObject("data").getString("id");
+            Clients.awaitLive(api, "pushed", true, publisher);
+            Await.until(Duration.ofSeconds(15), () -> relay(id).getJsonObject("status").getString("state"),
+                    "running"::equals, state -> "the push is " + state);
+            Clients.assertDecodes("rtsp-push", ffmpegDecode(rtmpUrl(rtmp, "pushed"), SECONDS), SECONDS);
+            assertEquals("SUCCESS", call("removePullPushConfig", "id", id).getString("status"));
+            Clients.awaitLive(api, "pushed", false, null);
+        }
     }
 }

@@ -24,7 +24,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * One connection this node opens to an RTSP server to play a stream from it (a pull): a socket driven by an
+ * One connection this node opens to an RTSP server to play a stream from it (a pull) or record one into it (a push,
+ * {@link #openRecord}): a socket driven by an
  * {@link RtspClientSession}, with RTP over the same socket (interleaved) or over UDP port pairs from a
  * {@link UdpPortPool}, bound before the first SETUP. It must be playing within {@link #START_TIMEOUT_MS}, and one that
  * receives nothing for {@link #SILENCE_TIMEOUT_MS} is closed: a relay then connects again rather than wait on a server
@@ -47,6 +48,10 @@ public final class RtspClientConnection implements RtspClientSession.Listener {
     public interface Handler {
         /** PLAY was answered; packets of these tracks follow. */
         void onPlaying(RtspClientConnection connection, List<RtspClientSession.PlayTrack> tracks);
+
+        /** RECORD was answered (a push): the RTP channel of each frame track; the stream's RTP may follow. */
+        default void onRecording(RtspClientConnection connection, java.util.Map<Integer, Integer> channels) {
+        }
 
         /** RTP or RTCP of a track, valid only during the call. */
         void onPacket(int track, boolean rtcp, byte[] data, int offset, int length);
@@ -71,6 +76,10 @@ public final class RtspClientConnection implements RtspClientSession.Listener {
     private long lastKeepAliveNanos;
     private long timer = -1;
     private long bytesIn;
+    /** A push's session (it records): what it announces and on which frame tracks; null for a pull. */
+    private byte[] announce;
+    private List<Integer> announceTracks;
+    private int writeQueueBytes = WRITE_QUEUE_BYTES;
     private boolean closed;
     private String closeReason;
 
@@ -106,6 +115,32 @@ public final class RtspClientConnection implements RtspClientSession.Listener {
         return c;
     }
 
+    /**
+     * Connects and records {@code sdp} (ANNOUNCE, SETUP per track over TCP interleaved, RECORD); every outcome ends
+     * in {@link Handler#onClosed}.
+     *
+     * @param tracks          the frame track of each media section of {@code sdp}, in order
+     * @param writeQueueBytes bound on bytes waiting to go out (a push's is the viewer queue's); never 0
+     */
+    public static RtspClientConnection openRecord(Vertx vertx, NetClient client, RtspClientUrl url, byte[] sdp,
+                                                  List<Integer> tracks, int writeQueueBytes,
+                                                  NodeCounters.ProtocolCounters counters, Handler handler) {
+        RtspClientConnection c = new RtspClientConnection(vertx, url, counters, handler);
+        c.announce = sdp;
+        c.announceTracks = tracks;
+        c.writeQueueBytes = Math.max(WRITE_QUEUE_BYTES, writeQueueBytes);
+        c.timer = vertx.setPeriodic(CHECK_MS, id -> c.checkTimeouts());
+        client.connect(url.port(), url.host()).onComplete(connected -> {
+            if (connected.failed()) {
+                c.closeReason = "cannot connect: " + connected.cause().getMessage();
+                c.onSocketClosed();
+                return;
+            }
+            c.attach(connected.result());
+        });
+        return c;
+    }
+
     private Future<Void> bindPairs(UdpPortPool pool, int count) {
         if (count == 0) {
             return Future.succeededFuture();
@@ -130,8 +165,8 @@ public final class RtspClientConnection implements RtspClientSession.Listener {
         socket = s;
         channel = ((NetSocketInternal) s).channelHandlerContext();
         // bounded: a server that stops reading cannot make requests pile up (and a mark of 0 would never drain)
-        channel.channel().config().setWriteBufferWaterMark(new WriteBufferWaterMark(WRITE_QUEUE_BYTES / 2,
-                WRITE_QUEUE_BYTES));
+        channel.channel().config().setWriteBufferWaterMark(new WriteBufferWaterMark(writeQueueBytes / 2,
+                writeQueueBytes));
         serverAddress = ((InetSocketAddress) channel.channel().remoteAddress()).getAddress();
         s.handler(this::onData);
         s.closeHandler(v -> onSocketClosed());
@@ -140,7 +175,8 @@ public final class RtspClientConnection implements RtspClientSession.Listener {
         if (!pairs.isEmpty()) {
             ports = pairs.stream().mapToInt(UdpPortPool.Pair::rtpPort).toArray();
         }
-        session = new RtspClientSession(this, url, ports);
+        session = announce != null ? RtspClientSession.record(this, url, announce, announceTracks)
+                : new RtspClientSession(this, url, ports);
         session.start();
     }
 
@@ -155,6 +191,25 @@ public final class RtspClientConnection implements RtspClientSession.Listener {
     /** Whether RTP comes interleaved over TCP. */
     public boolean tcp() {
         return pairs.isEmpty();
+    }
+
+    /** A push's RTP in interleaved records built once for many, queued without flushing. */
+    public void queueMedia(ByteBuf shared) {
+        if (!closed && channel != null) {
+            counters.bytesOut.add(shared.readableBytes());
+            channel.write(Unpooled.unreleasableBuffer(shared.duplicate()), channel.voidPromise());
+        }
+    }
+
+    public void flush() {
+        if (!closed && channel != null) {
+            channel.flush();
+        }
+    }
+
+    /** True while more than the write queue's bound waits to go out: the push's viewer then skips frames. */
+    public boolean writeQueueFull() {
+        return channel != null && !channel.channel().isWritable();
     }
 
     /** Tears the session down, then closes. */
@@ -173,7 +228,8 @@ public final class RtspClientConnection implements RtspClientSession.Listener {
         socket.end();
     }
 
-    private void abort(String reason) {
+    /** Closes at once, dropping what is queued: a push whose server stopped reading. */
+    public void abort(String reason) {
         if (closeReason == null) {
             closeReason = reason;
         }
@@ -224,7 +280,7 @@ public final class RtspClientConnection implements RtspClientSession.Listener {
         boolean playing = session != null && session.playing();
         if (!playing && now - openedNanos > START_TIMEOUT_MS * 1_000_000) {
             abort("not playing within " + START_TIMEOUT_MS / 1000 + " s");
-        } else if (playing && now - lastReadNanos > SILENCE_TIMEOUT_MS * 1_000_000) {
+        } else if (playing && announce == null && now - lastReadNanos > SILENCE_TIMEOUT_MS * 1_000_000) {
             abort("nothing received for " + SILENCE_TIMEOUT_MS / 1000 + " s");
         } else if (playing && now - lastKeepAliveNanos > session.keepAliveMillis() * 1_000_000) {
             lastKeepAliveNanos = now;
@@ -259,6 +315,12 @@ public final class RtspClientConnection implements RtspClientSession.Listener {
         lastReadNanos = System.nanoTime();
         lastKeepAliveNanos = lastReadNanos;
         handler.onPlaying(this, playing);
+    }
+
+    @Override
+    public void onRecording(java.util.Map<Integer, Integer> channels) {
+        lastKeepAliveNanos = System.nanoTime();
+        handler.onRecording(this, channels);
     }
 
     @Override
