@@ -2,10 +2,14 @@ package io.cascade.deploy;
 
 import io.cascade.edge.fanout.ViewerPolicy;
 import io.cascade.edge.rtmp.RtmpPush;
+import io.cascade.edge.rtsp.RtspPush;
 import io.cascade.ingest.rtmp.RtmpPull;
+import io.cascade.ingest.rtsp.RtspPull;
 import io.cascade.protocol.rtmp.session.RtmpUrl;
+import io.cascade.protocol.rtsp.RtspClientUrl;
 import io.cascade.relay.Relay;
 import io.cascade.relay.RelayConfig;
+import io.cascade.rtsp.UdpPortPool;
 import io.vertx.core.net.NetClient;
 
 import java.util.List;
@@ -44,8 +48,9 @@ final class RelaySchemes {
         }
     }
 
-    /** RTMP pulls and pushes, plain and over TLS: the URL says which. */
-    static final List<Scheme> ALL = List.of(rtmpPull("rtmp"), rtmpPull("rtmps"), rtmpPush("rtmp"), rtmpPush("rtmps"));
+    /** RTMP pulls and pushes, plain and over TLS (the URL says which), and RTSP's. */
+    static final List<Scheme> ALL = List.of(rtmpPull("rtmp"), rtmpPull("rtmps"), rtmpPush("rtmp"), rtmpPush("rtmps"),
+            rtspPull(), rtspPush());
 
     private static Scheme rtmpPull(String name) {
         return new Scheme() {
@@ -93,6 +98,63 @@ final class RelaySchemes {
             public Relay start(NodeServices node, Clients clients, RelayConfig config) {
                 return new RtmpPush(node.vertx, clients.of(RtmpPush.target(config).secure()), node.playback,
                         node.counters, node.config.value(ViewerPolicy.QUEUE_BYTES), config).start();
+            }
+        };
+    }
+
+    private static Scheme rtspPull() {
+        return new Scheme() {
+            @Override
+            public String scheme() {
+                return "rtsp";
+            }
+
+            @Override
+            public RelayConfig.Kind kind() {
+                return RelayConfig.Kind.PULL;
+            }
+
+            @Override
+            public String destination(RelayConfig config) {
+                return RtspClientUrl.parse(config.uri()).redacted();
+            }
+
+            @Override
+            public Relay start(NodeServices node, Clients clients, RelayConfig config) {
+                // UDP pairs from the range the operator opened for RTSP; a pair the listener holds fails to bind
+                // and the pool moves on to the next
+                UdpPortPool udp = null;
+                if (RtspPull.udp(config)) {
+                    int[] range = node.config.value(RtspListener.UDP_PORTS);
+                    udp = new UdpPortPool(range[0], range[1], node.config.value(NodeSettings.BIND_HOST));
+                }
+                return new RtspPull(node.vertx, clients.plain(), node.admission, node.counters, udp,
+                        node.config.value(RtspListener.RTCP_WAIT_MS), config).start();
+            }
+        };
+    }
+
+    private static Scheme rtspPush() {
+        return new Scheme() {
+            @Override
+            public String scheme() {
+                return "rtsp";
+            }
+
+            @Override
+            public RelayConfig.Kind kind() {
+                return RelayConfig.Kind.PUSH;
+            }
+
+            @Override
+            public String destination(RelayConfig config) {
+                return RtspPush.target(config).redacted();
+            }
+
+            @Override
+            public Relay start(NodeServices node, Clients clients, RelayConfig config) {
+                return new RtspPush(node.vertx, clients.plain(), node.playback, node.counters,
+                        node.config.value(ViewerPolicy.QUEUE_BYTES), config).start();
             }
         };
     }

@@ -15,7 +15,7 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * The relay verbs, with EMS's names and parameters: {@code pullStream uri=.. localStreamName=.. [keepAlive=0|1]
- * [tcUrl= pageUrl= swfUrl= flashVer=]}, {@code pushStream uri=.. localStreamName=.. [targetStreamName=..] ...},
+ * [tcUrl= pageUrl= swfUrl= flashVer=] [forceTcp=0|1]}, {@code pushStream uri=.. localStreamName=.. [targetStreamName=..] ...},
  * {@code listPullPushConfig} and {@code removePullPushConfig id=..}. A relay belongs to the cluster: whichever origin
  * node is asked, it runs on one node that can (a pull on an ingest node, a push on an edge node).
  */

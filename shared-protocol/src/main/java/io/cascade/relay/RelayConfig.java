@@ -16,14 +16,16 @@ import java.util.Map;
  * @param localStreamName  the stream published here (pull) or sent out (push)
  * @param targetStreamName a push's name at the target; empty: the URL's own
  * @param keepAlive        reconnect, with backoff, after the connection ends
- * @param options          tcUrl, pageUrl, swfUrl, flashVer: what RTMP's connect carries instead of the defaults
+ * @param options          tcUrl, pageUrl, swfUrl, flashVer: what RTMP's connect carries instead of the defaults;
+ *                         forceTcp: an RTSP pull's transport, "1" TCP interleaved (the default), "0" UDP
  */
 public record RelayConfig(String id, Kind kind, String uri, String localStreamName, String targetStreamName,
                           boolean keepAlive, Map<String, String> options) {
     public enum Kind { PULL, PUSH }
 
-    /** The RTMP connect fields a relay may set, as EMS names them. */
-    public static final java.util.List<String> OPTION_NAMES = java.util.List.of("tcUrl", "pageUrl", "swfUrl", "flashVer");
+    /** The options a relay may set, as EMS names them: RTMP's connect fields, and RTSP's transport. */
+    public static final java.util.List<String> OPTION_NAMES = java.util.List.of("tcUrl", "pageUrl", "swfUrl", "flashVer",
+            "forceTcp");
     /** Longer is no option value a person writes; bounds what one API call may store. */
     public static final int MAX_OPTION_LENGTH = 1024;
 
@@ -44,6 +46,9 @@ public record RelayConfig(String id, Kind kind, String uri, String localStreamNa
             }
             if (e.getValue().length() > MAX_OPTION_LENGTH) {
                 throw new IllegalArgumentException(e.getKey() + " longer than " + MAX_OPTION_LENGTH + " characters");
+            }
+            if (e.getKey().equals("forceTcp") && !e.getValue().equals("0") && !e.getValue().equals("1")) {
+                throw new IllegalArgumentException("forceTcp must be 0 or 1");
             }
         }
     }

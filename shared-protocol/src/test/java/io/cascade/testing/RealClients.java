@@ -18,7 +18,8 @@ public final class RealClients {
             Map.entry("gst-launch-1.0", "gstreamer1.0-tools"), Map.entry("gst-inspect-1.0", "gstreamer1.0-tools"),
             Map.entry("chromium", "chromium"), Map.entry("node", "nodejs"), Map.entry("openssl", "openssl"),
             Map.entry("ip", "iproute2"), Map.entry("iptables", "iptables"), Map.entry("nginx", "libnginx-mod-rtmp"),
-            Map.entry("python3", "python3"), Map.entry("script", "bsdutils"));
+            Map.entry("python3", "python3"), Map.entry("script", "bsdutils"),
+            Map.entry("/usr/bin/python3", "python3, with python3-gi and gir1.2-gst-rtsp-server-1.0"));
 
     private RealClients() {
     }

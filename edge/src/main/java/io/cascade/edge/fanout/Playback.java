@@ -219,7 +219,22 @@ public final class Playback {
      * authorisation, so no viewer authorisation is asked.
      */
     public Viewer relay(String stream, String protocol, Supplier<FrameEncoder> encoder, ViewerOutput output) {
-        return play(new Grant(stream, protocol), protocol, encoder, output);
+        return relay(stream, protocol, protocol, encoder, output);
+    }
+
+    /** As {@link #relay(String, String, Supplier, ViewerOutput)}, sharing bytes only with viewers of {@code encoding}. */
+    public Viewer relay(String stream, String protocol, String encoding, Supplier<FrameEncoder> encoder,
+                        ViewerOutput output) {
+        return play(new Grant(stream, protocol), encoding, encoder, output);
+    }
+
+    /**
+     * The stream's configuration frames for a relay (a push that announces the stream first, as RTSP's does): as
+     * {@link #describe(String, Credentials, String, String, Context)}, without viewer authorisation, for the reason
+     * {@link #relay} asks none.
+     */
+    public Future<List<MediaFrame>> describeRelay(String stream, Context context) {
+        return describe(stream, context);
     }
 
     private void start(Viewer viewer, String stream, String encoding, Supplier<FrameEncoder> encoder) {

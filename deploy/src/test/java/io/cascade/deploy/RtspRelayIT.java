@@ -1,0 +1,199 @@
+package io.cascade.deploy;
+
+import io.cascade.testing.Await;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.URLEncoder;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static io.cascade.deploy.Clients.ffmpegDecode;
+import static io.cascade.deploy.Clients.rtmpUrl;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * rtsp:// pulls against GStreamer's RTSP server (gst-rtsp-server, driven by src/test/python/rtsp_source.py), a server
+ * nobody here wrote: H.264 and AAC over TCP interleaved, over UDP, and behind Digest and Basic authentication. Each
+ * source serves one lower transport only, so a pull that used the other would fail. Cascade pulls through the API as
+ * an operator would, and ffmpeg decodes the result over RTMP.
+ */
+@Tag("interop")
+@Timeout(value = 240, unit = TimeUnit.SECONDS)
+class RtspRelayIT {
+    private static final int SECONDS = 4;
+    /** Debian's interpreter, which has Debian's python3-gi: a python3 earlier on PATH (pyenv, a venv) may not. */
+    static final String PYTHON = "/usr/bin/python3";
+    private static final Path SOURCE_SCRIPT = Path.of("src", "test", "python", "rtsp_source.py");
+    @TempDir
+    Path dir;
+    private CascadeNode node;
+    private int rtmp;
+    private int api;
+    private int rtsp;
+    private final List<ExternalProcess> sources = new ArrayList<>();
+
+    @BeforeEach
+    void start() throws Exception {
+        rtmp = Clients.freePort();
+        api = Clients.freePort();
+        rtsp = Clients.freePort();
+        int udp = Clients.freePort() & ~1; // a few pairs of its own, not the default range other tests use
+        node = Clients.startSingle("rtsprelay", rtmp, 0, "api.port", String.valueOf(api), "data.dir",
+                dir.resolve("data").toString(), "rtsp.port", String.valueOf(rtsp), "rtsp.udp.ports",
+                udp + "-" + (udp + 9));
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        if (node != null) {
+            node.stop();
+        }
+        for (ExternalProcess p : sources) {
+            p.kill(); // by its own handle, never by name
+        }
+    }
+
+    /** GStreamer serving rtsp://127.0.0.1:port/cam over one transport, optionally behind a password. */
+    private ExternalProcess source(int port, String transport, String... auth) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(PYTHON, SOURCE_SCRIPT.toString(), String.valueOf(port), "cam",
+                transport));
+        cmd.addAll(List.of(auth));
+        ExternalProcess p = ExternalProcess.start("gst-rtsp-" + transport, cmd);
+        sources.add(p);
+        p.awaitOutput("serving", 20);
+        return p;
+    }
+
+    private JsonObject call(String verb, String... params) throws Exception {
+        StringBuilder q = new StringBuilder();
+        for (int i = 0; i + 1 < params.length; i += 2) {
+            q.append(q.isEmpty() ? "?" : "&").append(params[i]).append('=')
+                    .append(URLEncoder.encode(params[i + 1], StandardCharsets.UTF_8));
+        }
+        HttpResponse<String> r = Http.getText("http://127.0.0.1:" + api + "/api/" + verb + q);
+        JsonObject body = new JsonObject(r.body());
+        body.put("httpStatus", r.statusCode());
+        return body;
+    }
+
+    private JsonObject relay(String id) throws Exception {
+        JsonArray all = call("listPullPushConfig").getJsonArray("data");
+        for (int i = 0; i < all.size(); i++) {
+            if (all.getJsonObject(i).getString("id").equals(id)) {
+                return all.getJsonObject(i);
+            }
+        }
+        throw new AssertionError("no relay " + id + " in " + all);
+    }
+
+    private String pull(String uri, String local, String... more) throws Exception {
+        List<String> params = new ArrayList<>(List.of("uri", uri, "localStreamName", local));
+        params.addAll(List.of(more));
+        JsonObject added = call("pullStream", params.toArray(String[]::new));
+        assertEquals("SUCCESS", added.getString("status"), added.encode());
+        return added.getJsonObject("data").getString("id");
+    }
+
+    @Test
+    void aPullOverTcpIsPublishedHereDecodesAndComesBackAfterItsSourceReturns() throws Exception {
+        int port = Clients.freePort();
+        ExternalProcess source = source(port, "tcp");
+        String id = pull("rtsp://127.0.0.1:" + port + "/cam", "cam");
+        Clients.awaitLive(api, "cam", true, source);
+        Clients.assertDecodes("rtsp-tcp", ffmpegDecode(rtmpUrl(rtmp, "cam"), SECONDS), SECONDS);
+        assertEquals("running", relay(id).getJsonObject("status").getString("state"), relay(id).encode());
+
+        // the source goes away and comes back on the same port: keepAlive connects again
+        source.kill();
+        Clients.awaitLive(api, "cam", false, source);
+        ExternalProcess again = source(port, "tcp");
+        Clients.awaitLive(api, "cam", true, again);
+        Clients.assertDecodes("rtsp-tcp-again", ffmpegDecode(rtmpUrl(rtmp, "cam"), SECONDS), SECONDS);
+        assertTrue(relay(id).getJsonObject("status").getLong("attempts") >= 2, relay(id).encode());
+
+        assertEquals("SUCCESS", call("removePullPushConfig", "id", id).getString("status"));
+        Clients.awaitLive(api, "cam", false, null);
+    }
+
+    @Test
+    void aPullWithForceTcp0TakesRtpOverUdp() throws Exception {
+        int port = Clients.freePort();
+        ExternalProcess source = source(port, "udp");
+        String id = pull("rtsp://127.0.0.1:" + port + "/cam", "camudp", "forceTcp", "0");
+        Clients.awaitLive(api, "camudp", true, source);
+        Clients.assertDecodes("rtsp-udp", ffmpegDecode(rtmpUrl(rtmp, "camudp"), SECONDS), SECONDS);
+        assertEquals("running", relay(id).getJsonObject("status").getString("state"), relay(id).encode());
+    }
+
+    @Test
+    void credentialsInTheUrlAnswerDigestAndBasicAndAreNeverListed() throws Exception {
+        for (String method : List.of("digest", "basic")) {
+            int port = Clients.freePort();
+            ExternalProcess source = source(port, "tcp", method, "cam user", "s3cr3t:pw");
+            String local = "auth" + method;
+            String id = pull("rtsp://cam%20user:s3cr3t%3Apw@127.0.0.1:" + port + "/cam", local);
+            Clients.awaitLive(api, local, true, source);
+            Clients.assertDecodes("rtsp-" + method, ffmpegDecode(rtmpUrl(rtmp, local), SECONDS), SECONDS);
+            String listed = call("listPullPushConfig").encode();
+            assertFalse(listed.contains("s3cr3t"), "the password is never listed: " + listed);
+
+            // a wrong password: refused, retried with backoff, the reason shown, the stream never live
+            String wrong = pull("rtsp://cam%20user:nope@127.0.0.1:" + port + "/cam", local + "-wrong");
+            JsonObject state = Await.until(Duration.ofSeconds(15), () -> relay(wrong).getJsonObject("status"),
+                    s -> s.getLong("attempts") >= 2, s -> "a wrong password: " + s);
+            assertTrue(state.getString("lastError").contains("401"), state.encode());
+            assertFalse(call("listStreams").encode().contains(local + "-wrong"));
+            call("removePullPushConfig", "id", wrong);
+            call("removePullPushConfig", "id", id);
+        }
+    }
+
+    @Test
+    void badRtspUrlsAreRefusedWithAReason() throws Exception {
+        for (String[] bad : new String[][]{{"rtsp://127.0.0.1/", "no stream"}, {"rtsps://127.0.0.1/cam", "rtsps"},
+                {"rtsp://127.0.0.1:0/cam", "port 0"}, {"rtsp://u:s3cr3tpw@/cam", "host"}}) {
+            JsonObject refused = call("pullStream", "uri", bad[0], "localStreamName", "x");
+            assertEquals(400, refused.getInteger("httpStatus"), bad[0] + ": " + refused.encode());
+            assertTrue(refused.getString("description").contains(bad[1]), bad[0] + ": " + refused.encode());
+            assertFalse(refused.encode().contains("s3cr3tpw"), "credentials are not echoed: " + refused.encode());
+        }
+        JsonObject transport = call("pullStream", "uri", "rtsp://127.0.0.1/cam", "localStreamName", "x",
+                "forceTcp", "2");
+        assertEquals(400, transport.getInteger("httpStatus"), transport.encode());
+        assertTrue(transport.getString("description").contains("forceTcp"), transport.encode());
+    }
+
+    @Test
+    void aPushRecordsAStreamIntoAnRtspServerAndFfmpegDecodesIt() throws Exception {
+        // the receiving server is Cascade's own RTSP RECORD (on this node's rtsp.port): the push announces, sets up
+        // and records "local" as "pushed", and ffmpeg decodes "pushed" over RTMP
+        try (ExternalProcess publisher = ExternalProcess.start("publish-local",
+                Clients.ffmpegPublish(rtmpUrl(rtmp, "local"), 60))) {
+            Clients.awaitLive(api, "local", true, publisher);
+            JsonObject added = call("pushStream", "uri", "rtsp://127.0.0.1:" + rtsp + "/live", "localStreamName",
+                    "local", "targetStreamName", "pushed");
+            assertEquals("SUCCESS", added.getString("status"), added.encode());
+            String id = added.getJsonObject("data").getString("id");
+            Clients.awaitLive(api, "pushed", true, publisher);
+            Await.until(Duration.ofSeconds(15), () -> relay(id).getJsonObject("status").getString("state"),
+                    "running"::equals, state -> "the push is " + state);
+            Clients.assertDecodes("rtsp-push", ffmpegDecode(rtmpUrl(rtmp, "pushed"), SECONDS), SECONDS);
+            assertEquals("SUCCESS", call("removePullPushConfig", "id", id).getString("status"));
+            Clients.awaitLive(api, "pushed", false, null);
+        }
+    }
+}
