@@ -28,6 +28,11 @@ final class RtpEncoder implements FrameEncoder {
     private final Map<Integer, Integer> channels;
     private final Map<Integer, Track> tracks = new HashMap<>();
     private final InterleavedRecords records = new InterleavedRecords();
+    /**
+     * The stream's wall clock at media time 0, as the last segment start carried it: only those frames carry it, so
+     * a report triggered by any other frame (audio between keyframes) would otherwise say the media began in 1970.
+     */
+    private long anchorMillis;
 
     /** @param channels the RTP channel of each frame track to send; tracks not named are not sent */
     RtpEncoder(Map<Integer, Integer> channels) {
@@ -67,6 +72,9 @@ final class RtpEncoder implements FrameEncoder {
         if (track == null) {
             return null; // no config yet: the player could not decode it anyway
         }
+        if (frame.clockAnchorMillis() != 0) {
+            anchorMillis = frame.clockAnchorMillis();
+        }
         track.sender.shift(timestampMillis - frame.dtsMillis());
         for (byte[] packet : track.sender.packets(frame)) {
             records.add(channel, packet);
@@ -74,16 +82,19 @@ final class RtpEncoder implements FrameEncoder {
         long media = frame.dtsMillis();
         if (frame.trackType() == TrackType.VIDEO && frame.isKeyframe()) {
             for (Track t : tracks.values()) {
-                report(t, frame, media);
+                report(t, media);
             }
         } else if (media - track.lastReportMillis >= SENDER_REPORT_INTERVAL_MS || media < track.lastReportMillis) {
-            report(track, frame, media);
+            report(track, media);
         }
         return records.take();
     }
 
-    private void report(Track t, MediaFrame frame, long mediaMillis) {
-        byte[] sr = t.sender.senderReport(frame.clockAnchorMillis(), CNAME);
+    private void report(Track t, long mediaMillis) {
+        if (anchorMillis == 0) {
+            return; // joined between two segment starts: the next one tells the wall clock
+        }
+        byte[] sr = t.sender.senderReport(anchorMillis, CNAME);
         if (sr != null) {
             records.add(t.channel + 1, sr);
             t.lastReportMillis = mediaMillis;
