@@ -6,6 +6,7 @@ import io.cascade.packaging.files.FileOutputs;
 import io.cascade.origin.ApiServer;
 import io.cascade.origin.BalanceApi;
 import io.cascade.origin.RelayApi;
+import io.cascade.origin.StreamApi;
 import io.cascade.origin.FileOutputControl;
 import io.cascade.settings.Setting;
 import io.vertx.core.Future;
@@ -47,7 +48,8 @@ final class ApiListener implements Listener {
         String token = node.config.value(NodeSettings.API_TOKEN);
         ApiServer api = new ApiServer(node.vertx, node.registry, node.ingestPoints, token,
                 fileOutputControl(node.fileOutputs), node.authorisation.tokens(),
-                new BalanceApi(node.vertx, node.balancing.board(), node.balancing.balance()), new RelayApi(node.relays));
+                new BalanceApi(node.vertx, node.balancing.board(), node.balancing.balance()), new RelayApi(node.relays),
+                new StreamApi(node.registry, node.streams, node.relays));
         boolean secure = tls(node.config);
         return api.listen(at.host(), at.port(), secure ? node.tls.sslOptions() : null).map(server -> {
             if (secure) {

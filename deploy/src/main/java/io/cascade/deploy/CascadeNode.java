@@ -178,7 +178,10 @@ public final class CascadeNode {
                     }
                     services.relays = new NodeRelays(services, clusterManager.getHazelcastInstance());
                     metrics.bindRelays(services.relays::running);
-                    Future<Void> listening = services.relays.start();
+                    // every node answers the API's questions about its clients, whichever node runs the API
+                    services.streams = new NodeStreams(services, clusterManager.getHazelcastInstance(),
+                            metrics::ingestBytesPerSecond);
+                    Future<Void> listening = services.relays.start().compose(v -> services.streams.start());
                     for (Listener l : Listener.ALL) {
                         listening = listening.compose(v -> startListener(l));
                     }

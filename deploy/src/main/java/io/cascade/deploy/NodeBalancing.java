@@ -56,6 +56,8 @@ final class NodeBalancing {
     private volatile boolean draining;
     /** Every node's last report, as read after this node's own report: what redirects choose from, with no lookup. */
     private volatile List<NodeLoad> cluster = List.of();
+    /** This node's last report, for the API's getServerInfo; null before the first. */
+    private volatile NodeLoad lastReport;
     private Map<String, String> play = Map.of();
     private Map<String, String> publish = Map.of();
     private long lastBytesOut;
@@ -98,6 +100,11 @@ final class NodeBalancing {
 
     boolean draining() {
         return draining;
+    }
+
+    /** The load this node reported last (null before its first report). */
+    NodeLoad lastReport() {
+        return lastReport;
     }
 
     /** Starts reporting, with the addresses the listeners bound ({@code name -> host:port}), and taking orders. */
@@ -228,8 +235,10 @@ final class NodeBalancing {
         Set<String> streams = node.hubs == null ? Set.of() : new TreeSet<>(node.hubs.viewerCounts().keySet());
         Set<String> roles = node.roles.stream().map(r -> r.name().toLowerCase(Locale.ROOT)).collect(Collectors.toSet());
         boolean full = !node.counters.memory.admitsPublisher();
-        board.report(new NodeLoad(node.nodeId, roles, draining, full, viewers, (long) egress, cpu, play, publish,
-                streams, System.currentTimeMillis()))
+        NodeLoad load = new NodeLoad(node.nodeId, roles, draining, full, viewers, (long) egress, cpu, play, publish,
+                streams, System.currentTimeMillis());
+        lastReport = load;
+        board.report(load)
                 .onFailure(e -> log.debug("load report not stored: {}", e.toString()))
                 .compose(v -> board.all()).onSuccess(all -> cluster = List.copyOf(all));
     }

@@ -83,6 +83,8 @@ final class NodeMetrics implements AutoCloseable {
     private final Map<String, StreamSeries> streamSeries = new ConcurrentHashMap<>();
     private final StreamSeries otherStreams;
     private final Map<String, BitrateWindow> bitrates = new HashMap<>(); // sampler thread only
+    /** The last sample's bytes per second of each stream ingested here, for the API (getStreamInfo). */
+    private volatile Map<String, Double> ingestBytesPerSecond = Map.of();
     private volatile boolean sampling;
     private Vertx vertx;
     private long timer = -1;
@@ -307,6 +309,9 @@ final class NodeMetrics implements AutoCloseable {
             }
             bitrate.put(name, w.sample(nowNanos));
         });
+        Map<String, Double> measured = new HashMap<>(bitrate);
+        measured.keySet().removeIf(name -> !bitrates.get(name).measured()); // one sample is no rate yet
+        ingestBytesPerSecond = Map.copyOf(measured);
 
         Set<String> candidates = new HashSet<>(bitrate.keySet());
         candidates.addAll(viewers.keySet());
@@ -363,6 +368,14 @@ final class NodeMetrics implements AutoCloseable {
         s.meters.forEach(registry::remove);
     }
 
+    /**
+     * Media bytes per second of a stream ingested here, over the last {@link #BITRATE_WINDOW_SAMPLES} samples (what
+     * {@code cascade_stream_ingest_bytes_per_second} shows); null before the stream's first sample. From any thread.
+     */
+    Double ingestBytesPerSecond(String stream) {
+        return ingestBytesPerSecond.get(stream);
+    }
+
     /** Streams with their own series now (for tests). */
     Set<String> streamsWithSeries() {
         return Set.copyOf(streamSeries.keySet());
@@ -402,6 +415,11 @@ final class NodeMetrics implements AutoCloseable {
 
         BitrateWindow(LongAdder bytes) {
             this.bytes = bytes;
+        }
+
+        /** Whether two samples or more are kept: a rate, not the 0 of a first sample. */
+        boolean measured() {
+            return samples.size() >= 2;
         }
 
         /** Records the count now; returns bytes per second since the oldest sample kept (0 with only one). */

@@ -53,6 +53,10 @@ final class NodeServices {
     NodeBalancing balancing;
     /** The cluster's pulls and pushes, and this node's share of them (every node). */
     NodeRelays relays;
+    /** What this node tells the API's stream and connection verbs, and their asking side (every node). */
+    NodeStreams streams;
+    /** Wall clock when the node was put together: getServerInfo's uptime (several nodes may share one JVM). */
+    final long startedAtMillis = System.currentTimeMillis();
     /** The routes of the HTTP port, shared by its HTTPS twin; made by the first of them to start. */
     Router httpRouter;
 

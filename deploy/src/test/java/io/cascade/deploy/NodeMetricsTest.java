@@ -47,6 +47,20 @@ class NodeMetricsTest {
     }
 
     @Test
+    void theApiGetsEachIngestedStreamsRateOnceTwoSamplesMeasureIt() {
+        LongAdder a = ingest("a");
+        metrics.sample(List.of(live("a")), Map.of(), 0);
+        assertNull(metrics.ingestBytesPerSecond("a"), "one sample is no rate: not a 0 to show");
+        a.add(50_000);
+        metrics.sample(List.of(live("a")), Map.of(), 2 * SECOND);
+        assertEquals(25_000.0, metrics.ingestBytesPerSecond("a"));
+        assertNull(metrics.ingestBytesPerSecond("unknown"));
+        counters.ingestStreamBytes.remove("a");
+        metrics.sample(List.of(), Map.of(), 3 * SECOND);
+        assertNull(metrics.ingestBytesPerSecond("a"), "a stream that stopped has no rate");
+    }
+
+    @Test
     void theBusiestStreamsGetTheirOwnSeriesAndTheRestAreSummedInOther() {
         LongAdder a = ingest("a");
         LongAdder b = ingest("b");

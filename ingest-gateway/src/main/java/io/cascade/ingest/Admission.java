@@ -283,6 +283,28 @@ public final class Admission {
         return live.size();
     }
 
+    /** The publications live on this node now (started and not closed), for the API to describe. */
+    public java.util.List<Publication> publications() {
+        return java.util.List.copyOf(live);
+    }
+
+    /**
+     * Ends the publisher of the stream {@code name} (its public name) on this node, the way its protocol ends one, as
+     * a drain does (API {@code shutdownStream}); the stream then stops as when its publisher leaves. False when no
+     * publisher of that name is live here.
+     */
+    public boolean endPublisher(String name) {
+        boolean ended = false;
+        for (Publication p : Set.copyOf(live)) {
+            if (p.name().equals(name)) {
+                log.info("publish of {} ended by the API", name);
+                p.endPublisher();
+                ended = true;
+            }
+        }
+        return ended;
+    }
+
     /**
      * Ends every publisher's connection, each the way its protocol ends one (a drain: encoders reconnect through
      * the load balancer to another node); each stream then stops as when its publisher leaves.

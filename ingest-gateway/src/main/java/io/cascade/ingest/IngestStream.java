@@ -200,6 +200,16 @@ public final class IngestStream {
         return frames;
     }
 
+    /** Media payload bytes put in so far. From any thread. */
+    public long payloadBytes() {
+        return payloadBytes.sum();
+    }
+
+    /** What the segment cache holds now: configurations, metadata, the segments kept. On the stream's event loop. */
+    public java.util.List<MediaFrame> snapshot() {
+        return gop.snapshot();
+    }
+
     /** How this node cuts the streams it ingests into segments (see {@link Segmenter}). */
     public record Segments(long targetMillis, int kept) {
         public Segments {

@@ -1,11 +1,15 @@
 package io.cascade.ingest;
 
+import java.util.List;
 import java.util.Set;
 import io.cascade.cluster.StreamRegistry;
 import io.cascade.cluster.StreamTimeline;
 import io.cascade.media.MediaFrame;
 import io.cascade.metrics.NodeCounters;
 import io.cascade.metrics.RateLimitedLog;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,6 +40,9 @@ public final class Publication {
     private final RateLimitedLog skipped = new RateLimitedLog(log);
     private final Set<Publication> live;
     private volatile Runnable end = () -> { };
+    /** The publisher's event loop, where the stream's caches live: set by {@link #start}. */
+    private volatile Context context;
+    private volatile long startedAtMillis;
     private boolean started;
     private boolean closed;
 
@@ -62,6 +69,40 @@ public final class Publication {
         return name;
     }
 
+    /** The protocol's registered name ("rtmp", "rtsp", "ts"). */
+    public String protocol() {
+        return attempt.protocol();
+    }
+
+    /** Who publishes, as the protocol names it for logs (an address and port; a pull names its source without credentials). */
+    public String peer() {
+        return attempt.peer();
+    }
+
+    /** Wall clock at {@link #start}; 0 before. */
+    public long startedAtMillis() {
+        return startedAtMillis;
+    }
+
+    /** Media bytes taken in since {@link #start}. From any thread. */
+    public long bytesIn() {
+        return stream.payloadBytes();
+    }
+
+    /**
+     * What the stream's cache holds now (decoder configurations, metadata, the segments kept), read on the
+     * publisher's event loop: for describing the stream, not for playing it. From any thread.
+     */
+    public Future<List<MediaFrame>> cachedFrames() {
+        Context c = context;
+        if (c == null || Vertx.currentContext() == c) {
+            return Future.succeededFuture(closed ? List.of() : stream.snapshot());
+        }
+        Promise<List<MediaFrame>> answer = Promise.promise();
+        c.runOnContext(v -> answer.complete(closed ? List.of() : stream.snapshot()));
+        return answer.future();
+    }
+
     /**
      * The stream goes live: the protocol has told its publisher so. {@code detail} is logged with the start;
      * {@code end} ends the publisher's connection when the node sends publishers away (a drain), from any thread.
@@ -72,6 +113,8 @@ public final class Publication {
         }
         started = true;
         this.end = end;
+        this.context = Vertx.currentContext();
+        this.startedAtMillis = System.currentTimeMillis();
         live.add(this);
         stream.start();
         protocolCounters.publishers.increment();

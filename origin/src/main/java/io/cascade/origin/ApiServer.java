@@ -55,7 +55,7 @@ public final class ApiServer {
     private final byte[] token;
     private final FileOutputControl files;
     private final UrlTokens urlTokens;
-    /** Verb groups kept apart (load balancing, relays). */
+    /** Verb groups kept apart (load balancing, relays, streams and connections). */
     private final ApiRoutes[] more;
     /** Every verb's path by its lower-case form: EMS users and its CLI type verbs in any case. */
     private final Map<String, String> verbs = new java.util.HashMap<>();
@@ -76,7 +76,10 @@ public final class ApiServer {
         this(vertx, registry, ingestPoints, token, files, urlTokens, null);
     }
 
-    /** @param more verb groups kept apart: load balancing (pickEdge, drainNode, ...), relays (pullStream, ...) */
+    /**
+     * @param more verb groups kept apart: load balancing (pickEdge, drainNode, ...), relays (pullStream, ...), streams
+     *             and connections (getStreamInfo, listConnections, ...)
+     */
     public ApiServer(Vertx vertx, StreamRegistry registry, IngestPointStore ingestPoints, String token,
                      FileOutputControl files, UrlTokens urlTokens, ApiRoutes... more) {
         this.more = more;
@@ -102,6 +105,10 @@ public final class ApiServer {
         router.route("/api/*").handler(this::matchVerbCase);
         router.route("/api/*").handler(this::authorize);
         router.post("/api/*").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
+        // groups first: a group may answer a verb in more detail than the plain one here (StreamApi's listStreams)
+        for (ApiRoutes group : more) {
+            group.routes(router);
+        }
         router.get("/api/listStreams").handler(this::listStreams);
         router.route("/api/createIngestPoint").method(HttpMethod.GET).method(HttpMethod.POST)
                 .handler(this::createIngestPoint);
@@ -116,9 +123,6 @@ public final class ApiServer {
         router.route("/api/listConfig").method(HttpMethod.GET).method(HttpMethod.POST).handler(this::listConfig);
         router.route("/api/removeConfig").method(HttpMethod.GET).method(HttpMethod.POST).handler(this::removeConfig);
         router.route("/api/signUrl").method(HttpMethod.GET).method(HttpMethod.POST).handler(this::signUrl);
-        for (ApiRoutes group : more) {
-            group.routes(router);
-        }
         for (io.vertx.ext.web.Route route : router.getRoutes()) {
             String path = route.getPath();
             if (path != null && path.startsWith("/api/") && !path.endsWith("*")) {

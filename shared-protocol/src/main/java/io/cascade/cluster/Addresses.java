@@ -34,6 +34,14 @@ public final class Addresses {
         return "cascade.node." + node + ".drain";
     }
 
+    /**
+     * Where a node answers the API's questions about its clients (JSON objects with an {@code op}: what it knows of
+     * its streams, its connections, ending a publisher), from the API of any origin node.
+     */
+    public static String streamControl(String node) {
+        return "cascade.node." + node + ".streams";
+    }
+
     public static String subscribe(String stream, String ownerNode) {
         return "cascade.subscribe." + stream + "/" + ownerNode;
     }

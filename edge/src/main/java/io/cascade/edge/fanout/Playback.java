@@ -127,6 +127,22 @@ public final class Playback {
     }
 
     /**
+     * The viewers on this node that joined their stream (playing, or waiting for its publisher), as the API lists
+     * them; a viewer still being authorised or checked against the ingest points is not among them, so a private
+     * name a client tried never shows. As many as the listeners' connection bounds let in.
+     */
+    public List<Viewer.Info> viewerInfos() {
+        List<Viewer.Info> out = new ArrayList<>();
+        for (Viewer v : live) {
+            Viewer.Info info = v.info();
+            if (info != null) {
+                out.add(info);
+            }
+        }
+        return out;
+    }
+
+    /**
      * Ends every viewer's play with its protocol's notice ({@link ViewerOutput#goingAway}), each on its own event
      * loop: a drain's end. Their protocols close them as their connections close.
      */

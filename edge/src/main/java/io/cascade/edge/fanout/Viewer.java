@@ -27,11 +27,18 @@ public final class Viewer {
     private final NodeCounters counters;
     private final NodeCounters.ProtocolCounters protocolCounters;
     private final long maxBehindNanos;
+    /** Taken at construction, on the output's event loop: listing viewers reads it from any thread. */
+    private final String peer;
+    private final long startedAtMillis = System.currentTimeMillis();
+    /** Set once the viewer joined its stream's hub, past authorisation and the private-name check. */
+    private volatile boolean joined;
+    /** Encoded frame bytes handed to the connection; written on its event loop only, read from any thread. */
+    private volatile long bytesOut;
     /** The fan-out's index of this viewer's encoding; set on the hub before the first frame reaches it. */
     volatile int encoding;
     private StreamHub hub;
     private StreamHubs hubs;
-    private boolean playing;
+    private volatile boolean playing;
     private boolean waitingForRandomAccess = true;
     private boolean closed;
     private Runnable whenClosed = () -> { };
@@ -46,6 +53,17 @@ public final class Viewer {
         this.counters = counters;
         this.protocolCounters = counters.protocol(protocol);
         this.maxBehindNanos = maxBehindMs * 1_000_000;
+        this.peer = output.peer();
+    }
+
+    /** What the API lists of a viewer ({@code listConnections}); read from any thread. */
+    public record Info(String stream, String protocol, String peer, long startedAtMillis, long bytesOut,
+                       boolean playing) {
+    }
+
+    /** This viewer as the API lists it, or null while it has not joined its stream (authorisation, name checks). */
+    public Info info() {
+        return joined ? new Info(stream, protocol, peer, startedAtMillis, bytesOut, playing) : null;
     }
 
     io.vertx.core.Context context() {
@@ -92,6 +110,7 @@ public final class Viewer {
             hubs.release(hub);
             return false;
         }
+        joined = true;
         return true;
     }
 
@@ -140,6 +159,9 @@ public final class Viewer {
             }
         }
         framesSent++;
+        if (f.bytes() != null) {
+            bytesOut += f.bytes().readableBytes(); // one writer: this event loop
+        }
         output.write(f);
     }
 
