@@ -4,6 +4,7 @@ import io.cascade.edge.fanout.ViewerPolicy;
 import io.cascade.edge.rtmp.RtmpPush;
 import io.cascade.edge.rtsp.RtspPush;
 import io.cascade.ingest.rtmp.RtmpPull;
+import io.cascade.ingest.rtp.RtpPull;
 import io.cascade.ingest.rtsp.RtspPull;
 import io.cascade.protocol.rtmp.session.RtmpUrl;
 import io.cascade.protocol.rtsp.RtspClientUrl;
@@ -41,6 +42,9 @@ final class RelaySchemes {
         Relay start(NodeServices node, Clients clients, RelayConfig config);
     }
 
+    /** Protocols that only relays speak, so no listener registers them for the metrics: raw RTP. */
+    static final List<String> PROTOCOLS = List.of(RtpPull.PROTOCOL);
+
     /** The node's outbound TCP clients: one plain, one TLS that trusts the JVM's CAs and {@code relay.tls.ca}. */
     record Clients(NetClient plain, NetClient tls) {
         NetClient of(boolean secure) {
@@ -50,7 +54,7 @@ final class RelaySchemes {
 
     /** RTMP pulls and pushes, plain and over TLS (the URL says which), and RTSP's. */
     static final List<Scheme> ALL = List.of(rtmpPull("rtmp"), rtmpPull("rtmps"), rtmpPush("rtmp"), rtmpPush("rtmps"),
-            rtspPull(), rtspPush());
+            rtspPull(), rtspPush(), rtpPull());
 
     private static Scheme rtmpPull(String name) {
         return new Scheme() {
@@ -155,6 +159,32 @@ final class RelaySchemes {
             public Relay start(NodeServices node, Clients clients, RelayConfig config) {
                 return new RtspPush(node.vertx, clients.plain(), node.playback, node.counters,
                         node.config.value(ViewerPolicy.QUEUE_BYTES), config).start();
+            }
+        };
+    }
+
+    /** Raw RTP to a port of the node that runs the pull: one track, described by the relay's options. */
+    private static Scheme rtpPull() {
+        return new Scheme() {
+            @Override
+            public String scheme() {
+                return "rtp";
+            }
+
+            @Override
+            public RelayConfig.Kind kind() {
+                return RelayConfig.Kind.PULL;
+            }
+
+            @Override
+            public String destination(RelayConfig config) {
+                RtpPull.Source s = RtpPull.source(config);
+                return "rtp://" + s.host() + ":" + s.port();
+            }
+
+            @Override
+            public Relay start(NodeServices node, Clients clients, RelayConfig config) {
+                return new RtpPull(node.vertx, node.admission, node.counters, config).start();
             }
         };
     }

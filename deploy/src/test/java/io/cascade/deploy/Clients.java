@@ -21,6 +21,8 @@ final class Clients {
         all.putIfAbsent("cluster.port", String.valueOf(port));
         all.putIfAbsent("cluster.name", "test-" + port);
         all.putIfAbsent("rtsp.port", "0"); // tests of RTSP set one; the default 5544 would clash between nodes
+        // durable state (ingest points, relays) of one test must not reach the next one's node through ./data
+        all.putIfAbsent("data.dir", java.nio.file.Files.createTempDirectory("cascade-test-data").toString());
         return all;
     }
 

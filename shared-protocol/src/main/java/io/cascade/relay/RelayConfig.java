@@ -17,15 +17,16 @@ import java.util.Map;
  * @param targetStreamName a push's name at the target; empty: the URL's own
  * @param keepAlive        reconnect, with backoff, after the connection ends
  * @param options          tcUrl, pageUrl, swfUrl, flashVer: what RTMP's connect carries instead of the defaults;
- *                         forceTcp: an RTSP pull's transport, "1" TCP interleaved (the default), "0" UDP
+ *                         forceTcp: an RTSP pull's transport, "1" TCP interleaved (the default), "0" UDP;
+ *                         isAudio, spsBytes, ppsBytes, audioCodecBytes: what an rtp:// pull's one track carries
  */
 public record RelayConfig(String id, Kind kind, String uri, String localStreamName, String targetStreamName,
                           boolean keepAlive, Map<String, String> options) {
     public enum Kind { PULL, PUSH }
 
-    /** The options a relay may set, as EMS names them: RTMP's connect fields, and RTSP's transport. */
+    /** The options a relay may set, as EMS names them: RTMP's connect fields, RTSP's transport, raw RTP's track. */
     public static final java.util.List<String> OPTION_NAMES = java.util.List.of("tcUrl", "pageUrl", "swfUrl", "flashVer",
-            "forceTcp");
+            "forceTcp", "isAudio", "spsBytes", "ppsBytes", "audioCodecBytes");
     /** Longer is no option value a person writes; bounds what one API call may store. */
     public static final int MAX_OPTION_LENGTH = 1024;
 
