@@ -51,12 +51,14 @@ class CascadeCliIT {
     @TempDir
     static Path home;
     private static CascadeNode node;
+    private static int rtmp;
     private static int api;
 
     @BeforeAll
     static void startNode() throws Exception {
         api = Clients.freePort();
-        node = Clients.startSingle("cli", Clients.freePort(), 0, "api.port", String.valueOf(api), "api.token", TOKEN,
+        rtmp = Clients.freePort();
+        node = Clients.startSingle("cli", rtmp, 0, "api.port", String.valueOf(api), "api.token", TOKEN,
                 "auth.secret", SECRET, "data.dir", dataDir.toString());
     }
 
@@ -194,6 +196,52 @@ class CascadeCliIT {
         Run removed = cli("removePullPushConfig", "id=" + id);
         assertEquals(0, removed.exit, removed.toString());
         assertEquals(0, direct("listPullPushConfig").getJsonArray("data").size());
+    }
+
+    /**
+     * Every verb of the API, once, through the CLI, on a live stream: the ones the other cases do not drive already.
+     * Each must succeed (exit 0), and the last, shutdownStream, must end the publisher.
+     */
+    @Test
+    void everyVerbOfTheApiRunsThroughTheCli() throws Exception {
+        try (ExternalProcess publisher = ExternalProcess.start("publish-cli",
+                Clients.ffmpegPublish(Clients.rtmpUrl(rtmp, "everyverb"), 90))) {
+            io.cascade.testing.Await.until(() -> "not live: " + publisher.describe(), java.time.Duration.ofSeconds(20),
+                    () -> direct("listStreams").encode().contains("\"everyverb\""));
+            int dead = Clients.freePort();
+            List<List<String>> calls = List.of(
+                    List.of("getServerInfo"), List.of("listNodes"), List.of("listStreams"),
+                    List.of("getStreamInfo", "name=everyverb"), List.of("listConnections"),
+                    List.of("createHLSStream", "localStreamNames=everyverb", "targetFolder=cli-hls"),
+                    List.of("createDASHStream", "localStreamNames=everyverb", "targetFolder=cli-dash"),
+                    List.of("listConfig"),
+                    List.of("pickEdge", "stream=everyverb", "protocol=rtmp"),
+                    List.of("pickIngest", "stream=another", "protocol=rtmp"),
+                    List.of("pushStream", "uri=rtmp://127.0.0.1:" + dead + "/live", "localStreamName=everyverb",
+                            "targetStreamName=away"),
+                    List.of("listPullPushConfig"),
+                    List.of("drainNode", "node=cli"), List.of("undrainNode", "node=cli"));
+            for (List<String> call : calls) {
+                Run r = cli(call.toArray(String[]::new));
+                assertEquals(0, r.exit, String.join(" ", call) + ": " + r);
+            }
+            JsonObject outputs = direct("listConfig").getJsonObject("data");
+            List<Object> configs = new ArrayList<>(outputs.getJsonArray("hls").getList());
+            configs.addAll(outputs.getJsonArray("dash").getList());
+            assertEquals(2, configs.size(), "the HLS and DASH outputs: " + outputs.encode());
+            for (Object config : configs) {
+                Object id = config instanceof JsonObject j ? j.getValue("configId") : ((java.util.Map<?, ?>) config).get("configId");
+                Run removed = cli("removeConfig", "id=" + id);
+                assertEquals(0, removed.exit, "removeConfig: " + removed);
+            }
+            for (Object relay : direct("listPullPushConfig").getJsonArray("data")) {
+                Run removed = cli("removePullPushConfig", "id=" + ((JsonObject) relay).getString("id"));
+                assertEquals(0, removed.exit, "removePullPushConfig: " + removed);
+            }
+            Run shutdown = cli("shutdownStream", "name=everyverb");
+            assertEquals(0, shutdown.exit, "shutdownStream: " + shutdown);
+            assertTrue(publisher.exited(15), "shutdownStream did not end ffmpeg's publish: " + publisher.describe());
+        }
     }
 
     @Test
