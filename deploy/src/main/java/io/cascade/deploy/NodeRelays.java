@@ -215,8 +215,8 @@ final class NodeRelays implements RelayControl {
                 }
                 if (config.kind() == RelayConfig.Kind.PUSH && other.kind() == RelayConfig.Kind.PUSH
                         && other.localStreamName().equals(config.localStreamName())
-                        && RelaySchemes.of(other).map(s -> s.destination(other)).orElse("")
-                        .equals(scheme.destination(config))) {
+                        && RelaySchemes.of(other).map(s -> s.destination().apply(other)).orElse("")
+                        .equals(scheme.destination().apply(config))) {
                     throw new IllegalArgumentException("push " + other.id() + " sends " + config.localStreamName()
                             + " there already");
                 }
@@ -293,7 +293,7 @@ final class NodeRelays implements RelayControl {
                 "uri: scheme '" + config.scheme() + "' is not supported for a " + config.kind().name()
                         .toLowerCase(Locale.ROOT) + "; " + String.join(", ", RelaySchemes.names(config.kind())) + " are"));
         try {
-            scheme.destination(config);
+            scheme.destination().apply(config);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("uri: " + e.getMessage());
         }

@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
  * adapter only converts its wire format into frames and reports what it had to skip; counting, logging and the
  * registry are here. Used from the publisher's event loop.
  */
-public final class Publication {
+public final class Publication implements FrameTarget {
     private static final Logger log = LoggerFactory.getLogger(Publication.class);
 
     /** How this node's ingested streams are fed to other nodes and cut into segments. */
@@ -121,6 +121,7 @@ public final class Publication {
         log.info("publish started: {} from {} ({}, {})", name, attempt.peer(), attempt.protocol(), detail);
     }
 
+    @Override
     public void publish(MediaFrame frame) {
         if (started && !closed) {
             stream.publish(frame);
@@ -128,6 +129,7 @@ public final class Publication {
     }
 
     /** A frame the protocol could not turn into a frame: counted and logged at a limited rate. */
+    @Override
     public void skipped(Skip why, String detail) {
         (why == Skip.DAMAGED ? counters.framesDroppedDamaged : counters.framesDroppedUnsupported).increment();
         skipped.warn("{}: {}: skipped a frame: {}", attempt.peer(), name, detail);

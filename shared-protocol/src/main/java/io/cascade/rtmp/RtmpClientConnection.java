@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
  * {@link #START_TIMEOUT_MS}, and a pull that receives nothing for {@link #SILENCE_TIMEOUT_MS} is closed: a relay
  * then connects again rather than wait on a server that forgot it. Everything runs on the context that opened it.
  */
-public final class RtmpClientConnection implements RtmpClientSession.Listener {
+public final class RtmpClientConnection implements RtmpClientSession.Listener, io.cascade.relay.RelayConnection {
     private static final Logger log = LoggerFactory.getLogger(RtmpClientConnection.class);
 
     /** TCP connect, handshake, connect, createStream and play or publish: seconds on any reachable server. */

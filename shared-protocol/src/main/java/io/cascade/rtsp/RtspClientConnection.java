@@ -31,7 +31,7 @@ import java.util.List;
  * receives nothing for {@link #SILENCE_TIMEOUT_MS} is closed: a relay then connects again rather than wait on a server
  * that forgot it. Everything runs on the context that opened it.
  */
-public final class RtspClientConnection implements RtspClientSession.Listener {
+public final class RtspClientConnection implements RtspClientSession.Listener, io.cascade.relay.RelayConnection {
     private static final Logger log = LoggerFactory.getLogger(RtspClientConnection.class);
 
     /** TCP connect, OPTIONS, DESCRIBE, SETUPs and PLAY: well under a second on any reachable server. */

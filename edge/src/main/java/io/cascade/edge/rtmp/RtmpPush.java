@@ -3,7 +3,7 @@ package io.cascade.edge.rtmp;
 import io.cascade.edge.fanout.EncodedFrame;
 import io.cascade.edge.fanout.Playback;
 import io.cascade.edge.fanout.Viewer;
-import io.cascade.edge.fanout.ViewerOutput;
+import io.cascade.edge.fanout.PushOutput;
 import io.cascade.metrics.NodeCounters;
 import io.cascade.protocol.rtmp.chunk.RtmpMessage;
 import io.cascade.protocol.rtmp.frames.FramesToRtmp;
@@ -11,11 +11,10 @@ import io.cascade.protocol.rtmp.session.RtmpClientSession;
 import io.cascade.protocol.rtmp.session.RtmpUrl;
 import io.cascade.relay.Relay;
 import io.cascade.relay.RelayConfig;
-import io.cascade.relay.RelayStatus;
+import io.cascade.relay.RelayAttempts;
 import io.cascade.rtmp.RtmpClientConnection;
 import io.cascade.rtmp.RtmpServer;
 import io.netty.buffer.Unpooled;
-import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetClient;
@@ -32,7 +31,6 @@ public final class RtmpPush implements Relay {
     private static final Logger log = LoggerFactory.getLogger(RtmpPush.class);
 
     private final Vertx vertx;
-    private final Context context;
     private final NetClient client;
     private final Playback playback;
     private final NodeCounters.ProtocolCounters counters;
@@ -40,24 +38,22 @@ public final class RtmpPush implements Relay {
     private final RtmpUrl target;
     private final RtmpClientSession.ConnectOptions options;
     private final int writeQueueBytes;
-    private final RelayStatus status;
+    private final RelayAttempts attempts;
     private RtmpClientConnection connection;
     private Viewer viewer;
-    private long retryTimer = -1;
-    private boolean stopped;
 
     /** @throws IllegalArgumentException when the relay's URI is no usable rtmp:// URL */
     public RtmpPush(Vertx vertx, NetClient client, Playback playback, NodeCounters counters, int writeQueueBytes,
                     RelayConfig config) {
         this.vertx = vertx;
-        this.context = vertx.getOrCreateContext();
         this.client = client;
         this.playback = playback;
         this.counters = counters.protocol(RtmpServer.PROTOCOL);
         this.writeQueueBytes = writeQueueBytes;
         this.config = config;
-        this.status = new RelayStatus(counters.relayAttempts);
         this.target = target(config);
+        this.attempts = new RelayAttempts(vertx, config, "push " + config.id() + " (" + config.localStreamName()
+                + " to " + target.redacted() + ")", counters.relayAttempts, this::connect);
         this.options = new RtmpClientSession.ConnectOptions(config.option("flashVer"), config.option("tcUrl"),
                 config.option("swfUrl"), config.option("pageUrl"));
     }
@@ -75,20 +71,16 @@ public final class RtmpPush implements Relay {
     }
 
     public RtmpPush start() {
-        context.runOnContext(v -> connect());
+        attempts.start();
         return this;
     }
 
     private void connect() {
-        if (stopped) {
-            return;
-        }
-        status.connecting();
         connection = RtmpClientConnection.open(vertx, client, target, RtmpClientSession.Mode.PUBLISH, options,
                 writeQueueBytes, counters, new RtmpClientConnection.Handler() {
                     @Override
                     public void onStarted(RtmpClientConnection c) {
-                        if (c == connection && !stopped) {
+                        if (c == connection && !attempts.stopped()) {
                             viewer = playback.relay(config.localStreamName(), RtmpServer.PROTOCOL,
                                     RtmpPlayback::sharedEncoder, new Output(c));
                         }
@@ -112,117 +104,50 @@ public final class RtmpPush implements Relay {
             viewer = null;
         }
         connection = null;
-        if (stopped) {
-            status.stopped();
-            return;
-        }
-        long wait = status.ended(reason);
-        if (!config.keepAlive()) {
-            log.info("push {} ({} to {}) ended: {}", config.id(), config.localStreamName(), target.redacted(), reason);
-            status.stopped();
-            return;
-        }
-        log.info("push {} ({} to {}) ended: {}; attempt {} in {} ms", config.id(), config.localStreamName(),
-                target.redacted(), reason, status.attempts() + 1, wait);
-        retryTimer = vertx.setTimer(wait, id -> {
-            retryTimer = -1;
-            connect();
-        });
+        attempts.ended(reason);
     }
 
     @Override
     public void stop() {
-        context.runOnContext(v -> {
-            stopped = true;
-            vertx.cancelTimer(retryTimer);
-            if (connection != null) {
-                connection.close("stopped");
-            } else {
-                status.stopped();
+        attempts.stop(() -> {
+            if (connection == null) {
+                return false;
             }
+            connection.close("stopped");
+            return true;
         });
     }
 
     @Override
     public JsonObject status() {
-        return status.toJson();
+        return attempts.status();
     }
 
     /** The target as a viewer's output: frames go out on the NetStream the target's createStream gave. */
-    private final class Output implements ViewerOutput {
-        private final RtmpClientConnection connection;
+    private final class Output extends PushOutput {
+        private final RtmpClientConnection target;
         private FramesToRtmp ownEncoder;
 
-        Output(RtmpClientConnection connection) {
-            this.connection = connection;
-        }
-
-        @Override
-        public Context context() {
-            return connection.context();
-        }
-
-        @Override
-        public String peer() {
-            return "push " + config.id() + " to " + target.redacted();
-        }
-
-        @Override
-        public void startPlaying() {
-            status.running();
-            log.info("push {}: {} is going to {}", config.id(), config.localStreamName(), target.redacted());
-        }
-
-        @Override
-        public boolean writeQueueFull() {
-            return connection.writeQueueFull();
+        Output(RtmpClientConnection target) {
+            super(target, "push " + config.id() + " to " + RtmpPush.this.target.redacted(), () -> {
+                attempts.running();
+                log.info("push {}: {} is going to {}", config.id(), config.localStreamName(),
+                        RtmpPush.this.target.redacted());
+            });
+            this.target = target;
         }
 
         @Override
         public void write(EncodedFrame frame) {
-            if (connection.streamId() == RtmpPlayback.SHARED_STREAM_ID) {
-                connection.queueMedia(frame.bytes());
+            if (target.streamId() == RtmpPlayback.SHARED_STREAM_ID) {
+                target.queueMedia(frame.bytes());
                 return;
             }
             if (ownEncoder == null) {
                 ownEncoder = new FramesToRtmp();
             }
-            connection.queueMedia(Unpooled.wrappedBuffer(
-                    ownEncoder.encode(frame.frame(), connection.streamId(), frame.timestampMillis())));
-        }
-
-        @Override
-        public void flush() {
-            connection.flush();
-        }
-
-        @Override
-        public void disconnect() {
-            connection.abort("the target took the stream too slowly");
-        }
-
-        @Override
-        public void notFound() {
-            connection.close(config.localStreamName() + " is not live here");
-        }
-
-        @Override
-        public void unauthorised() {
-            connection.close("unauthorised"); // a relay asks no authorisation; kept for the interface's sake
-        }
-
-        @Override
-        public void goingAway() {
-            connection.close("this node is going out of service");
-        }
-
-        @Override
-        public void unpublished() {
-            // the target keeps its connection: our publisher may come back, and the fan-out rebases its timestamps
-        }
-
-        @Override
-        public void republished() {
+            target.queueMedia(Unpooled.wrappedBuffer(
+                    ownEncoder.encode(frame.frame(), target.streamId(), frame.timestampMillis())));
         }
     }
 }

@@ -1,9 +1,8 @@
 package io.cascade.edge.rtsp;
 
-import io.cascade.edge.fanout.EncodedFrame;
 import io.cascade.edge.fanout.Playback;
 import io.cascade.edge.fanout.Viewer;
-import io.cascade.edge.fanout.ViewerOutput;
+import io.cascade.edge.fanout.PushOutput;
 import io.cascade.media.MediaFrame;
 import io.cascade.media.TrackType;
 import io.cascade.metrics.NodeCounters;
@@ -12,11 +11,10 @@ import io.cascade.protocol.sdp.SdpException;
 import io.cascade.protocol.sdp.SdpFormats;
 import io.cascade.relay.Relay;
 import io.cascade.relay.RelayConfig;
-import io.cascade.relay.RelayStatus;
+import io.cascade.relay.RelayAttempts;
 import io.cascade.rtsp.RtspClientConnection;
 import io.cascade.protocol.rtsp.RtspClientSession;
 import io.cascade.rtsp.RtspServer;
-import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetClient;
@@ -39,32 +37,29 @@ public final class RtspPush implements Relay {
     private static final Logger log = LoggerFactory.getLogger(RtspPush.class);
 
     private final Vertx vertx;
-    private final Context context;
     private final NetClient client;
     private final Playback playback;
     private final NodeCounters.ProtocolCounters counters;
     private final RelayConfig config;
     private final RtspClientUrl target;
     private final int writeQueueBytes;
-    private final RelayStatus status;
+    private final RelayAttempts attempts;
     private RtspClientConnection connection;
     private Viewer viewer;
-    private long retryTimer = -1;
     private boolean connecting;
-    private boolean stopped;
 
     /** @throws IllegalArgumentException when the relay's URI is no usable rtsp:// URL */
     public RtspPush(Vertx vertx, NetClient client, Playback playback, NodeCounters counters, int writeQueueBytes,
                     RelayConfig config) {
         this.vertx = vertx;
-        this.context = vertx.getOrCreateContext();
         this.client = client;
         this.playback = playback;
         this.counters = counters.protocol(RtspServer.PROTOCOL);
         this.writeQueueBytes = writeQueueBytes;
         this.config = config;
-        this.status = new RelayStatus(counters.relayAttempts);
         this.target = target(config);
+        this.attempts = new RelayAttempts(vertx, config, "push " + config.id() + " (" + config.localStreamName()
+                + " to " + target.redacted() + ")", counters.relayAttempts, this::connect);
     }
 
     /** Where the push records: the URI, or with {@code targetStreamName} the URI's path followed by that name. */
@@ -77,20 +72,16 @@ public final class RtspPush implements Relay {
     }
 
     public RtspPush start() {
-        context.runOnContext(v -> connect());
+        attempts.start();
         return this;
     }
 
     private void connect() {
-        if (stopped) {
-            return;
-        }
-        status.connecting();
         connecting = true;
-        playback.describeRelay(config.localStreamName(), context).onComplete(described -> {
+        playback.describeRelay(config.localStreamName(), attempts.context()).onComplete(described -> {
             connecting = false;
-            if (stopped) {
-                status.stopped();
+            if (attempts.stopped()) {
+                attempts.ended("stopped");
                 return;
             }
             if (described.failed()) {
@@ -138,7 +129,7 @@ public final class RtspPush implements Relay {
     }
 
     private void recording(RtspClientConnection c, Map<Integer, Integer> channels) {
-        if (c != connection || stopped) {
+        if (c != connection || attempts.stopped()) {
             return;
         }
         StringBuilder key = new StringBuilder("rtsp");
@@ -154,108 +145,32 @@ public final class RtspPush implements Relay {
             viewer = null;
         }
         connection = null;
-        if (stopped) {
-            status.stopped();
-            return;
-        }
-        long wait = status.ended(reason);
-        if (!config.keepAlive()) {
-            log.info("push {} ({} to {}) ended: {}", config.id(), config.localStreamName(), target.redacted(), reason);
-            status.stopped();
-            return;
-        }
-        log.info("push {} ({} to {}) ended: {}; attempt {} in {} ms", config.id(), config.localStreamName(),
-                target.redacted(), reason, status.attempts() + 1, wait);
-        retryTimer = vertx.setTimer(wait, id -> {
-            retryTimer = -1;
-            connect();
-        });
+        attempts.ended(reason);
     }
 
     @Override
     public void stop() {
-        context.runOnContext(v -> {
-            stopped = true;
-            vertx.cancelTimer(retryTimer);
+        attempts.stop(() -> {
             if (connection != null) {
                 connection.close("stopped");
-            } else if (!connecting) {
-                status.stopped();
+                return true;
             }
+            return connecting; // a description on its way: its answer ends the attempt
         });
     }
 
     @Override
     public JsonObject status() {
-        return status.toJson();
+        return attempts.status();
     }
 
     /** The target as a viewer's output: RTP in interleaved records on the recording connection. */
-    private final class Output implements ViewerOutput {
-        private final RtspClientConnection connection;
-
+    private final class Output extends PushOutput {
         Output(RtspClientConnection connection) {
-            this.connection = connection;
-        }
-
-        @Override
-        public Context context() {
-            return connection.context();
-        }
-
-        @Override
-        public String peer() {
-            return "push " + config.id() + " to " + target.redacted();
-        }
-
-        @Override
-        public void startPlaying() {
-            status.running();
-            log.info("push {}: {} is going to {}", config.id(), config.localStreamName(), target.redacted());
-        }
-
-        @Override
-        public boolean writeQueueFull() {
-            return connection.writeQueueFull();
-        }
-
-        @Override
-        public void write(EncodedFrame frame) {
-            connection.queueMedia(frame.bytes());
-        }
-
-        @Override
-        public void flush() {
-            connection.flush();
-        }
-
-        @Override
-        public void disconnect() {
-            connection.abort("the target took the stream too slowly");
-        }
-
-        @Override
-        public void notFound() {
-            connection.close(config.localStreamName() + " is not live here");
-        }
-
-        @Override
-        public void unauthorised() {
-            connection.close("unauthorised"); // a relay asks no authorisation; kept for the interface's sake
-        }
-
-        @Override
-        public void goingAway() {
-            connection.close("this node is going out of service");
-        }
-
-        @Override
-        public void unpublished() {
-            // the target keeps its session: our publisher may come back on the same tracks
-        }
-
-        @Override
-        public void republished() {
+            super(connection, "push " + config.id() + " to " + target.redacted(), () -> {
+                attempts.running();
+                log.info("push {}: {} is going to {}", config.id(), config.localStreamName(), target.redacted());
+            });
         }
     }
 }

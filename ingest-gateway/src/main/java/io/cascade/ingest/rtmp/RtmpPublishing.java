@@ -1,6 +1,7 @@
 package io.cascade.ingest.rtmp;
 
 import io.cascade.ingest.Admission;
+import io.cascade.ingest.FrameTarget;
 import io.cascade.ingest.Publication;
 import io.cascade.media.MediaFrame;
 import io.cascade.protocol.rtmp.chunk.RtmpMessage;
@@ -45,7 +46,7 @@ public final class RtmpPublishing implements RtmpPublishHandler {
     }
 
     /** One RTMP media message into the publication, or counted as skipped: a publisher's and a pull's alike. */
-    static void feed(RtmpToFrames toFrames, RtmpMessage message, Publication publication) {
+    static void feed(RtmpToFrames toFrames, RtmpMessage message, FrameTarget publication) {
         try {
             MediaFrame frame = toFrames.convert(message);
             if (frame != null) {

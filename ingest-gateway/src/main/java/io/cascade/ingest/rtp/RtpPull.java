@@ -1,10 +1,10 @@
 package io.cascade.ingest.rtp;
 
 import io.cascade.ingest.Admission;
+import io.cascade.ingest.PulledStream;
 import io.cascade.ingest.Publication;
 import io.cascade.media.MediaFrame;
 import io.cascade.metrics.NodeCounters;
-import io.cascade.metrics.RateLimitedLog;
 import io.cascade.protocol.rtp.frames.RawRtpTrack;
 import io.cascade.protocol.rtp.frames.RtpToFrames;
 import io.cascade.protocol.sdp.SdpException;
@@ -23,13 +23,12 @@ import org.slf4j.LoggerFactory;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
  * A pull of raw RTP (EMS's {@code rtp://host:port} with {@code isAudio}, {@code spsBytes}, {@code ppsBytes},
  * {@code audioCodecBytes}): one track, no SDP and no RTSP, packets to a UDP port of this node (a multicast group's
- * when the host is one). The stream is published through {@link Admission#admitRelay} from its first frame and ends
+ * when the host is one). The stream is published as a {@link PulledStream} (claimed with its first frame) and ends
  * after {@link #SILENCE_MS} without a packet; the next packet starts it again, for as long as the relay runs.
  *
  * <p>The packets' payload type is taken from the first one: a raw stream announces none, and senders pick their own
@@ -40,8 +39,6 @@ public final class RtpPull implements Relay {
     public static final String PROTOCOL = "rtp";
     /** A live RTP stream sends packets every few ms; this long without one means its sender stopped. */
     public static final long SILENCE_MS = 10_000;
-    /** Frames held while admission decides: the first second of the stream at most. */
-    static final int MAX_PENDING_FRAMES = 256;
     /** The socket's receive buffer: a second of a 16 Mbit/s stream, so a busy event loop loses nothing. */
     static final int RECEIVE_BUFFER_BYTES = 2 << 20;
 
@@ -56,12 +53,10 @@ public final class RtpPull implements Relay {
     private final RelayConfig config;
     private final Source source;
     private final RelayStatus status;
-    private final RateLimitedLog skipped = new RateLimitedLog(log);
-    private final List<MediaFrame> pending = new ArrayList<>();
     private DatagramSocket socket;
     private RtpToFrames converter;
-    private Publication publication;
-    private boolean admitting;
+    /** What the packets publish now; null between a silence and the next packet. */
+    private PulledStream stream;
     private boolean stopped;
     private long lastPacketNanos;
     private long timer = -1;
@@ -166,7 +161,7 @@ public final class RtpPull implements Relay {
                 return; // not RTP: its payload type is unknown, and so is how to read it
             }
             try {
-                converter = new RtpToFrames(List.of(track(config, source, data[1] & 0x7F)), true, 0, new Sink());
+                converter = converter(data[1] & 0x7F);
             } catch (SdpException e) {
                 return; // checked when the relay was added: cannot happen
             }
@@ -174,72 +169,54 @@ public final class RtpPull implements Relay {
         converter.rtp(source.audio() ? RtpToFrames.AUDIO_TRACK : RtpToFrames.VIDEO_TRACK, data, 0, data.length);
     }
 
-    /** Where the converter's frames go: held while admission decides, then published. */
-    private final class Sink implements RtpToFrames.Sink {
-        @Override
-        public void frame(MediaFrame frame) {
-            if (publication != null) {
-                publication.publish(frame);
-                return;
-            }
-            if (pending.size() < MAX_PENDING_FRAMES) {
-                pending.add(frame);
-            }
-            if (!admitting) {
-                admit();
-            }
-        }
-
-        @Override
-        public void skipped(RtpToFrames.Skip why, String detail) {
-            if (publication != null) {
-                publication.skipped(why == RtpToFrames.Skip.DAMAGED ? Publication.Skip.DAMAGED
-                        : Publication.Skip.UNSUPPORTED_CODEC, detail);
-            } else {
-                skipped.info("rtp pull {}: skipped: {}", config.id(), detail);
-            }
-        }
-    }
-
-    private void admit() {
-        admitting = true;
-        admission.admitRelay(config.localStreamName(), PROTOCOL, "rtp pull " + source.host() + ":" + source.port())
-                .onComplete(admitted -> {
-                    admitting = false;
-                    if (admitted.failed()) {
-                        pending.clear();
-                        converter = null;
-                        status.ended("refused here: " + admitted.cause().getMessage());
-                        return; // the next packets ask again
+    /** A new publish: the packets' own payload type, and a stream claimed with its first frame. */
+    private RtpToFrames converter(int payloadType) throws SdpException {
+        RtpToFrames.Track track = track(config, source, payloadType);
+        PulledStream pulled = new PulledStream(admission, config.localStreamName(), PROTOCOL,
+                "rtp pull " + source.host() + ":" + source.port(), "rtp pull " + config.id() + " on :" + source.port(),
+                () -> context.runOnContext(v -> endPublication("ended by this node")), new PulledStream.Events() {
+                    @Override
+                    public void admitted() {
+                        status.running();
                     }
-                    if (stopped) {
-                        admitted.result().close(0);
-                        return;
+
+                    @Override
+                    public void refused(String reason) {
+                        status.ended(reason);
+                        endPublication(reason); // the next packets ask again
                     }
-                    publication = admitted.result();
-                    publication.start("rtp pull " + config.id() + " on :" + source.port(), () ->
-                            context.runOnContext(v -> endPublication("ended by this node")));
-                    status.running();
-                    pending.forEach(publication::publish);
-                    pending.clear();
                 });
+        stream = pulled;
+        return new RtpToFrames(List.of(track), true, 0, new RtpToFrames.Sink() {
+            @Override
+            public void frame(MediaFrame frame) {
+                pulled.publish(frame);
+            }
+
+            @Override
+            public void skipped(RtpToFrames.Skip why, String detail) {
+                pulled.skipped(why == RtpToFrames.Skip.DAMAGED ? Publication.Skip.DAMAGED
+                        : Publication.Skip.UNSUPPORTED_CODEC, detail);
+            }
+        });
     }
 
     private void checkSilence() {
-        if (publication != null && System.nanoTime() - lastPacketNanos > SILENCE_MS * 1_000_000) {
+        if (stream != null && System.nanoTime() - lastPacketNanos > SILENCE_MS * 1_000_000) {
             endPublication("no packet for " + SILENCE_MS / 1000 + " s");
         }
     }
 
     private void endPublication(String reason) {
-        if (publication != null) {
-            publication.close(0);
-            publication = null;
-            status.ended(reason);
-            log.info("rtp pull {} ({}): {}", config.id(), config.localStreamName(), reason);
+        if (stream != null) {
+            if (stream.live()) {
+                status.ended(reason);
+                log.info("rtp pull {} ({}): {}", config.id(), config.localStreamName(), reason);
+            }
+            stream.close(0);
+            stream = null;
         }
         converter = null; // the next packets start over: a new sender may pick another payload type
-        pending.clear();
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.cascade.ingest.rtsp;
 
 import io.cascade.ingest.Admission;
+import io.cascade.ingest.PulledStream;
 import io.cascade.ingest.Publication;
 import io.cascade.media.MediaFrame;
 import io.cascade.metrics.NodeCounters;
@@ -9,18 +10,16 @@ import io.cascade.protocol.rtsp.RtspClientSession;
 import io.cascade.protocol.rtsp.RtspClientUrl;
 import io.cascade.relay.Relay;
 import io.cascade.relay.RelayConfig;
-import io.cascade.relay.RelayStatus;
+import io.cascade.relay.RelayAttempts;
 import io.cascade.rtsp.RtspClientConnection;
 import io.cascade.rtsp.RtspServer;
 import io.cascade.rtsp.UdpPortPool;
-import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -35,13 +34,10 @@ import java.util.List;
  */
 public final class RtspPull implements Relay {
     private static final Logger log = LoggerFactory.getLogger(RtspPull.class);
-    /** Frames held while admission decides: the source's first second or two at most. */
-    static final int MAX_PENDING_FRAMES = 256;
     /** The option that chooses UDP ("0") over TCP interleaved ("1", the default), as EMS's pullStream names it. */
     public static final String FORCE_TCP = "forceTcp";
 
     private final Vertx vertx;
-    private final Context context;
     private final NetClient client;
     private final Admission admission;
     private final NodeCounters.ProtocolCounters counters;
@@ -49,14 +45,10 @@ public final class RtspPull implements Relay {
     private final RtspClientUrl url;
     private final UdpPortPool udpPorts;
     private final long rtcpWaitMs;
-    private final RelayStatus status;
+    private final RelayAttempts attempts;
     private RtspClientConnection connection;
-    private Publication publication;
     private RtpToFrames toFrames;
-    private final List<MediaFrame> pending = new ArrayList<>();
-    private boolean admitting;
-    private long retryTimer = -1;
-    private boolean stopped;
+    private PulledStream stream;
 
     /**
      * @param udpPorts   where UDP port pairs come from when the relay asks for UDP (forceTcp=0)
@@ -66,15 +58,15 @@ public final class RtspPull implements Relay {
     public RtspPull(Vertx vertx, NetClient client, Admission admission, NodeCounters counters, UdpPortPool udpPorts,
                     long rtcpWaitMs, RelayConfig config) {
         this.vertx = vertx;
-        this.context = vertx.getOrCreateContext();
         this.client = client;
         this.admission = admission;
         this.counters = counters.protocol(RtspServer.PROTOCOL);
         this.config = config;
-        this.status = new RelayStatus(counters.relayAttempts);
         this.url = RtspClientUrl.parse(config.uri());
         this.udpPorts = udp(config) ? udpPorts : null;
         this.rtcpWaitMs = rtcpWaitMs;
+        this.attempts = new RelayAttempts(vertx, config, "pull " + config.id() + " (" + config.localStreamName()
+                + " from " + url.redacted() + ")", counters.relayAttempts, this::connect);
     }
 
     /** Whether the relay asks for RTP over UDP. */
@@ -84,18 +76,12 @@ public final class RtspPull implements Relay {
 
     /** Makes the first attempt. */
     public RtspPull start() {
-        context.runOnContext(v -> connect());
+        attempts.start();
         return this;
     }
 
     private void connect() {
-        if (stopped) {
-            return;
-        }
-        status.connecting();
         toFrames = null;
-        pending.clear();
-        admitting = false;
         connection = RtspClientConnection.open(vertx, client, url, udpPorts, counters,
                 new RtspClientConnection.Handler() {
                     @Override
@@ -124,18 +110,31 @@ public final class RtspPull implements Relay {
     /** The same conversion a RECORD gets: reordering only over UDP, where packets can arrive out of order. */
     private void playing(RtspClientConnection c, List<RtspClientSession.PlayTrack> tracks) {
         List<RtpToFrames.Track> read = tracks.stream().map(RtspClientSession.PlayTrack::track).toList();
+        PulledStream pulled = new PulledStream(admission, config.localStreamName(), RtspServer.PROTOCOL,
+                "pull " + url.redacted(), "pull " + config.id() + " from " + url.redacted() + " over "
+                + (c.tcp() ? "TCP" : "UDP"), () -> attempts.context().runOnContext(v -> c.close("ended by this node")),
+                new PulledStream.Events() {
+                    @Override
+                    public void admitted() {
+                        attempts.running();
+                    }
+
+                    @Override
+                    public void refused(String reason) {
+                        c.close(reason);
+                    }
+                });
+        stream = pulled;
         toFrames = new RtpToFrames(read, !c.tcp(), rtcpWaitMs, new RtpToFrames.Sink() {
             @Override
             public void frame(MediaFrame frame) {
-                RtspPull.this.frame(c, frame);
+                pulled.publish(frame);
             }
 
             @Override
             public void skipped(RtpToFrames.Skip why, String detail) {
-                if (publication != null) {
-                    publication.skipped(why == RtpToFrames.Skip.DAMAGED ? Publication.Skip.DAMAGED
-                            : Publication.Skip.UNSUPPORTED_CODEC, detail);
-                }
+                pulled.skipped(why == RtpToFrames.Skip.DAMAGED ? Publication.Skip.DAMAGED
+                        : Publication.Skip.UNSUPPORTED_CODEC, detail);
             }
         });
         StringBuilder codecs = new StringBuilder();
@@ -146,88 +145,31 @@ public final class RtspPull implements Relay {
                 c.tcp() ? "TCP" : "UDP", codecs);
     }
 
-    private void frame(RtspClientConnection c, MediaFrame frame) {
-        if (publication != null) {
-            publication.publish(frame);
-            return;
-        }
-        // admission is deciding: the first frames (configurations, the keyframe) wait for its answer
-        if (pending.size() < MAX_PENDING_FRAMES) {
-            pending.add(frame);
-        }
-        if (!admitting) {
-            admit(c);
-        }
-    }
-
-    /** The first frame arrived: the local name is claimed as any publisher's would be. */
-    private void admit(RtspClientConnection c) {
-        admitting = true;
-        admission.admitRelay(config.localStreamName(), RtspServer.PROTOCOL, "pull " + url.redacted())
-                .onComplete(admitted -> {
-                    if (admitted.failed()) {
-                        pending.clear();
-                        c.close("refused here: " + admitted.cause().getMessage());
-                        return;
-                    }
-                    if (c != connection || stopped) {
-                        admitted.result().close(0);
-                        c.close("stopped");
-                        return;
-                    }
-                    publication = admitted.result();
-                    publication.start("pull " + config.id() + " from " + url.redacted() + " over "
-                            + (c.tcp() ? "TCP" : "UDP"), () -> context.runOnContext(v -> c.close("ended by this node")));
-                    status.running();
-                    pending.forEach(publication::publish);
-                    pending.clear();
-                });
-    }
-
     private void ended(String reason) {
-        RtspClientConnection ended = connection;
-        pending.clear();
         // not flushed: the reorder window's last 200 ms matter little at the end of a pull, and the end may be the
         // node's own shutdown, when nothing can be published any more
         toFrames = null;
-        if (publication != null) {
-            publication.close(ended == null ? 0 : ended.bytesIn());
-            publication = null;
+        if (stream != null) {
+            stream.close(connection == null ? 0 : connection.bytesIn());
+            stream = null;
         }
         connection = null;
-        if (stopped) {
-            status.stopped();
-            return;
-        }
-        long wait = status.ended(reason);
-        if (!config.keepAlive()) {
-            log.info("pull {} ({} from {}) ended: {}", config.id(), config.localStreamName(), url.redacted(), reason);
-            status.stopped();
-            return;
-        }
-        log.info("pull {} ({} from {}) ended: {}; attempt {} in {} ms", config.id(), config.localStreamName(),
-                url.redacted(), reason, status.attempts() + 1, wait);
-        retryTimer = vertx.setTimer(wait, id -> {
-            retryTimer = -1;
-            connect();
-        });
+        attempts.ended(reason);
     }
 
     @Override
     public void stop() {
-        context.runOnContext(v -> {
-            stopped = true;
-            vertx.cancelTimer(retryTimer);
-            if (connection != null) {
-                connection.close("stopped");
-            } else {
-                status.stopped();
+        attempts.stop(() -> {
+            if (connection == null) {
+                return false;
             }
+            connection.close("stopped");
+            return true;
         });
     }
 
     @Override
     public JsonObject status() {
-        return status.toJson();
+        return attempts.status();
     }
 }
