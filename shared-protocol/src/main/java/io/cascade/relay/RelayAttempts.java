@@ -99,6 +99,18 @@ public final class RelayAttempts {
         });
     }
 
+    /** Stops for good, closing the connection of the attempt under way: {@code current}'s answer, null for none. */
+    public void stopClosing(java.util.function.Supplier<? extends RelayConnection> current) {
+        stop(() -> {
+            RelayConnection c = current.get();
+            if (c == null) {
+                return false;
+            }
+            c.close("stopped");
+            return true;
+        });
+    }
+
     public JsonObject status() {
         return status.toJson();
     }

@@ -109,13 +109,7 @@ public final class RtmpPush implements Relay {
 
     @Override
     public void stop() {
-        attempts.stop(() -> {
-            if (connection == null) {
-                return false;
-            }
-            connection.close("stopped");
-            return true;
-        });
+        attempts.stopClosing(() -> connection);
     }
 
     @Override

@@ -97,13 +97,7 @@ public final class RtmpPull implements Relay {
 
     @Override
     public void stop() {
-        attempts.stop(() -> {
-            if (connection == null) {
-                return false;
-            }
-            connection.close("stopped");
-            return true;
-        });
+        attempts.stopClosing(() -> connection);
     }
 
     @Override

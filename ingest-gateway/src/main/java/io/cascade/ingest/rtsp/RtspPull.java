@@ -159,13 +159,7 @@ public final class RtspPull implements Relay {
 
     @Override
     public void stop() {
-        attempts.stop(() -> {
-            if (connection == null) {
-                return false;
-            }
-            connection.close("stopped");
-            return true;
-        });
+        attempts.stopClosing(() -> connection);
     }
 
     @Override
