@@ -120,7 +120,7 @@ final class RelaySchemes {
 
             @Override
             public String destination(RelayConfig config) {
-                return RtspClientUrl.parse(config.uri()).redacted();
+                return RtspPull.validate(config).redacted();
             }
 
             @Override

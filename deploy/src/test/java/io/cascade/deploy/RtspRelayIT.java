@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.net.Socket;
 import java.net.URLEncoder;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -28,7 +29,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * rtsp:// pulls against GStreamer's RTSP server (gst-rtsp-server, driven by src/test/python/rtsp_source.py), a server
  * nobody here wrote: H.264 and AAC over TCP interleaved, over UDP, and behind Digest and Basic authentication. Each
- * source serves one lower transport only, so a pull that used the other would fail. Cascade pulls through the API as
+ * source serves one lower transport only, so a pull that used the other would fail; a pull with httpProxy=self
+ * comes tunnelled over HTTP, which the source reports at PLAY. Cascade pulls through the API as
  * an operator would, and ffmpeg decodes the result over RTMP.
  */
 @Tag("interop")
@@ -130,6 +132,33 @@ class RtspRelayIT {
     }
 
     @Test
+    void aPullTunnelledOverHttpToTheServerItselfDecodes() throws Exception {
+        int port = Clients.freePort();
+        ExternalProcess source = source(port, "tcp");
+        // first, that this gst-rtsp-server takes tunnels at all: a GET with a cookie is answered 200 tunnelled
+        try (Socket probe = new Socket("127.0.0.1", port)) {
+            probe.setSoTimeout(5_000);
+            probe.getOutputStream().write(("GET /cam HTTP/1.0\r\nx-sessioncookie: probe" + port
+                    + "\r\nAccept: application/x-rtsp-tunnelled\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            byte[] head = new byte[512];
+            int n = probe.getInputStream().read(head);
+            String answer = new String(head, 0, Math.max(n, 0), StandardCharsets.US_ASCII);
+            assertTrue(answer.startsWith("HTTP/1.0 200") && answer.contains("application/x-rtsp-tunnelled"),
+                    "gst-rtsp-server does not accept RTSP-over-HTTP tunnels: " + answer);
+        }
+        String id = pull("rtsp://127.0.0.1:" + port + "/cam?token=t0ps3cret", "camhttp", "httpProxy", "self");
+        Clients.awaitLive(api, "camhttp", true, source);
+        source.awaitOutput("play tunnelled=True", 10); // the server saw the session come through a tunnel
+        assertFalse(source.stdout().contains("play tunnelled=False"), source.stdout());
+        Clients.assertDecodes("rtsp-http", ffmpegDecode(rtmpUrl(rtmp, "camhttp"), SECONDS), SECONDS);
+        JsonObject listed = relay(id);
+        assertEquals("running", listed.getJsonObject("status").getString("state"), listed.encode());
+        assertFalse(call("listPullPushConfig").encode().contains("t0ps3cret"), "the query is never listed");
+        assertEquals("SUCCESS", call("removePullPushConfig", "id", id).getString("status"));
+        Clients.awaitLive(api, "camhttp", false, null);
+    }
+
+    @Test
     void aPullWithForceTcp0TakesRtpOverUdp() throws Exception {
         int port = Clients.freePort();
         ExternalProcess source = source(port, "udp");
@@ -175,6 +204,12 @@ class RtspRelayIT {
                 "forceTcp", "2");
         assertEquals(400, transport.getInteger("httpStatus"), transport.encode());
         assertTrue(transport.getString("description").contains("forceTcp"), transport.encode());
+        for (String[] bad : new String[][]{{"proxy", "0"}, {"self", "0"}, {"a b:80", "1"}, {"proxy:0", "1"}}) {
+            JsonObject refused = call("pullStream", "uri", "rtsp://127.0.0.1/cam", "localStreamName", "x",
+                    "httpProxy", bad[0], "forceTcp", bad[1]);
+            assertEquals(400, refused.getInteger("httpStatus"), refused.encode());
+            assertTrue(refused.getString("description").contains("httpProxy"), refused.encode());
+        }
     }
 
     @Test
