@@ -159,6 +159,113 @@ class RtspRelayIT {
     }
 
     @Test
+    void aPullTunnelledThroughAnHttpProxySendsItAbsoluteFormTargets() throws Exception {
+        int port = Clients.freePort();
+        ExternalProcess source = source(port, "tcp");
+        try (ForwardingProxy proxy = new ForwardingProxy()) {
+            String id = pull("rtsp://127.0.0.1:" + port + "/cam", "camproxy", "httpProxy",
+                    "127.0.0.1:" + proxy.port());
+            Clients.awaitLive(api, "camproxy", true, source);
+            source.awaitOutput("play tunnelled=True", 10);
+            Clients.assertDecodes("rtsp-http-proxy", ffmpegDecode(rtmpUrl(rtmp, "camproxy"), SECONDS), SECONDS);
+            String target = "http://127.0.0.1:" + port + "/cam HTTP/1.0";
+            assertTrue(proxy.requests.contains("GET " + target) && proxy.requests.contains("POST " + target),
+                    proxy.requests.toString());
+            assertEquals("SUCCESS", call("removePullPushConfig", "id", id).getString("status"));
+            Clients.awaitLive(api, "camproxy", false, null);
+        }
+    }
+
+    /**
+     * The least an HTTP proxy does for a tunnel: takes an absolute-form request, sends it on in origin form to the
+     * host it names and copies bytes both ways until either side closes. Request lines it saw are kept.
+     */
+    private static final class ForwardingProxy implements AutoCloseable {
+        final List<String> requests = new java.util.concurrent.CopyOnWriteArrayList<>();
+        private final java.net.ServerSocket server;
+        private final List<Socket> open = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        ForwardingProxy() throws java.io.IOException {
+            server = new java.net.ServerSocket(0, 8, java.net.InetAddress.getLoopbackAddress());
+            daemon(() -> {
+                while (!server.isClosed()) {
+                    try {
+                        Socket client = server.accept();
+                        open.add(client);
+                        daemon(() -> serve(client));
+                    } catch (java.io.IOException e) {
+                        return;
+                    }
+                }
+            });
+        }
+
+        int port() {
+            return server.getLocalPort();
+        }
+
+        private static void daemon(Runnable r) {
+            Thread t = new Thread(r, "test-http-proxy");
+            t.setDaemon(true);
+            t.start();
+        }
+
+        private void serve(Socket client) {
+            try {
+                java.io.InputStream in = client.getInputStream();
+                java.io.ByteArrayOutputStream head = new java.io.ByteArrayOutputStream();
+                while (head.size() < 8192) {
+                    int b = in.read();
+                    if (b < 0) {
+                        return;
+                    }
+                    head.write(b);
+                    String h = head.toString(StandardCharsets.ISO_8859_1);
+                    if (h.endsWith("\r\n\r\n")) {
+                        break;
+                    }
+                }
+                String h = head.toString(StandardCharsets.ISO_8859_1);
+                String line = h.substring(0, h.indexOf("\r\n"));
+                requests.add(line);
+                String[] parts = line.split(" ");
+                java.net.URI target = java.net.URI.create(parts[1]);
+                Socket upstream = new Socket(target.getHost(), target.getPort());
+                open.add(upstream);
+                String path = target.getRawPath() + (target.getRawQuery() == null ? "" : "?" + target.getRawQuery());
+                upstream.getOutputStream().write((parts[0] + " " + path + " " + parts[2]
+                        + h.substring(line.length())).getBytes(StandardCharsets.ISO_8859_1));
+                daemon(() -> copy(upstream, client));
+                copy(client, upstream);
+            } catch (Exception e) {
+                // the test sees the pull fail
+            }
+        }
+
+        private static void copy(Socket from, Socket to) {
+            try {
+                from.getInputStream().transferTo(to.getOutputStream());
+            } catch (java.io.IOException ignored) {
+                // either side closed
+            } finally {
+                try {
+                    to.shutdownOutput();
+                } catch (java.io.IOException ignored) {
+                    // already closed
+                }
+            }
+        }
+
+        @Override
+        public void close() throws java.io.IOException {
+            server.close();
+            for (Socket s : open) {
+                s.close();
+            }
+        }
+    }
+
+    @Test
     void aPullWithForceTcp0TakesRtpOverUdp() throws Exception {
         int port = Clients.freePort();
         ExternalProcess source = source(port, "udp");
