@@ -1,7 +1,9 @@
 #!/usr/bin/python3
 """An RTSP source for RtspRelayIT: GStreamer's RTSP server (gst-rtsp-server, written by nobody here) serving
 H.264 + AAC test signals on 127.0.0.1:PORT/PATH, over TCP or UDP only (so a pull that asked for the other fails),
-optionally behind Basic or Digest authentication. Runs until killed.
+optionally behind Basic or Digest authentication. Each PLAY prints "play tunnelled=True|False": whether the
+session came tunnelled over HTTP (gst-rtsp-server accepts QuickTime's GET/POST tunnels on its RTSP port). Runs until
+killed.
 
 usage: rtsp_source.py PORT PATH tcp|udp [basic|digest USER PASSWORD]
 """
@@ -21,6 +23,12 @@ PIPELINE = (
     "audiotestsrc is-live=true wave=sine ! audio/x-raw,rate=44100,channels=2 ! audioconvert "
     "! avenc_aac ! rtpmp4gpay name=pay1 pt=97 )"
 )
+
+
+def on_client(server, client):
+    def on_play(client, context):
+        print("play tunnelled=%s" % client.get_connection().is_tunneled(), flush=True)
+    client.connect("play-request", on_play)
 
 
 def main():
@@ -48,6 +56,7 @@ def main():
         factory.add_role_from_structure(Gst.Structure.from_string(
             "user, media.factory.access=(boolean)true, media.factory.construct=(boolean)true")[0])
     server.get_mount_points().add_factory("/" + path, factory)
+    server.connect("client-connected", on_client)
     if server.attach(None) == 0:
         sys.exit("cannot listen on port " + port)
     print("serving rtsp://127.0.0.1:%s/%s over %s" % (port, path, transport), flush=True)

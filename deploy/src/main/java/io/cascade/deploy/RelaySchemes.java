@@ -7,7 +7,6 @@ import io.cascade.ingest.rtmp.RtmpPull;
 import io.cascade.ingest.rtp.RtpPull;
 import io.cascade.ingest.rtsp.RtspPull;
 import io.cascade.protocol.rtmp.session.RtmpUrl;
-import io.cascade.protocol.rtsp.RtspClientUrl;
 import io.cascade.relay.Relay;
 import io.cascade.relay.RelayConfig;
 import io.cascade.rtsp.UdpPortPool;
@@ -58,7 +57,7 @@ final class RelaySchemes {
             new Scheme("rtmps", PULL, c -> RtmpUrl.parse(c.uri()).redacted(), RelaySchemes::rtmpPull),
             new Scheme("rtmp", PUSH, c -> RtmpPush.target(c).redacted(), RelaySchemes::rtmpPush),
             new Scheme("rtmps", PUSH, c -> RtmpPush.target(c).redacted(), RelaySchemes::rtmpPush),
-            new Scheme("rtsp", PULL, c -> RtspClientUrl.parse(c.uri()).redacted(), RelaySchemes::rtspPull),
+            new Scheme("rtsp", PULL, c -> RtspPull.validate(c).redacted(), RelaySchemes::rtspPull),
             new Scheme("rtsp", PUSH, c -> RtspPush.target(c).redacted(), (node, clients, c) -> new RtspPush(node.vertx,
                     clients.plain(), node.playback, node.counters, node.config.value(ViewerPolicy.QUEUE_BYTES), c)
                     .start()),

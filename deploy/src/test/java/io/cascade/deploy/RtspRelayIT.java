@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.net.Socket;
 import java.net.URLEncoder;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -28,7 +29,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * rtsp:// pulls against GStreamer's RTSP server (gst-rtsp-server, driven by src/test/python/rtsp_source.py), a server
  * nobody here wrote: H.264 and AAC over TCP interleaved, over UDP, and behind Digest and Basic authentication. Each
- * source serves one lower transport only, so a pull that used the other would fail. Cascade pulls through the API as
+ * source serves one lower transport only, so a pull that used the other would fail; a pull with httpProxy=self
+ * comes tunnelled over HTTP, which the source reports at PLAY. Cascade pulls through the API as
  * an operator would, and ffmpeg decodes the result over RTMP.
  */
 @Tag("interop")
@@ -130,6 +132,140 @@ class RtspRelayIT {
     }
 
     @Test
+    void aPullTunnelledOverHttpToTheServerItselfDecodes() throws Exception {
+        int port = Clients.freePort();
+        ExternalProcess source = source(port, "tcp");
+        // first, that this gst-rtsp-server takes tunnels at all: a GET with a cookie is answered 200 tunnelled
+        try (Socket probe = new Socket("127.0.0.1", port)) {
+            probe.setSoTimeout(5_000);
+            probe.getOutputStream().write(("GET /cam HTTP/1.0\r\nx-sessioncookie: probe" + port
+                    + "\r\nAccept: application/x-rtsp-tunnelled\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            byte[] head = new byte[512];
+            int n = probe.getInputStream().read(head);
+            String answer = new String(head, 0, Math.max(n, 0), StandardCharsets.US_ASCII);
+            assertTrue(answer.startsWith("HTTP/1.0 200") && answer.contains("application/x-rtsp-tunnelled"),
+                    "gst-rtsp-server does not accept RTSP-over-HTTP tunnels: " + answer);
+        }
+        String id = pull("rtsp://127.0.0.1:" + port + "/cam?token=t0ps3cret", "camhttp", "httpProxy", "self");
+        Clients.awaitLive(api, "camhttp", true, source);
+        source.awaitOutput("play tunnelled=True", 10); // the server saw the session come through a tunnel
+        assertFalse(source.stdout().contains("play tunnelled=False"), source.stdout());
+        Clients.assertDecodes("rtsp-http", ffmpegDecode(rtmpUrl(rtmp, "camhttp"), SECONDS), SECONDS);
+        JsonObject listed = relay(id);
+        assertEquals("running", listed.getJsonObject("status").getString("state"), listed.encode());
+        assertFalse(call("listPullPushConfig").encode().contains("t0ps3cret"), "the query is never listed");
+        assertEquals("SUCCESS", call("removePullPushConfig", "id", id).getString("status"));
+        Clients.awaitLive(api, "camhttp", false, null);
+    }
+
+    @Test
+    void aPullTunnelledThroughAnHttpProxySendsItAbsoluteFormTargets() throws Exception {
+        int port = Clients.freePort();
+        ExternalProcess source = source(port, "tcp");
+        try (ForwardingProxy proxy = new ForwardingProxy()) {
+            String id = pull("rtsp://127.0.0.1:" + port + "/cam", "camproxy", "httpProxy",
+                    "127.0.0.1:" + proxy.port());
+            Clients.awaitLive(api, "camproxy", true, source);
+            source.awaitOutput("play tunnelled=True", 10);
+            Clients.assertDecodes("rtsp-http-proxy", ffmpegDecode(rtmpUrl(rtmp, "camproxy"), SECONDS), SECONDS);
+            String target = "http://127.0.0.1:" + port + "/cam HTTP/1.0";
+            assertTrue(proxy.requests.contains("GET " + target) && proxy.requests.contains("POST " + target),
+                    proxy.requests.toString());
+            assertEquals("SUCCESS", call("removePullPushConfig", "id", id).getString("status"));
+            Clients.awaitLive(api, "camproxy", false, null);
+        }
+    }
+
+    /**
+     * The least an HTTP proxy does for a tunnel: takes an absolute-form request, sends it on in origin form to the
+     * host it names and copies bytes both ways until either side closes. Request lines it saw are kept.
+     */
+    private static final class ForwardingProxy implements AutoCloseable {
+        final List<String> requests = new java.util.concurrent.CopyOnWriteArrayList<>();
+        private final java.net.ServerSocket server;
+        private final List<Socket> open = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        ForwardingProxy() throws java.io.IOException {
+            server = new java.net.ServerSocket(0, 8, java.net.InetAddress.getLoopbackAddress());
+            daemon(() -> {
+                while (!server.isClosed()) {
+                    try {
+                        Socket client = server.accept();
+                        open.add(client);
+                        daemon(() -> serve(client));
+                    } catch (java.io.IOException e) {
+                        return;
+                    }
+                }
+            });
+        }
+
+        int port() {
+            return server.getLocalPort();
+        }
+
+        private static void daemon(Runnable r) {
+            Thread t = new Thread(r, "test-http-proxy");
+            t.setDaemon(true);
+            t.start();
+        }
+
+        private void serve(Socket client) {
+            try {
+                java.io.InputStream in = client.getInputStream();
+                java.io.ByteArrayOutputStream head = new java.io.ByteArrayOutputStream();
+                while (head.size() < 8192) {
+                    int b = in.read();
+                    if (b < 0) {
+                        return;
+                    }
+                    head.write(b);
+                    String h = head.toString(StandardCharsets.ISO_8859_1);
+                    if (h.endsWith("\r\n\r\n")) {
+                        break;
+                    }
+                }
+                String h = head.toString(StandardCharsets.ISO_8859_1);
+                String line = h.substring(0, h.indexOf("\r\n"));
+                requests.add(line);
+                String[] parts = line.split(" ");
+                java.net.URI target = java.net.URI.create(parts[1]);
+                Socket upstream = new Socket(target.getHost(), target.getPort());
+                open.add(upstream);
+                String path = target.getRawPath() + (target.getRawQuery() == null ? "" : "?" + target.getRawQuery());
+                upstream.getOutputStream().write((parts[0] + " " + path + " " + parts[2]
+                        + h.substring(line.length())).getBytes(StandardCharsets.ISO_8859_1));
+                daemon(() -> copy(upstream, client));
+                copy(client, upstream);
+            } catch (Exception e) {
+                // the test sees the pull fail
+            }
+        }
+
+        private static void copy(Socket from, Socket to) {
+            try {
+                from.getInputStream().transferTo(to.getOutputStream());
+            } catch (java.io.IOException ignored) {
+                // either side closed
+            } finally {
+                try {
+                    to.shutdownOutput();
+                } catch (java.io.IOException ignored) {
+                    // already closed
+                }
+            }
+        }
+
+        @Override
+        public void close() throws java.io.IOException {
+            server.close();
+            for (Socket s : open) {
+                s.close();
+            }
+        }
+    }
+
+    @Test
     void aPullWithForceTcp0TakesRtpOverUdp() throws Exception {
         int port = Clients.freePort();
         ExternalProcess source = source(port, "udp");
@@ -175,6 +311,12 @@ class RtspRelayIT {
                 "forceTcp", "2");
         assertEquals(400, transport.getInteger("httpStatus"), transport.encode());
         assertTrue(transport.getString("description").contains("forceTcp"), transport.encode());
+        for (String[] bad : new String[][]{{"proxy", "0"}, {"self", "0"}, {"a b:80", "1"}, {"proxy:0", "1"}}) {
+            JsonObject refused = call("pullStream", "uri", "rtsp://127.0.0.1/cam", "localStreamName", "x",
+                    "httpProxy", bad[0], "forceTcp", bad[1]);
+            assertEquals(400, refused.getInteger("httpStatus"), refused.encode());
+            assertTrue(refused.getString("description").contains("httpProxy"), refused.encode());
+        }
     }
 
     @Test

@@ -26,7 +26,7 @@ public record RelayConfig(String id, Kind kind, String uri, String localStreamNa
 
     /** The options a relay may set, as EMS names them: RTMP's connect fields, RTSP's transport, raw RTP's track. */
     public static final java.util.List<String> OPTION_NAMES = java.util.List.of("tcUrl", "pageUrl", "swfUrl", "flashVer",
-            "forceTcp", "isAudio", "spsBytes", "ppsBytes", "audioCodecBytes");
+            "forceTcp", "isAudio", "spsBytes", "ppsBytes", "audioCodecBytes", "httpProxy");
     /** Longer is no option value a person writes; bounds what one API call may store. */
     public static final int MAX_OPTION_LENGTH = 1024;
 
@@ -50,6 +50,9 @@ public record RelayConfig(String id, Kind kind, String uri, String localStreamNa
             }
             if (e.getKey().equals("forceTcp") && !e.getValue().equals("0") && !e.getValue().equals("1")) {
                 throw new IllegalArgumentException("forceTcp must be 0 or 1");
+            }
+            if (e.getKey().equals("httpProxy")) {
+                io.cascade.protocol.rtsp.RtspHttpTunnel.validate(e.getValue());
             }
         }
     }

@@ -4,6 +4,7 @@ import io.cascade.metrics.NodeCounters;
 import io.cascade.protocol.rtsp.RtspClientSession;
 import io.cascade.protocol.rtsp.RtspClientUrl;
 import io.cascade.protocol.rtsp.RtspException;
+import io.cascade.protocol.rtsp.RtspHttpTunnel;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
@@ -20,6 +21,8 @@ import org.slf4j.LoggerFactory;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.security.SecureRandom;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -30,6 +33,11 @@ import java.util.List;
  * {@link UdpPortPool}, bound before the first SETUP. It must be playing within {@link #START_TIMEOUT_MS}, and one that
  * receives nothing for {@link #SILENCE_TIMEOUT_MS} is closed: a relay then connects again rather than wait on a server
  * that forgot it. Everything runs on the context that opened it.
+ *
+ * <p>A pull may travel tunnelled over HTTP ({@link RtspHttpTunnel}, EMS's {@code httpProxy}): the socket the server
+ * answers on is then the tunnel's GET, and requests go base64-encoded on its POST, a second connection opened once
+ * the GET was answered. A POST whose announced body is used up, or that the server or proxy closed, is replaced by a
+ * new one with the same cookie on the next request, as QuickTime does.
  */
 public final class RtspClientConnection implements RtspClientSession.Listener, io.cascade.relay.RelayConnection {
     private static final Logger log = LoggerFactory.getLogger(RtspClientConnection.class);
@@ -43,6 +51,9 @@ public final class RtspClientConnection implements RtspClientSession.Listener, i
     /** Tracks a pull sets up at most (one video, one audio): over UDP, a port pair each. */
     static final int MAX_TRACKS = RtspConnection.MAX_TRACKS;
     private static final long CHECK_MS = 1_000;
+    /** Requests waiting for the tunnel's POST to connect: a pull sends one at a time, TEARDOWN after. */
+    static final int MAX_QUEUED_POSTS = 8;
+    private static final SecureRandom COOKIES = new SecureRandom();
 
     /** What the relay that opened the connection hears from it. */
     public interface Handler {
@@ -82,6 +93,13 @@ public final class RtspClientConnection implements RtspClientSession.Listener, i
     private int writeQueueBytes = WRITE_QUEUE_BYTES;
     private boolean closed;
     private String closeReason;
+    /** Tunnelled over HTTP: the tunnel, its POST connection (null while none is open) and what waits for one. */
+    private RtspHttpTunnel tunnel;
+    private NetClient client;
+    private NetSocket post;
+    private boolean postConnecting;
+    private int postBodyBytes;
+    private final ArrayDeque<byte[]> postQueue = new ArrayDeque<>();
 
     private RtspClientConnection(Vertx vertx, RtspClientUrl url, NodeCounters.ProtocolCounters counters,
                                  Handler handler) {
@@ -100,7 +118,35 @@ public final class RtspClientConnection implements RtspClientSession.Listener, i
      */
     public static RtspClientConnection open(Vertx vertx, NetClient client, RtspClientUrl url, UdpPortPool udpPorts,
                                             NodeCounters.ProtocolCounters counters, Handler handler) {
+        return open(vertx, client, url, udpPorts, null, counters, handler);
+    }
+
+    /**
+     * As {@link #open(Vertx, NetClient, RtspClientUrl, UdpPortPool, NodeCounters.ProtocolCounters, Handler)}, over
+     * HTTP when {@code httpProxy} is given ({@code self} or the proxy's {@code host:port}; RTP then TCP interleaved).
+     *
+     * @param httpProxy null or "" for a plain RTSP connection
+     */
+    public static RtspClientConnection open(Vertx vertx, NetClient client, RtspClientUrl url, UdpPortPool udpPorts,
+                                            String httpProxy, NodeCounters.ProtocolCounters counters,
+                                            Handler handler) {
         RtspClientConnection c = new RtspClientConnection(vertx, url, counters, handler);
+        if (httpProxy != null && !httpProxy.isEmpty()) {
+            RtspHttpTunnel t = RtspHttpTunnel.create(url, httpProxy, COOKIES);
+            c.tunnel = t;
+            c.client = client;
+            c.timer = vertx.setPeriodic(CHECK_MS, id -> c.checkTimeouts());
+            client.connect(t.connectPort(), t.connectHost()).onComplete(connected -> {
+                if (connected.failed()) {
+                    c.closeReason = "cannot connect" + (t.proxied() ? " to the HTTP proxy: " : ": ")
+                            + connected.cause().getMessage();
+                    c.onSocketClosed();
+                    return;
+                }
+                c.attach(connected.result());
+            });
+            return c;
+        }
         c.timer = vertx.setPeriodic(CHECK_MS, id -> c.checkTimeouts());
         Future<Void> ready = udpPorts == null ? Future.succeededFuture() : c.bindPairs(udpPorts, MAX_TRACKS);
         ready.compose(v -> client.connect(url.port(), url.host())).onComplete(connected -> {
@@ -171,6 +217,15 @@ public final class RtspClientConnection implements RtspClientSession.Listener, i
         s.handler(this::onData);
         s.closeHandler(v -> onSocketClosed());
         s.exceptionHandler(e -> log.debug("{}: socket error: {}", url.redacted(), e.toString()));
+        if (tunnel != null) {
+            counters.bytesOut.add(tunnel.getRequest().length);
+            channel.writeAndFlush(Unpooled.wrappedBuffer(tunnel.getRequest()), channel.voidPromise());
+            return; // the session starts when the GET is answered
+        }
+        startSession();
+    }
+
+    private void startSession() {
         int[] ports = null;
         if (!pairs.isEmpty()) {
             ports = pairs.stream().mapToInt(UdpPortPool.Pair::rtpPort).toArray();
@@ -220,12 +275,13 @@ public final class RtspClientConnection implements RtspClientSession.Listener, i
         if (closeReason == null) {
             closeReason = reason;
         }
-        if (socket == null) {
-            onSocketClosed(); // still connecting: the connect's completion closes the socket
+        if (socket == null || session == null) {
+            abort(reason); // still connecting or opening the tunnel: nothing to tear down
             return;
         }
         session.stop();
         socket.end();
+        endPost();
     }
 
     /** Closes at once, dropping what is queued: a push whose server stopped reading. */
@@ -235,8 +291,18 @@ public final class RtspClientConnection implements RtspClientSession.Listener, i
         }
         if (socket != null) {
             socket.close();
+            if (post != null) {
+                post.close();
+            }
         } else {
             onSocketClosed();
+        }
+    }
+
+    /** The tunnel's POST ends once what was queued on it went out: the server tears down on the GET's end. */
+    private void endPost() {
+        if (post != null) {
+            post.end();
         }
     }
 
@@ -249,6 +315,18 @@ public final class RtspClientConnection implements RtspClientSession.Listener, i
         counters.bytesIn.add(data.length());
         byte[] bytes = data.getBytes();
         try {
+            if (tunnel != null && !tunnel.open()) {
+                int start = tunnel.receiveHeader(bytes, 0, bytes.length);
+                if (start < 0) {
+                    return;
+                }
+                log.debug("{}: HTTP tunnel open{}", url.redacted(), tunnel.proxied() ? " through the proxy" : "");
+                startSession(); // its first request opens the POST
+                if (start == bytes.length) {
+                    return;
+                }
+                bytes = java.util.Arrays.copyOfRange(bytes, start, bytes.length);
+            }
             session.receive(bytes, 0, bytes.length);
         } catch (RtspException e) {
             counters.violations.increment();
@@ -296,6 +374,10 @@ public final class RtspClientConnection implements RtspClientSession.Listener, i
         vertx.cancelTimer(timer);
         pairs.forEach(UdpPortPool.Pair::close);
         pairs.clear();
+        postQueue.clear();
+        if (post != null) {
+            post.close();
+        }
         handler.onClosed(closeReason != null ? closeReason : "the server closed the connection");
     }
 
@@ -303,10 +385,74 @@ public final class RtspClientConnection implements RtspClientSession.Listener, i
 
     @Override
     public void send(byte[] bytes) {
-        if (!closed && socket != null) {
-            counters.bytesOut.add(bytes.length);
-            channel.writeAndFlush(Unpooled.wrappedBuffer(bytes), channel.voidPromise());
+        if (closed || socket == null) {
+            return;
         }
+        if (tunnel != null) {
+            sendTunnelled(RtspHttpTunnel.encode(bytes));
+            return;
+        }
+        counters.bytesOut.add(bytes.length);
+        channel.writeAndFlush(Unpooled.wrappedBuffer(bytes), channel.voidPromise());
+    }
+
+    /** A request into the tunnel's POST body, on a new POST when there is none or its body would overrun. */
+    private void sendTunnelled(byte[] encoded) {
+        if (post != null && postBodyBytes + encoded.length > RtspHttpTunnel.POST_CONTENT_LENGTH) {
+            NetSocket used = post;
+            post = null;
+            used.end();
+        }
+        if (post != null) {
+            writePost(encoded);
+            return;
+        }
+        if (postQueue.size() >= MAX_QUEUED_POSTS) {
+            abort("the HTTP tunnel's POST does not connect");
+            return;
+        }
+        postQueue.add(encoded);
+        if (!postConnecting) {
+            openPost();
+        }
+    }
+
+    private void openPost() {
+        postConnecting = true;
+        client.connect(tunnel.connectPort(), tunnel.connectHost()).onComplete(connected -> {
+            postConnecting = false;
+            if (connected.failed()) {
+                abort("cannot connect the HTTP tunnel's POST: " + connected.cause().getMessage());
+                return;
+            }
+            NetSocket s = connected.result();
+            if (closed) {
+                s.close();
+                return;
+            }
+            post = s;
+            postBodyBytes = 0;
+            s.handler(b -> { }); // a server says nothing on the POST; an answer there would be an error page
+            s.exceptionHandler(e -> log.debug("{}: tunnel POST error: {}", url.redacted(), e.toString()));
+            s.closeHandler(v -> {
+                if (post == s) {
+                    post = null; // the next request opens another (the GET, where answers come, goes on)
+                }
+            });
+            byte[] head = tunnel.postRequest();
+            counters.bytesOut.add(head.length);
+            s.write(Buffer.buffer(head));
+            // a few requests of a few hundred bytes: well within a new POST's body
+            while (!postQueue.isEmpty()) {
+                writePost(postQueue.poll());
+            }
+        });
+    }
+
+    private void writePost(byte[] encoded) {
+        postBodyBytes += encoded.length;
+        counters.bytesOut.add(encoded.length);
+        post.write(Buffer.buffer(encoded));
     }
 
     @Override
@@ -334,5 +480,6 @@ public final class RtspClientConnection implements RtspClientSession.Listener, i
             closeReason = reason;
         }
         socket.end();
+        endPost();
     }
 }

@@ -30,12 +30,16 @@ import java.util.List;
  * longer each time ({@link io.cascade.relay.Backoff}). Runs on one event loop.
  *
  * <p>Transport: TCP interleaved unless the relay's {@code forceTcp} option is {@code 0} (EMS's name), then UDP with
- * port pairs from {@code rtsp.udp.ports}.
+ * port pairs from {@code rtsp.udp.ports}. With {@code httpProxy} ({@code self}, or an HTTP proxy's {@code host:port},
+ * EMS's option) the session is tunnelled over HTTP ({@link io.cascade.protocol.rtsp.RtspHttpTunnel}), TCP
+ * interleaved only.
  */
 public final class RtspPull implements Relay {
     private static final Logger log = LoggerFactory.getLogger(RtspPull.class);
     /** The option that chooses UDP ("0") over TCP interleaved ("1", the default), as EMS's pullStream names it. */
     public static final String FORCE_TCP = "forceTcp";
+    /** The option that tunnels the session over HTTP: {@code self} or an HTTP proxy's {@code host:port}. */
+    public static final String HTTP_PROXY = "httpProxy";
 
     private final Vertx vertx;
     private final NetClient client;
@@ -62,11 +66,24 @@ public final class RtspPull implements Relay {
         this.admission = admission;
         this.counters = counters.protocol(RtspServer.PROTOCOL);
         this.config = config;
-        this.url = RtspClientUrl.parse(config.uri());
+        this.url = validate(config);
         this.udpPorts = udp(config) ? udpPorts : null;
         this.rtcpWaitMs = rtcpWaitMs;
         this.attempts = new RelayAttempts(vertx, config, "pull " + config.id() + " (" + config.localStreamName()
                 + " from " + url.redacted() + ")", counters.relayAttempts, this::connect);
+    }
+
+    /**
+     * The relay's URL, once its options agree with each other.
+     *
+     * @throws IllegalArgumentException for no usable rtsp:// URL, or UDP asked for through an HTTP tunnel
+     */
+    public static RtspClientUrl validate(RelayConfig config) {
+        RtspClientUrl parsed = RtspClientUrl.parse(config.uri());
+        if (!config.option(HTTP_PROXY).isEmpty() && udp(config)) {
+            throw new IllegalArgumentException("httpProxy carries RTP over TCP only; it cannot go with forceTcp=0");
+        }
+        return parsed;
     }
 
     /** Whether the relay asks for RTP over UDP. */
@@ -82,7 +99,7 @@ public final class RtspPull implements Relay {
 
     private void connect() {
         toFrames = null;
-        connection = RtspClientConnection.open(vertx, client, url, udpPorts, counters,
+        connection = RtspClientConnection.open(vertx, client, url, udpPorts, config.option(HTTP_PROXY), counters,
                 new RtspClientConnection.Handler() {
                     @Override
                     public void onPlaying(RtspClientConnection c, List<RtspClientSession.PlayTrack> tracks) {
@@ -112,7 +129,7 @@ public final class RtspPull implements Relay {
         List<RtpToFrames.Track> read = tracks.stream().map(RtspClientSession.PlayTrack::track).toList();
         PulledStream pulled = new PulledStream(admission, config.localStreamName(), RtspServer.PROTOCOL,
                 "pull " + url.redacted(), "pull " + config.id() + " from " + url.redacted() + " over "
-                + (c.tcp() ? "TCP" : "UDP"), () -> attempts.context().runOnContext(v -> c.close("ended by this node")),
+                + transport(c), () -> attempts.context().runOnContext(v -> c.close("ended by this node")),
                 new PulledStream.Events() {
                     @Override
                     public void admitted() {
@@ -142,7 +159,15 @@ public final class RtspPull implements Relay {
             codecs.append(codecs.isEmpty() ? "" : " + ").append(t.codec());
         }
         log.info("pull {} ({} from {}): playing over {}, {}", config.id(), config.localStreamName(), url.redacted(),
-                c.tcp() ? "TCP" : "UDP", codecs);
+                transport(c), codecs);
+    }
+
+    /** How RTP comes: what logs and the publication's description say. */
+    private String transport(RtspClientConnection c) {
+        if (!config.option(HTTP_PROXY).isEmpty()) {
+            return config.option(HTTP_PROXY).equalsIgnoreCase("self") ? "HTTP (tunnelled)" : "HTTP (tunnelled via a proxy)";
+        }
+        return c.tcp() ? "TCP" : "UDP";
     }
 
     private void ended(String reason) {
