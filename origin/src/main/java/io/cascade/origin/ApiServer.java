@@ -70,13 +70,8 @@ public final class ApiServer {
         this(vertx, registry, ingestPoints, token, files, null);
     }
 
-    /** @param urlTokens what signUrl signs with; null when the node has no {@code auth.secret} */
-    public ApiServer(Vertx vertx, StreamRegistry registry, IngestPointStore ingestPoints, String token,
-                     FileOutputControl files, UrlTokens urlTokens) {
-        this(vertx, registry, ingestPoints, token, files, urlTokens, null);
-    }
-
     /**
+     * @param urlTokens what signUrl signs with; null when the node has no {@code auth.secret}
      * @param more verb groups kept apart: load balancing (pickEdge, drainNode, ...), relays (pullStream, ...), streams
      *             and connections (getStreamInfo, listConnections, ...)
      */
