@@ -5,6 +5,7 @@ import io.cascade.ingest.Publication;
 import io.cascade.media.MediaFrame;
 import io.cascade.metrics.NodeCounters;
 import io.cascade.protocol.ts.frames.TsToFrames;
+import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetSocket;
 import org.slf4j.Logger;
@@ -39,6 +40,12 @@ final class TsConnection implements TsToFrames.Sink {
         void end();
     }
 
+    /**
+     * How the publisher is admitted: as any publisher (a listener's: authorisation and ingest points apply), or as a
+     * relay of this cluster (a pull, set up through the API: only the naming rule, the memory budget and the claim).
+     */
+    enum Admit { PUBLISHER, RELAY }
+
     /** What the owner of a publisher hears of admission's answers: a relay shows them as its state. */
     interface Events {
         Events NONE = new Events() {
@@ -61,6 +68,7 @@ final class TsConnection implements TsToFrames.Sink {
     private final String detail;
     private final Transport transport;
     private final Events events;
+    private final Admit admit;
     private State state = State.WAITING;
     private Buffer pending;
     private Publication publication;
@@ -73,13 +81,14 @@ final class TsConnection implements TsToFrames.Sink {
     private long attempts;
 
     TsConnection(Admission admission, NodeCounters.ProtocolCounters counters, String name, String detail,
-                 Transport transport, Events events, long nowMillis) {
+                 Transport transport, Admit admit, Events events, long nowMillis) {
         this.admission = admission;
         this.counters = counters;
         this.name = name;
         this.detail = detail;
         this.transport = transport;
         this.events = events;
+        this.admit = admit;
         this.lastBytesAt = nowMillis;
     }
 
@@ -88,7 +97,7 @@ final class TsConnection implements TsToFrames.Sink {
      * end close it, and {@code closed} runs once it is closed (after the publication ended).
      */
     static TsConnection overTcp(NetSocket socket, Admission admission, NodeCounters.ProtocolCounters counters,
-                                String name, String detail, Events events, Runnable closed) {
+                                String name, String detail, Admit admit, Events events, Runnable closed) {
         String peer = socket.remoteAddress().host() + ":" + socket.remoteAddress().port();
         TsConnection c = new TsConnection(admission, counters, name, detail, new Transport() {
             @Override
@@ -100,7 +109,7 @@ final class TsConnection implements TsToFrames.Sink {
             public void end() {
                 socket.close();
             }
-        }, events, System.currentTimeMillis());
+        }, admit, events, System.currentTimeMillis());
         socket.handler(data -> c.received(data.getBytes(), System.currentTimeMillis()));
         socket.closeHandler(v -> {
             c.close();
@@ -186,7 +195,10 @@ final class TsConnection implements TsToFrames.Sink {
         pending = Buffer.buffer();
         keep(first);
         long attempt = ++attempts;
-        admission.admit(new Admission.Attempt(name, "", TsServer.PROTOCOL, transport.peer())).onComplete(admitted -> {
+        Future<Publication> decision = admit == Admit.RELAY
+                ? admission.admitRelay(name, TsServer.PROTOCOL, transport.peer())
+                : admission.admit(new Admission.Attempt(name, "", TsServer.PROTOCOL, transport.peer()));
+        decision.onComplete(admitted -> {
             if (attempt != attempts || state != State.ADMITTING) {
                 if (admitted.succeeded()) {
                     admitted.result().close(bytesIn); // the transport ended while admission decided

@@ -91,7 +91,7 @@ public final class TsServer extends VerticleBase {
         String name = spec.stream().isEmpty() ? spec.derivedName(0) : spec.stream();
         try {
             udp = UdpTsInput.open(spec, name, spec.describe() + " :" + spec.port(), settings.admission(), counters,
-                    context, TsConnection.Events.NONE);
+                    context, TsConnection.Admit.PUBLISHER, TsConnection.Events.NONE);
             actualPort = udp.port();
             return Future.succeededFuture();
         } catch (IOException | RuntimeException e) {
@@ -116,7 +116,7 @@ public final class TsServer extends VerticleBase {
         String name = spec.stream().isEmpty() ? spec.derivedName(++tcpConnections) : spec.stream();
         TsConnection[] c = new TsConnection[1];
         c[0] = TsConnection.overTcp(socket, settings.admission(), counters, name, "tcp :" + spec.port(),
-                TsConnection.Events.NONE, () -> connections.remove(c[0]));
+                TsConnection.Admit.PUBLISHER, TsConnection.Events.NONE, () -> connections.remove(c[0]));
         connections.add(c[0]);
     }
 

@@ -35,10 +35,10 @@ final class UdpTsInput implements AutoCloseable {
      * @throws IOException when the socket cannot be bound or the group joined
      */
     static UdpTsInput open(TsListenerSpec spec, String name, String detail, Admission admission,
-                           NodeCounters.ProtocolCounters counters, Context context, TsConnection.Events events)
-            throws IOException {
+                           NodeCounters.ProtocolCounters counters, Context context, TsConnection.Admit admit,
+                           TsConnection.Events events) throws IOException {
         UdpSender sender = new UdpSender();
-        TsConnection stream = new TsConnection(admission, counters, name, detail, sender, events,
+        TsConnection stream = new TsConnection(admission, counters, name, detail, sender, admit, events,
                 System.currentTimeMillis());
         UdpTsInput input = new UdpTsInput(spec, stream);
         input.receiver = UdpReceiver.open(spec, TsServer.UDP_RECEIVE_BUFFER_BYTES, context, d -> {
