@@ -368,8 +368,9 @@ class TsRelayIT {
             assertEquals(Boolean.TRUE, firstVideoIsKeyframe, "the first picture is a keyframe: " + summary);
             assertEquals(0, ccErrors, summary);
             assertEquals(0, discontinuities, summary);
-            assertTrue(pats >= 25, "the PAT at least every 100 ms over 3 s: " + summary);
-            assertTrue(pcrs >= 60, "a PCR with every picture (25 a second) over 3 s: " + summary);
+            // every 100 ms is about 30 in 3 s, with keyframes alone it would be 3: the bound leaves room for a busy machine
+            assertTrue(pats >= 20, "the PAT at least every 100 ms over 3 s: " + summary);
+            assertTrue(pcrs >= 50, "a PCR with every picture (25 a second) over 3 s: " + summary);
             assertTrue(datagrams * 1316L * 8 / 3 > 200_000, "the stream's bitrate is there: " + summary);
         }
     }
