@@ -3,8 +3,8 @@ package io.cascade.edge.ts;
 import io.cascade.edge.fanout.EncodedFrame;
 import io.cascade.edge.fanout.FrameEncoder;
 import io.cascade.edge.fanout.Playback;
+import io.cascade.edge.fanout.PushOutput;
 import io.cascade.edge.fanout.Viewer;
-import io.cascade.edge.fanout.ViewerOutput;
 import io.cascade.media.MediaFrame;
 import io.cascade.media.TrackType;
 import io.cascade.metrics.NodeCounters;
@@ -12,8 +12,9 @@ import io.cascade.metrics.RateLimitedLog;
 import io.cascade.protocol.ts.TsContinuity;
 import io.cascade.protocol.ts.TsStreamMuxer;
 import io.cascade.relay.Relay;
+import io.cascade.relay.RelayAttempts;
 import io.cascade.relay.RelayConfig;
-import io.cascade.relay.RelayStatus;
+import io.cascade.relay.RelayConnection;
 import io.netty.buffer.ByteBuf;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
@@ -45,7 +46,7 @@ import java.util.concurrent.atomic.LongAdder;
  * on a non-blocking socket as soon as it is full, and one the kernel has no room for is dropped and counted; the rest of
  * its frame is dropped with it, and the push skips to the next keyframe (the fan-out's slow-viewer rule, which also ends
  * a push that cannot send for {@code viewer.max.behind.ms}). With keepAlive it starts again after every end, waiting
- * longer each time. Runs on one event loop.
+ * longer each time ({@link RelayAttempts}). Runs on one event loop.
  */
 public final class TsUdpPush implements Relay {
     private static final Logger log = LoggerFactory.getLogger(TsUdpPush.class);
@@ -58,29 +59,27 @@ public final class TsUdpPush implements Relay {
     static final int SEND_BUFFER_BYTES = 4 << 20;
 
     private final Vertx vertx;
-    private final Context context;
     private final Playback playback;
     private final NodeCounters.ProtocolCounters counters;
     private final RelayConfig config;
     private final TsUdpTarget target;
-    private final RelayStatus status;
+    private final RelayAttempts attempts;
     private final LongAdder datagramsSent = new LongAdder();
     private final LongAdder datagramsDropped = new LongAdder();
     private final RateLimitedLog dropLog = new RateLimitedLog(log);
-    private DatagramChannel channel;
+    private UdpConnection connection;
     private Viewer viewer;
-    private long retryTimer = -1;
-    private boolean stopped;
+    private boolean opening;
 
     /** @throws IllegalArgumentException when the relay's URI is no usable mpegtsudp:// URI */
     public TsUdpPush(Vertx vertx, Playback playback, NodeCounters counters, RelayConfig config) {
         this.vertx = vertx;
-        this.context = vertx.getOrCreateContext();
         this.playback = playback;
         this.counters = counters.protocol(PROTOCOL);
-        this.status = new RelayStatus(counters.relayAttempts);
         this.config = config;
         this.target = target(config);
+        this.attempts = new RelayAttempts(vertx, config, "push " + config.id() + " (" + config.localStreamName()
+                + " to " + target.describe() + ")", counters.relayAttempts, this::open);
     }
 
     /** @throws IllegalArgumentException when the URI is no usable mpegtsudp:// URI, or a target name is given */
@@ -109,34 +108,31 @@ public final class TsUdpPush implements Relay {
     }
 
     public TsUdpPush start() {
-        context.runOnContext(v -> open());
+        attempts.start();
         return this;
     }
 
     /** Resolves the target (a host name may need DNS: off the event loop) and opens the socket, then plays. */
     private void open() {
-        if (stopped) {
-            return;
-        }
-        status.connecting();
+        opening = true;
         vertx.executeBlocking(this::openChannel, false).onComplete(opened -> {
+            opening = false;
             if (opened.failed()) {
-                ended("cannot send to " + target.describe() + ": " + opened.cause().getMessage());
+                attempts.ended("cannot send to " + target.describe() + ": " + opened.cause().getMessage());
                 return;
             }
-            Sender sender = opened.result();
-            if (stopped) {
-                sender.close();
-                status.stopped();
+            if (attempts.stopped()) {
+                closeQuietly(opened.result().channel());
+                attempts.ended("stopped");
                 return;
             }
-            channel = sender.channel;
+            connection = opened.result();
             viewer = playback.relay(config.localStreamName(), PROTOCOL, TsUdpPush::sharedEncoder,
-                    new Output(sender));
+                    new Output(connection));
         });
     }
 
-    private Sender openChannel() throws IOException {
+    private UdpConnection openChannel() throws IOException {
         InetAddress address = InetAddress.getByName(target.host());
         DatagramChannel ch = DatagramChannel.open(address instanceof Inet6Address
                 ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET);
@@ -149,7 +145,7 @@ public final class TsUdpPush implements Relay {
                     ch.setOption(StandardSocketOptions.IP_MULTICAST_IF, networkInterface(target.iface()));
                 }
             }
-            return new Sender(ch, new InetSocketAddress(address, target.port()));
+            return new UdpConnection(ch, new InetSocketAddress(address, target.port()));
         } catch (IOException | RuntimeException e) {
             ch.close();
             throw e;
@@ -169,45 +165,35 @@ public final class TsUdpPush implements Relay {
         return byAddress;
     }
 
-    private void ended(String reason) {
+    /** The attempt ends: the viewer leaves the stream, the socket closes, and with keepAlive the next one follows. */
+    private void ended(UdpConnection ending, String reason) {
+        if (ending != connection) {
+            return; // an end told twice (the viewer's close, then the fan-out's own)
+        }
+        connection = null;
         if (viewer != null) {
             viewer.close();
             viewer = null;
         }
-        if (channel != null) {
-            closeQuietly(channel);
-            channel = null;
-        }
-        if (stopped) {
-            status.stopped();
-            return;
-        }
-        long wait = status.ended(reason);
-        if (!config.keepAlive()) {
-            log.info("push {} ({} to {}) ended: {}", config.id(), config.localStreamName(), target.describe(), reason);
-            status.stopped();
-            return;
-        }
-        log.info("push {} ({} to {}) ended: {}; attempt {} in {} ms", config.id(), config.localStreamName(),
-                target.describe(), reason, status.attempts() + 1, wait);
-        retryTimer = vertx.setTimer(wait, id -> {
-            retryTimer = -1;
-            open();
-        });
+        closeQuietly(ending.channel());
+        attempts.ended(reason);
     }
 
     @Override
     public void stop() {
-        context.runOnContext(v -> {
-            stopped = true;
-            vertx.cancelTimer(retryTimer);
-            ended("stopped");
+        attempts.stop(() -> {
+            if (connection != null) {
+                connection.close("stopped");
+                return true;
+            }
+            return opening; // a socket on its way: its opening ends the attempt
         });
     }
 
     @Override
     public JsonObject status() {
-        return status.toJson().put("datagramsSent", datagramsSent.sum()).put("datagramsDropped", datagramsDropped.sum());
+        return attempts.status().put("datagramsSent", datagramsSent.sum())
+                .put("datagramsDropped", datagramsDropped.sum());
     }
 
     private static void closeQuietly(DatagramChannel ch) {
@@ -218,51 +204,32 @@ public final class TsUdpPush implements Relay {
         }
     }
 
-    /** The socket and where it sends. */
-    private record Sender(DatagramChannel channel, InetSocketAddress to) {
-        void close() {
-            closeQuietly(channel);
-        }
-    }
-
     /**
-     * The target as a viewer's output: each frame's packets are copied into datagrams of {@code pkt_size}, with this
-     * push's continuity counters, and the PAT and PMT when due. A full datagram leaves at once; the last, shorter
-     * one of a batch of frames at the flush that ends the event loop's turn, as ffmpeg flushes each frame.
+     * The push's socket as a relay connection: transport packets are copied into datagrams of {@code pkt_size}, each
+     * with this push's continuity counter. A full datagram leaves at once; the last, shorter one of a batch of frames
+     * at the flush that ends the event loop's turn, as ffmpeg flushes each frame. Nothing waits: a datagram the kernel
+     * takes no room for is dropped, and the connection says it is full until that flush.
      */
-    private final class Output implements ViewerOutput {
-        private final Sender sender;
-        private final ByteBuffer datagram;
+    private final class UdpConnection implements RelayConnection {
+        private final DatagramChannel channel;
+        private final InetSocketAddress to;
+        private final ByteBuffer datagram = ByteBuffer.allocateDirect(target.packetSize());
         private final TsContinuity continuity = new TsContinuity();
-        /** From the start of a play (or a republish) to its first flush: what is written is the GOP cache. */
-        private boolean snapshot;
-        /** Until the first random-access frame after the GOP cache: the receiver needs a keyframe to start. */
-        private boolean keyframeNeeded;
-        /** A datagram found no room since the last flush: the viewer skips to the next keyframe. */
         private boolean full;
         private String lastError = "";
 
-        Output(Sender sender) {
-            this.sender = sender;
-            this.datagram = ByteBuffer.allocateDirect(target.packetSize());
+        UdpConnection(DatagramChannel channel, InetSocketAddress to) {
+            this.channel = channel;
+            this.to = to;
+        }
+
+        DatagramChannel channel() {
+            return channel;
         }
 
         @Override
         public Context context() {
-            return context;
-        }
-
-        @Override
-        public String peer() {
-            return "push " + config.id() + " to " + target.describe();
-        }
-
-        @Override
-        public void startPlaying() {
-            snapshot = true;
-            keyframeNeeded = true;
-            status.running();
-            log.info("push {}: {} is going to {}", config.id(), config.localStreamName(), target.describe());
+            return attempts.context();
         }
 
         @Override
@@ -270,22 +237,15 @@ public final class TsUdpPush implements Relay {
             return full;
         }
 
+        /** Whole transport packets, read through a view (the bytes are shared with the stream's other pushes). */
         @Override
-        public void write(EncodedFrame frame) {
-            if (snapshot || keyframeNeeded && !frame.randomAccess()) {
-                return;
-            }
-            keyframeNeeded = false;
-            MediaFrame f = frame.frame();
-            boolean psi = continuity.psiDue(frame.timestampMillis(), f.trackType() == TrackType.VIDEO && f.isKeyframe());
-            ByteBuf bytes = frame.bytes();
-            int start = bytes.readerIndex();
-            int end = bytes.writerIndex();
+        public void queueMedia(ByteBuf packets) {
             int packet = TsStreamMuxer.PACKET_SIZE;
-            for (int p = start + (psi ? 0 : TsStreamMuxer.PSI_PACKETS * packet); p + packet <= end; p += packet) {
+            int end = packets.writerIndex();
+            for (int p = packets.readerIndex(); p + packet <= end; p += packet) {
                 int at = datagram.position();
                 datagram.limit(at + packet);
-                bytes.getBytes(p, datagram); // the shared bytes are only read: the counter is set in our copy
+                packets.getBytes(p, datagram); // the counter is set in our copy, never in the shared bytes
                 datagram.limit(datagram.capacity());
                 continuity.stamp(datagram, at);
                 if (!datagram.hasRemaining() && !send()) {
@@ -300,7 +260,7 @@ public final class TsUdpPush implements Relay {
             int length = datagram.remaining();
             int sent;
             try {
-                sent = sender.channel().send(datagram, sender.to());
+                sent = channel.send(datagram, to);
             } catch (IOException e) {
                 sent = 0;
                 lastError = e.getMessage();
@@ -323,33 +283,65 @@ public final class TsUdpPush implements Relay {
             if (datagram.position() > 0) {
                 send();
             }
-            snapshot = false;
             full = false;
         }
 
+        /** TS over UDP has no end to send: closing is ending the attempt. */
         @Override
-        public void disconnect() {
-            ended(lastError.isEmpty() ? "the network took the stream too slowly" : "sending failed: " + lastError);
+        public void close(String reason) {
+            ended(this, reason);
         }
 
         @Override
-        public void notFound() {
-            ended(config.localStreamName() + " is not live here");
+        public void abort(String reason) {
+            ended(this, lastError.isEmpty() ? reason : reason + " (" + lastError + ")");
+        }
+    }
+
+    /**
+     * The target as a viewer's output: from the first live keyframe on (the GOP cache a player gets first is left
+     * out), each frame's packets, led by the PAT and PMT when this push is due to send them again.
+     */
+    private final class Output extends PushOutput {
+        private final UdpConnection udp;
+        /** From the start of a play (or a republish) to its first flush: what is written is the GOP cache. */
+        private boolean snapshot;
+        /** Until the first random-access frame after the GOP cache: the receiver needs a keyframe to start. */
+        private boolean keyframeNeeded;
+
+        Output(UdpConnection udp) {
+            super(udp, "push " + config.id() + " to " + target.describe(), () -> {
+                attempts.running();
+                log.info("push {}: {} is going to {}", config.id(), config.localStreamName(), target.describe());
+            });
+            this.udp = udp;
         }
 
         @Override
-        public void unauthorised() {
-            ended("unauthorised"); // a relay asks no authorisation; kept for the interface's sake
+        public void startPlaying() {
+            snapshot = true;
+            keyframeNeeded = true;
+            super.startPlaying();
         }
 
         @Override
-        public void goingAway() {
-            ended("this node is going out of service");
+        public void write(EncodedFrame frame) {
+            if (snapshot || keyframeNeeded && !frame.randomAccess()) {
+                return;
+            }
+            keyframeNeeded = false;
+            MediaFrame f = frame.frame();
+            boolean psi = udp.continuity.psiDue(frame.timestampMillis(),
+                    f.trackType() == TrackType.VIDEO && f.isKeyframe());
+            ByteBuf bytes = frame.bytes();
+            int skip = psi ? 0 : TsStreamMuxer.PSI_PACKETS * TsStreamMuxer.PACKET_SIZE;
+            udp.queueMedia(bytes.slice(bytes.readerIndex() + skip, bytes.readableBytes() - skip));
         }
 
         @Override
-        public void unpublished() {
-            // the receiver keeps getting our stream once our publisher is back: the fan-out rebases its timestamps
+        public void flush() {
+            super.flush();
+            snapshot = false;
         }
 
         @Override
