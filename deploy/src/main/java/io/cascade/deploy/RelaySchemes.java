@@ -3,9 +3,15 @@ package io.cascade.deploy;
 import io.cascade.edge.fanout.ViewerPolicy;
 import io.cascade.edge.rtmp.RtmpPush;
 import io.cascade.edge.rtsp.RtspPush;
+import io.cascade.edge.ts.TsUdpPush;
+import io.cascade.edge.ts.TsUdpTarget;
 import io.cascade.ingest.rtmp.RtmpPull;
 import io.cascade.ingest.rtp.RtpPull;
 import io.cascade.ingest.rtsp.RtspPull;
+import io.cascade.ingest.ts.TsPullUri;
+import io.cascade.ingest.ts.TsServer;
+import io.cascade.ingest.ts.TsTcpPull;
+import io.cascade.ingest.ts.TsUdpPull;
 import io.cascade.protocol.rtmp.session.RtmpUrl;
 import io.cascade.relay.Relay;
 import io.cascade.relay.RelayConfig;
@@ -65,7 +71,17 @@ final class RelaySchemes {
             new Scheme("rtp", PULL, c -> {
                 RtpPull.Source s = RtpPull.source(c);
                 return "rtp://" + s.host() + ":" + s.port();
-            }, (node, clients, c) -> new RtpPull(node.vertx, node.admission, node.counters, c).start()));
+            }, (node, clients, c) -> new RtpPull(node.vertx, node.admission, node.counters, c).start()),
+            // MPEG-TS with EMS's schemes. dmpegtsudp listens on the UDP port (or joins the group), so the port is
+            // bound on whichever ingest node runs the pull; dmpegtstcp connects to a server that sends TS
+            new Scheme(TsPullUri.UDP_SCHEME, PULL, c -> TsPullUri.parse(c.uri()).describe(), (node, clients, c) ->
+                    new TsUdpPull(node.vertx, node.admission, node.counters, node.config.value(TsServer.IDLE_MS), c)
+                            .start()),
+            new Scheme(TsPullUri.TCP_SCHEME, PULL, c -> TsPullUri.parse(c.uri()).describe(), (node, clients, c) ->
+                    new TsTcpPull(node.vertx, clients.plain(), node.admission, node.counters,
+                            node.config.value(TsServer.IDLE_MS), c).start()),
+            new Scheme(TsUdpTarget.SCHEME, PUSH, c -> TsUdpPush.target(c).describe(), (node, clients, c) ->
+                    new TsUdpPush(node.vertx, node.playback, node.counters, c).start()));
 
     private RelaySchemes() {
     }

@@ -33,7 +33,8 @@ class ProtocolConfinementTest {
             new Protocol("ws", List.of("io.cascade.edge.ws"), "HttpListener.java"),
             new Protocol("flv", List.of("io.cascade.edge.flv"), "HttpListener.java"),
             // io.cascade.protocol.ts itself is MPEG-TS the container, written by HLS packaging too
-            new Protocol("ts", List.of("io.cascade.ingest.ts", "io.cascade.protocol.ts.frames"), "TsListener.java"));
+            new Protocol("ts", List.of("io.cascade.ingest.ts", "io.cascade.protocol.ts.frames", "io.cascade.edge.ts"),
+                    "TsListener.java"));
 
     /**
      * The relay registrations: one entry per scheme and direction, naming each protocol's pull and push as a listener

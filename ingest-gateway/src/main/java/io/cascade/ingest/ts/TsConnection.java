@@ -5,10 +5,15 @@ import io.cascade.ingest.Publication;
 import io.cascade.media.MediaFrame;
 import io.cascade.metrics.NodeCounters;
 import io.cascade.protocol.ts.frames.TsToFrames;
+import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.net.NetSocket;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * One MPEG-TS publisher: a TCP connection, or the datagrams arriving at a UDP listener. Asks {@link Admission}
+ * One MPEG-TS publisher: a TCP connection (accepted by a listener, or made by a pull), or the datagrams arriving on a
+ * UDP socket ({@link UdpTsInput}). Asks {@link Admission}
  * when its first bytes come, feeds what follows through {@link TsToFrames} into the {@link Publication}, and ends
  * the publication when the transport says so (a closed socket, or {@link #silentFor} past the idle limit).
  * Used from its server's event loop only.
@@ -17,6 +22,7 @@ import io.vertx.core.buffer.Buffer;
  * datagrams are dropped (counted as bytes in) and admission is asked again after {@link #RETRY_AFTER_REFUSAL_MS}.
  */
 final class TsConnection implements TsToFrames.Sink {
+    private static final Logger log = LoggerFactory.getLogger(TsConnection.class);
     /** A refused UDP sender keeps sending; asking admission for each datagram would flood the cluster with claims. */
     static final long RETRY_AFTER_REFUSAL_MS = 2_000;
     /**
@@ -34,6 +40,26 @@ final class TsConnection implements TsToFrames.Sink {
         void end();
     }
 
+    /**
+     * How the publisher is admitted: as any publisher (a listener's: authorisation and ingest points apply), or as a
+     * relay of this cluster (a pull, set up through the API: only the naming rule, the memory budget and the claim).
+     */
+    enum Admit { PUBLISHER, RELAY }
+
+    /** What the owner of a publisher hears of admission's answers: a relay shows them as its state. */
+    interface Events {
+        Events NONE = new Events() {
+        };
+
+        /** Admitted: frames are published from here on. */
+        default void published() {
+        }
+
+        /** Refused, for this reason; the transport is ended as well. */
+        default void refused(String reason) {
+        }
+    }
+
     private enum State { WAITING, ADMITTING, PUBLISHING, REFUSED, CLOSED }
 
     private final Admission admission;
@@ -41,6 +67,8 @@ final class TsConnection implements TsToFrames.Sink {
     private final String name;
     private final String detail;
     private final Transport transport;
+    private final Events events;
+    private final Admit admit;
     private State state = State.WAITING;
     private Buffer pending;
     private Publication publication;
@@ -53,13 +81,55 @@ final class TsConnection implements TsToFrames.Sink {
     private long attempts;
 
     TsConnection(Admission admission, NodeCounters.ProtocolCounters counters, String name, String detail,
-                 Transport transport, long nowMillis) {
+                 Transport transport, Admit admit, Events events, long nowMillis) {
         this.admission = admission;
         this.counters = counters;
         this.name = name;
         this.detail = detail;
         this.transport = transport;
+        this.events = events;
+        this.admit = admit;
         this.lastBytesAt = nowMillis;
+    }
+
+    /**
+     * A publisher on a TCP connection, whichever side opened it: its bytes are fed in, refusal and the publication's
+     * end close it, and {@code closed} runs once it is closed (after the publication ended).
+     */
+    static TsConnection overTcp(NetSocket socket, Admission admission, NodeCounters.ProtocolCounters counters,
+                                String name, String detail, Admit admit, Events events, Runnable closed) {
+        String peer = socket.remoteAddress().host() + ":" + socket.remoteAddress().port();
+        TsConnection c = new TsConnection(admission, counters, name, detail, new Transport() {
+            @Override
+            public String peer() {
+                return peer;
+            }
+
+            @Override
+            public void end() {
+                socket.close();
+            }
+        }, admit, events, System.currentTimeMillis());
+        socket.handler(data -> c.received(data.getBytes(), System.currentTimeMillis()));
+        socket.closeHandler(v -> {
+            c.close();
+            closed.run();
+        });
+        socket.exceptionHandler(e -> log.debug("ts tcp {}: {}", peer, e.toString()));
+        return c;
+    }
+
+    /**
+     * A TCP publisher silent past the idle limit is hung up, publishing or not (one that connects and sends nothing
+     * holds a connection for nothing); true when it was publishing.
+     */
+    boolean hangUpIfSilent(long nowMillis, long idleMillis) {
+        if (silentFor(nowMillis) <= idleMillis) {
+            return false;
+        }
+        boolean was = publishing();
+        hangUp();
+        return was;
     }
 
     /** Bytes from the publisher, in order, split anywhere; the array is the connection's from here on. */
@@ -125,7 +195,10 @@ final class TsConnection implements TsToFrames.Sink {
         pending = Buffer.buffer();
         keep(first);
         long attempt = ++attempts;
-        admission.admit(new Admission.Attempt(name, "", TsServer.PROTOCOL, transport.peer())).onComplete(admitted -> {
+        Future<Publication> decision = admit == Admit.RELAY
+                ? admission.admitRelay(name, TsServer.PROTOCOL, transport.peer())
+                : admission.admit(new Admission.Attempt(name, "", TsServer.PROTOCOL, transport.peer()));
+        decision.onComplete(admitted -> {
             if (attempt != attempts || state != State.ADMITTING) {
                 if (admitted.succeeded()) {
                     admitted.result().close(bytesIn); // the transport ended while admission decided
@@ -136,6 +209,7 @@ final class TsConnection implements TsToFrames.Sink {
                 state = State.REFUSED;
                 refusedAt = lastBytesAt;
                 pending = null;
+                events.refused(admitted.cause().getMessage());
                 transport.end();
                 return;
             }
@@ -146,6 +220,7 @@ final class TsConnection implements TsToFrames.Sink {
             reportedDamage = 0;
             byte[] held = pending.getBytes();
             pending = null;
+            events.published();
             feed(held);
         });
     }

@@ -13,7 +13,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.util.HashSet;
 import java.util.Set;
 
@@ -51,10 +50,10 @@ public final class TsServer extends VerticleBase {
     private final Settings settings;
     private final TsListenerSpec spec;
     private final NodeCounters.ProtocolCounters counters;
+    /** A TCP listener's publishers. */
     private final Set<TsConnection> connections = new HashSet<>();
-    private final RateLimitedLog queueFull = new RateLimitedLog(log);
     private final RateLimitedLog full = new RateLimitedLog(log);
-    private UdpReceiver udp;
+    private UdpTsInput udp;
     private NetServer tcp;
     private long timer;
     private long tcpConnections;
@@ -83,29 +82,16 @@ public final class TsServer extends VerticleBase {
         connections.forEach(TsConnection::close);
         connections.clear();
         if (udp != null) {
-            try {
-                udp.close();
-            } catch (IOException e) {
-                log.debug("ts udp :{}: close: {}", spec.port(), e.toString());
-            }
+            udp.close();
         }
         return tcp != null ? tcp.close() : Future.succeededFuture();
     }
 
     private Future<?> listenUdp() {
         String name = spec.stream().isEmpty() ? spec.derivedName(0) : spec.stream();
-        UdpSender sender = new UdpSender();
-        TsConnection stream = new TsConnection(settings.admission(), counters, name, spec.describe() + " :" + spec.port(),
-                sender, System.currentTimeMillis());
-        connections.add(stream);
         try {
-            udp = UdpReceiver.open(spec, UDP_RECEIVE_BUFFER_BYTES, context, d -> {
-                sender.last = d.sender();
-                stream.received(d.data(), System.currentTimeMillis());
-            }, n -> {
-                counters.inputErrors.add(n);
-                queueFull.warn("ts udp :{}: the event loop fell behind, datagrams dropped", spec.port());
-            });
+            udp = UdpTsInput.open(spec, name, spec.describe() + " :" + spec.port(), settings.admission(), counters,
+                    context, TsConnection.Admit.PUBLISHER, TsConnection.Events.NONE);
             actualPort = udp.port();
             return Future.succeededFuture();
         } catch (IOException | RuntimeException e) {
@@ -120,33 +106,18 @@ public final class TsServer extends VerticleBase {
     }
 
     private void accept(NetSocket socket) {
-        String peer = socket.remoteAddress().host() + ":" + socket.remoteAddress().port();
         if (connections.size() >= MAX_TCP_CONNECTIONS) {
             counters.connectionsOverLimit.increment();
-            full.warn("ts tcp :{}: {} connections already, {} closed", spec.port(), MAX_TCP_CONNECTIONS, peer);
+            full.warn("ts tcp :{}: {} connections already, {}:{} closed", spec.port(), MAX_TCP_CONNECTIONS,
+                    socket.remoteAddress().host(), socket.remoteAddress().port());
             socket.close();
             return;
         }
         String name = spec.stream().isEmpty() ? spec.derivedName(++tcpConnections) : spec.stream();
-        TsConnection c = new TsConnection(settings.admission(), counters, name, "tcp :" + spec.port(),
-                new TsConnection.Transport() {
-                    @Override
-                    public String peer() {
-                        return peer;
-                    }
-
-                    @Override
-                    public void end() {
-                        socket.close();
-                    }
-                }, System.currentTimeMillis());
-        connections.add(c);
-        socket.handler(data -> c.received(data.getBytes(), System.currentTimeMillis()));
-        socket.closeHandler(v -> {
-            c.close();
-            connections.remove(c);
-        });
-        socket.exceptionHandler(e -> log.debug("ts tcp {}: {}", peer, e.toString()));
+        TsConnection[] c = new TsConnection[1];
+        c[0] = TsConnection.overTcp(socket, settings.admission(), counters, name, "tcp :" + spec.port(),
+                TsConnection.Admit.PUBLISHER, TsConnection.Events.NONE, () -> connections.remove(c[0]));
+        connections.add(c[0]);
     }
 
     /**
@@ -155,32 +126,13 @@ public final class TsServer extends VerticleBase {
      */
     private void endSilent() {
         long now = System.currentTimeMillis();
+        if (udp != null) {
+            udp.endIfSilent(now, settings.idleMillis());
+        }
         for (TsConnection c : Set.copyOf(connections)) {
-            long silent = c.silentFor(now);
-            if (silent <= settings.idleMillis()) {
-                continue;
+            if (c.hangUpIfSilent(now, settings.idleMillis())) {
+                log.info("ts :{}: nothing for over {} ms, the publish ends", spec.port(), settings.idleMillis());
             }
-            if (c.publishing()) {
-                log.info("ts :{}: nothing for {} ms, the publish ends", spec.port(), silent);
-                c.hangUp();
-            } else if (spec.transport() == TsListenerSpec.Transport.TCP) {
-                c.hangUp();
-            }
-        }
-    }
-
-    /** The UDP listener's publisher, for logs: whoever sent the last datagram. */
-    private static final class UdpSender implements TsConnection.Transport {
-        private InetSocketAddress last;
-
-        @Override
-        public String peer() {
-            return last == null ? "udp" : last.getAddress().getHostAddress() + ":" + last.getPort();
-        }
-
-        @Override
-        public void end() {
-            // a UDP sender cannot be told; its datagrams are dropped until admission is asked again
         }
     }
 }

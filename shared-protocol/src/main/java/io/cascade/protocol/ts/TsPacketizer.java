@@ -10,6 +10,9 @@ import java.util.Arrays;
  * what lets two nodes that joined a stream at different times write identical segments. The first packet of each PID
  * therefore carries discontinuity_indicator = 1, the legal way (2.4.3.5) to tell a client that reads the segments one after
  * the other that the counter restarts on purpose.
+ *
+ * <p>A live transport stream ({@link TsStreamMuxer}) is the exception: its packets are cut once per frame and each
+ * receiver's counters are set as they are sent ({@link TsContinuity}), so there it marks no restart.
  */
 final class TsPacketizer {
     static final int PACKET_SIZE = 188;
@@ -23,6 +26,7 @@ final class TsPacketizer {
     private static final int MAX_PIDS = 4;
 
     private final int maxBytes;
+    private final boolean markRestart;
     private byte[] buf;
     private int size;
     private final int[] pids = new int[MAX_PIDS];
@@ -34,7 +38,16 @@ final class TsPacketizer {
      * @param maxBytes        the segment may not grow past this: {@link #writePes} throws IllegalArgumentException instead
      */
     TsPacketizer(int initialCapacity, int maxBytes) {
+        this(initialCapacity, maxBytes, true);
+    }
+
+    /**
+     * @param markRestart whether the first packet of each PID says that its counter restarts (discontinuity_indicator):
+     *                    yes for a segment, no for a frame of a live stream whose counters are rewritten on the way out
+     */
+    TsPacketizer(int initialCapacity, int maxBytes, boolean markRestart) {
         this.maxBytes = maxBytes;
+        this.markRestart = markRestart;
         int packets = Math.max(1, Math.min(initialCapacity, maxBytes) / PACKET_SIZE);
         this.buf = new byte[packets * PACKET_SIZE];
     }
@@ -146,8 +159,11 @@ final class TsPacketizer {
         return p + PCR_SIZE;
     }
 
-    /** True until the first packet of pid is written, i.e. for the packet that must carry the discontinuity_indicator. */
+    /** True for the packet that must carry the discontinuity_indicator: the first one of pid, when restarts are marked. */
     private boolean firstPacketOf(int pid) {
+        if (!markRestart) {
+            return false;
+        }
         for (int i = 0; i < pidCount; i++) {
             if (pids[i] == pid) {
                 return false;

@@ -134,7 +134,7 @@ public final class TsSegmentWriter {
         return total;
     }
 
-    private static AnnexBConverter videoConverter(Codec codec, byte[] config) {
+    static AnnexBConverter videoConverter(Codec codec, byte[] config) {
         try {
             if (codec == Codec.H264) {
                 AvcDecoderConfig c = AvcDecoderConfig.parse(config, 0, config.length);
@@ -148,7 +148,7 @@ public final class TsSegmentWriter {
         }
     }
 
-    private static List<PsiSections.Stream> streams(TsTrackConfig tracks) {
+    static List<PsiSections.Stream> streams(TsTrackConfig tracks) {
         List<PsiSections.Stream> streams = new ArrayList<>(2);
         if (tracks.hasVideo()) {
             int type = tracks.videoCodec() == Codec.H264 ? STREAM_TYPE_H264 : STREAM_TYPE_H265;
@@ -160,7 +160,7 @@ public final class TsSegmentWriter {
         return streams;
     }
 
-    private static void writeVideo(TsPacketizer out, AnnexBConverter video, TsSample s) {
+    static void writeVideo(TsPacketizer out, AnnexBConverter video, TsSample s) {
         byte[] annexB = video.convert(s.data(), s.keyframe());
         long pts = s.pts90k() & PesPacket.TIMESTAMP_MASK;
         long dts = s.dts90k() & PesPacket.TIMESTAMP_MASK;
@@ -183,7 +183,7 @@ public final class TsSegmentWriter {
     }
 
     /** The AAC track: its ADTS fields and frame duration. */
-    private record AudioTrack(AdtsHeader adts, AudioSpecificConfig asc) {
+    record AudioTrack(AdtsHeader adts, AudioSpecificConfig asc) {
         static AudioTrack of(byte[] config) {
             AdtsHeader adts = AdtsHeader.fromAudioSpecificConfig(config);
             try {
@@ -200,7 +200,7 @@ public final class TsSegmentWriter {
      * timestamps stop following that duration (a gap or a jump), at {@link #MAX_AUDIO_PES_DURATION_90K}, at the bounded
      * PES_packet_length, and before every video sample.
      */
-    private static final class AudioRun {
+    static final class AudioRun {
         private final AudioTrack track;
         private final TsPacketizer out;
         private final boolean carriesPcr;
