@@ -340,7 +340,9 @@ final class NodeRelays implements RelayControl {
                     JsonObject shown = c.toJson().put("uri", c.redactedUri())
                             .put("node", where.get(c.id()) == null ? "" : where.get(c.id()));
                     synchronized (states) {
-                        shown.put("status", states.getOrDefault(c.id(), new JsonObject().put("state", "unknown")));
+                        // the node running it did not answer in time, or has not started it yet: the same fields, nothing known
+                        shown.put("status", states.getOrDefault(c.id(), new JsonObject().put("state", "unknown")
+                                .put("attempts", 0).put("lastError", "")));
                     }
                     out.add(shown);
                 }

@@ -51,9 +51,6 @@ public record RelayConfig(String id, Kind kind, String uri, String localStreamNa
             if (e.getKey().equals("forceTcp") && !e.getValue().equals("0") && !e.getValue().equals("1")) {
                 throw new IllegalArgumentException("forceTcp must be 0 or 1");
             }
-            if (e.getKey().equals("httpProxy")) {
-                io.cascade.protocol.rtsp.RtspHttpTunnel.validate(e.getValue());
-            }
         }
     }
 

@@ -8,6 +8,7 @@ import io.cascade.metrics.NodeCounters;
 import io.cascade.protocol.rtp.frames.RtpToFrames;
 import io.cascade.protocol.rtsp.RtspClientSession;
 import io.cascade.protocol.rtsp.RtspClientUrl;
+import io.cascade.protocol.rtsp.RtspHttpTunnel;
 import io.cascade.relay.Relay;
 import io.cascade.relay.RelayConfig;
 import io.cascade.relay.RelayAttempts;
@@ -80,6 +81,9 @@ public final class RtspPull implements Relay {
      */
     public static RtspClientUrl validate(RelayConfig config) {
         RtspClientUrl parsed = RtspClientUrl.parse(config.uri());
+        if (!config.option(HTTP_PROXY).isEmpty()) {
+            RtspHttpTunnel.validate(config.option(HTTP_PROXY));
+        }
         if (!config.option(HTTP_PROXY).isEmpty() && udp(config)) {
             throw new IllegalArgumentException("httpProxy carries RTP over TCP only; it cannot go with forceTcp=0");
         }
