@@ -11,6 +11,7 @@ import io.cascade.metrics.NodeCounters;
 import io.cascade.metrics.RateLimitedLog;
 import io.cascade.protocol.ts.TsContinuity;
 import io.cascade.protocol.ts.TsStreamMuxer;
+import io.cascade.relay.LiteralAddress;
 import io.cascade.relay.Relay;
 import io.cascade.relay.RelayAttempts;
 import io.cascade.relay.RelayConfig;
@@ -157,7 +158,7 @@ public final class TsUdpPush implements Relay {
         if (byName != null) {
             return byName;
         }
-        NetworkInterface byAddress = TsUdpTarget.isLiteral(nameOrAddress)
+        NetworkInterface byAddress = LiteralAddress.is(nameOrAddress)
                 ? NetworkInterface.getByInetAddress(InetAddress.getByName(nameOrAddress)) : null;
         if (byAddress == null) {
             throw new SocketException("no network interface " + nameOrAddress);

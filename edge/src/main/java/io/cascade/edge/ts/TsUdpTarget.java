@@ -1,8 +1,7 @@
 package io.cascade.edge.ts;
 
-import java.net.Inet6Address;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
+import io.cascade.relay.LiteralAddress;
+
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -61,7 +60,7 @@ public record TsUdpTarget(String host, int port, int ttl, int packetSize, String
             }
             host = authority.substring(1, close);
             portText = authority.substring(close + 2);
-            if (!isLiteral(host)) {
+            if (!LiteralAddress.is(host)) {
                 throw new IllegalArgumentException("[" + host + "] is not an IPv6 address");
             }
         } else {
@@ -77,7 +76,7 @@ public record TsUdpTarget(String host, int port, int ttl, int packetSize, String
             if (host.isEmpty()) {
                 throw new IllegalArgumentException("no host");
             }
-            if (host.matches("[0-9.]+") ? !isLiteral(host) : !host.matches("[A-Za-z0-9]([A-Za-z0-9.-]{0,252})")) {
+            if (host.matches("[0-9.]+") ? !LiteralAddress.is(host) : !host.matches("[A-Za-z0-9]([A-Za-z0-9.-]{0,252})")) {
                 throw new IllegalArgumentException("host '" + host + "' is neither a host name nor an address");
             }
         }
@@ -105,7 +104,7 @@ public record TsUdpTarget(String host, int port, int ttl, int packetSize, String
                     + " (1316 is seven)");
         }
         String iface = query.getOrDefault("interface", "");
-        if (!iface.isEmpty() && !isMulticast(host)) {
+        if (!iface.isEmpty() && !LiteralAddress.isMulticast(host)) {
             throw new IllegalArgumentException("interface is for a multicast group: a unicast datagram takes the"
                     + " system's route");
         }
@@ -117,7 +116,7 @@ public record TsUdpTarget(String host, int port, int ttl, int packetSize, String
 
     /** Whether datagrams go to a group (a literal multicast address) rather than to one receiver. */
     public boolean multicast() {
-        return isMulticast(host);
+        return LiteralAddress.isMulticast(host);
     }
 
     /** The destination, normalised: two pushes of one stream to one place are one too many. */
@@ -138,31 +137,4 @@ public record TsUdpTarget(String host, int port, int ttl, int packetSize, String
         return n;
     }
 
-    /** A literal IPv4 or IPv6 address (never a lookup: checking an API call must not wait for DNS). */
-    static boolean isLiteral(String text) {
-        if (text.matches("\\d{1,3}(\\.\\d{1,3}){3}")) {
-            for (String part : text.split("\\.")) {
-                if (Integer.parseInt(part) > 255) {
-                    return false;
-                }
-            }
-            return true;
-        }
-        if (!text.contains(":") || !text.matches("[0-9A-Fa-f:.]+")) {
-            return false;
-        }
-        try {
-            return InetAddress.getByName(text) instanceof Inet6Address;
-        } catch (UnknownHostException e) {
-            return false;
-        }
-    }
-
-    private static boolean isMulticast(String host) {
-        try {
-            return isLiteral(host) && InetAddress.getByName(host).isMulticastAddress();
-        } catch (UnknownHostException e) {
-            return false;
-        }
-    }
 }

@@ -8,6 +8,7 @@ import io.cascade.metrics.NodeCounters;
 import io.cascade.protocol.rtp.frames.RawRtpTrack;
 import io.cascade.protocol.rtp.frames.RtpToFrames;
 import io.cascade.protocol.sdp.SdpException;
+import io.cascade.relay.LiteralAddress;
 import io.cascade.relay.Relay;
 import io.cascade.relay.RelayConfig;
 import io.cascade.relay.RelayStatus;
@@ -20,9 +21,7 @@ import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.net.InetAddress;
 import java.net.URI;
-import java.net.UnknownHostException;
 import java.util.List;
 
 /**
@@ -88,17 +87,18 @@ public final class RtpPull implements Relay {
             throw new IllegalArgumentException("an rtp:// URL names a host (a local address or a multicast group) and"
                     + " a port: rtp://0.0.0.0:5004");
         }
-        boolean multicast;
-        try {
-            multicast = InetAddress.getByName(uri.getHost()).isMulticastAddress();
-        } catch (UnknownHostException e) {
-            throw new IllegalArgumentException("unknown host " + uri.getHost());
+        String host = uri.getHost().startsWith("[") ? uri.getHost().substring(1, uri.getHost().length() - 1)
+                : uri.getHost();
+        if (!LiteralAddress.is(host)) {
+            throw new IllegalArgumentException("the host of an rtp:// URL is an address to listen on or a multicast"
+                    + " group, written as numbers: " + uri.getHost());
         }
+        boolean multicast = LiteralAddress.isMulticast(host);
         String isAudio = config.option("isAudio");
         if (!isAudio.isEmpty() && !isAudio.equals("0") && !isAudio.equals("1")) {
             throw new IllegalArgumentException("isAudio must be 0 or 1");
         }
-        Source s = new Source(uri.getHost(), uri.getPort(), multicast, isAudio.equals("1"));
+        Source s = new Source(host, uri.getPort(), multicast, isAudio.equals("1"));
         try {
             track(config, s, 96);
         } catch (SdpException e) {

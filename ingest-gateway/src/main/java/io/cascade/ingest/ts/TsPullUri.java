@@ -1,8 +1,7 @@
 package io.cascade.ingest.ts;
 
-import java.net.Inet6Address;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
+import io.cascade.relay.LiteralAddress;
+
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -71,12 +70,12 @@ public record TsPullUri(Transport transport, String host, int port, String iface
                         + ":// takes interface and source)");
             }
         }
-        if (!HostPort.isLiteralAddress(hp.host())) {
+        if (!LiteralAddress.is(hp.host())) {
             throw new IllegalArgumentException("host '" + hp.host() + "' must be an IP address: the address to listen on"
                     + " (0.0.0.0 for all) or a multicast group to join");
         }
         String iface = query.getOrDefault("interface", "");
-        if (!iface.isEmpty() && !HostPort.isMulticast(hp.host())) {
+        if (!iface.isEmpty() && !LiteralAddress.isMulticast(hp.host())) {
             throw new IllegalArgumentException("interface needs a multicast group as the host: it is where the group"
                     + " is joined");
         }
@@ -90,7 +89,7 @@ public record TsPullUri(Transport transport, String host, int port, String iface
 
     /** The UDP socket to listen on, as a TS listener of {@code stream} would (UDP only). */
     public TsListenerSpec listener(String stream) {
-        boolean multicast = HostPort.isMulticast(host);
+        boolean multicast = LiteralAddress.isMulticast(host);
         if (!multicast && !source.isEmpty()) {
             throw new IllegalArgumentException("source needs a multicast group as the host: it selects the group's"
                     + " sender");
@@ -163,32 +162,5 @@ public record TsPullUri(Transport transport, String host, int port, String iface
             return new HostPort(host, port);
         }
 
-        /** Only literal addresses: a check of an API call must never wait for DNS. */
-        static boolean isLiteralAddress(String text) {
-            if (text.matches("(\\d{1,3})(\\.\\d{1,3}){3}")) {
-                for (String part : text.split("\\.")) {
-                    if (Integer.parseInt(part) > 255) {
-                        return false;
-                    }
-                }
-                return true;
-            }
-            if (!text.matches("[0-9A-Fa-f:.]+") || !text.contains(":")) {
-                return false;
-            }
-            try {
-                return InetAddress.getByName(text) instanceof Inet6Address;
-            } catch (UnknownHostException e) {
-                return false;
-            }
-        }
-
-        static boolean isMulticast(String literal) {
-            try {
-                return isLiteralAddress(literal) && InetAddress.getByName(literal).isMulticastAddress();
-            } catch (UnknownHostException e) {
-                return false;
-            }
-        }
     }
 }
