@@ -1,6 +1,9 @@
 package io.cascade.ingest;
 
 import io.cascade.media.MediaFrame;
+import io.cascade.relay.RelayAttempts;
+import io.cascade.relay.RelayConfig;
+import io.cascade.relay.RelayConnection;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -50,6 +53,28 @@ public final class PulledStream implements FrameTarget {
         this.detail = detail;
         this.endByNode = endByNode;
         this.events = events;
+    }
+
+    /**
+     * A pull over a connection: admitted, its attempt is running; refused, or ended by the node (a drain, a lost
+     * name), its connection closes, which ends the attempt.
+     *
+     * @param source the source as logs name it (no credentials, no query)
+     */
+    public static PulledStream overConnection(Admission admission, RelayConfig config, String protocol, String source,
+                                              String detail, RelayAttempts attempts, RelayConnection connection) {
+        return new PulledStream(admission, config.localStreamName(), protocol, "pull " + source, detail,
+                () -> attempts.context().runOnContext(v -> connection.close("ended by this node")), new Events() {
+                    @Override
+                    public void admitted() {
+                        attempts.running();
+                    }
+
+                    @Override
+                    public void refused(String reason) {
+                        connection.close(reason);
+                    }
+                });
     }
 
     @Override

@@ -60,20 +60,8 @@ public final class RtmpPull implements Relay {
                 WRITE_QUEUE_BYTES, counters, new RtmpClientConnection.Handler() {
                     @Override
                     public void onStarted(RtmpClientConnection c) {
-                        stream = new PulledStream(admission, config.localStreamName(), RtmpServer.PROTOCOL,
-                                "pull " + url.redacted(), "pull " + config.id() + " from " + url.redacted(),
-                                () -> attempts.context().runOnContext(v -> c.close("ended by this node")),
-                                new PulledStream.Events() {
-                                    @Override
-                                    public void admitted() {
-                                        attempts.running();
-                                    }
-
-                                    @Override
-                                    public void refused(String reason) {
-                                        c.close(reason);
-                                    }
-                                });
+                        stream = PulledStream.overConnection(admission, config, RtmpServer.PROTOCOL, url.redacted(),
+                                "pull " + config.id() + " from " + url.redacted(), attempts, c);
                     }
 
                     @Override

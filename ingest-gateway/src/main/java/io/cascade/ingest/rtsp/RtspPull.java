@@ -131,20 +131,8 @@ public final class RtspPull implements Relay {
     /** The same conversion a RECORD gets: reordering only over UDP, where packets can arrive out of order. */
     private void playing(RtspClientConnection c, List<RtspClientSession.PlayTrack> tracks) {
         List<RtpToFrames.Track> read = tracks.stream().map(RtspClientSession.PlayTrack::track).toList();
-        PulledStream pulled = new PulledStream(admission, config.localStreamName(), RtspServer.PROTOCOL,
-                "pull " + url.redacted(), "pull " + config.id() + " from " + url.redacted() + " over "
-                + transport(c), () -> attempts.context().runOnContext(v -> c.close("ended by this node")),
-                new PulledStream.Events() {
-                    @Override
-                    public void admitted() {
-                        attempts.running();
-                    }
-
-                    @Override
-                    public void refused(String reason) {
-                        c.close(reason);
-                    }
-                });
+        PulledStream pulled = PulledStream.overConnection(admission, config, RtspServer.PROTOCOL, url.redacted(),
+                "pull " + config.id() + " from " + url.redacted() + " over " + transport(c), attempts, c);
         stream = pulled;
         toFrames = new RtpToFrames(read, !c.tcp(), rtcpWaitMs, new RtpToFrames.Sink() {
             @Override
