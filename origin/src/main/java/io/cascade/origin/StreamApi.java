@@ -329,12 +329,16 @@ public final class StreamApi implements ApiRoutes {
 
     /**
      * listStreams' row of a stream: the registry's fields as they always were, then the viewers in the whole
-     * cluster, the bitrate, and the first video and audio track in brief. Flat, so a table shows it.
+     * cluster (in all, per protocol and per node and protocol), the bitrate, and the first video and audio track in
+     * brief.
      */
     static JsonObject summary(JsonObject info) {
         JsonObject s = new JsonObject().put("name", info.getString("name")).put("ownerNode", info.getString("ownerNode"))
                 .put("ingestProtocol", info.getString("ingestProtocol")).put("startedAt", info.getLong("startedAt"));
-        s.put("viewers", info.getJsonObject("viewers").getLong("total"));
+        JsonObject viewers = info.getJsonObject("viewers");
+        s.put("viewers", viewers.getLong("total"));
+        s.put("viewersByProtocol", viewers.getJsonObject("byProtocol"));
+        s.put("viewersByNode", viewers.getJsonObject("byNode"));
         if (info.containsKey("bitsPerSecond")) {
             s.put("bitsPerSecond", info.getLong("bitsPerSecond"));
         }

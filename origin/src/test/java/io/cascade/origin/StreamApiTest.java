@@ -81,18 +81,21 @@ class StreamApiTest {
                 new JsonArray().add(publication("cam1")), new JsonObject().put("cam1",
                         new JsonObject().put("rtmp", 2)))), List.of())).info();
         JsonObject row = StreamApi.summary(info);
-        assertEquals(List.of("name", "ownerNode", "ingestProtocol", "startedAt", "viewers", "bitsPerSecond",
-                "videoCodec", "width", "height", "frameRate", "audioCodec", "sampleRate", "channels"),
-                List.copyOf(row.fieldNames()));
+        assertEquals(List.of("name", "ownerNode", "ingestProtocol", "startedAt", "viewers", "viewersByProtocol",
+                "viewersByNode", "bitsPerSecond", "videoCodec", "width", "height", "frameRate", "audioCodec",
+                "sampleRate", "channels"), List.copyOf(row.fieldNames()));
         assertEquals(2L, row.getLong("viewers"));
+        assertEquals(new JsonObject().put("rtmp", 2L), row.getJsonObject("viewersByProtocol"));
+        assertEquals(new JsonObject().put("ingest-1", new JsonObject().put("rtmp", 2L)),
+                row.getJsonObject("viewersByNode"));
         assertEquals("H264", row.getString("videoCodec"));
         assertEquals(25.0, row.getDouble("frameRate"));
         assertEquals(44_100, row.getInteger("sampleRate"));
 
         JsonObject unknown = StreamApi.summary(StreamApi.describe(LIVE,
                 new StreamControl.Answers(List.of(), List.of("ingest-1"))).info());
-        assertEquals(List.of("name", "ownerNode", "ingestProtocol", "startedAt", "viewers"),
-                List.copyOf(unknown.fieldNames()));
+        assertEquals(List.of("name", "ownerNode", "ingestProtocol", "startedAt", "viewers", "viewersByProtocol",
+                "viewersByNode"), List.copyOf(unknown.fieldNames()));
     }
 
     static JsonObject connection(String node, int i) {
