@@ -12,6 +12,7 @@ import io.cascade.ingest.ts.TsPullUri;
 import io.cascade.ingest.ts.TsServer;
 import io.cascade.ingest.ts.TsTcpPull;
 import io.cascade.ingest.ts.TsUdpPull;
+import io.cascade.protocol.rtmp.session.RtmpClientSession;
 import io.cascade.protocol.rtmp.session.RtmpUrl;
 import io.cascade.relay.Relay;
 import io.cascade.relay.RelayConfig;
@@ -36,10 +37,12 @@ final class RelaySchemes {
     /**
      * One scheme in one direction.
      *
+     * @param options     the options the scheme takes, as EMS names them; others are refused
      * @param destination where the relay connects, normalised, so two pushes of one stream to one destination are one
      *                    too many; throws IllegalArgumentException naming what is wrong with the URI
      */
-    record Scheme(String scheme, RelayConfig.Kind kind, Function<RelayConfig, String> destination, Starter starter) {
+    record Scheme(String scheme, RelayConfig.Kind kind, List<String> options, Function<RelayConfig, String> destination,
+                  Starter starter) {
         Relay start(NodeServices node, Clients clients, RelayConfig config) {
             return starter.start(node, clients, config);
         }
@@ -59,28 +62,28 @@ final class RelaySchemes {
     private static final RelayConfig.Kind PUSH = RelayConfig.Kind.PUSH;
 
     static final List<Scheme> ALL = List.of(
-            new Scheme("rtmp", PULL, c -> RtmpUrl.parse(c.uri()).redacted(), RelaySchemes::rtmpPull),
-            new Scheme("rtmps", PULL, c -> RtmpUrl.parse(c.uri()).redacted(), RelaySchemes::rtmpPull),
-            new Scheme("rtmp", PUSH, c -> RtmpPush.target(c).redacted(), RelaySchemes::rtmpPush),
-            new Scheme("rtmps", PUSH, c -> RtmpPush.target(c).redacted(), RelaySchemes::rtmpPush),
-            new Scheme("rtsp", PULL, c -> RtspPull.validate(c).redacted(), RelaySchemes::rtspPull),
-            new Scheme("rtsp", PUSH, c -> RtspPush.target(c).redacted(), (node, clients, c) -> new RtspPush(node.vertx,
+            new Scheme("rtmp", PULL, RtmpClientSession.ConnectOptions.NAMES, c -> RtmpUrl.parse(c.uri()).redacted(), RelaySchemes::rtmpPull),
+            new Scheme("rtmps", PULL, RtmpClientSession.ConnectOptions.NAMES, c -> RtmpUrl.parse(c.uri()).redacted(), RelaySchemes::rtmpPull),
+            new Scheme("rtmp", PUSH, RtmpClientSession.ConnectOptions.NAMES, c -> RtmpPush.target(c).redacted(), RelaySchemes::rtmpPush),
+            new Scheme("rtmps", PUSH, RtmpClientSession.ConnectOptions.NAMES, c -> RtmpPush.target(c).redacted(), RelaySchemes::rtmpPush),
+            new Scheme("rtsp", PULL, RtspPull.OPTIONS, c -> RtspPull.validate(c).redacted(), RelaySchemes::rtspPull),
+            new Scheme("rtsp", PUSH, List.of(), c -> RtspPush.target(c).redacted(), (node, clients, c) -> new RtspPush(node.vertx,
                     clients.plain(), node.playback, node.counters, node.config.value(ViewerPolicy.QUEUE_BYTES), c)
                     .start()),
             // raw RTP arrives at a port of the node that runs the pull: one track, described by the relay's options
-            new Scheme("rtp", PULL, c -> {
+            new Scheme("rtp", PULL, RtpPull.OPTIONS, c -> {
                 RtpPull.Source s = RtpPull.source(c);
                 return "rtp://" + s.host() + ":" + s.port();
             }, (node, clients, c) -> new RtpPull(node.vertx, node.admission, node.counters, c).start()),
             // MPEG-TS with EMS's schemes. dmpegtsudp listens on the UDP port (or joins the group), so the port is
             // bound on whichever ingest node runs the pull; dmpegtstcp connects to a server that sends TS
-            new Scheme(TsPullUri.UDP_SCHEME, PULL, c -> TsPullUri.parse(c.uri()).describe(), (node, clients, c) ->
+            new Scheme(TsPullUri.UDP_SCHEME, PULL, List.of(), c -> TsPullUri.parse(c.uri()).describe(), (node, clients, c) ->
                     new TsUdpPull(node.vertx, node.admission, node.counters, node.config.value(TsServer.IDLE_MS), c)
                             .start()),
-            new Scheme(TsPullUri.TCP_SCHEME, PULL, c -> TsPullUri.parse(c.uri()).describe(), (node, clients, c) ->
+            new Scheme(TsPullUri.TCP_SCHEME, PULL, List.of(), c -> TsPullUri.parse(c.uri()).describe(), (node, clients, c) ->
                     new TsTcpPull(node.vertx, clients.plain(), node.admission, node.counters,
                             node.config.value(TsServer.IDLE_MS), c).start()),
-            new Scheme(TsUdpTarget.SCHEME, PUSH, c -> TsUdpPush.target(c).describe(), (node, clients, c) ->
+            new Scheme(TsUdpTarget.SCHEME, PUSH, List.of(), c -> TsUdpPush.target(c).describe(), (node, clients, c) ->
                     new TsUdpPush(node.vertx, node.playback, node.counters, c).start()));
 
     private RelaySchemes() {
@@ -108,6 +111,11 @@ final class RelaySchemes {
         }
         return new RtspPull(node.vertx, clients.plain(), node.admission, node.counters, udp,
                 node.config.value(RtspListener.RTCP_WAIT_MS), config).start();
+    }
+
+    /** Every option some scheme takes: what the API reads from a call besides the relay's own fields. */
+    static List<String> optionNames() {
+        return ALL.stream().flatMap(s -> s.options().stream()).distinct().toList();
     }
 
     static Optional<Scheme> of(RelayConfig config) {

@@ -163,6 +163,9 @@ class RelayIT {
         }
         assertEquals(400, call("pullStream", "uri", nginx.url("a"), "localStreamName", "../x").getInteger("httpStatus"));
         assertEquals(400, call("pullStream", "localStreamName", "x").getInteger("httpStatus"));
+        JsonObject foreign = call("pullStream", "uri", nginx.url("a"), "localStreamName", "x", "forceTcp", "0");
+        assertEquals(400, foreign.getInteger("httpStatus"), "an RTSP option on an RTMP pull: " + foreign.encode());
+        assertTrue(foreign.getString("description").contains("forceTcp"), foreign.encode());
         assertEquals(404, call("removePullPushConfig", "id", "pull-nothing").getInteger("httpStatus"));
 
         int dead = Clients.freePort(); // nothing listens there

@@ -15,7 +15,7 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * The relay verbs, with EMS's names and parameters: {@code pullStream uri=.. localStreamName=.. [keepAlive=0|1]
- * [tcUrl= pageUrl= swfUrl= flashVer=] [forceTcp=0|1]}, {@code pushStream uri=.. localStreamName=.. [targetStreamName=..] ...},
+ * [and the scheme's own options]}, {@code pushStream uri=.. localStreamName=.. [targetStreamName=..] ...},
  * {@code listPullPushConfig} and {@code removePullPushConfig id=..}. A relay belongs to the cluster: whichever origin
  * node is asked, it runs on one node that can (a pull on an ingest node, a push on an edge node).
  */
@@ -54,7 +54,7 @@ public final class RelayApi implements ApiRoutes {
             return;
         }
         Map<String, String> options = new LinkedHashMap<>();
-        for (String name : RelayConfig.OPTION_NAMES) {
+        for (String name : relays.optionNames()) {
             String value = ApiServer.param(ctx, name);
             if (value != null) {
                 options.put(name, value);

@@ -16,19 +16,17 @@ import java.util.Map;
  * @param localStreamName  the stream published here (pull) or sent out (push)
  * @param targetStreamName a push's name at the target; empty: the URL's own
  * @param keepAlive        reconnect, with backoff, after the connection ends
- * @param options          tcUrl, pageUrl, swfUrl, flashVer: what RTMP's connect carries instead of the defaults;
- *                         forceTcp: an RTSP pull's transport, "1" TCP interleaved (the default), "0" UDP;
- *                         isAudio, spsBytes, ppsBytes, audioCodecBytes: what an rtp:// pull's one track carries
+ * @param options          the protocol's own options, as EMS names them (RTMP's tcUrl, RTSP's forceTcp, ...): which
+ *                         names a scheme takes is its registration's business, checked before the relay is stored
  */
 public record RelayConfig(String id, Kind kind, String uri, String localStreamName, String targetStreamName,
                           boolean keepAlive, Map<String, String> options) {
     public enum Kind { PULL, PUSH }
 
-    /** The options a relay may set, as EMS names them: RTMP's connect fields, RTSP's transport, raw RTP's track. */
-    public static final java.util.List<String> OPTION_NAMES = java.util.List.of("tcUrl", "pageUrl", "swfUrl", "flashVer",
-            "forceTcp", "isAudio", "spsBytes", "ppsBytes", "audioCodecBytes", "httpProxy");
     /** Longer is no option value a person writes; bounds what one API call may store. */
     public static final int MAX_OPTION_LENGTH = 1024;
+    /** More options than any scheme takes: bounds what one API call may store. */
+    public static final int MAX_OPTIONS = 16;
 
     public RelayConfig {
         options = Map.copyOf(options);
@@ -41,15 +39,15 @@ public record RelayConfig(String id, Kind kind, String uri, String localStreamNa
         if (!targetStreamName.isEmpty() && !StreamNames.isValid(targetStreamName)) {
             throw new IllegalArgumentException("targetStreamName must be a stream name (letters, digits, . _ -)");
         }
+        if (options.size() > MAX_OPTIONS) {
+            throw new IllegalArgumentException("more than " + MAX_OPTIONS + " options");
+        }
         for (Map.Entry<String, String> e : options.entrySet()) {
-            if (!OPTION_NAMES.contains(e.getKey())) {
-                throw new IllegalArgumentException("unknown option " + e.getKey());
+            if (!StreamNames.isValid(e.getKey())) {
+                throw new IllegalArgumentException("bad option name '" + e.getKey() + "'");
             }
             if (e.getValue().length() > MAX_OPTION_LENGTH) {
                 throw new IllegalArgumentException(e.getKey() + " longer than " + MAX_OPTION_LENGTH + " characters");
-            }
-            if (e.getKey().equals("forceTcp") && !e.getValue().equals("0") && !e.getValue().equals("1")) {
-                throw new IllegalArgumentException("forceTcp must be 0 or 1");
             }
         }
     }

@@ -54,8 +54,7 @@ public final class RtmpPush implements Relay {
         this.target = target(config);
         this.attempts = new RelayAttempts(vertx, config, "push " + config.id() + " (" + config.localStreamName()
                 + " to " + target.redacted() + ")", counters.relayAttempts, this::connect);
-        this.options = new RtmpClientSession.ConnectOptions(config.option("flashVer"), config.option("tcUrl"),
-                config.option("swfUrl"), config.option("pageUrl"));
+        this.options = RtmpClientSession.ConnectOptions.of(config::option);
     }
 
     /**

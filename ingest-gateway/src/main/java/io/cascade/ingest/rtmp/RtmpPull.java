@@ -43,8 +43,7 @@ public final class RtmpPull implements Relay {
         this.counters = counters.protocol(RtmpServer.PROTOCOL);
         this.config = config;
         this.url = RtmpUrl.parse(config.uri());
-        this.options = new RtmpClientSession.ConnectOptions(config.option("flashVer"), config.option("tcUrl"),
-                config.option("swfUrl"), config.option("pageUrl"));
+        this.options = RtmpClientSession.ConnectOptions.of(config::option);
         this.attempts = new RelayAttempts(vertx, config, "pull " + config.id() + " (" + config.localStreamName()
                 + " from " + url.redacted() + ")", counters.relayAttempts, this::connect);
     }

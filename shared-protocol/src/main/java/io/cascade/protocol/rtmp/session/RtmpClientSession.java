@@ -42,6 +42,14 @@ public final class RtmpClientSession {
      */
     public record ConnectOptions(String flashVer, String tcUrl, String swfUrl, String pageUrl) {
         public static final ConnectOptions DEFAULTS = new ConnectOptions("", "", "", "");
+        /** Their names as EMS's pullStream and pushStream take them. */
+        public static final List<String> NAMES = List.of("flashVer", "tcUrl", "swfUrl", "pageUrl");
+
+        /** From named values ("" where none is given), as a relay's options hold them. */
+        public static ConnectOptions of(java.util.function.UnaryOperator<String> option) {
+            return new ConnectOptions(option.apply("flashVer"), option.apply("tcUrl"), option.apply("swfUrl"),
+                    option.apply("pageUrl"));
+        }
     }
 
     /** What the session needs from its connection. */
