@@ -112,7 +112,7 @@ final class ClusterSetup {
         hz.setProperty("hazelcast.merge.first.run.delay.seconds", String.valueOf(MERGE_CHECK_SECONDS));
         hz.setProperty("hazelcast.merge.next.run.delay.seconds", String.valueOf(MERGE_CHECK_SECONDS));
         hz.getMemberAttributeConfig().setAttribute(HazelcastStreamRegistry.NODE_ATTRIBUTE, nodeId);
-        hz.getMemberAttributeConfig().setAttribute(NodeRelays.ROLES_ATTRIBUTE, String.join(",",
+        hz.getMemberAttributeConfig().setAttribute(ClusterMembers.ROLES_ATTRIBUTE, String.join(",",
                 c.roles().stream().map(r -> r.name().toLowerCase(java.util.Locale.ROOT)).sorted().toList()));
         HazelcastIngestPointStore.configure(hz);
         HazelcastStreamRegistry.configure(hz);

@@ -11,7 +11,6 @@ import com.hazelcast.map.IMap;
 import com.hazelcast.map.listener.EntryAddedListener;
 import com.hazelcast.map.listener.EntryRemovedListener;
 import com.hazelcast.map.listener.EntryUpdatedListener;
-import io.cascade.cluster.HazelcastStreamRegistry;
 import io.cascade.deploy.NodeConfig.Role;
 import io.cascade.origin.RelayControl;
 import io.cascade.relay.Relay;
@@ -22,7 +21,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,9 +51,9 @@ import java.util.Map;
 final class NodeRelays implements RelayControl {
     private static final Logger log = LoggerFactory.getLogger(NodeRelays.class);
     static final String MAP = "cascade.relays";
-    /** The member attribute that carries a node's roles, so every node knows who may run a pull or a push. */
-    static final String ROLES_ATTRIBUTE = "cascade.roles";
     static final String FILE_NAME = "relays.json";
+    /** A key of the relays' map that no relay has (ids are stream names): held while a relay is added. */
+    private static final String ADD_LOCK = "/add";
     /** How often a node checks its share of the relays without being told of a change. */
     static final long CHECK_MS = 5_000;
     /** Relays one cluster holds: each is a connection and, for a pull, a stream; far more than any deployment uses. */
@@ -203,31 +201,41 @@ final class NodeRelays implements RelayControl {
             return Future.failedFuture(e);
         }
         return vertx.executeBlocking(() -> {
-            if (relays.size() >= max) {
-                throw new IllegalArgumentException("the cluster holds " + max + " relays already (relay.max)");
+            // one change at a time, cluster-wide: two calls at once must not both pass the checks below
+            relays.lock(ADD_LOCK);
+            try {
+                return addLocked(config, scheme);
+            } finally {
+                relays.unlock(ADD_LOCK);
             }
-            for (String v : relays.values()) {
-                RelayConfig other = RelayConfig.fromJson(new JsonObject(v));
-                if (config.kind() == RelayConfig.Kind.PULL && other.kind() == RelayConfig.Kind.PULL
-                        && other.localStreamName().equals(config.localStreamName())) {
-                    throw new IllegalArgumentException("pull " + other.id() + " publishes " + config.localStreamName()
-                            + " already");
-                }
-                if (config.kind() == RelayConfig.Kind.PUSH && other.kind() == RelayConfig.Kind.PUSH
-                        && other.localStreamName().equals(config.localStreamName())
-                        && RelaySchemes.of(other).map(s -> s.destination().apply(other)).orElse("")
-                        .equals(scheme.destination().apply(config))) {
-                    throw new IllegalArgumentException("push " + other.id() + " sends " + config.localStreamName()
-                            + " there already");
-                }
-            }
-            relays.put(config.id(), config.toJson().encode());
-            writeFile();
-            log.info("{} {} added: {} {} {}", config.kind().name().toLowerCase(Locale.ROOT), config.id(),
-                    config.localStreamName(), config.kind() == RelayConfig.Kind.PULL ? "from" : "to",
-                    config.redactedUri());
-            return config;
         }, false);
+    }
+
+    private RelayConfig addLocked(RelayConfig config, RelaySchemes.Scheme scheme) throws IOException {
+        if (relays.size() >= max) {
+            throw new IllegalArgumentException("the cluster holds " + max + " relays already (relay.max)");
+        }
+        for (String v : relays.values()) {
+            RelayConfig other = RelayConfig.fromJson(new JsonObject(v));
+            if (config.kind() == RelayConfig.Kind.PULL && other.kind() == RelayConfig.Kind.PULL
+                    && other.localStreamName().equals(config.localStreamName())) {
+                throw new IllegalArgumentException("pull " + other.id() + " publishes " + config.localStreamName()
+                        + " already");
+            }
+            if (config.kind() == RelayConfig.Kind.PUSH && other.kind() == RelayConfig.Kind.PUSH
+                    && other.localStreamName().equals(config.localStreamName())
+                    && RelaySchemes.of(other).map(s -> s.destination().apply(other)).orElse("")
+                    .equals(scheme.destination().apply(config))) {
+                throw new IllegalArgumentException("push " + other.id() + " sends " + config.localStreamName()
+                        + " there already");
+            }
+        }
+        relays.put(config.id(), config.toJson().encode());
+        writeFile();
+        log.info("{} {} added: {} {} {}", config.kind().name().toLowerCase(Locale.ROOT), config.id(),
+                config.localStreamName(), config.kind() == RelayConfig.Kind.PULL ? "from" : "to",
+                config.redactedUri());
+        return config;
     }
 
     /** The startup file's relays; each keeps its {@code id}, or gets one from its kind, name and destination. */
@@ -272,7 +280,7 @@ final class NodeRelays implements RelayControl {
         RelayConfig.Kind kind = RelayConfig.Kind.valueOf(kindText.toUpperCase(Locale.ROOT));
         String keepAlive = text.getOrDefault("keepAlive", "true");
         Map<String, String> options = new HashMap<>();
-        for (String name : RelayConfig.OPTION_NAMES) {
+        for (String name : RelaySchemes.optionNames()) {
             if (text.containsKey(name)) {
                 options.put(name, text.get(name));
             }
@@ -292,6 +300,12 @@ final class NodeRelays implements RelayControl {
         RelaySchemes.Scheme scheme = RelaySchemes.of(config).orElseThrow(() -> new IllegalArgumentException(
                 "uri: scheme '" + config.scheme() + "' is not supported for a " + config.kind().name()
                         .toLowerCase(Locale.ROOT) + "; " + String.join(", ", RelaySchemes.names(config.kind())) + " are"));
+        for (String option : config.options().keySet()) {
+            if (!scheme.options().contains(option)) {
+                throw new IllegalArgumentException(option + " does not apply to " + config.scheme() + ":// "
+                        + config.kind().name().toLowerCase(Locale.ROOT) + "s");
+            }
+        }
         try {
             scheme.destination().apply(config);
         } catch (IllegalArgumentException e) {
@@ -301,29 +315,42 @@ final class NodeRelays implements RelayControl {
     }
 
     @Override
+    public Future<JsonArray> configs() {
+        return vertx.executeBlocking(() -> {
+            JsonArray out = new JsonArray();
+            relays.values().forEach(v -> {
+                RelayConfig c = RelayConfig.fromJson(new JsonObject(v));
+                out.add(c.toJson().put("uri", c.redactedUri()));
+            });
+            return out;
+        }, false);
+    }
+
+    /** The cluster's relays, and where each runs ("" when no member can run it). */
+    private record Placed(List<RelayConfig> relays, Map<String, String> nodeOf) {
+    }
+
+    @Override
     public Future<JsonArray> list() {
         return vertx.executeBlocking(() -> {
             List<RelayConfig> all = new ArrayList<>();
             relays.values().forEach(v -> all.add(RelayConfig.fromJson(new JsonObject(v))));
             all.sort(java.util.Comparator.comparing(RelayConfig::id));
-            Map<String, List<String>> byNode = new HashMap<>();
-            Map<String, String> where = new HashMap<>();
-            Map<String, Member> members = membersByNode();
+            Map<String, Member> members = ClusterMembers.byNode(hazelcast);
+            Map<String, String> nodeOf = new HashMap<>();
             for (RelayConfig c : all) {
                 String runner = placement(c, members);
-                where.put(c.id(), runner);
-                if (runner != null) {
-                    byNode.computeIfAbsent(runner, n -> new ArrayList<>()).add(c.id());
-                }
+                nodeOf.put(c.id(), runner == null ? "" : runner);
             }
-            return new Object[]{all, where, byNode.keySet()};
-        }, false).compose(found -> {
-            @SuppressWarnings("unchecked") List<RelayConfig> all = (List<RelayConfig>) found[0];
-            @SuppressWarnings("unchecked") Map<String, String> where = (Map<String, String>) found[1];
-            @SuppressWarnings("unchecked") java.util.Set<String> runners = (java.util.Set<String>) found[2];
+            return new Placed(all, nodeOf);
+        }, false).compose(placed -> {
+            // every reply is handled on this context, one after another
             Map<String, JsonObject> states = new HashMap<>();
             List<Future<Void>> asked = new ArrayList<>();
-            for (String runner : runners) {
+            for (String runner : new java.util.HashSet<>(placed.nodeOf().values())) {
+                if (runner.isEmpty()) {
+                    continue;
+                }
                 asked.add(vertx.eventBus().<JsonArray>request(STATUS_ADDRESS + runner, "",
                                 new DeliveryOptions().setSendTimeout(STATUS_TIMEOUT_MS))
                         .map(reply -> {
@@ -336,15 +363,12 @@ final class NodeRelays implements RelayControl {
             }
             return Future.join(asked).transform(done -> {
                 JsonArray out = new JsonArray();
-                for (RelayConfig c : all) {
-                    JsonObject shown = c.toJson().put("uri", c.redactedUri())
-                            .put("node", where.get(c.id()) == null ? "" : where.get(c.id()));
-                    synchronized (states) {
-                        // the node running it did not answer in time, or has not started it yet: the same fields, nothing known
-                        shown.put("status", states.getOrDefault(c.id(), new JsonObject().put("state", "unknown")
-                                .put("attempts", 0).put("lastError", "")));
-                    }
-                    out.add(shown);
+                for (RelayConfig c : placed.relays()) {
+                    // the node running it did not answer in time, or has not started it yet: the same fields,
+                    // nothing known
+                    out.add(c.toJson().put("uri", c.redactedUri()).put("node", placed.nodeOf().get(c.id()))
+                            .put("status", states.getOrDefault(c.id(), new JsonObject().put("state", "unknown")
+                                    .put("attempts", 0).put("lastError", ""))));
                 }
                 return Future.succeededFuture(out);
             });
@@ -361,6 +385,11 @@ final class NodeRelays implements RelayControl {
             }
             return removed != null;
         }, false);
+    }
+
+    @Override
+    public List<String> optionNames() {
+        return RelaySchemes.optionNames();
     }
 
     // ---- this node's share ----
@@ -387,7 +416,7 @@ final class NodeRelays implements RelayControl {
             vertx.executeBlocking(() -> {
                 Map<String, RelayConfig> all = new HashMap<>();
                 relays.forEach((id, v2) -> all.put(id, RelayConfig.fromJson(new JsonObject(v2))));
-                Map<String, Member> members = membersByNode();
+                Map<String, Member> members = ClusterMembers.byNode(hazelcast);
                 Map<String, RelayConfig> mine = new HashMap<>();
                 all.forEach((id, c) -> {
                     if (node.nodeId.equals(placement(c, members))) {
@@ -431,18 +460,6 @@ final class NodeRelays implements RelayControl {
         });
     }
 
-    /** Members by node id, with the roles each announced. */
-    private Map<String, Member> membersByNode() {
-        Map<String, Member> out = new HashMap<>();
-        for (Member m : hazelcast.getCluster().getMembers()) {
-            String id = m.getAttribute(HazelcastStreamRegistry.NODE_ATTRIBUTE);
-            if (id != null) {
-                out.put(id, m);
-            }
-        }
-        return out;
-    }
-
     /**
      * The node that runs the relay: of the members with the role it needs, the one whose hash with the relay's id is
      * highest (rendezvous hashing), so the answer is the same on every node and changes for few relays when a node
@@ -453,8 +470,7 @@ final class NodeRelays implements RelayControl {
         String best = null;
         long bestScore = Long.MIN_VALUE;
         for (Map.Entry<String, Member> e : members.entrySet()) {
-            String roles = e.getValue().getAttribute(ROLES_ATTRIBUTE);
-            if (roles == null || !List.of(roles.split(",")).contains(role)) {
+            if (!ClusterMembers.roles(e.getValue()).contains(role)) {
                 continue;
             }
             long score = score(c.id(), e.getKey());

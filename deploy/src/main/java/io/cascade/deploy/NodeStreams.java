@@ -1,9 +1,7 @@
 package io.cascade.deploy;
 
-import com.hazelcast.cluster.Member;
 import com.hazelcast.core.HazelcastInstance;
 import io.cascade.cluster.Addresses;
-import io.cascade.cluster.HazelcastStreamRegistry;
 import io.cascade.cluster.NodeLoad;
 import io.cascade.edge.fanout.Viewer;
 import io.cascade.ingest.Publication;
@@ -202,7 +200,7 @@ final class NodeStreams implements StreamControl {
 
     @Override
     public List<String> nodes() {
-        return List.copyOf(membersByNode().keySet());
+        return List.copyOf(ClusterMembers.byNode(hazelcast).keySet());
     }
 
     @Override
@@ -257,10 +255,8 @@ final class NodeStreams implements StreamControl {
     public JsonObject serverInfo() {
         long now = System.currentTimeMillis();
         JsonArray members = new JsonArray();
-        membersByNode().forEach((id, m) -> {
-            String roles = m.getAttribute(NodeRelays.ROLES_ATTRIBUTE);
-            members.add(new JsonObject().put("node", id)
-                    .put("roles", new JsonArray(roles == null || roles.isEmpty() ? List.of() : List.of(roles.split(","))))
+        ClusterMembers.byNode(hazelcast).forEach((id, m) -> {
+            members.add(new JsonObject().put("node", id).put("roles", new JsonArray(ClusterMembers.roles(m)))
                     .put("address", m.getAddress().getHost() + ":" + m.getAddress().getPort())
                     .put("self", m.localMember()));
         });
@@ -277,18 +273,6 @@ final class NodeStreams implements StreamControl {
             info.put("load", load.toJson().put("cost", node.balancing.balance().cost(load)));
         }
         return info;
-    }
-
-    /** Members by node id, in name order. */
-    private Map<String, Member> membersByNode() {
-        Map<String, Member> out = new TreeMap<>();
-        for (Member m : hazelcast.getCluster().getMembers()) {
-            String id = m.getAttribute(HazelcastStreamRegistry.NODE_ATTRIBUTE);
-            if (id != null) {
-                out.put(id, m);
-            }
-        }
-        return out;
     }
 
     private static String version() {

@@ -12,6 +12,15 @@ public interface RelayControl {
      */
     Future<RelayConfig> add(RelayConfig config);
 
+    /** The options some scheme takes (RTMP's tcUrl, RTSP's forceTcp, ...): what the verbs read from a call. */
+    java.util.List<String> optionNames();
+
+    /**
+     * Every relay as configured (id, kind, local name, URI without credentials or query), read from the cluster's set
+     * alone: no node is asked how its relays are doing.
+     */
+    Future<JsonArray> configs();
+
     /** Every relay, with the node running it and its state; URIs without credentials or queries. */
     Future<JsonArray> list();
 

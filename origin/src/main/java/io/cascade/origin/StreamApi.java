@@ -100,7 +100,7 @@ public final class StreamApi implements ApiRoutes {
                 ApiServer.fail(ctx, 404, "stream " + name + " is not live");
                 return;
             }
-            Future<String> pull = relays.list().map(all -> String.join(",", pullsOf(all, name))).otherwise("");
+            Future<String> pull = relays.configs().map(all -> String.join(",", pullsOf(all, name))).otherwise("");
             Future<StreamControl.Answers> gathered = control.streams(Set.of(name))
                     .otherwise(e -> new StreamControl.Answers(List.of(), control.nodes()));
             Future.join(gathered, pull).onComplete(both -> {
@@ -144,7 +144,7 @@ public final class StreamApi implements ApiRoutes {
                 return;
             }
             // the pull goes first: ended before its removal, it would connect again in the meantime
-            Future<List<String>> pulls = relays.list().map(all -> pullsOf(all, name));
+            Future<List<String>> pulls = relays.configs().map(all -> pullsOf(all, name));
             Future<List<String>> removed = pulls.transform(listed -> !permanently ? Future.succeededFuture(List.of())
                     : listed.succeeded() ? removeAll(listed.result()) : Future.failedFuture(listed.cause()));
             removed.onComplete(gone -> {
@@ -249,7 +249,7 @@ public final class StreamApi implements ApiRoutes {
         return text.equals("1") || text.equalsIgnoreCase("true") ? Boolean.TRUE : null;
     }
 
-    /** The ids of the pulls (as {@link RelayControl#list} lists them) that publish {@code stream}. */
+    /** The ids of the pulls (as {@link RelayControl#configs} lists them) that publish {@code stream}. */
     static List<String> pullsOf(JsonArray relays, String stream) {
         List<String> out = new ArrayList<>();
         for (int i = 0; i < relays.size(); i++) {

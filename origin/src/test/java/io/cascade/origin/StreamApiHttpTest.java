@@ -46,7 +46,7 @@ class StreamApiHttpTest {
     void start() throws Exception {
         vertx = Vertx.vertx();
         StreamApi streams = new StreamApi(new Registry(), new Control(), new Relays());
-        port = new ApiServer(vertx, new Registry(), null, "", FileOutputControl.NONE, null, streams)
+        port = new ApiServer(vertx, null, "", FileOutputControl.NONE, null, streams)
                 .listen("127.0.0.1", 0).await(10, TimeUnit.SECONDS);
     }
 
@@ -219,8 +219,18 @@ class StreamApiHttpTest {
 
     private final class Relays implements RelayControl {
         @Override
+        public List<String> optionNames() {
+            return List.of();
+        }
+
+        @Override
         public Future<RelayConfig> add(RelayConfig config) {
             throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public Future<JsonArray> configs() {
+            return Future.succeededFuture(relays.copy());
         }
 
         @Override
