@@ -46,7 +46,7 @@ final class ApiListener implements Listener {
     @Override
     public Future<Bound> start(NodeServices node, Endpoint at) {
         String token = node.config.value(NodeSettings.API_TOKEN);
-        ApiServer api = new ApiServer(node.vertx, node.registry, node.ingestPoints, token,
+        ApiServer api = new ApiServer(node.vertx, node.ingestPoints, token,
                 fileOutputControl(node.fileOutputs), node.authorisation.tokens(),
                 new BalanceApi(node.vertx, node.balancing.board(), node.balancing.balance()), new RelayApi(node.relays),
                 new StreamApi(node.registry, node.streams, node.relays));

@@ -80,7 +80,7 @@ class FileOutputConfinementTest {
                 new SegmentKeys("0123456789abcdef0123".getBytes(StandardCharsets.UTF_8), 3));
         outputs = new FileOutputs(vertx, hubs, data, "0123456789abcdef0123".getBytes(StandardCharsets.UTF_8), packaging);
         // the stream registry and ingest points are not used by the file verbs
-        new ApiServer(vertx, null, null, "", ApiListener.fileOutputControl(outputs)).listen("127.0.0.1", 0)
+        new ApiServer(vertx, null, "", ApiListener.fileOutputControl(outputs)).listen("127.0.0.1", 0)
                 .timeout(10, TimeUnit.SECONDS).onComplete(ctx.succeeding(port -> {
                     base = "http://127.0.0.1:" + port + "/api/";
                     ctx.completeNow();

@@ -5,8 +5,6 @@ import io.cascade.auth.UrlTokens;
 import io.cascade.cluster.IngestPoint;
 import io.cascade.cluster.IngestPointStore;
 import io.cascade.cluster.IngestPointStore.CreateResult;
-import io.cascade.cluster.StreamRecord;
-import io.cascade.cluster.StreamRegistry;
 import io.cascade.media.StreamNames;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -50,7 +48,6 @@ public final class ApiServer {
     static final int MAX_REQUEST_LINE_BYTES = 4096;
 
     private final Vertx vertx;
-    private final StreamRegistry registry;
     private final IngestPointStore ingestPoints;
     private final byte[] token;
     private final FileOutputControl files;
@@ -65,9 +62,9 @@ public final class ApiServer {
     /** Longest ttl signUrl mints: a year; a longer-lived token is a password, better given out some other way. */
     static final long MAX_TTL_SECONDS = 366L * 24 * 3_600;
 
-    public ApiServer(Vertx vertx, StreamRegistry registry, IngestPointStore ingestPoints, String token,
+    public ApiServer(Vertx vertx, IngestPointStore ingestPoints, String token,
                      FileOutputControl files) {
-        this(vertx, registry, ingestPoints, token, files, null);
+        this(vertx, ingestPoints, token, files, null);
     }
 
     /**
@@ -75,13 +72,12 @@ public final class ApiServer {
      * @param more verb groups kept apart: load balancing (pickEdge, drainNode, ...), relays (pullStream, ...), streams
      *             and connections (getStreamInfo, listConnections, ...)
      */
-    public ApiServer(Vertx vertx, StreamRegistry registry, IngestPointStore ingestPoints, String token,
+    public ApiServer(Vertx vertx, IngestPointStore ingestPoints, String token,
                      FileOutputControl files, UrlTokens urlTokens, ApiRoutes... more) {
         this.more = more;
         this.urlTokens = urlTokens;
         this.files = files;
         this.vertx = vertx;
-        this.registry = registry;
         this.ingestPoints = ingestPoints;
         this.token = token.getBytes(StandardCharsets.UTF_8);
     }
@@ -100,11 +96,9 @@ public final class ApiServer {
         router.route("/api/*").handler(this::matchVerbCase);
         router.route("/api/*").handler(this::authorize);
         router.post("/api/*").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
-        // groups first: a group may answer a verb in more detail than the plain one here (StreamApi's listStreams)
         for (ApiRoutes group : more) {
             group.routes(router);
         }
-        router.get("/api/listStreams").handler(this::listStreams);
         router.route("/api/createIngestPoint").method(HttpMethod.GET).method(HttpMethod.POST)
                 .handler(this::createIngestPoint);
         router.route("/api/removeIngestPoint").method(HttpMethod.GET).method(HttpMethod.POST)
@@ -157,22 +151,6 @@ public final class ApiServer {
             ctx.response().setStatusCode(401).putHeader("WWW-Authenticate", "Bearer")
                     .end(new JsonObject().put("status", "FAIL").put("description", "token required").encode());
         }
-    }
-
-    private void listStreams(RoutingContext ctx) {
-        registry.list().onComplete(ar -> {
-            if (ar.failed()) {
-                ctx.response().setStatusCode(503).end(new JsonObject().put("status", "FAIL")
-                        .put("description", ar.cause().getMessage()).encode());
-                return;
-            }
-            JsonArray streams = new JsonArray();
-            for (StreamRecord r : ar.result()) {
-                streams.add(new JsonObject().put("name", r.name()).put("ownerNode", r.ownerNode())
-                        .put("ingestProtocol", r.ingestProtocol()).put("startedAt", r.startedAtMillis()));
-            }
-            ctx.json(new JsonObject().put("status", "SUCCESS").put("data", streams));
-        });
     }
 
     private void createIngestPoint(RoutingContext ctx) {
