@@ -134,7 +134,7 @@ class RelayFailoverIT {
             String id = added.getJsonObject("data").getString("id");
             String runner = awaitRunning(api, id, null).getString("node");
             assertTrue(edges.containsKey(runner), "a push runs on an edge node: " + runner);
-            Clients.assertDecodes("at-nginx", Clients.ffmpegDecode(nginx.url("cdn"), 3), 3);
+            Clients.assertDecodes("at-nginx", Clients.ffmpegDecode(nginx.url("cdn"), 4), 4);
 
             long killed = System.nanoTime();
             edges.get(runner).kill();

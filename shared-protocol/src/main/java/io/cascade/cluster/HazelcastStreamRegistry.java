@@ -297,8 +297,12 @@ public final class HazelcastStreamRegistry implements StreamRegistry {
                 if (current == null) {
                     // checked against owned again: the publisher may have left since the copy was taken
                     if (owned.get(name) == value && streams.putIfAbsent(name, value) == null) {
-                        log.info("{}: its record was missing from the registry (a partition healed?), written back",
-                                name);
+                        if (owned.get(name) != value) {
+                            streams.remove(name, value); // released meanwhile: the stream has ended
+                        } else {
+                            log.info("{}: its record was missing from the registry (a partition healed?), written"
+                                    + " back", name);
+                        }
                     }
                 } else if (!current.equals(value)) {
                     String winner = decode(name, current).ownerNode();

@@ -235,7 +235,9 @@ public final class RtmpClientConnection implements RtmpClientSession.Listener, i
 
     @Override
     public void onEnded(String code, String description) {
-        closeReason = code + (description.isEmpty() ? "" : " (" + description + ")");
+        if (closeReason == null) {
+            closeReason = code + (description.isEmpty() ? "" : " (" + description + ")");
+        }
         transport.close();
     }
 }

@@ -338,7 +338,7 @@ public final class RtspClientConnection implements RtspClientSession.Listener, i
     }
 
     private void onDatagram(int pair, boolean rtcp, ByteBuf data, InetSocketAddress sender) {
-        if (closed || !session.playing() || pair >= tracks.size() || !sender.getAddress().equals(serverAddress)) {
+        if (closed || session == null || !session.playing() || pair >= tracks.size() || !sender.getAddress().equals(serverAddress)) {
             return; // before PLAY, or not from the server: a stray or spoofed datagram
         }
         lastReadNanos = System.nanoTime();

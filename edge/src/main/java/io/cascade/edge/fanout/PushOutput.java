@@ -23,10 +23,6 @@ public class PushOutput implements ViewerOutput {
         this.started = started;
     }
 
-    protected RelayConnection connection() {
-        return connection;
-    }
-
     @Override
     public Context context() {
         return connection.context();

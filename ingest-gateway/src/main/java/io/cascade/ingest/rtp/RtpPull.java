@@ -36,6 +36,8 @@ import java.util.List;
 public final class RtpPull implements Relay {
     private static final Logger log = LoggerFactory.getLogger(RtpPull.class);
     public static final String PROTOCOL = "rtp";
+    /** The options a raw RTP pull takes, as EMS names them: what its one track carries. */
+    public static final List<String> OPTIONS = List.of("isAudio", "spsBytes", "ppsBytes", "audioCodecBytes");
     /** A live RTP stream sends packets every few ms; this long without one means its sender stopped. */
     public static final long SILENCE_MS = 10_000;
     /** The socket's receive buffer: a second of a 16 Mbit/s stream, so a busy event loop loses nothing. */
@@ -58,6 +60,8 @@ public final class RtpPull implements Relay {
     private PulledStream stream;
     private boolean stopped;
     private long lastPacketNanos;
+    /** After a refusal, packets are ignored until then (the backoff's wait), not asked about one by one. */
+    private long refusedUntilNanos = System.nanoTime();
     private long timer = -1;
 
     /** @throws IllegalArgumentException when the URI or the track's parameters are unusable */
@@ -157,8 +161,9 @@ public final class RtpPull implements Relay {
         byte[] data = packet.getBytes();
         counters.bytesIn.add(data.length);
         if (converter == null) {
-            if (data.length < 12) {
-                return; // not RTP: its payload type is unknown, and so is how to read it
+            if (data.length < 12 || System.nanoTime() - refusedUntilNanos < 0) {
+                // not RTP (its payload type is unknown), or admission refused the last try: the backoff's wait first
+                return;
             }
             try {
                 converter = converter(data[1] & 0x7F);
@@ -182,8 +187,8 @@ public final class RtpPull implements Relay {
 
                     @Override
                     public void refused(String reason) {
-                        status.ended(reason);
-                        endPublication(reason); // the next packets ask again
+                        refusedUntilNanos = System.nanoTime() + status.ended(reason) * 1_000_000;
+                        endPublication(reason); // the packets after the wait ask again
                     }
                 });
         stream = pulled;

@@ -41,6 +41,8 @@ public final class RtspPull implements Relay {
     public static final String FORCE_TCP = "forceTcp";
     /** The option that tunnels the session over HTTP: {@code self} or an HTTP proxy's {@code host:port}. */
     public static final String HTTP_PROXY = "httpProxy";
+    /** The options an RTSP pull takes. */
+    public static final java.util.List<String> OPTIONS = java.util.List.of(FORCE_TCP, HTTP_PROXY);
 
     private final Vertx vertx;
     private final NetClient client;
@@ -81,6 +83,10 @@ public final class RtspPull implements Relay {
      */
     public static RtspClientUrl validate(RelayConfig config) {
         RtspClientUrl parsed = RtspClientUrl.parse(config.uri());
+        String forceTcp = config.option(FORCE_TCP);
+        if (!forceTcp.isEmpty() && !forceTcp.equals("0") && !forceTcp.equals("1")) {
+            throw new IllegalArgumentException("forceTcp must be 0 or 1");
+        }
         if (!config.option(HTTP_PROXY).isEmpty()) {
             RtspHttpTunnel.validate(config.option(HTTP_PROXY));
         }

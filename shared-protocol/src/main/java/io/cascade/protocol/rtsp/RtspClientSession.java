@@ -336,13 +336,16 @@ public final class RtspClientSession {
             recordChannels.put(announceTracks.get(i), channel);
             i++;
         }
-        String base = url.redacted();
         if (i < announceTracks.size()) {
             pendingSetup = true;
             List<Map.Entry<String, String>> headers = new ArrayList<>(sessionHeaders());
             headers.add(Map.entry("Transport", TransportSpec.TCP + ";unicast;interleaved=" + 2 * i + "-" + (2 * i + 1)
                     + ";mode=record"));
-            request("SETUP", base + "/trackID=" + announceTracks.get(i), headers);
+            // the track's address keeps the URL's query: a token there must reach every request
+            String uri = url.requestUri();
+            int q = uri.indexOf('?');
+            String track = "/trackID=" + announceTracks.get(i);
+            request("SETUP", q < 0 ? uri + track : uri.substring(0, q) + track + uri.substring(q), headers);
             return;
         }
         step = Step.PLAY;
