@@ -1,6 +1,7 @@
 package io.cascade.deploy;
 
 import io.cascade.auth.Authorisation;
+import io.cascade.files.VodFolders;
 import io.cascade.settings.Setting;
 import io.cascade.settings.Settings;
 import io.cascade.settings.SettingsException;
@@ -21,6 +22,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.stream.Collectors;
 
 /**
  * A node's settings: defaults, then a YAML file ({@code --config FILE}), then environment variables
@@ -36,6 +38,7 @@ public final class NodeConfig {
 
     /** Every setting, in the order of the README's table. */
     static final List<Setting<?>> SETTINGS = NodeSettings.ALL;
+    private static final Set<String> SETTING_KEYS = SETTINGS.stream().map(Setting::key).collect(Collectors.toUnmodifiableSet());
 
     private final Settings values;
 
@@ -170,7 +173,11 @@ public final class NodeConfig {
         for (Map.Entry<?, ?> e : map.entrySet()) {
             String key = prefix + e.getKey();
             Object value = e.getValue();
-            if (value instanceof Map<?, ?> nested) {
+            if (value instanceof Map<?, ?> pairs && SETTING_KEYS.contains(key)) {
+                // a mapping that is one setting's value (vod.folders: {movies: /srv/movies}) becomes name=value pairs
+                into.set(key, String.join(",", pairs.entrySet().stream()
+                        .map(p -> p.getKey() + "=" + (p.getValue() == null ? "" : p.getValue())).toList()), source, source);
+            } else if (value instanceof Map<?, ?> nested) {
                 flatten(key + ".", nested, into, source);
             } else if (value instanceof List<?> list) {
                 into.set(key, String.join(",", list.stream().map(NodeConfig::listItem).toList()), source, source);
@@ -224,6 +231,11 @@ public final class NodeConfig {
                 value(Authorisation.SECRET), value(Authorisation.USERS), value(Authorisation.CALLBACK_URL),
                 value(Authorisation.CALLBACK_CACHE_MS),
                 value(Authorisation.CALLBACK_TIMEOUT_MS), value(Authorisation.CALLBACK_ON_TIMEOUT).equals("allow"));
+    }
+
+    /** The folders this node serves on demand (vod.folder, vod.folders), relative ones under data.dir. */
+    public VodFolders vodFolders() {
+        return VodFolders.of(Path.of(value(NodeSettings.DATA_DIR)), value(VodFolders.FOLDER), value(VodFolders.FOLDERS));
     }
 
     public Set<Role> roles() {

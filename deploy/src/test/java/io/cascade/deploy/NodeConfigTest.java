@@ -1,5 +1,6 @@
 package io.cascade.deploy;
 
+import io.cascade.files.VodFolders;
 import io.cascade.edge.fanout.ViewerPolicy;
 import io.cascade.ingest.IngestStream;
 import io.cascade.ingest.ts.TsListenerSpec;
@@ -256,6 +257,22 @@ class NodeConfigTest {
         assertEquals(new TsListenerSpec(TsListenerSpec.Transport.UDP, "0.0.0.0", 9100, "cam1", "239.0.0.7", "lo",
                 "127.0.0.1"), specs.get("ts.listeners[0]"));
         assertEquals(TsListenerSpec.of(TsListenerSpec.Transport.TCP, "127.0.0.1", 9101, ""), specs.get("ts.listeners[1]"));
+    }
+
+    @Test
+    void vodFoldersAreAYamlMappingOfApplicationToFolder(@TempDir Path dir) throws Exception {
+        Path yaml = dir.resolve("node.yaml");
+        Files.writeString(yaml, """
+                data.dir: /srv/cascade
+                vod:
+                  folder: media
+                  folders: {movies: /srv/movies, clips: clips}
+                """);
+        VodFolders folders = NodeConfig.load(new String[] {"--config", yaml.toString()}, Map.of()).vodFolders();
+        assertEquals(List.of("vod", "movies", "clips"), List.copyOf(folders.apps()));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> NodeConfig.of(Map.of("vod.folders", "movies")));
+        assertTrue(e.getMessage().startsWith("vod.folders must be comma-separated `app=folder` pairs"), e.getMessage());
     }
 
     @Test
