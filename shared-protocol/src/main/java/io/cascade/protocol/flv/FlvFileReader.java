@@ -107,7 +107,7 @@ public final class FlvFileReader implements MediaFile {
                 end = Math.max(end, k.last + k.lastStep);
             }
         }
-        this.durationMillis = end - first;
+        this.durationMillis = Math.max(0, end - first); // timestamps that run backwards make no negative length
     }
 
     /**

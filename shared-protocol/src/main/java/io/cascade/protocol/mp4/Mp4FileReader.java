@@ -89,7 +89,7 @@ public final class Mp4FileReader implements MediaFile {
                 last = Math.max(last, millis(t.endTime, t.timescale));
             }
         }
-        this.durationMillis = last - first;
+        this.durationMillis = Math.max(0, last - first); // times that run backwards make no negative length
     }
 
     /**
