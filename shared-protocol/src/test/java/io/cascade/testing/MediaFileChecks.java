@@ -4,8 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.cascade.media.MediaFile;
+import io.cascade.media.MediaFileException;
 import io.cascade.media.MediaFrame;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.SeekableByteChannel;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Random;
+import java.util.function.Consumer;
 
 /** What every opened {@link MediaFile} must hold to, whatever file it came from: the fuzz tests' oracle. */
 public final class MediaFileChecks {
@@ -16,6 +23,45 @@ public final class MediaFileChecks {
     public static final int MAX_READS = 2_000;
 
     private MediaFileChecks() {
+    }
+
+    /** A reader's open method. */
+    @FunctionalInterface
+    public interface Opener {
+        MediaFile open(SeekableByteChannel channel) throws IOException;
+    }
+
+    /**
+     * The fuzz body of a reader: the bytes open and {@link #exercise} passes, or the reader throws its declared
+     * exception; anything else (another IOException included) goes on to fail the test.
+     */
+    public static void openAndExercise(byte[] data, Opener opener, Class<? extends MediaFileException> declared)
+            throws IOException {
+        try (MediaFile f = opener.open(new ByteArrayChannel(data))) {
+            exercise(f, data.length);
+        } catch (MediaFileException e) {
+            if (!declared.isInstance(e)) {
+                throw e;
+            }
+        }
+    }
+
+    /**
+     * The fuzz body over every seed cut at every length and the committed findings of {@code seedDir}/open
+     * ({@link FuzzSeeds#replay}), then {@code mutants} random mutants of each seed, as plain JUnit.
+     */
+    public static void replay(Path seedDir, Map<String, byte[]> seeds, Opener opener,
+                              Class<? extends MediaFileException> declared, int mutants) throws IOException {
+        Consumer<byte[]> body = data -> {
+            try {
+                openAndExercise(data, opener, declared);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        };
+        FuzzSeeds.replay(seedDir, Map.of("open", seeds), Map.of("open", body), Integer.MAX_VALUE);
+        Random random = new Random(1);
+        seeds.values().forEach(seed -> FuzzSeeds.mutate(seed, random, mutants, body));
     }
 
     /** Checks the index and the configs, and reads samples (the first and last {@link #MAX_READS} / 2). */

@@ -2,16 +2,12 @@ package io.cascade.protocol.flv;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.cascade.media.Codec;
-import io.cascade.testing.ByteArrayChannel;
 import io.cascade.testing.FuzzSeeds;
 import io.cascade.testing.MediaFileChecks;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.Random;
 import java.util.TreeMap;
-import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -27,11 +23,7 @@ class FlvFileReaderFuzzTest {
 
     @FuzzTest(maxDuration = "10s")
     void open(byte[] data) throws IOException {
-        try (FlvFileReader r = FlvFileReader.open(new ByteArrayChannel(data))) {
-            MediaFileChecks.exercise(r, data.length);
-        } catch (FlvFileException expected) {
-            // the only rejection allowed
-        }
+        MediaFileChecks.openAndExercise(data, FlvFileReader::open, FlvFileException.class);
     }
 
     static Map<String, Map<String, byte[]>> seeds() {
@@ -41,21 +33,10 @@ class FlvFileReaderFuzzTest {
         return Map.of("open", open);
     }
 
-    private void body(byte[] data) {
-        try {
-            open(data);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
     /** Every seed cut at every length, the committed findings, and random mutants, as plain JUnit. */
     @Test
     void fuzzBodyAcceptsEverySeedTruncationAndMutant() throws IOException {
-        Map<String, Consumer<byte[]>> bodies = Map.of("open", this::body);
-        FuzzSeeds.replay(SEED_DIR, seeds(), bodies, Integer.MAX_VALUE);
-        Random random = new Random(1);
-        seeds().get("open").values().forEach(seed -> FuzzSeeds.mutate(seed, random, MUTANTS, this::body));
+        MediaFileChecks.replay(SEED_DIR, seeds().get("open"), FlvFileReader::open, FlvFileException.class, MUTANTS);
     }
 
     @Test

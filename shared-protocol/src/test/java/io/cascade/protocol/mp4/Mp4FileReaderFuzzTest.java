@@ -2,16 +2,12 @@ package io.cascade.protocol.mp4;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.cascade.media.Codec;
-import io.cascade.testing.ByteArrayChannel;
 import io.cascade.testing.FuzzSeeds;
 import io.cascade.testing.MediaFileChecks;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.Random;
 import java.util.TreeMap;
-import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -27,11 +23,7 @@ class Mp4FileReaderFuzzTest {
 
     @FuzzTest(maxDuration = "10s")
     void open(byte[] data) throws IOException {
-        try (Mp4FileReader r = Mp4FileReader.open(new ByteArrayChannel(data))) {
-            MediaFileChecks.exercise(r, data.length);
-        } catch (Mp4Exception expected) {
-            // the only rejection allowed
-        }
+        MediaFileChecks.openAndExercise(data, Mp4FileReader::open, Mp4Exception.class);
     }
 
     static Map<String, Map<String, byte[]>> seeds() {
@@ -43,21 +35,10 @@ class Mp4FileReaderFuzzTest {
         return Map.of("open", open);
     }
 
-    private void body(byte[] data) {
-        try {
-            open(data);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
     /** Every seed cut at every length, the committed findings, and random mutants, as plain JUnit. */
     @Test
     void fuzzBodyAcceptsEverySeedTruncationAndMutant() throws IOException {
-        Map<String, Consumer<byte[]>> bodies = Map.of("open", this::body);
-        FuzzSeeds.replay(SEED_DIR, seeds(), bodies, Integer.MAX_VALUE);
-        Random random = new Random(1);
-        seeds().get("open").values().forEach(seed -> FuzzSeeds.mutate(seed, random, MUTANTS, this::body));
+        MediaFileChecks.replay(SEED_DIR, seeds().get("open"), Mp4FileReader::open, Mp4Exception.class, MUTANTS);
     }
 
     @Test
