@@ -52,6 +52,22 @@ class RecordIT {
                 "-flags", "+global_header", "-f", "tee", "[f=flv]" + url + "|[f=flv]" + reference);
     }
 
+    /** A node of its own (every role, loopback) with the API on and its data under the test's folder. */
+    private record Node(CascadeNode node, int rtmp, int api, int http, Path data) {
+        Path recordings() {
+            return data.resolve("recordings");
+        }
+    }
+
+    private Node start(String name) throws Exception {
+        int rtmp = Clients.freePort();
+        int api = Clients.freePort();
+        int http = Clients.freePort();
+        Path data = dir.resolve("data");
+        return new Node(Clients.startSingle(name, rtmp, http, "api.port", String.valueOf(api), "data.dir",
+                data.toString()), rtmp, api, http, data);
+    }
+
     private static JsonObject api(int port, String verbAndQuery) throws Exception {
         return new JsonObject(Http.getText("http://127.0.0.1:" + port + "/api/" + verbAndQuery).body());
     }
@@ -120,13 +136,11 @@ class RecordIT {
      */
     @Test
     void aPublishIsRecordedWholeAndInChunksInEveryFormat() throws Exception {
-        int rtmp = Clients.freePort();
-        int api = Clients.freePort();
-        int http = Clients.freePort();
-        Path data = dir.resolve("data");
-        CascadeNode node = Clients.startSingle("recorder", rtmp, http, "api.port", String.valueOf(api),
-                "data.dir", data.toString());
-        Path recordings = data.resolve("recordings");
+        Node n = start("recorder");
+        int rtmp = n.rtmp();
+        int api = n.api();
+        int http = n.http();
+        Path recordings = n.recordings();
         try {
             List<Long> ids = new ArrayList<>();
             for (String type : List.of("mp4", "ts", "flv")) {
@@ -159,6 +173,9 @@ class RecordIT {
                         + published.duration() + " s, recorded " + got.duration() + " s");
                 assertTrue(got.firstVideoFrameIsKey(), type + " starts with a keyframe");
                 decodesCleanly("whole-" + type, List.of("-i", file.toString()));
+                System.out.printf("RecordIT figures: %s published %d video / %d audio frames, %.3f s; recorded %d / %d,"
+                        + " %.3f s%n", type, published.videoFrames(), published.audioFrames(), published.duration(),
+                        got.videoFrames(), got.audioFrames(), got.duration());
             }
 
             for (String type : List.of("mp4", "ts")) {
@@ -181,11 +198,13 @@ class RecordIT {
                 assertEquals(published.duration(), total, DURATION_TOLERANCE, type + " chunks last " + durations
                         + ", together " + total + " s against " + published.duration() + " s published");
                 assertEquals(published.videoFrames(), frames, type + " chunks' video frames " + durations);
+                System.out.printf("RecordIT figures: %s chunks %s s, together %.3f s, %d video frames%n", type,
+                        durations, total, frames);
                 Path concat = Files.writeString(dir.resolve(type + "-chunks.txt"), list);
                 decodesCleanly("concat-" + type, List.of("-f", "concat", "-safe", "0", "-i", concat.toString()));
             }
             try (Stream<Path> all = Files.walk(recordings)) {
-                List<String> aside = all.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(".")).toList();
+                List<String> aside = all.map(p -> p.getFileName().toString()).filter(name -> name.startsWith(".")).toList();
                 assertEquals(List.of(), aside, "no file left aside");
             }
             PromText metrics = new PromText(Http.getText("http://127.0.0.1:" + http + "/metrics").body());
@@ -194,7 +213,7 @@ class RecordIT {
             assertTrue(metrics.value("cascade_recording_bytes_total") > 1_000_000,
                     "bytes recorded: " + metrics.value("cascade_recording_bytes_total"));
         } finally {
-            node.stop();
+            n.node().stop();
         }
     }
 
@@ -205,14 +224,12 @@ class RecordIT {
      */
     @Test
     void pathsOutOfTheRecordingFolderAreRefusedAndCreateNothing() throws Exception {
-        int api = Clients.freePort();
-        Path data = dir.resolve("data");
-        Path recordings = Files.createDirectories(data.resolve("recordings"));
+        Path recordings = Files.createDirectories(dir.resolve("data").resolve("recordings"));
         Path outside = Files.createDirectories(dir.resolve("outside"));
         Files.createSymbolicLink(recordings.resolve("escape"), outside);
         Files.writeString(recordings.resolve("taken.mp4"), "old");
-        CascadeNode node = Clients.startSingle("refuser", Clients.freePort(), 0, "api.port", String.valueOf(api),
-                "data.dir", data.toString());
+        Node n = start("refuser");
+        int api = n.api();
         try {
             Map<String, String> refused = new java.util.LinkedHashMap<>();
             refused.put("../x", "'..' segment");
@@ -252,7 +269,7 @@ class RecordIT {
             assertEquals(200, status(api, "stopRecording?id=" + id));
             assertEquals("old", Files.readString(recordings.resolve("taken.mp4")), "nothing was recorded: kept");
         } finally {
-            node.stop();
+            n.node().stop();
         }
     }
 
@@ -262,12 +279,10 @@ class RecordIT {
      */
     @Test
     void aRecordingGoesOnAcrossRepublishes() throws Exception {
-        int rtmp = Clients.freePort();
-        int api = Clients.freePort();
-        Path data = dir.resolve("data");
-        CascadeNode node = Clients.startSingle("republish", rtmp, 0, "api.port", String.valueOf(api),
-                "data.dir", data.toString());
-        Path recordings = data.resolve("recordings");
+        Node n = start("republish");
+        int rtmp = n.rtmp();
+        int api = n.api();
+        Path recordings = n.recordings();
         try {
             List<Long> ids = List.of(record(api, "localStreamName=rep&pathToFile=rep.mp4"),
                     record(api, "localStreamName=rep&pathToFile=rep.flv"));
@@ -300,7 +315,7 @@ class RecordIT {
                 decodesCleanly("republished-2-" + type, List.of("-i", recordings.resolve("rep-0002." + type).toString()));
             }
         } finally {
-            node.stop();
+            n.node().stop();
         }
     }
 
@@ -311,9 +326,6 @@ class RecordIT {
      */
     @Test
     void rtmpPublishesOfTypeRecordAndAppendWriteTheStreamsFlvFile() throws Exception {
-        int rtmp = Clients.freePort();
-        int api = Clients.freePort();
-        Path data = dir.resolve("data");
         Path clip = dir.resolve("clip.flv");
         ExternalProcess make = ExternalProcess.run("make-clip", 60, List.of("ffmpeg", "-hide_banner", "-nostdin",
                 "-loglevel", "error", "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25", "-f", "lavfi", "-i",
@@ -321,9 +333,10 @@ class RecordIT {
                 "-pix_fmt", "yuv420p", "-g", "50", "-c:a", "aac", "-b:a", "64k", "-f", "flv", clip.toString()));
         assertEquals(0, make.exitCode(), make.describe());
         Probe one = probe(clip);
-        CascadeNode node = Clients.startSingle("rtmp-record", rtmp, 0, "api.port", String.valueOf(api),
-                "data.dir", data.toString());
-        Path file = data.resolve("recordings/cam.flv");
+        Node n = start("rtmp-record");
+        int rtmp = n.rtmp();
+        int api = n.api();
+        Path file = n.recordings().resolve("cam.flv");
         try {
             publishTyped(rtmp, "cam", "record", clip);
             awaitFinished(api, file);
@@ -346,7 +359,7 @@ class RecordIT {
             assertEquals(3, listed.size(), listed.encode());
             assertEquals("rtmp record", listed.getJsonObject(0).getString("origin"), listed.encode());
         } finally {
-            node.stop();
+            n.node().stop();
         }
     }
 

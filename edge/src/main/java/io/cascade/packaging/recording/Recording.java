@@ -127,12 +127,7 @@ final class Recording {
             return;
         }
         if (f.isConfig()) {
-            // configs bypass the sequence check: a snapshot lists the latest of each track ahead of its GOP
-            if (f.trackType() == TrackType.VIDEO) {
-                videoConfig = f;
-            } else if (f.trackType() == TrackType.AUDIO) {
-                audioConfig = f;
-            }
+            keepConfig(f); // before the sequence check: a snapshot puts each track's latest config ahead of the GOP
             return;
         }
         if (publishEnded) {
@@ -178,6 +173,15 @@ final class Recording {
                 pendingFrames.decrementAndGet();
             }
         });
+    }
+
+    /** The configuration the track's next frames are written with (in the next file when it changed). */
+    private void keepConfig(MediaFrame config) {
+        switch (config.trackType()) {
+            case VIDEO -> videoConfig = config;
+            case AUDIO -> audioConfig = config;
+            default -> { } // no data track has a decoder configuration
+        }
     }
 
     /**
