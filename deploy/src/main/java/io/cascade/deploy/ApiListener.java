@@ -5,7 +5,11 @@ import io.cascade.packaging.files.FileOutputSpec;
 import io.cascade.packaging.files.FileOutputs;
 import io.cascade.origin.ApiServer;
 import io.cascade.origin.BalanceApi;
+import io.cascade.origin.RecordingApi;
+import io.cascade.origin.RecordingControl;
 import io.cascade.origin.RelayApi;
+import io.cascade.packaging.recording.Recordings;
+import io.vertx.core.json.JsonObject;
 import io.cascade.origin.StreamApi;
 import io.cascade.origin.FileOutputControl;
 import io.cascade.settings.Setting;
@@ -49,7 +53,7 @@ final class ApiListener implements Listener {
         ApiServer api = new ApiServer(node.vertx, node.ingestPoints, token,
                 fileOutputControl(node.fileOutputs), node.authorisation.tokens(),
                 new BalanceApi(node.vertx, node.balancing.board(), node.balancing.balance()), new RelayApi(node.relays),
-                new StreamApi(node.registry, node.streams, node.relays));
+                new StreamApi(node.registry, node.streams, node.relays), new RecordingApi(recordingControl(node.recordings)));
         boolean secure = tls(node.config);
         return api.listen(at.host(), at.port(), secure ? node.tls.sslOptions() : null).map(server -> {
             if (secure) {
@@ -58,6 +62,29 @@ final class ApiListener implements Listener {
             return new Bound(at.host(), server.actualPort(), (secure ? "TLS, " : "")
                     + (token.isEmpty() ? "no token: loopback use only" : "token required"));
         });
+    }
+
+    /** The API's view of the node's recordings. */
+    static RecordingControl recordingControl(Recordings recordings) {
+        if (recordings == null) {
+            return RecordingControl.NONE;
+        }
+        return new RecordingControl() {
+            @Override
+            public Future<JsonObject> record(Map<String, String> params) {
+                return recordings.record(params);
+            }
+
+            @Override
+            public JsonArray list() {
+                return recordings.list();
+            }
+
+            @Override
+            public Future<JsonArray> stop(Long id, String stream) {
+                return recordings.stop(id, stream);
+            }
+        };
     }
 
     /** The API's view of the origin's file outputs. */

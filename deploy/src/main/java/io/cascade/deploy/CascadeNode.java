@@ -183,6 +183,12 @@ public final class CascadeNode {
                     services.streams = new NodeStreams(services, clusterManager.getHazelcastInstance(),
                             metrics::ingestBytesPerSecond);
                     Future<Void> listening = services.relays.start().compose(v -> services.streams.start());
+                    if (roles.contains(Role.ORIGIN) || roles.contains(Role.INGEST)) {
+                        // before the listeners: what a crash left is put in place before anything records again
+                        io.cascade.packaging.recording.Recordings recordings = services.makeRecordings();
+                        listening = listening.compose(v -> recordings.start());
+                        metrics.bindRecordings(recordings);
+                    }
                     for (Listener l : Listener.ALL) {
                         listening = listening.compose(v -> startListener(l));
                     }
@@ -335,6 +341,9 @@ public final class CascadeNode {
         }
         if (services != null && services.balancing != null) {
             services.balancing.stop();
+        }
+        if (services != null && services.recordings != null) {
+            services.recordings.stopAll(STOP_TIMEOUT_MS); // each open file finished and in place
         }
         try {
             v.close().toCompletionStage().toCompletableFuture().get(STOP_TIMEOUT_MS, TimeUnit.MILLISECONDS);

@@ -123,6 +123,17 @@ final class NodeMetrics implements AutoCloseable {
         }
     }
 
+    /** The node's recordings by state, and the bytes they wrote. */
+    void bindRecordings(io.cascade.packaging.recording.Recordings recordings) {
+        for (String state : List.of("waiting", "recording", "stopped")) {
+            Gauge.builder("cascade.recordings", () -> recordings.count(state))
+                    .description("Recordings on this node: waiting for their stream or its keyframe, recording, and"
+                            + " the stopped ones listRecordings still shows").tags("state", state).register(registry);
+        }
+        FunctionCounter.builder("cascade.recording.bytes", recordings, r -> r.bytesRecorded())
+                .description("Bytes written to recordings' files on this node").register(registry);
+    }
+
     void bindDrain(java.util.function.BooleanSupplier draining) {
         Gauge.builder("cascade.node.draining", () -> draining.getAsBoolean() ? 1 : 0)
                 .description("1 while this node is drained: not ready, new viewers sent to other edges")

@@ -9,12 +9,14 @@ import io.cascade.edge.StreamHubs;
 import io.cascade.edge.fanout.Playback;
 import io.cascade.packaging.files.FileOutputs;
 import io.cascade.packaging.PackageSettings;
+import io.cascade.packaging.recording.Recordings;
 import io.cascade.ingest.Admission;
 import io.cascade.metrics.NodeCounters;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
 
+import java.nio.file.Path;
 import java.util.Set;
 
 /**
@@ -49,6 +51,8 @@ final class NodeServices {
     Playback playback;
     /** createHLSStream, createDASHStream and the automatic folders (origin). */
     FileOutputs fileOutputs;
+    /** record, RTMP publishes of type record/append, and their files (ingest and origin nodes; null on others). */
+    Recordings recordings;
     /** Load reports, drain and where new clients go (every node). */
     NodeBalancing balancing;
     /** The cluster's pulls and pushes, and this node's share of them (every node). */
@@ -81,6 +85,18 @@ final class NodeServices {
     /** The ingest points publishers and viewers are checked against, or null when none are required. */
     IngestPointStore requiredIngestPoints() {
         return config.value(NodeSettings.INGEST_POINTS_REQUIRED) ? ingestPoints : null;
+    }
+
+    /**
+     * Makes the node's recordings (not started): the API's on origin nodes, publishes' own on ingest nodes, each
+     * written under recording.dir (relative to data.dir unless absolute); the API's kept in data.dir.
+     */
+    Recordings makeRecordings() {
+        Path dataDir = Path.of(config.value(NodeSettings.DATA_DIR));
+        recordings = new Recordings(vertx, hubs(), nodeId, dataDir.resolve(config.value(Recordings.DIR)),
+                roles.contains(Role.ORIGIN) ? dataDir.resolve(Recordings.FILE_NAME) : null,
+                config.value(Recordings.MAX));
+        return recordings;
     }
 
     /** The node's hubs, made by whichever role needs them first. */

@@ -4,6 +4,7 @@ import io.cascade.cluster.NodeLoad;
 import io.cascade.deploy.NodeConfig.Role;
 import io.cascade.edge.fanout.ViewerPolicy;
 import io.cascade.edge.rtmp.RtmpPlayback;
+import io.cascade.ingest.PublishRecording;
 import io.cascade.ingest.rtmp.RtmpPublishing;
 import io.cascade.metrics.ConnectionLimit;
 import io.cascade.rtmp.RtmpPlayHandler;
@@ -78,7 +79,8 @@ class RtmpListener implements Listener {
 
     /** The settings every variant's server shares: the roles' handlers, the viewer queue, the deadlines. */
     static RtmpServer.Settings serverSettings(NodeServices node, Endpoint at) {
-        RtmpPublishHandler publishing = node.admission != null ? new RtmpPublishing(node.admission)
+        PublishRecording recording = node.recordings != null ? node.recordings::recordPublish : PublishRecording.NONE;
+        RtmpPublishHandler publishing = node.admission != null ? new RtmpPublishing(node.admission, recording)
                 : RtmpServer.NO_PUBLISHING;
         RtmpPlayHandler playing = node.playback != null ? new RtmpPlayback(node.playback) : RtmpServer.NO_PLAYBACK;
         return new RtmpServer.Settings(at.host(), at.port(), publishing, playing, node.counters,

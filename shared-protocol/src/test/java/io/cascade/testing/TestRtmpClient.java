@@ -122,7 +122,12 @@ public final class TestRtmpClient implements AutoCloseable {
 
     /** publish; returns the onStatus code the server answered with. */
     public String publish(int streamId, String name) throws IOException {
-        command(streamId, "publish", null, name, "live");
+        return publish(streamId, name, "live");
+    }
+
+    /** publish with a type ("live", "record", "append"); returns the onStatus code the server answered with. */
+    public String publish(int streamId, String name, String type) throws IOException {
+        command(streamId, "publish", null, name, type);
         return awaitStatus();
     }
 

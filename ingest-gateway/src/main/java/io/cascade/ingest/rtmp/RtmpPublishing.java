@@ -3,6 +3,7 @@ package io.cascade.ingest.rtmp;
 import io.cascade.ingest.Admission;
 import io.cascade.ingest.FrameTarget;
 import io.cascade.ingest.Publication;
+import io.cascade.ingest.PublishRecording;
 import io.cascade.media.MediaFrame;
 import io.cascade.protocol.rtmp.chunk.RtmpMessage;
 import io.cascade.protocol.rtmp.frames.RtmpToFrames;
@@ -14,13 +15,20 @@ import io.cascade.rtmp.StreamBinding;
 
 /**
  * RTMP's side of a publish: asks {@link Admission}, answers the publisher with the NetStream status of the
- * outcome, and feeds the publisher's messages through {@link RtmpToFrames} into the {@link Publication}.
+ * outcome, and feeds the publisher's messages through {@link RtmpToFrames} into the {@link Publication}. A publish of
+ * type {@code record} or {@code append} is also handed to {@link PublishRecording} for as long as it lasts.
  */
 public final class RtmpPublishing implements RtmpPublishHandler {
     private final Admission admission;
+    private final PublishRecording recording;
 
     public RtmpPublishing(Admission admission) {
+        this(admission, PublishRecording.NONE);
+    }
+
+    public RtmpPublishing(Admission admission, PublishRecording recording) {
         this.admission = admission;
+        this.recording = recording;
     }
 
     @Override
@@ -58,7 +66,7 @@ public final class RtmpPublishing implements RtmpPublishHandler {
         }
     }
 
-    private static void start(RtmpConnection c, PublishRequest r, Publication publication) {
+    private void start(RtmpConnection c, PublishRequest r, Publication publication) {
         if (c.isClosed()) {
             publication.close(c.bytesIn());
             return;
@@ -66,17 +74,23 @@ public final class RtmpPublishing implements RtmpPublishHandler {
         c.markPublishing();
         c.session().acceptPublish(r.streamId(), r.name()); // to the publisher: the name it sent
         publication.start("app " + r.app() + ", " + r.type(), () -> c.context().runOnContext(v -> c.close()));
-        c.bind(r.streamId(), new Binding(c, publication));
+        boolean record = "record".equals(r.type());
+        Runnable recorded = record || "append".equals(r.type())
+                ? recording.started(publication.name(), !record) : () -> { };
+        c.bind(r.streamId(), new Binding(c, publication, recorded));
     }
 
     private static final class Binding implements StreamBinding {
         private final RtmpConnection connection;
         private final Publication publication;
         private final RtmpToFrames toFrames = new RtmpToFrames();
+        /** Told when the publish ends: its recording, if it asked for one, ends with it. */
+        private final Runnable recorded;
 
-        Binding(RtmpConnection connection, Publication publication) {
+        Binding(RtmpConnection connection, Publication publication, Runnable recorded) {
             this.connection = connection;
             this.publication = publication;
+            this.recorded = recorded;
         }
 
         @Override
@@ -87,6 +101,7 @@ public final class RtmpPublishing implements RtmpPublishHandler {
         @Override
         public void onClosed() {
             publication.close(connection.bytesIn());
+            recorded.run();
         }
     }
 }

@@ -89,13 +89,13 @@ public final class CmafWriter {
         w.endBox(ftyp);
 
         int moov = w.startBox("moov");
-        writeMvhd(w, tracks.get(0).timescale(), maxTrackId + 1L);
+        writeMvhd(w, tracks.get(0).timescale(), 0, maxTrackId + 1L);
         for (CmafTrack track : tracks) {
             TrackFormat format = track.format();
             int trak = w.startBox("trak");
-            writeTkhd(w, track, format);
+            writeTkhd(w, track, format, 0);
             int mdia = w.startBox("mdia");
-            writeMdhd(w, track);
+            writeMdhd(w, track, 0);
             writeHdlr(w, format);
             int minf = w.startBox("minf");
             writeMediaHeader(w, format);
@@ -257,7 +257,7 @@ public final class CmafWriter {
     }
 
     /** A video sample must be whole 4-byte-length-prefixed NAL units, as the avcC/hvcC written promises to decoders. */
-    private static void checkNalFraming(byte[] data, int index) {
+    static void checkNalFraming(byte[] data, int index) {
         int[] endAndCount = new int[2];
         NalUnits.visit(data, (offset, length) -> {
             endAndCount[0] = offset + length;
@@ -273,10 +273,20 @@ public final class CmafWriter {
         }
     }
 
-    private static void writeMvhd(BoxWriter w, int timescale, long nextTrackId) {
-        int mvhd = w.startFullBox("mvhd", 0, 0);
-        w.u32(0).u32(0); // creation_time, modification_time: 0, never the wall clock
-        w.u32(timescale).u32(0); // timescale, duration 0: a fragmented stream has no known duration
+    /**
+     * mvhd; version 1 (64-bit times) only when the duration needs it, so a fragmented header (duration 0) stays the
+     * version 0 box it always was.
+     */
+    static void writeMvhd(BoxWriter w, int timescale, long duration, long nextTrackId) {
+        boolean wide = duration > 0xFFFF_FFFFL;
+        int mvhd = w.startFullBox("mvhd", wide ? 1 : 0, 0);
+        times(w, wide, 0); // creation_time, modification_time: 0, never the wall clock
+        w.u32(timescale);
+        if (wide) {
+            w.u64(duration);
+        } else {
+            w.u32(duration); // 0 in a fragmented stream: its duration is not known
+        }
         w.u32(0x00010000).u16(0x0100).zeros(2 + 8); // rate 1.0, volume 1.0, reserved
         writeMatrix(w);
         w.zeros(24); // pre_defined
@@ -284,11 +294,18 @@ public final class CmafWriter {
         w.endBox(mvhd);
     }
 
-    private static void writeTkhd(BoxWriter w, CmafTrack track, TrackFormat format) {
-        int tkhd = w.startFullBox("tkhd", 0, TRACK_ENABLED_IN_MOVIE);
-        w.u32(0).u32(0); // creation_time, modification_time
+    /** @param duration in the movie timescale (0 when not known) */
+    static void writeTkhd(BoxWriter w, CmafTrack track, TrackFormat format, long duration) {
+        boolean wide = duration > 0xFFFF_FFFFL;
+        int tkhd = w.startFullBox("tkhd", wide ? 1 : 0, TRACK_ENABLED_IN_MOVIE);
+        times(w, wide, 0); // creation_time, modification_time
         w.u32(track.trackId()).u32(0); // track_ID, reserved
-        w.u32(0).zeros(8); // duration, reserved
+        if (wide) {
+            w.u64(duration);
+        } else {
+            w.u32(duration);
+        }
+        w.zeros(8); // reserved
         w.u16(0).u16(0); // layer, alternate_group
         w.u16(format.width() == 0 ? 0x0100 : 0).u16(0); // volume: 1.0 for audio, 0 for video; reserved
         writeMatrix(w);
@@ -296,14 +313,33 @@ public final class CmafWriter {
         w.endBox(tkhd);
     }
 
-    private static void writeMdhd(BoxWriter w, CmafTrack track) {
-        int mdhd = w.startFullBox("mdhd", 0, 0);
-        w.u32(0).u32(0).u32(track.timescale()).u32(0); // times 0, timescale, duration 0
+    /** @param duration in the track's timescale (0 when not known) */
+    static void writeMdhd(BoxWriter w, CmafTrack track, long duration) {
+        boolean wide = duration > 0xFFFF_FFFFL;
+        int mdhd = w.startFullBox("mdhd", wide ? 1 : 0, 0);
+        times(w, wide, 0);
+        w.u32(track.timescale());
+        if (wide) {
+            w.u64(duration);
+        } else {
+            w.u32(duration);
+        }
         w.u16(LANGUAGE_UNDETERMINED).u16(0); // language, pre_defined
         w.endBox(mdhd);
     }
 
-    private static void writeHdlr(BoxWriter w, TrackFormat format) {
+    /** creation_time and modification_time, 32 or 64 bits each. */
+    private static void times(BoxWriter w, boolean wide, long value) {
+        for (int i = 0; i < 2; i++) {
+            if (wide) {
+                w.u64(value);
+            } else {
+                w.u32(value);
+            }
+        }
+    }
+
+    static void writeHdlr(BoxWriter w, TrackFormat format) {
         int hdlr = w.startFullBox("hdlr", 0, 0);
         w.u32(0).fourCc(format.handlerType()).zeros(12); // pre_defined, handler_type, reserved
         String name = format.handlerType().equals("vide") ? "VideoHandler" : "SoundHandler";
@@ -315,7 +351,7 @@ public final class CmafWriter {
     }
 
     /** vmhd (flags 1 as the spec requires) for video, smhd for audio. */
-    private static void writeMediaHeader(BoxWriter w, TrackFormat format) {
+    static void writeMediaHeader(BoxWriter w, TrackFormat format) {
         if (format.handlerType().equals("vide")) {
             int vmhd = w.startFullBox("vmhd", 0, 1);
             w.u16(0).zeros(6); // graphicsmode copy, opcolor
@@ -328,7 +364,7 @@ public final class CmafWriter {
     }
 
     /** One 'url ' entry with flag 1: the media is in the same file (here: the media segments). */
-    private static void writeDinf(BoxWriter w) {
+    static void writeDinf(BoxWriter w) {
         int dinf = w.startBox("dinf");
         int dref = w.startFullBox("dref", 0, 0);
         w.u32(1);
@@ -341,10 +377,7 @@ public final class CmafWriter {
     /** The sample description, and sample tables left empty: the samples are described by each moof. */
     private static void writeStbl(BoxWriter w, TrackFormat format) {
         int stbl = w.startBox("stbl");
-        int stsd = w.startFullBox("stsd", 0, 0);
-        w.u32(1); // entry_count
-        format.writeSampleEntry(w);
-        w.endBox(stsd);
+        writeStsd(w, format);
         for (String table : new String[] {"stts", "stsc"}) {
             int box = w.startFullBox(table, 0, 0);
             w.u32(0); // entry_count
@@ -357,6 +390,14 @@ public final class CmafWriter {
         w.u32(0);
         w.endBox(stco);
         w.endBox(stbl);
+    }
+
+    /** The one sample description of a track. */
+    static void writeStsd(BoxWriter w, TrackFormat format) {
+        int stsd = w.startFullBox("stsd", 0, 0);
+        w.u32(1); // entry_count
+        format.writeSampleEntry(w);
+        w.endBox(stsd);
     }
 
     private static void writeMatrix(BoxWriter w) {
