@@ -4,6 +4,7 @@ import io.cascade.auth.Authorisation;
 import io.cascade.deploy.NodeConfig.Role;
 import io.cascade.edge.StreamHubs;
 import io.cascade.files.VodFolders;
+import io.cascade.files.VodLibrary;
 import io.cascade.edge.fanout.ViewerPolicy;
 import io.cascade.packaging.PackageSettings;
 import io.cascade.packaging.SegmentKeys;
@@ -70,7 +71,7 @@ final class NodeSettings {
         all.addAll(List.of(PackageSettings.PLAYLIST_TYPE, PackageSettings.DVR_SEGMENTS, PackageSettings.MAX_STREAM_BYTES,
                 PackageSettings.MAX_NODE_PACKAGED_BYTES, SegmentKeys.KEY_COUNT, SegmentKeys.SECRET));
         Listener.ALL.forEach(l -> all.addAll(l.settings())); // what each protocol's listener reads
-        all.addAll(List.of(AUTO_HLS_FOLDER, AUTO_DASH_FOLDER, VodFolders.FOLDER, VodFolders.FOLDERS, NodeMetrics.STREAM_SERIES_MAX, NodeRelays.MAX_RELAYS,
+        all.addAll(List.of(AUTO_HLS_FOLDER, AUTO_DASH_FOLDER, VodFolders.FOLDER, VodFolders.FOLDERS, VodLibrary.MAX_PLAYS, NodeMetrics.STREAM_SERIES_MAX, NodeRelays.MAX_RELAYS,
                 NodeRelays.STARTUP_FILE, NodeRelays.TLS_CA));
         return List.copyOf(all);
     }
