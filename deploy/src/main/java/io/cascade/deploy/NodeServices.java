@@ -7,7 +7,7 @@ import io.cascade.cluster.StreamRegistry;
 import io.cascade.deploy.NodeConfig.Role;
 import io.cascade.edge.StreamHubs;
 import io.cascade.edge.fanout.Playback;
-import io.cascade.files.VodLibrary;
+import io.cascade.vod.VodLibrary;
 import io.cascade.protocol.MediaFiles;
 import io.cascade.packaging.files.FileOutputs;
 import io.cascade.packaging.PackageSettings;

@@ -4,7 +4,7 @@ import io.cascade.auth.Authorisation;
 import io.cascade.deploy.NodeConfig.Role;
 import io.cascade.edge.StreamHubs;
 import io.cascade.files.VodFolders;
-import io.cascade.files.VodLibrary;
+import io.cascade.vod.VodLibrary;
 import io.cascade.edge.fanout.ViewerPolicy;
 import io.cascade.packaging.PackageSettings;
 import io.cascade.packaging.SegmentKeys;

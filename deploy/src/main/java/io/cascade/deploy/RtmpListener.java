@@ -4,7 +4,7 @@ import io.cascade.cluster.NodeLoad;
 import io.cascade.deploy.NodeConfig.Role;
 import io.cascade.edge.fanout.ViewerPolicy;
 import io.cascade.edge.rtmp.RtmpPlayback;
-import io.cascade.files.VertxFileHost;
+import io.cascade.vod.VertxFileHost;
 import io.cascade.ingest.rtmp.RtmpPublishing;
 import io.cascade.metrics.ConnectionLimit;
 import io.cascade.rtmp.RtmpPlayHandler;

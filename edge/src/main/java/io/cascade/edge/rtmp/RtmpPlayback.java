@@ -10,7 +10,7 @@ import io.cascade.protocol.rtmp.session.PlayRequest;
 import io.cascade.rtmp.RtmpConnection;
 import io.cascade.rtmp.RtmpPlayHandler;
 import io.cascade.rtmp.RtmpServer;
-import io.cascade.files.VodLibrary;
+import io.cascade.vod.VodLibrary;
 import io.cascade.metrics.NodeCounters;
 import io.netty.buffer.Unpooled;
 import io.vertx.core.Context;

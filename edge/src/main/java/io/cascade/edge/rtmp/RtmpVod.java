@@ -1,10 +1,10 @@
 package io.cascade.edge.rtmp;
 
 import io.cascade.edge.fanout.Playback;
-import io.cascade.files.PacedFile;
-import io.cascade.files.VertxFileHost;
+import io.cascade.vod.PacedFile;
+import io.cascade.vod.VertxFileHost;
 import io.cascade.files.VodFolders;
-import io.cascade.files.VodLibrary;
+import io.cascade.vod.VodLibrary;
 import io.cascade.media.MediaFrame;
 import io.cascade.metrics.NodeCounters;
 import io.cascade.metrics.RateLimitedLog;

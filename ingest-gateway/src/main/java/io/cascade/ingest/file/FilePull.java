@@ -1,9 +1,9 @@
 package io.cascade.ingest.file;
 
 import io.cascade.files.ConfinedPath;
-import io.cascade.files.PacedFile;
-import io.cascade.files.VertxFileHost;
-import io.cascade.files.VodLibrary;
+import io.cascade.vod.PacedFile;
+import io.cascade.vod.VertxFileHost;
+import io.cascade.vod.VodLibrary;
 import io.cascade.ingest.Admission;
 import io.cascade.ingest.PulledStream;
 import io.cascade.media.MediaFrame;

@@ -1,6 +1,7 @@
-package io.cascade.files;
+package io.cascade.vod;
 
 import io.cascade.media.MediaFile;
+import io.cascade.files.VodFolders;
 import io.cascade.settings.Setting;
 
 import java.io.IOException;

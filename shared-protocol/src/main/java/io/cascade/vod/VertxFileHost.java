@@ -1,4 +1,4 @@
-package io.cascade.files;
+package io.cascade.vod;
 
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;

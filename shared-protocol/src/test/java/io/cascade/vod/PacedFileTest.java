@@ -1,4 +1,4 @@
-package io.cascade.files;
+package io.cascade.vod;
 
 import io.cascade.media.Codec;
 import io.cascade.media.MediaFile;
