@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 
 /**
  * Plays a {@link MediaFile} against the wall clock: its configuration frames first, then its samples in file order,
@@ -82,6 +83,10 @@ public final class PacedFile {
         }
     }
 
+    /** What opening (or a seek) hands back: the configurations, the duration, the first read. */
+    private record Opened(List<MediaFrame> configs, long durationMillis, Batch first) {
+    }
+
     /** What one read hands back: the frames, where the next read goes on, and whether the file ended. */
     private record Batch(int generation, List<MediaFrame> frames, long bytes, int next, int loops, boolean end) {
     }
@@ -132,35 +137,16 @@ public final class PacedFile {
 
     /** Opens the file and plays from {@code startMillis} (0 or less: the start). */
     public void start(long startMillis) {
-        working = true;
-        host.onWorker(() -> {
-            Batch first;
-            List<MediaFrame> configs;
-            long duration;
-            try {
-                file = opener.call();
-                configs = file.configs();
-                duration = file.durationMillis();
-                first = read(0, startMillis > 0 ? file.seekIndex(startMillis) : 0, 0, Long.MIN_VALUE,
-                        MAX_QUEUED_FRAMES, MAX_QUEUED_BYTES);
-            } catch (Exception e) {
-                host.onOwner(() -> {
-                    working = false;
-                    fail(e);
-                });
-                return;
-            }
-            host.onOwner(() -> {
-                working = false;
-                if (closed) {
-                    closeFile();
-                    return;
-                }
-                opened = true;
-                output.opened(configs, duration);
-                queueConfigs(configs, first);
-                took(first);
-            });
+        work(() -> {
+            file = opener.call();
+            int from = startMillis > 0 ? file.seekIndex(startMillis) : 0;
+            return new Opened(file.configs(), file.durationMillis(),
+                    read(0, from, 0, Long.MIN_VALUE, MAX_QUEUED_FRAMES, MAX_QUEUED_BYTES));
+        }, o -> {
+            opened = true;
+            output.opened(o.configs(), o.durationMillis());
+            queueConfigs(o.configs(), o.first());
+            took(o.first());
         });
     }
 
@@ -184,35 +170,10 @@ public final class PacedFile {
 
     private void seekNow(long millis) {
         int gen = generation;
-        working = true;
-        host.onWorker(() -> {
-            Batch first;
-            List<MediaFrame> configs;
-            try {
-                configs = file.configs();
-                first = read(gen, file.seekIndex(millis), 0, Long.MIN_VALUE, MAX_QUEUED_FRAMES, MAX_QUEUED_BYTES);
-            } catch (Exception e) {
-                host.onOwner(() -> {
-                    working = false;
-                    fail(e);
-                });
-                return;
-            }
-            host.onOwner(() -> {
-                working = false;
-                if (closed) {
-                    closeFile();
-                    return;
-                }
-                if (pendingSeekMillis >= 0) {
-                    long again = pendingSeekMillis;
-                    pendingSeekMillis = -1;
-                    seekNow(again);
-                    return;
-                }
-                queueConfigs(configs, first);
-                took(first);
-            });
+        work(() -> new Opened(file.configs(), 0, read(gen, file.seekIndex(millis), 0, Long.MIN_VALUE,
+                MAX_QUEUED_FRAMES, MAX_QUEUED_BYTES)), o -> {
+            queueConfigs(o.configs(), o.first());
+            took(o.first());
         });
     }
 
@@ -359,40 +320,45 @@ public final class PacedFile {
         int gen = generation;
         int from = next;
         int fromLoops = loops;
+        work(() -> read(gen, from, fromLoops, horizon, roomFrames, roomBytes), this::took);
+    }
+
+    /**
+     * Runs {@code task} on the worker, the only task of this file under way, and hands its result to {@code then} on
+     * the owner's thread, unless meanwhile the play was closed (the file closes now), the task failed ({@link #fail}),
+     * or a seek came (the result belongs to the old position: the seek's read runs instead).
+     */
+    private <T> void work(Callable<T> task, Consumer<T> then) {
         working = true;
         host.onWorker(() -> {
-            Batch b;
+            T result = null;
+            Exception failure = null;
             try {
-                b = read(gen, from, fromLoops, horizon, roomFrames, roomBytes);
+                result = task.call();
             } catch (Exception e) {
-                host.onOwner(() -> {
-                    working = false;
-                    fail(e);
-                });
-                return;
+                failure = e;
             }
+            T done = result;
+            Exception failed = failure;
             host.onOwner(() -> {
                 working = false;
                 if (closed) {
                     closeFile();
-                    return;
-                }
-                if (pendingSeekMillis >= 0) {
+                } else if (failed != null) {
+                    fail(failed);
+                } else if (pendingSeekMillis >= 0) {
                     long again = pendingSeekMillis;
                     pendingSeekMillis = -1;
                     seekNow(again);
-                    return;
+                } else {
+                    then.accept(done);
                 }
-                took(b);
             });
         });
     }
 
+    /** The file cannot be read on: the play ends here, once (a closed play is never told). */
     private void fail(Exception e) {
-        if (closed) {
-            closeFile();
-            return;
-        }
         closed = true;
         cancelTimer();
         ready.clear();

@@ -210,13 +210,25 @@ class PacedFileTest {
         return new PacedFile(host, new PacedFile.Options(lead, 0, loop), () -> file, out);
     }
 
+    /** A play of a fake file of {@code seconds}, started at {@code startMillis} on a fresh clock. */
+    private record Play(FakeHost host, FakeFile file, Recorder out, PacedFile paced) {
+        static Play of(int seconds, int frameBytes, long lead, boolean loop, long startMillis) {
+            FakeHost host = new FakeHost();
+            FakeFile file = new FakeFile(seconds, frameBytes);
+            Recorder out = new Recorder(host);
+            PacedFile p = PacedFileTest.paced(host, file, out, lead, loop);
+            p.start(startMillis);
+            return new Play(host, file, out, p);
+        }
+    }
+
     @Test
     void configsFirstThenTheLeadAtOnceThenRealTime() {
-        FakeHost host = new FakeHost();
-        FakeFile file = new FakeFile(10, 1000);
-        Recorder out = new Recorder(host);
-        PacedFile p = paced(host, file, out, 2_000, false);
-        p.start(0);
+        Play play = Play.of(10, 1000, 2_000, false, 0);
+        FakeHost host = play.host();
+        FakeFile file = play.file();
+        Recorder out = play.out();
+        PacedFile p = play.paced();
         assertTrue(out.frames.get(0).isConfig() && out.frames.get(1).isConfig(), "configs first: " + out.frames);
         assertEquals(0, out.frames.get(0).dts(), "at the first sample's time");
         // everything up to the lead goes out at once, nothing after it
@@ -279,11 +291,11 @@ class PacedFileTest {
 
     @Test
     void startAndSeekGoToTheKeyframeAtOrBefore() {
-        FakeHost host = new FakeHost();
-        FakeFile file = new FakeFile(20, 100);
-        Recorder out = new Recorder(host);
-        PacedFile p = paced(host, file, out, 1_000, false);
-        p.start(10_500);
+        Play play = Play.of(20, 100, 1_000, false, 10_500);
+        FakeHost host = play.host();
+        FakeFile file = play.file();
+        Recorder out = play.out();
+        PacedFile p = play.paced();
         MediaFrame first = out.frames.stream().filter(f -> !f.isConfig()).findFirst().orElseThrow();
         assertEquals(10_000, first.dtsMillis(), "the keyframe at or before 10.5 s");
         assertTrue(first.isKeyframe());
@@ -304,11 +316,11 @@ class PacedFileTest {
     /** A seek while a read is under way drops that read's frames: nothing of the old position follows the new one. */
     @Test
     void aSeekDuringARead() {
-        FakeHost host = new FakeHost();
-        FakeFile file = new FakeFile(20, 100);
-        Recorder out = new Recorder(host);
-        PacedFile p = paced(host, file, out, 1_000, false);
-        p.start(0);
+        Play play = Play.of(20, 100, 1_000, false, 0);
+        FakeHost host = play.host();
+        FakeFile file = play.file();
+        Recorder out = play.out();
+        PacedFile p = play.paced();
         host.workersAtOnce = false;
         host.advance(1_500); // a read is now queued on the worker
         assertFalse(host.workerTasks.isEmpty(), "a read was asked for");
@@ -329,11 +341,11 @@ class PacedFileTest {
 
     @Test
     void pauseHoldsTheClock() {
-        FakeHost host = new FakeHost();
-        FakeFile file = new FakeFile(10, 100);
-        Recorder out = new Recorder(host);
-        PacedFile p = paced(host, file, out, 1_000, false);
-        p.start(0);
+        Play play = Play.of(10, 100, 1_000, false, 0);
+        FakeHost host = play.host();
+        FakeFile file = play.file();
+        Recorder out = play.out();
+        PacedFile p = play.paced();
         host.advance(2_000);
         assertEquals(3_000, out.lastSample().dtsMillis());
         p.pause(true);
@@ -348,11 +360,11 @@ class PacedFileTest {
     /** With loop the timestamps rise on across the seam, each loop later by the file's span plus one frame. */
     @Test
     void loopsKeepTimestampsRising() {
-        FakeHost host = new FakeHost();
-        FakeFile file = new FakeFile(4, 100);
-        Recorder out = new Recorder(host);
-        PacedFile p = paced(host, file, out, 0, true);
-        p.start(0);
+        Play play = Play.of(4, 100, 0, true, 0);
+        FakeHost host = play.host();
+        FakeFile file = play.file();
+        Recorder out = play.out();
+        PacedFile p = play.paced();
         host.advance(13_000);
         assertEquals(0, out.completed, "a loop never completes");
         long[] last = {-1, -1};
