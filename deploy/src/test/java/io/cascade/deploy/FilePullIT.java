@@ -11,9 +11,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.net.URLEncoder;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -68,20 +65,11 @@ class FilePullIT {
 
     @AfterEach
     void removeRelays() throws Exception {
-        JsonArray all = call("listPullPushConfig").getJsonArray("data");
-        for (int i = 0; i < all.size(); i++) {
-            call("removePullPushConfig", "id", all.getJsonObject(i).getString("id"));
-        }
+        RelayCalls.removeAll(api);
     }
 
     private static JsonObject call(String verb, String... params) throws Exception {
-        StringBuilder q = new StringBuilder();
-        for (int i = 0; i + 1 < params.length; i += 2) {
-            q.append(q.isEmpty() ? "?" : "&").append(params[i]).append('=')
-                    .append(URLEncoder.encode(params[i + 1], StandardCharsets.UTF_8));
-        }
-        HttpResponse<String> r = Http.getText("http://127.0.0.1:" + api + "/api/" + verb + q);
-        return new JsonObject(r.body()).put("httpStatus", r.statusCode());
+        return RelayCalls.call(api, verb, params);
     }
 
     private static String pull(String uri, String name, String... more) throws Exception {
@@ -93,13 +81,7 @@ class FilePullIT {
     }
 
     private static JsonObject status(String id) throws Exception {
-        JsonArray all = call("listPullPushConfig").getJsonArray("data");
-        for (int i = 0; i < all.size(); i++) {
-            if (all.getJsonObject(i).getString("id").equals(id)) {
-                return all.getJsonObject(i).getJsonObject("status");
-            }
-        }
-        throw new AssertionError("no relay " + id + " in " + all);
+        return RelayCalls.status(api, id);
     }
 
     /** framecrc lines of one stream as {dts, pts}, in the order ffmpeg wrote them. */
