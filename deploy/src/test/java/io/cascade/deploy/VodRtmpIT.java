@@ -257,4 +257,49 @@ class VodRtmpIT {
             assertEquals(25, video, "video messages read");
         }
     }
+
+    /** A file that is no MP4: Play.Failed for that play, and the node plays the next one as before. */
+    @Test
+    void aFileThatCannotBeReadFailsThatPlayOnly() throws Exception {
+        Files.write(vod.resolve("garbage.mp4"), new byte[64 << 10]);
+        try (TestRtmpClient c = new TestRtmpClient(rtmp, 10_000)) {
+            c.handshake(false);
+            c.connect("vod");
+            int id = c.createStream();
+            assertEquals("NetStream.Play.Failed", c.play(id, "garbage.mp4"), c.statusCodes().toString());
+            int again = c.createStream();
+            assertEquals("NetStream.Play.Reset", c.play(again, "clip.mp4"), "the same connection plays a good file: "
+                    + c.statusCodes());
+            assertTrue(c.readMedia() != null, "media of the good file");
+        }
+    }
+
+    /** vod.max.plays: the play past the bound is refused with Play.Failed and counted; a play after it ends is not. */
+    @Test
+    void playsPastTheNodesBoundAreRefused() throws Exception {
+        int port = Clients.freePort();
+        CascadeNode bounded = Clients.startSingle("vod-bounded", port, 0, "data.dir", dir.resolve("data").toString(),
+                "vod.max.plays", "1");
+        try (TestRtmpClient first = new TestRtmpClient(port, 10_000);
+             TestRtmpClient second = new TestRtmpClient(port, 10_000)) {
+            first.handshake(false);
+            first.connect("vod");
+            assertEquals("NetStream.Play.Reset", first.play(first.createStream(), "clip.mp4"));
+            second.handshake(false);
+            second.connect("vod");
+            int id = second.createStream();
+            assertEquals("NetStream.Play.Failed", second.play(id, "clip.mp4"), second.statusCodes().toString());
+            first.close();
+            io.cascade.testing.Await.until("the first play's slot given back", java.time.Duration.ofSeconds(10),
+                    () -> {
+                        try (TestRtmpClient third = new TestRtmpClient(port, 10_000)) {
+                            third.handshake(false);
+                            third.connect("vod");
+                            return "NetStream.Play.Reset".equals(third.play(third.createStream(), "clip.mp4"));
+                        }
+                    });
+        } finally {
+            bounded.stop();
+        }
+    }
 }
