@@ -83,7 +83,7 @@ public final class CascadeNode {
         for (Listener l : Listener.ALL) {
             l.protocols().forEach(counters::protocol); // their series exist from startup, zeros included
         }
-        RelaySchemes.PROTOCOLS.forEach(counters::protocol); // and those only relays speak (raw RTP)
+        RelaySchemes.PROTOCOLS.forEach(counters::protocol); // and those only relays speak (raw RTP, files)
     }
 
     public static void main(String[] args) throws Exception {

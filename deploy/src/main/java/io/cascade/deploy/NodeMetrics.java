@@ -168,6 +168,8 @@ final class NodeMetrics implements AutoCloseable {
             counter("cascade.ingest.bytes", "Bytes received on the protocol's sockets (publishers' media and"
                     + " the small control traffic of viewers)", p.bytesIn, "protocol", p.name());
             counter("cascade.egress.bytes", EGRESS_HELP, p.bytesOut, "protocol", p.name());
+            counter("cascade.vod.plays", "Plays of files (VOD) that started, by protocol", p.vodPlays, "protocol",
+                    p.name());
             counter("cascade.protocol.violations", "Connections closed because the client broke the protocol",
                     p.violations, "protocol", p.name());
             counter("cascade.input.errors", "Damage in a publisher's input that was survived: MPEG-TS packets lost"
@@ -237,9 +239,10 @@ final class NodeMetrics implements AutoCloseable {
                 "name_lost");
         String playRefused = "Plays refused: nobody published the name within the play wait, or the node serves as"
                 + " many streams as it may (not_found); authorisation said no to a play or an HLS/DASH request"
-                + " (unauthorised)";
+                + " (unauthorised); the node plays vod.max.plays files already (vod_full)";
         counter("cascade.play.refusals", playRefused, counters.playRefusedNotFound, "reason", "not_found");
         counter("cascade.play.refusals", playRefused, counters.playRefusedUnauthorised, "reason", "unauthorised");
+        counter("cascade.play.refusals", playRefused, counters.vodPlaysRefusedFull, "reason", "vod_full");
         counter("cascade.data.messages", "JSON messages from clients that streams ingested here took in (sent to"
                 + " every node that serves the stream)", counters.dataMessagesPublished);
         String dataDropped = "JSON messages from clients (/<stream>/meta) dropped: over the client's or the stream's"

@@ -7,6 +7,8 @@ import io.cascade.cluster.StreamRegistry;
 import io.cascade.deploy.NodeConfig.Role;
 import io.cascade.edge.StreamHubs;
 import io.cascade.edge.fanout.Playback;
+import io.cascade.vod.VodLibrary;
+import io.cascade.protocol.MediaFiles;
 import io.cascade.packaging.files.FileOutputs;
 import io.cascade.packaging.PackageSettings;
 import io.cascade.packaging.recording.Recordings;
@@ -49,6 +51,8 @@ final class NodeServices {
     StreamHubs hubs;
     /** Where viewers of every protocol are attached (edge). */
     Playback playback;
+    /** The files played on demand and pulled as live streams, and the bound on plays of them (every node). */
+    final VodLibrary vod;
     /** createHLSStream, createDASHStream and the automatic folders (origin). */
     FileOutputs fileOutputs;
     /** record, RTMP publishes of type record/append, and their files (ingest and origin nodes; null on others). */
@@ -80,6 +84,7 @@ final class NodeServices {
         this.packaging = packaging;
         this.tls = tls;
         this.authorisation = Authorisation.of(vertx, config.authorisation());
+        this.vod = new VodLibrary(config.vodFolders(), MediaFiles::open, config.value(VodLibrary.MAX_PLAYS));
     }
 
     /** The ingest points publishers and viewers are checked against, or null when none are required. */

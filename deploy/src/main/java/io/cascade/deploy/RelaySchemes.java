@@ -5,6 +5,7 @@ import io.cascade.edge.rtmp.RtmpPush;
 import io.cascade.edge.rtsp.RtspPush;
 import io.cascade.edge.ts.TsUdpPush;
 import io.cascade.edge.ts.TsUdpTarget;
+import io.cascade.ingest.file.FilePull;
 import io.cascade.ingest.rtmp.RtmpPull;
 import io.cascade.ingest.rtp.RtpPull;
 import io.cascade.ingest.rtsp.RtspPull;
@@ -55,8 +56,8 @@ final class RelaySchemes {
         }
     }
 
-    /** Protocols that only relays speak, so no listener registers them for the metrics: raw RTP. */
-    static final List<String> PROTOCOLS = List.of(RtpPull.PROTOCOL);
+    /** Protocols that only relays speak, so no listener registers them for the metrics: raw RTP, files. */
+    static final List<String> PROTOCOLS = List.of(RtpPull.PROTOCOL, FilePull.PROTOCOL);
 
     private static final RelayConfig.Kind PULL = RelayConfig.Kind.PULL;
     private static final RelayConfig.Kind PUSH = RelayConfig.Kind.PUSH;
@@ -83,6 +84,9 @@ final class RelaySchemes {
             new Scheme(TsPullUri.TCP_SCHEME, PULL, List.of(), c -> TsPullUri.parse(c.uri()).describe(), (node, clients, c) ->
                     new TsTcpPull(node.vertx, clients.plain(), node.admission, node.counters,
                             node.config.value(TsServer.IDLE_MS), c).start()),
+            // a file of the VOD folders of the node that runs the pull, published as a live stream
+            new Scheme(FilePull.SCHEME, PULL, FilePull.OPTIONS, c -> FilePull.source(c).describe(), (node, clients, c) ->
+                    new FilePull(node.vertx, node.admission, node.counters, node.vod, c).start()),
             new Scheme(TsUdpTarget.SCHEME, PUSH, List.of(), c -> TsUdpPush.target(c).describe(), (node, clients, c) ->
                     new TsUdpPush(node.vertx, node.playback, node.counters, c).start()));
 

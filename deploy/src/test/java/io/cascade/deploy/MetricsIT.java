@@ -91,6 +91,8 @@ class MetricsIT {
                 {"cascade_publish_refusals_total", "reason", "other"},
                 {"cascade_play_refusals_total", "reason", "not_found"},
                 {"cascade_play_refusals_total", "reason", "unauthorised"},
+                {"cascade_play_refusals_total", "reason", "vod_full"},
+                {"cascade_vod_plays_total", "protocol", "rtmp"},
                 {"cascade_gop_cache_bytes"},
                 {"cascade_eventbus_peer_bytes_sent_total"},
                 {"cascade_eventbus_peer_frames_sent_total"},

@@ -9,9 +9,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.net.URLEncoder;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -54,13 +51,7 @@ class RtpRelayIT {
     }
 
     private JsonObject call(String verb, String... params) throws Exception {
-        StringBuilder q = new StringBuilder();
-        for (int i = 0; i + 1 < params.length; i += 2) {
-            q.append(q.isEmpty() ? "?" : "&").append(params[i]).append('=')
-                    .append(URLEncoder.encode(params[i + 1], StandardCharsets.UTF_8));
-        }
-        HttpResponse<String> r = Http.getText("http://127.0.0.1:" + api + "/api/" + verb + q);
-        return new JsonObject(r.body()).put("httpStatus", r.statusCode());
+        return RelayCalls.call(api, verb, params);
     }
 
     /** ffmpeg sending one medium as RTP to the port, and the SDP it writes for it. */

@@ -15,9 +15,6 @@ import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
-import java.net.URLEncoder;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -70,20 +67,11 @@ class TsRelayIT {
     /** Each test's relays go with it: a pull's stream and port are free for the next. */
     @AfterEach
     void removeRelays() throws Exception {
-        JsonArray all = call("listPullPushConfig").getJsonArray("data");
-        for (int i = 0; i < all.size(); i++) {
-            call("removePullPushConfig", "id", all.getJsonObject(i).getString("id"));
-        }
+        RelayCalls.removeAll(api);
     }
 
     private static JsonObject call(String verb, String... params) throws Exception {
-        StringBuilder q = new StringBuilder();
-        for (int i = 0; i + 1 < params.length; i += 2) {
-            q.append(q.isEmpty() ? "?" : "&").append(params[i]).append('=')
-                    .append(URLEncoder.encode(params[i + 1], StandardCharsets.UTF_8));
-        }
-        HttpResponse<String> r = Http.getText("http://127.0.0.1:" + api + "/api/" + verb + q);
-        return new JsonObject(r.body()).put("httpStatus", r.statusCode());
+        return RelayCalls.call(api, verb, params);
     }
 
     private static String added(JsonObject answer) {
@@ -92,13 +80,7 @@ class TsRelayIT {
     }
 
     private static JsonObject status(String id) throws Exception {
-        JsonArray all = call("listPullPushConfig").getJsonArray("data");
-        for (int i = 0; i < all.size(); i++) {
-            if (all.getJsonObject(i).getString("id").equals(id)) {
-                return all.getJsonObject(i).getJsonObject("status");
-            }
-        }
-        throw new AssertionError("no relay " + id + " in " + all);
+        return RelayCalls.status(api, id);
     }
 
     private static JsonObject awaitState(String id, String state) throws Exception {

@@ -51,6 +51,8 @@ public final class NodeCounters {
      */
     public final LongAdder publishersEndedNameLost = new LongAdder();
     public final LongAdder playRefusedNotFound = new LongAdder();
+    /** Plays of files refused because the node played {@code vod.max.plays} files already. */
+    public final LongAdder vodPlaysRefusedFull = new LongAdder();
     /** Connection attempts of the relays running on this node (pulls and pushes), the first ones included. */
     public final LongAdder relayAttempts = new LongAdder();
     /** Plays (and HLS/DASH requests) refused by authorisation. */
@@ -107,8 +109,10 @@ public final class NodeCounters {
         private final String name;
         /** Publishers whose publish was accepted and that are still connected. */
         public final LongAdder publishers = new LongAdder();
-        /** Viewers playing (viewers waiting for a publisher not included). */
+        /** Viewers playing (viewers waiting for a publisher not included), plays of files among them. */
         public final LongAdder viewers = new LongAdder();
+        /** Plays of files (VOD) that started. */
+        public final LongAdder vodPlays = new LongAdder();
         /** Bytes read from the protocol's sockets. */
         public final LongAdder bytesIn = new LongAdder();
         /** Bytes written to the protocol's sockets. */

@@ -86,6 +86,19 @@ public final class RelayAttempts {
     }
 
     /**
+     * The source ended as it was meant to (a file pull reached the end of its file): the relay is done, with no further
+     * attempt whatever keepAlive says; an attempt again would only replay the same end.
+     */
+    public void finished(String reason) {
+        if (!stopped) {
+            log.info("{} finished: {}", what, reason);
+        }
+        stopped = true;
+        vertx.cancelTimer(retryTimer);
+        status.finished(reason);
+    }
+
+    /**
      * Stops for good. {@code closeAttempt} ends the attempt under way, if any, and answers whether there was one: it
      * then reports {@link #ended} as any end does; without one the relay is stopped at once.
      */

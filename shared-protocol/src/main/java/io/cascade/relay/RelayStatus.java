@@ -47,6 +47,12 @@ public final class RelayStatus {
         set(State.STOPPED);
     }
 
+    /** Stopped because the source ended as it should; {@code reason} is what listPullPushConfig shows. */
+    public void finished(String reason) {
+        lastError = reason;
+        set(State.STOPPED);
+    }
+
     public State state() {
         return state;
     }

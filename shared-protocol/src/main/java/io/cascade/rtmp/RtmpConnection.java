@@ -269,6 +269,25 @@ public final class RtmpConnection implements RtmpSession.Listener {
     }
 
     @Override
+    public boolean servesFiles(String app) {
+        return owner.playHandler().servesFiles(app);
+    }
+
+    @Override
+    public boolean onSeek(int streamId, long millis) {
+        StreamBinding b = bindings.get(streamId);
+        return b != null && b.onSeek(millis);
+    }
+
+    @Override
+    public void onPause(int streamId, boolean pause) {
+        StreamBinding b = bindings.get(streamId);
+        if (b != null) {
+            b.onPause(pause);
+        }
+    }
+
+    @Override
     public void onStreamClosed(int streamId) {
         StreamBinding b = bindings.remove(streamId);
         if (b != null) {

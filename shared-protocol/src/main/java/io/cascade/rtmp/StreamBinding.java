@@ -10,4 +10,13 @@ public interface StreamBinding {
 
     /** The client closed or deleted the stream, or the connection ended. Called once. */
     void onClosed();
+
+    /** A {@code seek} on a play of a file: true when playback starts again from {@code millis}. */
+    default boolean onSeek(long millis) {
+        return false;
+    }
+
+    /** A {@code pause} (true) or unpause (false) on a play of a file. */
+    default void onPause(boolean pause) {
+    }
 }

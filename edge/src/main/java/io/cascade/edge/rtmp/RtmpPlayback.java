@@ -10,8 +10,12 @@ import io.cascade.protocol.rtmp.session.PlayRequest;
 import io.cascade.rtmp.RtmpConnection;
 import io.cascade.rtmp.RtmpPlayHandler;
 import io.cascade.rtmp.RtmpServer;
+import io.cascade.vod.VodLibrary;
+import io.cascade.metrics.NodeCounters;
 import io.netty.buffer.Unpooled;
 import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
 
 /**
  * RTMP's side of a play: the viewer's NetStream as a {@link ViewerOutput}, and RTMP chunks as the stream's
@@ -23,13 +27,34 @@ public final class RtmpPlayback implements RtmpPlayHandler {
     static final int SHARED_STREAM_ID = 1;
 
     private final Playback playback;
+    private final Vod vod;
+
+    /** What plays of files need: the folders and their bound, the node's file-reading threads, its counters. */
+    public record Vod(Vertx vertx, VodLibrary library, WorkerExecutor workers, NodeCounters counters) {
+    }
 
     public RtmpPlayback(Playback playback) {
+        this(playback, null);
+    }
+
+    /** @param vod plays in the applications of its folders play files; null: every play is of a live stream */
+    public RtmpPlayback(Playback playback, Vod vod) {
         this.playback = playback;
+        this.vod = vod;
+    }
+
+    @Override
+    public boolean servesFiles(String app) {
+        return vod != null && vod.library().serves(app);
     }
 
     @Override
     public void play(RtmpConnection c, PlayRequest r) {
+        if (servesFiles(r.app())) {
+            c.bind(r.streamId(), RtmpVod.play(vod.vertx(), c, r, vod.library(), playback, vod.workers(),
+                    vod.counters()));
+            return;
+        }
         Viewer viewer = playback.play(r.name(), c.credentials(r.query()), RtmpServer.PROTOCOL, RtmpPlayback::sharedEncoder,
                 new Output(c, r));
         c.bind(r.streamId(), viewer::close);

@@ -19,9 +19,12 @@ import io.cascade.protocol.rtmp.message.UserControl;
 import io.cascade.protocol.rtmp.message.WindowAckSize;
 
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The server side of one RTMP connection, from the first handshake byte to the NetStream commands, with no I/O:
@@ -39,6 +42,11 @@ public final class RtmpSession {
     public static final long WINDOW_ACK_SIZE = 2_500_000;
     /** NetStreams one connection may create: encoders and players use one; this bounds a createStream loop. */
     public static final int MAX_STREAMS = 8;
+    /**
+     * Longest file name a play in a file application may carry: paths are deep at times, never this long, and the
+     * name is logged and resolved on disk.
+     */
+    public static final int MAX_FILE_NAME_LENGTH = 1024;
 
     public static final int CSID_CONTROL = 2;
     public static final int CSID_COMMAND = 3;
@@ -69,6 +77,26 @@ public final class RtmpSession {
 
         /** The client closed or deleted a stream (publishing or playing). */
         void onStreamClosed(int streamId);
+
+        /**
+         * Whether plays in {@code app} name files (VOD) rather than live streams: their names are paths the role
+         * confines itself ({@code mp4:sub/clip.mp4}), so the session lets through what a live name may not hold.
+         */
+        default boolean servesFiles(String app) {
+            return false;
+        }
+
+        /**
+         * A {@code seek} on a stream started with {@link #startPlay(int, String, boolean, boolean) recorded}: true
+         * when playback now starts again from {@code millis} (the session then tells the client), false when it cannot.
+         */
+        default boolean onSeek(int streamId, long millis) {
+            return false;
+        }
+
+        /** A {@code pause} (true) or unpause (false) on a recorded stream; the session answers the client. */
+        default void onPause(int streamId, boolean pause) {
+        }
     }
 
     private enum State { AWAIT_C0C1, AWAIT_C2, AWAIT_CONNECT, CONNECTED, REJECTED }
@@ -80,6 +108,11 @@ public final class RtmpSession {
     private final ChunkEncoder encoder = new ChunkEncoder(OUT_CHUNK_SIZE);
     private final ChunkEncoder initialEncoder = new ChunkEncoder(ChunkDecoder.DEFAULT_CHUNK_SIZE);
     private final Map<Integer, StreamState> streams = new LinkedHashMap<>();
+    /** Playing streams that are files (seek and pause apply), and of those the paused ones. */
+    private final Set<Integer> recorded = new HashSet<>();
+    private final Set<Integer> paused = new HashSet<>();
+    /** The client's SetBufferLength per stream id (sent before play as often as after): how far ahead it buffers. */
+    private final Map<Integer, Long> bufferMillis = new HashMap<>();
     private final byte[] handshake = new byte[RtmpHandshake.C0C1_SIZE];
     private int handshakeFill;
     private State state = State.AWAIT_C0C1;
@@ -179,7 +212,15 @@ public final class RtmpSession {
     private void onUserControl(UserControl uc) {
         if (uc.eventType() == UserControl.PING_REQUEST) {
             sendControl(MessageType.USER_CONTROL, UserControl.pingResponse(uc.value()).encode());
+        } else if (uc.eventType() == UserControl.SET_BUFFER_LENGTH && streams.containsKey(uc.streamId())) {
+            // only for streams that exist: MAX_STREAMS bounds the map
+            bufferMillis.put(uc.streamId(), uc.bufferLength());
         }
+    }
+
+    /** The buffer length the client asked for on this stream (SetBufferLength), or -1 when it sent none. */
+    public long bufferMillis(int streamId) {
+        return bufferMillis.getOrDefault(streamId, -1L);
     }
 
     private void onMedia(RtmpMessage m) {
@@ -221,8 +262,10 @@ public final class RtmpSession {
                 }
             }
             case "closeStream" -> closeStream(streamId);
+            case "seek" -> onSeek(streamId, values);
+            case "pause", "pauseRaw" -> onPause(streamId, values);
             default -> {
-                // receiveAudio, receiveVideo, pause, seek, _checkbw...: not meaningful for live; ignored
+                // receiveAudio, receiveVideo, _checkbw...: not meaningful here; ignored
             }
         }
     }
@@ -293,12 +336,78 @@ public final class RtmpSession {
         double duration = values.size() > 5 && values.get(5) instanceof Double d ? d : -1;
         boolean reset = !(values.size() > 6 && values.get(6) instanceof Boolean b) || b;
         StreamName sn = StreamName.parse(raw);
-        if (!StreamNames.isValid(sn.name())) {
+        boolean valid = listener.servesFiles(app) ? isFileName(sn.name()) : StreamNames.isValid(sn.name());
+        if (!valid) {
             sendStatus(streamId, "error", "NetStream.Play.StreamNotFound", "Invalid stream name");
             return;
         }
         streams.put(streamId, StreamState.PLAY_PENDING);
         listener.onPlay(new PlayRequest(streamId, app, sn.name(), sn.query(), start, duration, reset));
+    }
+
+    /**
+     * A name a file application may be asked for: printable, not empty, bounded. Whether it names a file inside the
+     * folder is the role's check on the path (never this one's), so this only keeps control characters out of logs.
+     */
+    private static boolean isFileName(String name) {
+        if (name.isEmpty() || name.length() > MAX_FILE_NAME_LENGTH) {
+            return false;
+        }
+        for (int i = 0; i < name.length(); i++) {
+            if (Character.isISOControl(name.charAt(i))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * {@code seek(null, milliseconds)} on a playing file: the role restarts from the keyframe at or before it; the
+     * client is told as Flash servers tell it (the stream is recorded and begins again, Seek.Notify, then Play.Reset
+     * and Play.Start), and the frames from the new position follow. Live streams cannot seek: ignored, as before.
+     */
+    private void onSeek(int streamId, List<Object> values) {
+        if (streams.get(streamId) != StreamState.PLAYING || !recorded.contains(streamId)) {
+            return;
+        }
+        double at = values.size() > 3 && values.get(3) instanceof Double d ? d : 0;
+        long millis = Double.isFinite(at) ? Math.max(0, (long) at) : 0;
+        if (!listener.onSeek(streamId, millis)) {
+            sendStatus(streamId, "error", "NetStream.Seek.Failed", "Seeking " + millis + " failed.");
+            return;
+        }
+        sendControl(MessageType.USER_CONTROL, UserControl.streamIsRecorded(streamId).encode());
+        sendControl(MessageType.USER_CONTROL, UserControl.streamBegin(streamId).encode());
+        sendStatus(streamId, "status", "NetStream.Seek.Notify", "Seeking " + millis + " (stream ID: " + streamId
+                + ").");
+        sendStatus(streamId, "status", "NetStream.Play.Reset", "Playing and resetting.");
+        sendStatus(streamId, "status", "NetStream.Play.Start", "Started playing.");
+    }
+
+    /**
+     * {@code pause(null, pause, milliseconds)} on a playing file: pausing stops the frames (StreamEOF, as the stream
+     * is dry for now, and Pause.Notify), unpausing goes on from where they stopped (StreamBegin, Unpause.Notify).
+     * A second pause or unpause in a row is answered again and changes nothing. Live streams: ignored, as before.
+     */
+    private void onPause(int streamId, List<Object> values) {
+        if (streams.get(streamId) != StreamState.PLAYING || !recorded.contains(streamId)) {
+            return;
+        }
+        // Flash sends pause as a boolean; a player that sends nothing there means "pause", as pauseRaw did
+        boolean pause = !(values.size() > 3 && values.get(3) instanceof Boolean b) || b;
+        if (pause) {
+            if (paused.add(streamId)) {
+                listener.onPause(streamId, true);
+            }
+            sendControl(MessageType.USER_CONTROL, UserControl.streamEof(streamId).encode());
+            sendStatus(streamId, "status", "NetStream.Pause.Notify", "Pausing.");
+        } else {
+            if (paused.remove(streamId)) {
+                listener.onPause(streamId, false);
+            }
+            sendControl(MessageType.USER_CONTROL, UserControl.streamBegin(streamId).encode());
+            sendStatus(streamId, "status", "NetStream.Unpause.Notify", "Unpausing.");
+        }
     }
 
     private void requireIdle(int streamId, String command) throws RtmpProtocolException {
@@ -314,7 +423,7 @@ public final class RtmpSession {
     private void closeStream(int streamId) {
         StreamState s = streams.get(streamId);
         if (s != null && s != StreamState.CREATED) {
-            streams.put(streamId, StreamState.CREATED);
+            toCreated(streamId);
             listener.onStreamClosed(streamId);
         }
     }
@@ -340,10 +449,21 @@ public final class RtmpSession {
     }
 
     public void startPlay(int streamId, String name, boolean reset) {
+        startPlay(streamId, name, reset, false);
+    }
+
+    /**
+     * Starts a pending play; {@code recorded}: it plays a file, so {@code seek} and {@code pause} reach the listener
+     * and the play ends with {@link #completePlay}.
+     */
+    public void startPlay(int streamId, String name, boolean reset, boolean recorded) {
         if (streams.get(streamId) != StreamState.PLAY_PENDING) {
             return;
         }
         streams.put(streamId, StreamState.PLAYING);
+        if (recorded) {
+            this.recorded.add(streamId);
+        }
         sendControl(MessageType.USER_CONTROL, UserControl.streamIsRecorded(streamId).encode());
         sendControl(MessageType.USER_CONTROL, UserControl.streamBegin(streamId).encode());
         if (reset) {
@@ -360,7 +480,7 @@ public final class RtmpSession {
         if (s != StreamState.PLAY_PENDING && s != StreamState.PLAYING) {
             return;
         }
-        streams.put(streamId, StreamState.CREATED);
+        toCreated(streamId);
         sendStatus(streamId, "error", "NetStream.Play.StreamNotFound", "No such stream: " + name + ".");
     }
 
@@ -369,7 +489,7 @@ public final class RtmpSession {
         if (streams.get(streamId) != StreamState.PLAY_PENDING) {
             return;
         }
-        streams.put(streamId, StreamState.CREATED);
+        toCreated(streamId);
         sendStatus(streamId, "error", code, description);
     }
 
@@ -383,9 +503,43 @@ public final class RtmpSession {
     /** Playback ends from the server's side (the node goes out of service): NetStream.Play.Stop, as at a stream's end. */
     public void stopPlay(int streamId, String description) {
         if (streams.get(streamId) == StreamState.PLAYING) {
-            streams.put(streamId, StreamState.CREATED);
+            toCreated(streamId);
             sendStatus(streamId, "status", "NetStream.Play.Stop", description);
         }
+    }
+
+    /**
+     * A file played to its end: onPlayStatus NetStream.Play.Complete (with the duration and bytes played, as FMS
+     * sends it), StreamEOF, then NetStream.Play.Stop, after which players such as ffmpeg end by themselves.
+     */
+    public void completePlay(int streamId, String name, long durationMillis, long bytes) {
+        if (streams.get(streamId) != StreamState.PLAYING) {
+            return;
+        }
+        toCreated(streamId);
+        Map<String, Object> info = status("status", "NetStream.Play.Complete", "Finished playing " + name + ".");
+        info.put("duration", durationMillis / 1000.0);
+        info.put("bytes", (double) bytes);
+        sendData(streamId, "onPlayStatus", info);
+        sendControl(MessageType.USER_CONTROL, UserControl.streamEof(streamId).encode());
+        sendStatus(streamId, "status", "NetStream.Play.Stop", "Stopped playing " + name + ".");
+    }
+
+    /** A play that started cannot go on (a file that cannot be read): NetStream.Play.Failed, the stream is idle. */
+    public void failPlay(int streamId, String description) {
+        StreamState s = streams.get(streamId);
+        if (s != StreamState.PLAY_PENDING && s != StreamState.PLAYING) {
+            return;
+        }
+        toCreated(streamId);
+        sendStatus(streamId, "error", "NetStream.Play.Failed", description);
+    }
+
+    /** The stream is idle again: whatever its play was (a file, paused) is over. */
+    private void toCreated(int streamId) {
+        streams.put(streamId, StreamState.CREATED);
+        recorded.remove(streamId);
+        paused.remove(streamId);
     }
 
     /** The stream a client plays was published again. */

@@ -39,6 +39,11 @@ class RtmpSessionTest {
         final List<Integer> closedStreams = new ArrayList<>();
         final List<ConnectRequest> connects = new ArrayList<>();
         String rejection;
+        /** Applications whose plays name files, and what the role answers a seek. */
+        final java.util.Set<String> fileApps = new java.util.HashSet<>();
+        boolean seekable = true;
+        final List<Long> seeks = new ArrayList<>();
+        final List<Boolean> pauses = new ArrayList<>();
         private boolean handshaking = true;
 
         Client() throws RtmpProtocolException {
@@ -83,6 +88,39 @@ class RtmpSessionTest {
         @Override
         public void onStreamClosed(int streamId) {
             closedStreams.add(streamId);
+        }
+
+        @Override
+        public boolean servesFiles(String app) {
+            return fileApps.contains(app);
+        }
+
+        @Override
+        public boolean onSeek(int streamId, long millis) {
+            seeks.add(millis);
+            return seekable;
+        }
+
+        @Override
+        public void onPause(int streamId, boolean pause) {
+            pauses.add(pause);
+        }
+
+        /** What the session sent since the last call, as "name code" for commands and data, "uc<type>" for events. */
+        List<String> since() throws Exception {
+            List<String> out = new ArrayList<>();
+            for (RtmpMessage m : received) {
+                if (m.typeId() == MessageType.USER_CONTROL) {
+                    out.add("uc" + UserControl.decode(m.payload()).eventType());
+                } else if (m.typeId() == MessageType.COMMAND_AMF0 || m.typeId() == MessageType.DATA_AMF0) {
+                    List<Object> v = Amf0Reader.readAll(m.payload(), 0, m.payload().length);
+                    Object last = v.get(v.size() - 1);
+                    out.add(v.get(0) + (last instanceof Map<?, ?> info && info.get("code") != null
+                            ? " " + info.get("code") : ""));
+                }
+            }
+            received.clear();
+            return out;
         }
 
         void message(int csid, int type, int streamId, long ts, byte[] payload) throws RtmpProtocolException {
@@ -232,5 +270,109 @@ class RtmpSessionTest {
         c.command(0, "connect", 1, connectObject("live", "FMLE/3.0"));
         assertThrows(RtmpProtocolException.class, () -> c.command(5, "publish", 2, null, "x", "live"));
         assertTrue(c.publishes.isEmpty());
+    }
+
+    /** A player of a file in a file application: connect, createStream, SetBufferLength, play, as ffmpeg sends them. */
+    private static Client playingAFile(String name) throws Exception {
+        Client c = new Client();
+        c.fileApps.add("vod");
+        c.command(0, "connect", 1, connectObject("vod", "LNX 9,0,124,2"));
+        c.command(0, "createStream", 2, (Object) null);
+        c.message(2, MessageType.USER_CONTROL, 0, 0, UserControl.setBufferLength(1, 3000).encode());
+        c.command(1, "play", 3, null, name, -2000.0);
+        assertEquals(1, c.plays.size(), "the play reached the role");
+        c.session.startPlay(1, name, true, true);
+        c.since();
+        return c;
+    }
+
+    /**
+     * Names of files (Flash's mp4: prefix, folders) pass in file applications only; control characters never; the
+     * buffer length the player asked for before its play is kept for the role.
+     */
+    @Test
+    void fileApplicationsTakeFileNamesAndKeepTheBufferLength() throws Exception {
+        Client c = playingAFile("mp4:films/clip.mp4");
+        assertEquals("mp4:films/clip.mp4", c.plays.get(0).name());
+        assertEquals(-2000.0, c.plays.get(0).start());
+        assertEquals(3000, c.session.bufferMillis(1));
+        assertEquals(-1, c.session.bufferMillis(7));
+
+        Client live = new Client();
+        live.command(0, "connect", 1, connectObject("live", "LNX 9,0,124,2"));
+        live.command(0, "createStream", 2, (Object) null);
+        live.command(1, "play", 3, null, "mp4:clip.mp4", -2000.0);
+        assertTrue(live.plays.isEmpty(), "a live application keeps its name rule");
+        List<String> answered = live.since();
+        assertEquals("onStatus NetStream.Play.StreamNotFound", answered.get(answered.size() - 1));
+
+        Client control = new Client();
+        control.fileApps.add("vod");
+        control.command(0, "connect", 1, connectObject("vod", "LNX 9,0,124,2"));
+        control.command(0, "createStream", 2, (Object) null);
+        control.command(1, "play", 3, null, "clip\nforged.mp4", -2000.0);
+        assertTrue(control.plays.isEmpty(), "a control character is refused before the role sees it");
+    }
+
+    /** Flash's seek on a file: the role repositions, the client hears what Flash servers say, in their order. */
+    @Test
+    void aSeekOnAFileIsNotifiedAsFlashServersDo() throws Exception {
+        Client c = playingAFile("clip");
+        c.command(1, "seek", 4, null, 10_000.0);
+        assertEquals(List.of(10_000L), c.seeks);
+        assertEquals(List.of("uc" + UserControl.STREAM_IS_RECORDED, "uc" + UserControl.STREAM_BEGIN,
+                "onStatus NetStream.Seek.Notify", "onStatus NetStream.Play.Reset", "onStatus NetStream.Play.Start"),
+                c.since());
+
+        c.seekable = false;
+        c.command(1, "seek", 5, null, -5.0);
+        assertEquals(List.of(10_000L, 0L), c.seeks, "a negative position is the start");
+        assertEquals(List.of("onStatus NetStream.Seek.Failed"), c.since());
+    }
+
+    /** Pause and unpause: the role is told once per change, the client is answered every time. */
+    @Test
+    void pauseAndUnpauseOnAFile() throws Exception {
+        Client c = playingAFile("clip.mp4");
+        c.command(1, "pause", 4, null, true, 4_000.0);
+        assertEquals(List.of("uc" + UserControl.STREAM_EOF, "onStatus NetStream.Pause.Notify"), c.since());
+        c.command(1, "pause", 5, null, true, 4_000.0);
+        c.command(1, "pause", 6, null, false, 4_000.0);
+        assertEquals(List.of("uc" + UserControl.STREAM_EOF, "onStatus NetStream.Pause.Notify",
+                "uc" + UserControl.STREAM_BEGIN, "onStatus NetStream.Unpause.Notify"), c.since());
+        assertEquals(List.of(true, false), c.pauses);
+    }
+
+    /** Live streams cannot seek or pause: both commands are ignored as before, whatever the player sends. */
+    @Test
+    void seekAndPauseOnALiveStreamAreIgnored() throws Exception {
+        Client c = new Client();
+        c.command(0, "connect", 1, connectObject("live", "LNX 9,0,124,2"));
+        c.command(0, "createStream", 2, (Object) null);
+        c.command(1, "play", 3, null, "show", -2000.0);
+        c.session.startPlay(1, "show", true);
+        c.since();
+        c.command(1, "seek", 4, null, 10_000.0);
+        c.command(1, "pause", 5, null, true, 0.0);
+        assertEquals(List.of(), c.since());
+        assertTrue(c.seeks.isEmpty() && c.pauses.isEmpty());
+    }
+
+    /**
+     * The end of a file: onPlayStatus Complete, StreamEOF, Play.Stop (what makes ffmpeg end by itself); the stream is
+     * idle after it, so a seek is no longer the role's and the client may play again.
+     */
+    @Test
+    void theEndOfAFileCompletesThePlay() throws Exception {
+        Client c = playingAFile("clip");
+        c.session.completePlay(1, "clip", 12_000, 1_000_000);
+        assertEquals(List.of("onPlayStatus NetStream.Play.Complete", "uc" + UserControl.STREAM_EOF,
+                "onStatus NetStream.Play.Stop"), c.since());
+        c.command(1, "seek", 4, null, 0.0);
+        assertTrue(c.seeks.isEmpty());
+        c.command(1, "play", 5, null, "clip", 0.0);
+        assertEquals(2, c.plays.size());
+        c.session.failPlay(1, "Cannot play clip.");
+        assertEquals(List.of("onStatus NetStream.Play.Failed"), c.since());
     }
 }
