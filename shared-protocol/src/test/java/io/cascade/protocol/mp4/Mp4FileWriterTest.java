@@ -102,6 +102,33 @@ class Mp4FileWriterTest {
     }
 
     @Test
+    void writingPayloadsFromTheSamplesGivesWhatCopyingTheFragmentsGives() throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        Mp4FileWriter w = write(bytes, config(TrackType.VIDEO), config(TrackType.AUDIO));
+        List<MediaFrame> video = frames.stream().filter(f -> !f.isConfig() && f.trackType() == TrackType.VIDEO)
+                .toList();
+        List<MediaFrame> audio = frames.stream().filter(f -> !f.isConfig() && f.trackType() == TrackType.AUDIO)
+                .toList();
+        ByteArrayOutputStream written = new ByteArrayOutputStream();
+        long n = w.writePayloads((track, i) -> (track == Mp4FileWriter.VIDEO_TRACK_ID ? video : audio).get(i)
+                .payload(), java.nio.channels.Channels.newChannel(written));
+        ByteArrayOutputStream copied = new ByteArrayOutputStream();
+        Mp4FileWriter.copyPayloads(new io.cascade.testing.ByteArrayChannel(bytes.toByteArray()),
+                java.nio.channels.Channels.newChannel(copied));
+        assertEquals(w.payloadBytes(), n);
+        assertTrue(java.util.Arrays.equals(copied.toByteArray(), written.toByteArray()), "same bytes, same order");
+
+        MediaFrame other = audio.get(1);
+        assertThrows(java.io.IOException.class, () -> w.writePayloads((track, i) -> track == Mp4FileWriter.AUDIO_TRACK_ID
+                && i == 0 ? other.payload() : (track == Mp4FileWriter.VIDEO_TRACK_ID ? video : audio).get(i).payload(),
+                java.nio.channels.Channels.newChannel(new ByteArrayOutputStream())),
+                "a payload of another length than the sample taken");
+        Mp4FileWriter open = new Mp4FileWriter(config(TrackType.VIDEO), null);
+        assertThrows(IllegalStateException.class, () -> open.writePayloads((track, i) -> new byte[0],
+                java.nio.channels.Channels.newChannel(new ByteArrayOutputStream())), "not finished");
+    }
+
+    @Test
     void anAudioOnlyFileIsCutIntoOneSecondFragments() throws Exception {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         Mp4FileWriter w = write(bytes, null, config(TrackType.AUDIO));
