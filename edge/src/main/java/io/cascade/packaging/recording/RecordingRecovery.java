@@ -123,10 +123,11 @@ final class RecordingRecovery {
             return putInPlace(root, part, name, ", a fragmented MP4");
         }
         Files.delete(part); // before the rename: a copy aside without its part is a finished file (see above)
-        Path target = putInPlace(root, tmp, name, ", a progressive MP4");
-        log.info("recording recovery: {} ({} bytes) made progressive as {}: {} samples{}", root.relativize(part),
-                partBytes, root.relativize(target), made.samples(),
-                made.skipped() > 0 ? ", " + made.skipped() + " damaged ones left out" : "");
+        Path target = move(tmp, name);
+        log.info("recording recovery: {} recovered as {} ({} bytes, a progressive MP4 of the {} samples of the part's"
+                        + " whole fragments{}; the part had {} bytes)", root.relativize(part), root.relativize(target),
+                made.bytes(), made.samples(), made.skipped() > 0 ? ", " + made.skipped() + " damaged ones left out" : "",
+                partBytes);
         return target;
     }
 
@@ -151,6 +152,14 @@ final class RecordingRecovery {
     }
 
     private static Path putInPlace(Path root, Path aside, String name, String what) throws IOException {
+        Path target = move(aside, name);
+        log.info("recording recovery: {} recovered as {} ({} bytes{})", root.relativize(aside), root.relativize(target),
+                Files.size(target), what);
+        return target;
+    }
+
+    /** Renames the file aside to {@code name}, or to the first free {@code -recovered} name; returns where it went. */
+    private static Path move(Path aside, String name) throws IOException {
         Path target = aside.resolveSibling(name);
         for (int n = 1; Files.exists(target, LinkOption.NOFOLLOW_LINKS); n++) {
             if (n > ChunkNames.MAX_NUMBER) {
@@ -159,8 +168,6 @@ final class RecordingRecovery {
             target = aside.resolveSibling(ChunkNames.recovered(name, n));
         }
         Files.move(aside, target, StandardCopyOption.ATOMIC_MOVE);
-        log.info("recording recovery: {} recovered as {} ({} bytes{})", root.relativize(aside), root.relativize(target),
-                Files.size(target), what);
         return target;
     }
 }
