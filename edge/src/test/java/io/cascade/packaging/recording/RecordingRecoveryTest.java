@@ -5,12 +5,12 @@ import io.cascade.media.MediaFrame;
 import io.cascade.media.TrackType;
 import io.cascade.protocol.MediaFiles;
 import io.cascade.protocol.mp4.ClipFrames;
+import io.cascade.protocol.mp4.FragmentedClip;
 import io.cascade.protocol.mp4.Mp4FileWriter;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,23 +38,9 @@ class RecordingRecoveryTest {
     static void write() throws Exception {
         frames = ClipFrames.load();
         mediaFrames = (int) frames.stream().filter(f -> !f.isConfig() && f.trackType() != TrackType.DATA).count();
-        Mp4FileWriter w = new Mp4FileWriter(config(TrackType.VIDEO), config(TrackType.AUDIO));
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        byte[] init = w.initSegment();
-        initLength = init.length;
-        out.writeBytes(init);
-        for (MediaFrame f : frames) {
-            byte[] fragments = w.add(f, f.dtsMillis());
-            if (fragments != null) {
-                out.writeBytes(fragments);
-            }
-        }
-        out.writeBytes(w.finish());
-        part = out.toByteArray();
-    }
-
-    private static MediaFrame config(TrackType type) {
-        return frames.stream().filter(f -> f.isConfig() && f.trackType() == type).findFirst().orElseThrow();
+        part = FragmentedClip.bytes(frames);
+        initLength = new Mp4FileWriter(FragmentedClip.config(frames, TrackType.VIDEO),
+                FragmentedClip.config(frames, TrackType.AUDIO)).initSegment().length;
     }
 
     private static int samples(Path file) throws Exception {

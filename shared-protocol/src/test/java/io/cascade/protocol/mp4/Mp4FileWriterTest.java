@@ -32,31 +32,18 @@ class Mp4FileWriterTest {
 
     @BeforeAll
     static void load() throws Exception {
-        assertTrue(RealClient.onPath("ffmpeg") && RealClient.onPath("ffprobe"),
-                "ffmpeg/ffprobe not installed: deploy/bin/test installs every real client");
+        RealClient.requireFfmpeg();
         frames = ClipFrames.load();
         audioFrames = (int) frames.stream().filter(f -> !f.isConfig() && f.trackType() == TrackType.AUDIO).count();
     }
 
     private static MediaFrame config(TrackType type) {
-        return frames.stream().filter(f -> f.isConfig() && f.trackType() == type).findFirst().orElseThrow();
+        return FragmentedClip.config(frames, type);
     }
 
     /** The clip through the writer, each frame at its own time: the fragmented bytes, and the writer after finish. */
     private static Mp4FileWriter write(ByteArrayOutputStream fragmented, MediaFrame video, MediaFrame audio) {
-        Mp4FileWriter w = new Mp4FileWriter(video, audio);
-        fragmented.writeBytes(w.initSegment());
-        for (MediaFrame f : frames) {
-            byte[] out = w.add(f, f.dtsMillis());
-            if (out != null) {
-                fragmented.writeBytes(out);
-            }
-        }
-        byte[] last = w.finish();
-        if (last != null) {
-            fragmented.writeBytes(last);
-        }
-        return w;
+        return FragmentedClip.write(frames, video, audio, fragmented);
     }
 
     private Path progressive(Mp4FileWriter w, Path fragmented) throws Exception {

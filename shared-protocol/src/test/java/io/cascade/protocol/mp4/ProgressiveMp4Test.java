@@ -26,34 +26,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class ProgressiveMp4Test {
     private static List<MediaFrame> frames;
+    /** The clip as the recording writes its part: init segment then fragments, the last ones from finish. */
+    private static byte[] whole;
 
     @TempDir
     Path dir;
 
     @BeforeAll
-    static void load() throws Exception {
-        assertTrue(RealClient.onPath("ffmpeg") && RealClient.onPath("ffprobe"),
-                "ffmpeg/ffprobe not installed: deploy/bin/test installs every real client");
-        frames = ClipFrames.load();
-    }
-
-    /** The clip as the recording writes its part: init segment then fragments, the last ones from finish. */
-    private static byte[] fragmented() {
-        MediaFrame video = frames.stream().filter(f -> f.isConfig() && f.trackType() == TrackType.VIDEO).findFirst()
-                .orElseThrow();
-        MediaFrame audio = frames.stream().filter(f -> f.isConfig() && f.trackType() == TrackType.AUDIO).findFirst()
-                .orElseThrow();
-        Mp4FileWriter w = new Mp4FileWriter(video, audio);
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        out.writeBytes(w.initSegment());
-        for (MediaFrame f : frames) {
-            byte[] fragments = w.add(f, f.dtsMillis());
-            if (fragments != null) {
-                out.writeBytes(fragments);
-            }
-        }
-        out.writeBytes(w.finish());
-        return out.toByteArray();
+    static void writeThePart() throws Exception {
+        RealClient.requireFfmpeg();
+        whole = FragmentedClip.bytes(frames = ClipFrames.load());
     }
 
     /** The part rewritten; asserts the layout and that ffmpeg decodes it all; returns "h264,N\naac,M" from ffprobe. */
@@ -97,7 +79,7 @@ class ProgressiveMp4Test {
     @Test
     void aWholePartBecomesTheProgressiveFileOfAllItsFrames() throws Exception {
         int[] perTrack = new int[2];
-        String probed = rewriteAndProbe(fragmented(), perTrack);
+        String probed = rewriteAndProbe(whole, perTrack);
         long audio = frames.stream().filter(f -> !f.isConfig() && f.trackType() == TrackType.AUDIO).count();
         assertEquals(ClipFrames.VIDEO_FRAMES, perTrack[0]);
         assertEquals(audio, perTrack[1]);
@@ -106,7 +88,6 @@ class ProgressiveMp4Test {
 
     @Test
     void aPartCutInsideItsLastFragmentKeepsTheWholeFragments() throws Exception {
-        byte[] whole = fragmented();
         List<BoxWalker.Box> boxes = BoxWalker.parse(whole);
         BoxWalker.Box lastMdat = boxes.stream().filter(b -> b.type().equals("mdat")).reduce((a, b) -> b).orElseThrow();
         byte[] cut = Arrays.copyOf(whole, lastMdat.offset() + lastMdat.size() / 2);
