@@ -106,15 +106,16 @@ final class RecordingRecovery {
                 why = reader.sampleCount() + " samples, more than the " + Mp4FileWriter.MAX_SAMPLES_PER_FILE
                         + " one progressive file holds";
             } else if (reader != null) {
-                Files.deleteIfExists(tmp);
-                try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
-                        LinkOption.NOFOLLOW_LINKS)) {
-                    made = ProgressiveMp4.write(reader, out);
-                    out.force(true);
+                try {
+                    made = writeSynced(reader, tmp);
                 } catch (IOException | RuntimeException e) {
                     // the part is untouched: it is recovered as it is (a crash here leaves copy and part: see above)
-                    Files.deleteIfExists(tmp);
                     why = "it could not be rewritten: " + e.getMessage();
+                    try {
+                        Files.deleteIfExists(tmp);
+                    } catch (IOException notDeleted) {
+                        why += "; " + root.relativize(tmp) + " not deleted: " + notDeleted.getMessage();
+                    }
                 }
             }
         }
@@ -129,6 +130,17 @@ final class RecordingRecovery {
                 made.bytes(), made.samples(), made.skipped() > 0 ? ", " + made.skipped() + " damaged ones left out" : "",
                 partBytes);
         return target;
+    }
+
+    /** The progressive MP4 written to {@code tmp} (replaced) and synced: only then is the result given. */
+    private static ProgressiveMp4.Result writeSynced(Mp4FileReader reader, Path tmp) throws IOException {
+        Files.deleteIfExists(tmp);
+        try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+                LinkOption.NOFOLLOW_LINKS)) {
+            ProgressiveMp4.Result made = ProgressiveMp4.write(reader, out);
+            out.force(true);
+            return made;
+        }
     }
 
     /**
