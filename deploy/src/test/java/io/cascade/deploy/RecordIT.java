@@ -1,5 +1,7 @@
 package io.cascade.deploy;
 
+import io.cascade.media.MediaFile;
+import io.cascade.protocol.MediaFiles;
 import io.cascade.protocol.rtmp.chunk.RtmpMessage;
 import io.cascade.testing.Await;
 import io.cascade.testing.TestRtmpClient;
@@ -11,6 +13,8 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.net.URLEncoder;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -119,6 +123,39 @@ class RecordIT {
         ExternalProcess p = ExternalProcess.run("decode-" + what, 90, cmd);
         assertEquals(0, p.exitCode(), what + ": " + p.describe());
         assertEquals("", p.stderr().strip(), what + ": ffmpeg reported errors decoding it");
+    }
+
+    /** The samples of each track (video, audio) our reader indexes: a fragmented file's whole fragments. */
+    private static long[] indexed(Path file) throws Exception {
+        long[] n = new long[2];
+        try (MediaFile f = MediaFiles.open(file)) {
+            for (int i = 0; i < f.sampleCount(); i++) {
+                n[f.sample(i).video() ? 0 : 1]++;
+            }
+        }
+        return n;
+    }
+
+    /** Types of the top-level boxes of an MP4 file, from their headers alone (32- or 64-bit sizes). */
+    private static List<String> topLevelBoxes(Path file) throws Exception {
+        List<String> types = new ArrayList<>();
+        try (FileChannel ch = FileChannel.open(file)) {
+            long at = 0;
+            while (at < ch.size()) {
+                ByteBuffer h = ByteBuffer.allocate(16);
+                ch.read(h, at);
+                long size = h.getInt(0) & 0xFFFF_FFFFL;
+                if (size == 1) {
+                    size = h.getLong(8);
+                } else if (size == 0) {
+                    size = ch.size() - at;
+                }
+                assertTrue(size >= 8 && size <= ch.size() - at, file + ": a box of " + size + " bytes at " + at);
+                types.add(new String(h.array(), 4, 4, StandardCharsets.US_ASCII));
+                at += size;
+            }
+        }
+        return types;
     }
 
     private static List<Path> files(Path folder, String glob) throws Exception {
@@ -416,6 +453,8 @@ class RecordIT {
                 "api.port", String.valueOf(api), "data.dir", data.toString(), "drain.grace.ms", "500")));
         Path recordings = data.resolve("recordings");
         List<String> parts;
+        Probe mp4Part;
+        long[] mp4PartIndexed;
         try (ExternalProcess node = ExternalProcess.start("node-killed", Clients.nodeProcess(Clients.flags(settings)))) {
             node.awaitOutput("cascade node killed ready", 60);
             record(api, "localStreamName=k&pathToFile=k.mp4&chunkLength=4");
@@ -444,6 +483,8 @@ class RecordIT {
                 Probe p = probe(copy); // by its extension, as a player opens it
                 assertTrue(p.videoFrames() > 0 && p.firstVideoFrameIsKey(), part + " as it was left: " + p);
             }
+            mp4Part = probe(dir.resolve("k-0003.mp4"));
+            mp4PartIndexed = indexed(dir.resolve("k-0003.mp4"));
         }
 
         try (ExternalProcess node = ExternalProcess.start("node-restarted", Clients.nodeProcess(Clients.flags(settings)))) {
@@ -457,6 +498,23 @@ class RecordIT {
                 assertTrue(p.videoFrames() > 0, name + " recovered: " + p);
                 decodesCleanly("recovered-" + name, List.of("-i", recordings.resolve(name).toString()));
             }
+            // the MP4 part made progressive as a normal close makes it: moov first, then one mdat; its samples those of
+            // the part's whole fragments (a fragment the kill cut is left out)
+            Path mp4 = recordings.resolve("k-0003.mp4");
+            assertEquals(List.of("ftyp", "moov", "mdat"), topLevelBoxes(mp4), "k-0003.mp4 recovered progressive");
+            assertTrue(log.contains("a progressive MP4 of the " + (mp4PartIndexed[0] + mp4PartIndexed[1])
+                    + " samples"), "progressive recovery logged:\n" + log);
+            Probe recovered = probe(mp4);
+            assertEquals(mp4PartIndexed[0], recovered.videoFrames(), "video frames of the part's whole fragments");
+            assertEquals(mp4PartIndexed[1], recovered.audioFrames(), "audio frames of the part's whole fragments");
+            assertTrue(recovered.firstVideoFrameIsKey());
+            assertTrue(mp4Part.videoFrames() - recovered.videoFrames() <= 50 // a fragment: one GOP at most, 2 s
+                    && mp4Part.audioFrames() - recovered.audioFrames() <= 100, "at most the cut fragment lost: part "
+                    + mp4Part + ", recovered " + recovered);
+            System.out.printf("RecordIT figures: killed MP4 part: ffprobe %d video / %d audio packets, whole fragments"
+                    + " %d / %d; recovered progressive %d / %d, %.3f s%n", mp4Part.videoFrames(),
+                    mp4Part.audioFrames(), mp4PartIndexed[0], mp4PartIndexed[1], recovered.videoFrames(),
+                    recovered.audioFrames(), recovered.duration());
             JsonArray resumed = api(api, "listRecordings").getJsonArray("data");
             assertEquals(3, resumed.size(), "kept in data.dir and resumed: " + resumed.encode());
             ExternalProcess pub = ExternalProcess.run("publish-resumed", 40,

@@ -15,7 +15,8 @@ import java.nio.file.StandardOpenOption;
  * One file of a recording while it is written: everything goes to its part beside the final name
  * ({@link ChunkNames#part}), which is moved into place (one rename) once the file is finished, so the final name only
  * ever holds a finished file. Every format is playable as far as it is written, so a part left by a crash is
- * recovered as it is. Blocking: a recording's worker only, one call at a time.
+ * recovered at startup ({@link RecordingRecovery}: as it is, an MP4 made progressive). Blocking: a recording's worker
+ * only, one call at a time.
  */
 abstract class ChunkFile {
     final Path target;

@@ -25,7 +25,9 @@ import java.util.List;
  * <p>When the recording closes it becomes <b>progressive</b>, what every player and editor reads and seeks in:
  * {@link #progressiveHeader()} (ftyp, a moov whose sample tables describe every sample, and the header of one 64-bit
  * mdat) followed by the mdat payloads of the fragments in the order they were written, which the caller copies from the
- * fragmented file. Each fragment's payload is one chunk of its track, so the chunk offsets follow from the sizes alone.
+ * fragmented file ({@link #copyPayloads}), or writes from the samples themselves ({@link #writePayloads}) when the
+ * fragmented file is not whole. Each fragment's payload is one chunk of its track, so the chunk offsets follow from
+ * the sizes alone.
  * The sample tables are what this writer keeps in memory: about 4 bytes a sample when durations and composition
  * offsets repeat, 12 when they change every sample; {@link #full()} says when {@value #MAX_SAMPLES_PER_FILE} samples
  * are written, after which the caller starts another file.
@@ -272,6 +274,63 @@ public final class Mp4FileWriter {
             at += size;
         }
         return copied;
+    }
+
+    /** Where {@link #writePayloads} finds the payload of each sample the writer took. */
+    @FunctionalInterface
+    public interface SamplePayloads {
+        /** The payload of the {@code n}-th sample (from 0) {@link #add} took of the track {@code trackId}. */
+        byte[] payload(int trackId, int n) throws IOException;
+    }
+
+    /**
+     * Writes what follows {@link #progressiveHeader} in the progressive file from the samples themselves rather than
+     * from the fragmented file: each chunk's samples, chunks in the order of their offsets. It is for a file whose
+     * fragments are not all whole on disk (a part cut by a crash inside its last fragment), where {@link #copyPayloads}
+     * would stop; the caller has fed the samples it can read to a fresh writer and gives them back here. Returns the
+     * bytes written, {@link #payloadBytes}.
+     *
+     * @throws IOException when {@code source} fails or gives a payload of another length than the sample it took
+     */
+    public long writePayloads(SamplePayloads source, WritableByteChannel out) throws IOException {
+        if (!finished) {
+            throw new IllegalStateException("finish the file first");
+        }
+        int[] chunk = new int[tracks.size()];
+        int[] sample = new int[tracks.size()];
+        long written = 0;
+        while (true) {
+            // the chunk that starts next in the payload: fragments were laid out one after the other
+            int next = -1;
+            for (int i = 0; i < tracks.size(); i++) {
+                Track t = tracks.get(i);
+                if (chunk[i] < t.chunkOffsets.size && (next < 0
+                        || t.chunkOffsets.values[chunk[i]] < tracks.get(next).chunkOffsets.values[chunk[next]])) {
+                    next = i;
+                }
+            }
+            if (next < 0) {
+                return written;
+            }
+            Track t = tracks.get(next);
+            if (t.chunkOffsets.values[chunk[next]] != written) {
+                throw new IllegalStateException("chunk at " + t.chunkOffsets.values[chunk[next]] + ", not " + written);
+            }
+            for (int k = t.chunkSamples.values[chunk[next]]; k > 0; k--) {
+                int n = sample[next]++;
+                byte[] data = source.payload(t.cmaf.trackId(), n);
+                if (data.length != t.sizes.values[n]) {
+                    throw new IOException("sample " + n + " of track " + t.cmaf.trackId() + " has " + data.length
+                            + " bytes, not " + t.sizes.values[n]);
+                }
+                ByteBuffer b = ByteBuffer.wrap(data);
+                while (b.hasRemaining()) {
+                    out.write(b);
+                }
+                written += data.length;
+            }
+            chunk[next]++;
+        }
     }
 
     private static final int COPY_BUFFER = 256 * 1024;

@@ -32,31 +32,18 @@ class Mp4FileWriterTest {
 
     @BeforeAll
     static void load() throws Exception {
-        assertTrue(RealClient.onPath("ffmpeg") && RealClient.onPath("ffprobe"),
-                "ffmpeg/ffprobe not installed: deploy/bin/test installs every real client");
+        RealClient.requireFfmpeg();
         frames = ClipFrames.load();
         audioFrames = (int) frames.stream().filter(f -> !f.isConfig() && f.trackType() == TrackType.AUDIO).count();
     }
 
     private static MediaFrame config(TrackType type) {
-        return frames.stream().filter(f -> f.isConfig() && f.trackType() == type).findFirst().orElseThrow();
+        return FragmentedClip.config(frames, type);
     }
 
     /** The clip through the writer, each frame at its own time: the fragmented bytes, and the writer after finish. */
     private static Mp4FileWriter write(ByteArrayOutputStream fragmented, MediaFrame video, MediaFrame audio) {
-        Mp4FileWriter w = new Mp4FileWriter(video, audio);
-        fragmented.writeBytes(w.initSegment());
-        for (MediaFrame f : frames) {
-            byte[] out = w.add(f, f.dtsMillis());
-            if (out != null) {
-                fragmented.writeBytes(out);
-            }
-        }
-        byte[] last = w.finish();
-        if (last != null) {
-            fragmented.writeBytes(last);
-        }
-        return w;
+        return FragmentedClip.write(frames, video, audio, fragmented);
     }
 
     private Path progressive(Mp4FileWriter w, Path fragmented) throws Exception {
@@ -99,6 +86,33 @@ class Mp4FileWriterTest {
         String duration = RealClient.run(dir, "ffprobe", "-v", "error", "-show_entries", "format=duration", "-of",
                 "csv=p=0", progressive.toString()).strip();
         assertEquals(w.durationMillis() / 1000.0, Double.parseDouble(duration), 0.05, "duration " + duration);
+    }
+
+    @Test
+    void writingPayloadsFromTheSamplesGivesWhatCopyingTheFragmentsGives() throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        Mp4FileWriter w = write(bytes, config(TrackType.VIDEO), config(TrackType.AUDIO));
+        List<MediaFrame> video = frames.stream().filter(f -> !f.isConfig() && f.trackType() == TrackType.VIDEO)
+                .toList();
+        List<MediaFrame> audio = frames.stream().filter(f -> !f.isConfig() && f.trackType() == TrackType.AUDIO)
+                .toList();
+        ByteArrayOutputStream written = new ByteArrayOutputStream();
+        long n = w.writePayloads((track, i) -> (track == Mp4FileWriter.VIDEO_TRACK_ID ? video : audio).get(i)
+                .payload(), java.nio.channels.Channels.newChannel(written));
+        ByteArrayOutputStream copied = new ByteArrayOutputStream();
+        Mp4FileWriter.copyPayloads(new io.cascade.testing.ByteArrayChannel(bytes.toByteArray()),
+                java.nio.channels.Channels.newChannel(copied));
+        assertEquals(w.payloadBytes(), n);
+        assertTrue(java.util.Arrays.equals(copied.toByteArray(), written.toByteArray()), "same bytes, same order");
+
+        MediaFrame other = audio.get(1);
+        assertThrows(java.io.IOException.class, () -> w.writePayloads((track, i) -> track == Mp4FileWriter.AUDIO_TRACK_ID
+                && i == 0 ? other.payload() : (track == Mp4FileWriter.VIDEO_TRACK_ID ? video : audio).get(i).payload(),
+                java.nio.channels.Channels.newChannel(new ByteArrayOutputStream())),
+                "a payload of another length than the sample taken");
+        Mp4FileWriter open = new Mp4FileWriter(config(TrackType.VIDEO), null);
+        assertThrows(IllegalStateException.class, () -> open.writePayloads((track, i) -> new byte[0],
+                java.nio.channels.Channels.newChannel(new ByteArrayOutputStream())), "not finished");
     }
 
     @Test

@@ -31,6 +31,12 @@ public final class RealClient {
         return Files.readString(out);
     }
 
+    /** Fails the test class when ffmpeg or ffprobe is missing: a skipped interop check would pass unseen. */
+    public static void requireFfmpeg() {
+        org.junit.jupiter.api.Assertions.assertTrue(onPath("ffmpeg") && onPath("ffprobe"),
+                "ffmpeg/ffprobe not installed: deploy/bin/test installs every real client");
+    }
+
     public static boolean onPath(String program) {
         for (String d : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
             if (Files.isExecutable(Path.of(d, program))) {
