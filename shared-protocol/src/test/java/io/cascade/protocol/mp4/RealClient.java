@@ -8,7 +8,7 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 /** ffmpeg and ffprobe as the mp4 interop tests run them. */
-final class RealClient {
+public final class RealClient {
     private RealClient() {
     }
 
@@ -16,7 +16,7 @@ final class RealClient {
      * Runs a command to completion (30 s at most) with its output in {@code dir}; fails on a non-zero exit or
      * anything on stderr; returns stdout.
      */
-    static String run(Path dir, String... command) throws Exception {
+    public static String run(Path dir, String... command) throws Exception {
         Path out = Files.createTempFile(dir, "out", ".txt");
         Path err = Files.createTempFile(dir, "err", ".txt");
         Process p = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile())
@@ -31,7 +31,7 @@ final class RealClient {
         return Files.readString(out);
     }
 
-    static boolean onPath(String program) {
+    public static boolean onPath(String program) {
         for (String d : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
             if (Files.isExecutable(Path.of(d, program))) {
                 return true;
