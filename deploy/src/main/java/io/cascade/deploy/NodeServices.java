@@ -7,6 +7,8 @@ import io.cascade.cluster.StreamRegistry;
 import io.cascade.deploy.NodeConfig.Role;
 import io.cascade.edge.StreamHubs;
 import io.cascade.edge.fanout.Playback;
+import io.cascade.edge.vod.VodLibrary;
+import io.cascade.protocol.MediaFiles;
 import io.cascade.packaging.files.FileOutputs;
 import io.cascade.packaging.PackageSettings;
 import io.cascade.ingest.Admission;
@@ -57,6 +59,8 @@ final class NodeServices {
     NodeStreams streams;
     /** Wall clock when the node was put together: getServerInfo's uptime (several nodes may share one JVM). */
     final long startedAtMillis = System.currentTimeMillis();
+    /** The media files played on demand over HTTP and RTSP (edge); made by the first listener that needs it. */
+    private VodLibrary vod;
     /** The routes of the HTTP port, shared by its HTTPS twin; made by the first of them to start. */
     Router httpRouter;
 
@@ -81,6 +85,16 @@ final class NodeServices {
     /** The ingest points publishers and viewers are checked against, or null when none are required. */
     IngestPointStore requiredIngestPoints() {
         return config.value(NodeSettings.INGEST_POINTS_REQUIRED) ? ingestPoints : null;
+    }
+
+    /** The VOD folders' files, opened and packaged for every protocol that plays them on this node. */
+    synchronized VodLibrary vod() {
+        if (vod == null) {
+            vod = new VodLibrary(vertx, config.vodFolders(), MediaFiles::open, config.value(VodLibrary.MAX_OPEN_FILES),
+                    config.value(VodLibrary.SEGMENT_TARGET_MS), config.value(VodLibrary.CACHE_MAX_BYTES),
+                    config.value(VodLibrary.CACHE_MAX_SEGMENTS), packaging.memory().packaged);
+        }
+        return vod;
     }
 
     /** The node's hubs, made by whichever role needs them first. */

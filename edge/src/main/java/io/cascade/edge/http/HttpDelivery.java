@@ -329,8 +329,13 @@ public final class HttpDelivery implements Handler<RoutingContext> {
         bytes(ctx, body.getBytes(StandardCharsets.UTF_8), type, PLAYLIST_CACHE);
     }
 
-    /** Writes a body, honouring HEAD and a single byte range (RFC 9110 14). */
     private void bytes(RoutingContext ctx, byte[] body, String type, String cache) {
+        bytes(ctx, body, type, cache, http);
+    }
+
+    /** Writes a body, honouring HEAD and a single byte range (RFC 9110 14); counts what is sent in {@code http}. */
+    static void bytes(RoutingContext ctx, byte[] body, String type, String cache,
+                      NodeCounters.ProtocolCounters http) {
         HttpServerResponse resp = ctx.response();
         if (body == null) {
             notFound(resp);
@@ -363,11 +368,11 @@ public final class HttpDelivery implements Handler<RoutingContext> {
         resp.end(BufferInternal.buffer(Unpooled.wrappedBuffer(body, from, length)));
     }
 
-    private static void notFound(HttpServerResponse resp) {
+    static void notFound(HttpServerResponse resp) {
         resp.setStatusCode(404).putHeader("Cache-Control", "max-age=1").end();
     }
 
-    private static HttpServerResponse cors(HttpServerResponse resp) {
+    static HttpServerResponse cors(HttpServerResponse resp) {
         return resp.putHeader("Access-Control-Allow-Origin", "*")
                 .putHeader("Access-Control-Allow-Methods", "GET, HEAD, OPTIONS")
                 .putHeader("Access-Control-Allow-Headers", "Range")
