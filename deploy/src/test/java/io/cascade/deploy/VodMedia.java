@@ -20,6 +20,10 @@ final class VodMedia {
 
     /** A clip and what ffprobe counts in it. */
     record Clip(Path path, long videoPackets, long audioPackets, double seconds) {
+        /** A stream's own length: its frames at 25 fps, or AAC frames of 1024 samples at 44.1 kHz. */
+        double streamSeconds(String type) {
+            return type.equals("video") ? videoPackets / (double) FPS : audioPackets * 1024 / 44_100.0;
+        }
     }
 
     private VodMedia() {
@@ -89,9 +93,13 @@ final class VodMedia {
                 String[] f = line.split(",");
                 int stream = Integer.parseInt(f[0].trim());
                 double tb = timeBase.getOrDefault(stream, new double[] {1})[0];
-                double pts = Long.parseLong(f[2].trim()) * tb;
-                double end = pts + Long.parseLong(f[3].trim()) * tb;
+                long rawPts = Long.parseLong(f[2].trim());
                 counts.computeIfAbsent(stream, s -> new long[1])[0]++;
+                if (rawPts == Long.MIN_VALUE) {
+                    continue; // no pts (ffmpeg's RTP reader leaves the first H.264 keyframe's unset): counted only
+                }
+                double pts = rawPts * tb;
+                double end = pts + Long.parseLong(f[3].trim()) * tb;
                 double[] span = spans.computeIfAbsent(stream, s -> new double[] {Double.MAX_VALUE, -Double.MAX_VALUE});
                 span[0] = Math.min(span[0], pts);
                 span[1] = Math.max(span[1], end);
