@@ -134,7 +134,7 @@ class HttpListener implements Listener {
                     node.config.value(HttpDelivery.LINGER_MS), node.counters, node.playback);
             router.get("/time").handler(delivery::time);
             // files first: a path whose first segment is a VOD application and that names a file there is one
-            router.route().handler(new VodDelivery(node.vod(), node.playback, node.counters));
+            router.route().handler(new VodDelivery(node.vodFiles(), node.playback, node.counters));
             router.route().handler(delivery);
         }
         node.httpRouter = router;

@@ -7,7 +7,7 @@ import io.cascade.cluster.StreamRegistry;
 import io.cascade.deploy.NodeConfig.Role;
 import io.cascade.edge.StreamHubs;
 import io.cascade.edge.fanout.Playback;
-import io.cascade.edge.vod.VodLibrary;
+import io.cascade.edge.vod.VodFileCache;
 import io.cascade.protocol.MediaFiles;
 import io.cascade.packaging.files.FileOutputs;
 import io.cascade.packaging.PackageSettings;
@@ -60,7 +60,7 @@ final class NodeServices {
     /** Wall clock when the node was put together: getServerInfo's uptime (several nodes may share one JVM). */
     final long startedAtMillis = System.currentTimeMillis();
     /** The media files played on demand over HTTP and RTSP (edge); made by the first listener that needs it. */
-    private VodLibrary vod;
+    private VodFileCache vodFiles;
     /** The routes of the HTTP port, shared by its HTTPS twin; made by the first of them to start. */
     Router httpRouter;
 
@@ -88,13 +88,13 @@ final class NodeServices {
     }
 
     /** The VOD folders' files, opened and packaged for every protocol that plays them on this node. */
-    synchronized VodLibrary vod() {
-        if (vod == null) {
-            vod = new VodLibrary(vertx, config.vodFolders(), MediaFiles::open, config.value(VodLibrary.MAX_OPEN_FILES),
-                    config.value(VodLibrary.SEGMENT_TARGET_MS), config.value(VodLibrary.CACHE_MAX_BYTES),
-                    config.value(VodLibrary.CACHE_MAX_SEGMENTS), packaging.memory().packaged);
+    synchronized VodFileCache vodFiles() {
+        if (vodFiles == null) {
+            vodFiles = new VodFileCache(vertx, config.vodFolders(), MediaFiles::open,
+                    config.value(VodFileCache.MAX_OPEN_FILES), config.value(VodFileCache.SEGMENT_TARGET_MS), config.value(VodFileCache.CACHE_MAX_BYTES),
+                    config.value(VodFileCache.CACHE_MAX_SEGMENTS), packaging.memory().packaged);
         }
-        return vod;
+        return vodFiles;
     }
 
     /** The node's hubs, made by whichever role needs them first. */

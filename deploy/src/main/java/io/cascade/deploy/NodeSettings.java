@@ -5,7 +5,7 @@ import io.cascade.deploy.NodeConfig.Role;
 import io.cascade.edge.StreamHubs;
 import io.cascade.files.VodFolders;
 import io.cascade.edge.fanout.ViewerPolicy;
-import io.cascade.edge.vod.VodLibrary;
+import io.cascade.edge.vod.VodFileCache;
 import io.cascade.packaging.PackageSettings;
 import io.cascade.packaging.SegmentKeys;
 import io.cascade.ingest.IngestStream;
@@ -71,7 +71,7 @@ final class NodeSettings {
         all.addAll(List.of(PackageSettings.PLAYLIST_TYPE, PackageSettings.DVR_SEGMENTS, PackageSettings.MAX_STREAM_BYTES,
                 PackageSettings.MAX_NODE_PACKAGED_BYTES, SegmentKeys.KEY_COUNT, SegmentKeys.SECRET));
         Listener.ALL.forEach(l -> all.addAll(l.settings())); // what each protocol's listener reads
-        all.addAll(VodLibrary.SETTINGS);
+        all.addAll(VodFileCache.SETTINGS);
         all.addAll(List.of(AUTO_HLS_FOLDER, AUTO_DASH_FOLDER, VodFolders.FOLDER, VodFolders.FOLDERS, NodeMetrics.STREAM_SERIES_MAX, NodeRelays.MAX_RELAYS,
                 NodeRelays.STARTUP_FILE, NodeRelays.TLS_CA));
         return List.copyOf(all);

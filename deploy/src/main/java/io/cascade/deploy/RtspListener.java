@@ -77,7 +77,7 @@ final class RtspListener implements Listener {
         RtspPublishHandler publishing = node.admission != null ? new RtspPublishing(node.admission)
                 : RtspServer.NO_PUBLISHING;
         RtspPlayHandler playing = node.playback != null ? new RtspPlayback(node.playback,
-                new VodRtspPlayback(node.vod(), node.playback, node.counters)) : RtspServer.NO_PLAYBACK;
+                new VodRtspPlayback(node.vodFiles(), node.playback, node.counters)) : RtspServer.NO_PLAYBACK;
         int[] udp = node.config.value(UDP_PORTS);
         RtspServer.Settings settings = new RtspServer.Settings(at.host(), at.port(), publishing, playing,
                 node.counters, node.config.value(ViewerPolicy.QUEUE_BYTES),

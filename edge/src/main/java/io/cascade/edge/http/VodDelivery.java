@@ -3,7 +3,7 @@ package io.cascade.edge.http;
 import io.cascade.auth.Credentials;
 import io.cascade.edge.fanout.Playback;
 import io.cascade.edge.vod.VodFile;
-import io.cascade.edge.vod.VodLibrary;
+import io.cascade.edge.vod.VodFileCache;
 import io.cascade.media.MediaFileException;
 import io.cascade.media.TrackType;
 import io.cascade.metrics.NodeCounters;
@@ -47,12 +47,12 @@ public final class VodDelivery implements Handler<RoutingContext> {
     /** Folders whose second-to-last part starts a two-part name ({@code v/3.m4s}). */
     private static final Set<String> TRACK_FOLDERS = Set.of("v", "a", "ts");
 
-    private final VodLibrary library;
+    private final VodFileCache library;
     private final Playback playback;
     private final NodeCounters.ProtocolCounters http;
     private final RateLimitedLog failures = new RateLimitedLog(log);
 
-    public VodDelivery(VodLibrary library, Playback playback, NodeCounters counters) {
+    public VodDelivery(VodFileCache library, Playback playback, NodeCounters counters) {
         this.library = library;
         this.playback = playback;
         this.http = counters.protocol(HttpDelivery.PROTOCOL);
@@ -165,13 +165,13 @@ public final class VodDelivery implements Handler<RoutingContext> {
 
     /** Blocking: opens (or reuses) the file and builds or finds the answer. */
     private Answer answer(Target t, String carried) throws Exception {
-        VodLibrary.Lease opened;
+        VodFileCache.Lease opened;
         try {
             opened = library.open(t.app(), t.path());
         } catch (IllegalArgumentException refused) {
             throw new RefusedName(refused.getMessage());
         }
-        try (VodLibrary.Lease lease = opened) {
+        try (VodFileCache.Lease lease = opened) {
             VodFile f = lease.file();
             SegmentRequest r = t.request();
             TrackType track = r.track();

@@ -2,7 +2,7 @@ package io.cascade.edge.rtsp;
 
 import io.cascade.auth.Credentials;
 import io.cascade.edge.fanout.Playback;
-import io.cascade.edge.vod.VodLibrary;
+import io.cascade.edge.vod.VodFileCache;
 import io.cascade.media.MediaFileException;
 import io.cascade.metrics.NodeCounters;
 import io.cascade.rtsp.RtspRefusal;
@@ -26,11 +26,11 @@ import java.nio.file.NoSuchFileException;
 public final class VodRtspPlayback implements RtspVodHandler {
     private static final Logger log = LoggerFactory.getLogger(VodRtspPlayback.class);
 
-    private final VodLibrary library;
+    private final VodFileCache library;
     private final Playback playback;
     private final NodeCounters.ProtocolCounters rtsp;
 
-    public VodRtspPlayback(VodLibrary library, Playback playback, NodeCounters counters) {
+    public VodRtspPlayback(VodFileCache library, Playback playback, NodeCounters counters) {
         this.library = library;
         this.playback = playback;
         this.rtsp = counters.protocol(RtspServer.PROTOCOL);

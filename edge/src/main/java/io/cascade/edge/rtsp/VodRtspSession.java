@@ -1,7 +1,7 @@
 package io.cascade.edge.rtsp;
 
 import io.cascade.edge.vod.VodFile;
-import io.cascade.edge.vod.VodLibrary;
+import io.cascade.edge.vod.VodFileCache;
 import io.cascade.media.MediaFrame;
 import io.cascade.metrics.NodeCounters;
 import io.cascade.rtsp.RtspConnection;
@@ -44,8 +44,8 @@ final class VodRtspSession implements RtspVodSession {
     static final long BYE_DELAY_MS = 250;
     private static final String END_REASON = "end of file";
 
-    private final VodLibrary library;
-    private final VodLibrary.Lease lease;
+    private final VodFileCache library;
+    private final VodFileCache.Lease lease;
     private final VodFile file;
     private final NodeCounters.ProtocolCounters counters;
     private final ArrayDeque<MediaFrame> buffer = new ArrayDeque<>();
@@ -70,7 +70,7 @@ final class VodRtspSession implements RtspVodSession {
     /** Media time of the last frame sent. */
     private long lastSentMillis = Long.MIN_VALUE;
 
-    VodRtspSession(VodLibrary library, VodLibrary.Lease lease, NodeCounters.ProtocolCounters counters) {
+    VodRtspSession(VodFileCache library, VodFileCache.Lease lease, NodeCounters.ProtocolCounters counters) {
         this.library = library;
         this.lease = lease;
         this.file = lease.file();

@@ -28,8 +28,8 @@ import java.util.concurrent.Callable;
  * version closed once its last user lets it go. Everything that touches the disk runs on this library's own worker
  * pool ({@link #blocking}), never on an event loop.
  */
-public final class VodLibrary {
-    private static final Logger log = LoggerFactory.getLogger(VodLibrary.class);
+public final class VodFileCache {
+    private static final Logger log = LoggerFactory.getLogger(VodFileCache.class);
     /** Threads that read files: a few disks' worth of parallel reads; more would only queue in the kernel. */
     public static final int WORKERS = 4;
     /** A blocking read that takes longer than this is reported by Vert.x as stuck. */
@@ -78,7 +78,7 @@ public final class VodLibrary {
         }
     }
 
-    public VodLibrary(Vertx vertx, VodFolders folders, Opener opener, int maxOpenFiles, long targetMillis,
+    public VodFileCache(Vertx vertx, VodFolders folders, Opener opener, int maxOpenFiles, long targetMillis,
                       long cacheMaxBytes, int cacheMaxSegments, MemoryBudget.Account packaged) {
         this.folders = folders;
         this.opener = opener;
@@ -114,7 +114,7 @@ public final class VodLibrary {
 
         @Override
         public void close() {
-            synchronized (VodLibrary.this) {
+            synchronized (VodFileCache.this) {
                 if (closed) {
                     return;
                 }
