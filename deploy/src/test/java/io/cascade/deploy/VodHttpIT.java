@@ -30,6 +30,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class VodHttpIT {
     private static final int CLIP_SECONDS = 16;
     private static final double DURATION_SLACK_SECONDS = 0.5;
+    private static final int BROWSER_SECONDS = 6;
     private static CascadeNode node;
     private static int http;
     private static int rtmp;
@@ -192,6 +193,19 @@ class VodHttpIT {
         HttpResponse<byte[]> r = Http.get(url("/vod/notes.mp4/index.m3u8"));
         assertEquals(415, r.statusCode(), Http.text(r));
         assertTrue(!Http.text(r).contains(data.toString()), Http.text(r));
+    }
+
+    /** hls.js and dash.js in headless Chromium play the file for 6 s (of 16) at the clip's size. */
+    @Test
+    void browsersPlayTheFilesHlsAndDash() throws Exception {
+        BrowserPlayer.requireAvailable();
+        for (String player : List.of("hls", "dash")) {
+            String manifest = url(player.equals("hls") ? "/vod/clip.mp4/index.m3u8" : "/vod/clip.mp4/index.mpd");
+            BrowserPlayer.Result r = BrowserPlayer.play(player, manifest, BROWSER_SECONDS);
+            assertTrue(r.ok(), player + ": " + r.describe());
+            assertTrue(r.advanced() >= BROWSER_SECONDS * 0.8, player + ": " + r.describe());
+            assertEquals(320, r.videoWidth(), player + ": " + r.describe());
+        }
     }
 
     @Test
