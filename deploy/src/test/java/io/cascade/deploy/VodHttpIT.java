@@ -39,11 +39,8 @@ class VodHttpIT {
 
     @BeforeAll
     static void start() throws Exception {
-        data = Files.createTempDirectory("cascade-vod-http");
-        clip = VodMedia.make(data.resolve("vod/clip.mp4"), CLIP_SECONDS);
-        // outside the folder, and a link that leads to it: neither may be served
-        VodMedia.make(data.resolve("secret/outside.mp4"), 2);
-        Files.createSymbolicLink(data.resolve("vod/link.mp4"), data.resolve("secret/outside.mp4"));
+        clip = VodMedia.dataFolder("cascade-vod-http", CLIP_SECONDS);
+        data = clip.path().getParent().getParent();
         http = Clients.freePort();
         rtmp = Clients.freePort();
         node = Clients.startSingle("vod-http", rtmp, http, "data.dir", data.toString());

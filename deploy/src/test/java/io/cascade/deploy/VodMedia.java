@@ -64,6 +64,18 @@ final class VodMedia {
         return new Clip(file, video, audio, duration);
     }
 
+    /**
+     * A node's data folder for the VOD tests: {@code vod/clip.mp4} of {@code seconds}, and a file outside the VOD
+     * folder ({@code secret/outside.mp4}) with a link to it inside ({@code vod/link.mp4}): neither may be served.
+     */
+    static Clip dataFolder(String prefix, int seconds) throws Exception {
+        Path data = Files.createTempDirectory(prefix);
+        Clip clip = make(data.resolve("vod/clip.mp4"), seconds);
+        make(data.resolve("secret/outside.mp4"), 2);
+        Files.createSymbolicLink(data.resolve("vod/link.mp4"), data.resolve("secret/outside.mp4"));
+        return clip;
+    }
+
     /** One stream of a framecrc output: packets, and the span from the first pts to the last packet's end. */
     record Received(long packets, double firstSeconds, double endSeconds) {
         double seconds() {

@@ -39,10 +39,8 @@ class VodRtspIT {
 
     @BeforeAll
     static void start() throws Exception {
-        data = Files.createTempDirectory("cascade-vod-rtsp");
-        clip = VodMedia.make(data.resolve("vod/clip.mp4"), CLIP_SECONDS);
-        VodMedia.make(data.resolve("secret/outside.mp4"), 2);
-        Files.createSymbolicLink(data.resolve("vod/link.mp4"), data.resolve("secret/outside.mp4"));
+        clip = VodMedia.dataFolder("cascade-vod-rtsp", CLIP_SECONDS);
+        data = clip.path().getParent().getParent();
         rtsp = Clients.freePort();
         node = Clients.startSingle("vod-rtsp", Clients.freePort(), Clients.freePort(), "data.dir", data.toString(),
                 "rtsp.port", String.valueOf(rtsp));

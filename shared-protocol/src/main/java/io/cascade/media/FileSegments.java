@@ -85,19 +85,4 @@ public final class FileSegments {
             j = next + 1;
         }
     }
-
-    /** The segment whose time span holds {@code millis} (the first for earlier, the last for later times). */
-    public static int find(List<Cut> cuts, long millis) {
-        int lo = 0;
-        int hi = cuts.size() - 1;
-        while (lo < hi) {
-            int mid = (lo + hi + 1) >>> 1;
-            if (cuts.get(mid).startMillis() <= millis) {
-                lo = mid;
-            } else {
-                hi = mid - 1;
-            }
-        }
-        return lo;
-    }
 }

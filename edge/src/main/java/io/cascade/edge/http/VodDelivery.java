@@ -1,6 +1,5 @@
 package io.cascade.edge.http;
 
-import io.cascade.auth.Credentials;
 import io.cascade.edge.fanout.Playback;
 import io.cascade.edge.vod.VodFile;
 import io.cascade.edge.vod.VodFileCache;
@@ -10,8 +9,6 @@ import io.cascade.metrics.NodeCounters;
 import io.cascade.metrics.RateLimitedLog;
 import io.cascade.packaging.Packaging;
 import io.vertx.core.Handler;
-import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
@@ -97,33 +94,10 @@ public final class VodDelivery implements Handler<RoutingContext> {
             ctx.next();
             return;
         }
-        HttpServerResponse resp = HttpDelivery.cors(ctx.response());
-        if (req.method() == HttpMethod.OPTIONS) {
-            resp.setStatusCode(204).putHeader("Access-Control-Max-Age", "86400").end();
+        if (HttpDelivery.answeredOtherMethod(req, HttpDelivery.cors(ctx.response()))) {
             return;
         }
-        if (req.method() != HttpMethod.GET && req.method() != HttpMethod.HEAD) {
-            resp.setStatusCode(405).putHeader("Allow", "GET, HEAD, OPTIONS").end();
-            return;
-        }
-        if (!playback.authorises()) {
-            serve(ctx, t);
-            return;
-        }
-        Credentials credentials = playback.credentials(req.query() == null ? "" : req.query(), req.method().name(),
-                req.getHeader(HttpHeaders.AUTHORIZATION));
-        playback.authorise(t.name(), credentials, HttpDelivery.PROTOCOL, String.valueOf(req.remoteAddress()),
-                ctx.vertx().getOrCreateContext()).onComplete(granted -> {
-                    if (granted.succeeded()) {
-                        serve(ctx, t);
-                    } else if (!resp.closed()) {
-                        int status = granted.cause() instanceof Playback.Refused refused ? refused.httpStatus() : 503;
-                        if (status == 401) {
-                            resp.putHeader("WWW-Authenticate", ((Playback.Refused) granted.cause()).httpChallenge());
-                        }
-                        resp.setStatusCode(status).putHeader("Cache-Control", "no-store").end();
-                    }
-                });
+        HttpDelivery.authorise(playback, ctx, t.name(), () -> serve(ctx, t));
     }
 
     /** What a request is answered with: a body (null: 404), its type and how long it may be kept. */
