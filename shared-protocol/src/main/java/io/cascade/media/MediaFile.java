@@ -33,8 +33,10 @@ public interface MediaFile extends Closeable {
     long durationMillis();
 
     /**
-     * Where playback from {@code millis} starts: the last video keyframe at or before it (the first sample when the
-     * file has no video), so what follows decodes; the first sample for 0 or less, the last keyframe past the end.
+     * Where playback from {@code millis} starts: the last video keyframe at or before it, so what follows decodes
+     * (in a file without video, where every sample is a sync sample: the last sample at or before it); the first
+     * sample for 0 or less, the last keyframe past the end. The default walks the index once: readers whose index is
+     * in decode order, as both file readers' are, give the same answer to every caller.
      */
     default int seekIndex(long millis) {
         boolean hasVideo = configs().stream().anyMatch(c -> c.trackType() == TrackType.VIDEO);

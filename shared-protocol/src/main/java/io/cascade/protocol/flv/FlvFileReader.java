@@ -2,15 +2,14 @@ package io.cascade.protocol.flv;
 
 import io.cascade.media.ChannelReads;
 import io.cascade.media.Codec;
-import io.cascade.media.MediaFile;
+import io.cascade.media.MediaFileException;
 import io.cascade.media.MediaFrame;
 import io.cascade.media.SampleTable;
+import io.cascade.protocol.IndexedMediaFile;
 import io.cascade.protocol.aac.AudioSpecificConfig;
 import io.cascade.protocol.h264.AvcDecoderConfig;
 import io.cascade.protocol.h264.BitstreamException;
-import io.cascade.protocol.h264.NalUnits;
 import io.cascade.protocol.h265.HevcDecoderConfig;
-import java.io.EOFException;
 import java.io.IOException;
 import java.nio.channels.SeekableByteChannel;
 import java.util.ArrayList;
@@ -31,7 +30,7 @@ import java.util.List;
  * <p>Timestamps are the tags' 32-bit milliseconds (Timestamp and TimestampExtended) read unsigned, so they never go
  * negative; timescale 1000, pts = dts + composition time. Not thread-safe; the reader owns and closes the channel.
  */
-public final class FlvFileReader implements MediaFile {
+public final class FlvFileReader extends IndexedMediaFile {
     /** DataSize is a UI24: the syntax cannot say more; named so the bound is visible where tags are read. */
     public static final int MAX_TAG_SIZE = FlvTags.MAX_TAG_BODY_LENGTH;
     /**
@@ -61,11 +60,6 @@ public final class FlvFileReader implements MediaFile {
     private static final int SIGNATURE_LENGTH = 9;
     private static final int TIMESCALE = 1000;
 
-    private final SeekableByteChannel channel;
-    private final SampleTable index;
-    private final Track[] tracks;
-    private final List<MediaFrame> configs = new ArrayList<>(2);
-    private final long durationMillis;
 
     /** What the scan learns of a track: its config, and the times of its first and last samples. */
     private static final class Track {
@@ -88,13 +82,17 @@ public final class FlvFileReader implements MediaFile {
         }
     }
 
-    private FlvFileReader(SeekableByteChannel channel, SampleTable index, Track[] tracks) throws FlvFileException {
-        this.channel = channel;
-        this.index = index;
-        this.tracks = tracks;
+    private FlvFileReader(SeekableByteChannel channel, SampleTable index, List<MediaFrame> configs,
+                          int videoNalLengthSize, long durationMillis) {
+        super(channel, index, configs, videoNalLengthSize, durationMillis);
+    }
+
+    private static FlvFileReader of(SeekableByteChannel channel, SampleTable index, Track[] tracks)
+            throws FlvFileException {
         if (index.size() == 0) {
             throw new FlvFileException("no H.264, H.265 or AAC frames after a sequence header");
         }
+        List<MediaFrame> configs = new ArrayList<>(2);
         long first = Long.MAX_VALUE;
         long end = Long.MIN_VALUE;
         for (int t = 0; t < 2; t++) {
@@ -107,7 +105,8 @@ public final class FlvFileReader implements MediaFile {
                 end = Math.max(end, k.last + k.lastStep);
             }
         }
-        this.durationMillis = end - first;
+        // timestamps that run backwards make no negative length
+        return new FlvFileReader(channel, index, configs, tracks[0].nalLengthSize, Math.max(0, end - first));
     }
 
     /**
@@ -157,7 +156,7 @@ public final class FlvFileReader implements MediaFile {
             }
             pos = bodyAt + dataSize + PREVIOUS_TAG_SIZE_LENGTH;
         }
-        return new FlvFileReader(channel, index, tracks);
+        return of(channel, index, tracks);
     }
 
     /** A tag's body: the peeked bytes, read whole when a parser needs more of it. */
@@ -291,54 +290,7 @@ public final class FlvFileReader implements MediaFile {
     }
 
     @Override
-    public List<MediaFrame> configs() {
-        return List.copyOf(configs);
-    }
-
-    @Override
-    public int sampleCount() {
-        return index.size();
-    }
-
-    @Override
-    public Sample sample(int i) {
-        return index.sample(i);
-    }
-
-    /**
-     * The sample with its bytes; video with 4-byte NAL lengths.
-     *
-     * @throws FlvFileException when the file no longer holds the sample's bytes or a video frame's NAL lengths do not
-     *                          add up
-     */
-    @Override
-    public MediaFrame read(int i) throws IOException {
-        Sample s = index.sample(i);
-        byte[] data;
-        try {
-            data = ChannelReads.readFully(channel, s.offset(), s.size());
-        } catch (EOFException e) {
-            throw new FlvFileException("sample " + i + " runs past the end of the file", e);
-        }
-        Track track = tracks[s.track()];
-        if (s.video()) {
-            try {
-                data = NalUnits.toFourByteLengths(data, 0, data.length, track.nalLengthSize);
-            } catch (BitstreamException e) {
-                throw new FlvFileException("sample " + i + ": " + e.getMessage(), e);
-            }
-        }
-        return new MediaFrame(s.track(), track.codec, s.dts(), s.pts(), TIMESCALE,
-                s.keyframe() ? MediaFrame.FLAG_KEYFRAME : 0, MediaFrame.NO_SEGMENT, i, data);
-    }
-
-    @Override
-    public long durationMillis() {
-        return durationMillis;
-    }
-
-    @Override
-    public void close() throws IOException {
-        channel.close();
+    protected MediaFileException malformed(String message, Throwable cause) {
+        return new FlvFileException(message, cause);
     }
 }

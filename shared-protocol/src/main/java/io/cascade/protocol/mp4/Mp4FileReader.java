@@ -1,12 +1,10 @@
 package io.cascade.protocol.mp4;
 
 import io.cascade.media.ChannelReads;
-import io.cascade.media.MediaFile;
+import io.cascade.media.MediaFileException;
 import io.cascade.media.MediaFrame;
 import io.cascade.media.SampleTable;
-import io.cascade.protocol.h264.BitstreamException;
-import io.cascade.protocol.h264.NalUnits;
-import java.io.EOFException;
+import io.cascade.protocol.IndexedMediaFile;
 import java.io.IOException;
 import java.nio.channels.SeekableByteChannel;
 import java.util.ArrayList;
@@ -28,7 +26,7 @@ import java.util.List;
  *
  * <p>Not thread-safe; {@link #read} does one positional read on the channel, which the reader owns and closes.
  */
-public final class Mp4FileReader implements MediaFile {
+public final class Mp4FileReader extends IndexedMediaFile {
     /**
      * Largest moov read at open. A progressive moov holds about 12 to 20 bytes per sample, so 64 MiB indexes far more
      * than {@link #MAX_SAMPLES}; a larger one is hostile, and would be held in memory whole while it is parsed.
@@ -60,36 +58,35 @@ public final class Mp4FileReader implements MediaFile {
     private static final int MOOV = Mp4Box.type("moov");
     private static final int MOOF = Mp4Box.type("moof");
 
-    private final SeekableByteChannel channel;
-    private final SampleTable index;
-    private final Mp4SampleEntry[] entries;
-    private final List<MediaFrame> configs;
-    private final long durationMillis;
+    private Mp4FileReader(SeekableByteChannel channel, SampleTable index, List<MediaFrame> configs,
+                          int videoNalLengthSize, long durationMillis) {
+        super(channel, index, configs, videoNalLengthSize, durationMillis);
+    }
 
-    private Mp4FileReader(SeekableByteChannel channel, Mp4Movie movie) throws Mp4Exception {
-        this.channel = channel;
+    /** The reader over the movie's samples, merged into decode order across its two tracks. */
+    private static Mp4FileReader of(SeekableByteChannel channel, Mp4Movie movie) throws Mp4Exception {
         Mp4Track video = movie.video();
         Mp4Track audio = movie.audio();
-        SampleTable noVideo = new SampleTable(0, 0, 0);
-        SampleTable noAudio = new SampleTable(0, 0, 0);
-        this.index = SampleTable.merge(video == null ? noVideo : video.samples, audio == null ? noAudio : audio.samples);
+        SampleTable none = new SampleTable(0, 0, 0);
+        SampleTable index = SampleTable.merge(video == null ? none : video.samples,
+                audio == null ? none : audio.samples);
         if (index.size() == 0) {
             throw new Mp4Exception("no samples in the video or audio track");
         }
-        this.entries = new Mp4SampleEntry[2];
-        this.configs = new ArrayList<>(2);
+        List<MediaFrame> configs = new ArrayList<>(2);
         long first = Long.MAX_VALUE;
         long last = Long.MIN_VALUE;
         for (Mp4Track t : new Mp4Track[] {video, audio}) {
             if (t != null && t.samples.size() > 0) {
-                entries[t.track] = t.entry;
                 configs.add(new MediaFrame(t.track, t.entry.codec(), 0, 0, t.timescale, MediaFrame.FLAG_CONFIG,
                         MediaFrame.NO_SEGMENT, 0, t.entry.config().clone()));
                 first = Math.min(first, millis(t.samples.dts(0), t.timescale));
                 last = Math.max(last, millis(t.endTime, t.timescale));
             }
         }
-        this.durationMillis = last - first;
+        int nalLengthSize = video == null ? 0 : video.entry.nalLengthSize();
+        // times that run backwards make no negative length
+        return new Mp4FileReader(channel, index, configs, nalLengthSize, Math.max(0, last - first));
     }
 
     /**
@@ -154,7 +151,7 @@ public final class Mp4FileReader implements MediaFile {
         if (movie == null) {
             throw new Mp4Exception("no moov box: not an MP4 file, or a recording cut before its index was written");
         }
-        return new Mp4FileReader(channel, movie);
+        return of(channel, movie);
     }
 
     private static byte[] readBox(SeekableByteChannel ch, long pos, long size, int header, int max, String name)
@@ -171,54 +168,7 @@ public final class Mp4FileReader implements MediaFile {
     }
 
     @Override
-    public List<MediaFrame> configs() {
-        return List.copyOf(configs);
-    }
-
-    @Override
-    public int sampleCount() {
-        return index.size();
-    }
-
-    @Override
-    public Sample sample(int i) {
-        return index.sample(i);
-    }
-
-    /**
-     * The sample with its bytes; video with 4-byte NAL lengths.
-     *
-     * @throws Mp4Exception when the file no longer holds the sample's bytes or a video sample's NAL lengths do not add
-     *                      up
-     */
-    @Override
-    public MediaFrame read(int i) throws IOException {
-        Sample s = index.sample(i);
-        byte[] data;
-        try {
-            data = ChannelReads.readFully(channel, s.offset(), s.size());
-        } catch (EOFException e) {
-            throw new Mp4Exception("sample " + i + " runs past the end of the file", e);
-        }
-        Mp4SampleEntry entry = entries[s.track()];
-        if (s.video()) {
-            try {
-                data = NalUnits.toFourByteLengths(data, 0, data.length, entry.nalLengthSize());
-            } catch (BitstreamException e) {
-                throw new Mp4Exception("sample " + i + ": " + e.getMessage(), e);
-            }
-        }
-        return new MediaFrame(s.track(), entry.codec(), s.dts(), s.pts(), s.timescale(),
-                s.keyframe() ? MediaFrame.FLAG_KEYFRAME : 0, MediaFrame.NO_SEGMENT, i, data);
-    }
-
-    @Override
-    public long durationMillis() {
-        return durationMillis;
-    }
-
-    @Override
-    public void close() throws IOException {
-        channel.close();
+    protected MediaFileException malformed(String message, Throwable cause) {
+        return new Mp4Exception(message, cause);
     }
 }
