@@ -123,6 +123,8 @@ public final class VodDelivery implements Handler<RoutingContext> {
             } else if (failed instanceof RefusedName) {
                 log.debug("{}: VOD name refused: {}", req(ctx), failed.getMessage());
                 HttpDelivery.notFound(resp);
+            } else if (failed instanceof VodFileCache.Busy) {
+                resp.setStatusCode(503).putHeader("Retry-After", "1").putHeader("Cache-Control", "no-store").end();
             } else if (failed instanceof MediaFileException) {
                 failures.warn("{}: {} cannot be played: {}", req(ctx), t.name(), failed.getMessage());
                 resp.setStatusCode(415).putHeader("Cache-Control", "max-age=10").end();

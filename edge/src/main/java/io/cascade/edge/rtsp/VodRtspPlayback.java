@@ -59,6 +59,8 @@ public final class VodRtspPlayback implements RtspVodHandler {
                     } else if (failed instanceof NoSuchFileException || failed instanceof IllegalArgumentException) {
                         log.info("{}: DESCRIBE of {}: no such file", peer, name);
                         answer.fail(new RtspRefusal(404, "no such file"));
+                    } else if (failed instanceof VodFileCache.Busy) {
+                        answer.fail(new RtspRefusal(503, "file reads are all busy"));
                     } else if (failed instanceof MediaFileException) {
                         log.warn("{}: DESCRIBE of {}: cannot be played: {}", peer, name, failed.getMessage());
                         answer.fail(new RtspRefusal(415, "not a media file this server plays"));

@@ -2,6 +2,7 @@ package io.cascade.edge.vod;
 
 import io.cascade.files.VodFolders;
 import io.cascade.media.MediaFile;
+import io.cascade.media.MediaFileException;
 import io.cascade.media.MemoryBudget;
 import io.cascade.settings.Setting;
 import io.vertx.core.Future;
@@ -32,6 +33,8 @@ public final class VodFileCache {
     private static final Logger log = LoggerFactory.getLogger(VodFileCache.class);
     /** Threads that read files: a few disks' worth of parallel reads; more would only queue in the kernel. */
     public static final int WORKERS = 4;
+    /** File tasks waiting for a worker at most (HTTP requests, RTSP opens and read-aheads): past it, 503. */
+    public static final int MAX_QUEUED_TASKS = 1024;
     /** A blocking read that takes longer than this is reported by Vert.x as stuck. */
     private static final long MAX_READ_SECONDS = 60;
 
@@ -60,6 +63,7 @@ public final class VodFileCache {
     private final long targetMillis;
     private final VodCache cache;
     private final WorkerExecutor workers;
+    private final java.util.concurrent.atomic.AtomicInteger queued = new java.util.concurrent.atomic.AtomicInteger();
     /** Open files by path, least recently used first (guarded by this). */
     private final LinkedHashMap<Path, Entry> open = new LinkedHashMap<>(16, 0.75f, true);
 
@@ -94,9 +98,30 @@ public final class VodFileCache {
         return folders.serves(app);
     }
 
-    /** Runs a blocking task on the library's workers (unordered: one slow file does not hold the others). */
+    /**
+     * Runs a blocking task on the library's workers (unordered: one slow file does not hold the others); fails at
+     * once with {@link Busy} when {@link #MAX_QUEUED_TASKS} wait already, so a burst of requests cannot queue
+     * without bound behind a slow disk.
+     */
     public <T> Future<T> blocking(Callable<T> task) {
-        return workers.executeBlocking(task, false);
+        if (queued.incrementAndGet() > MAX_QUEUED_TASKS) {
+            queued.decrementAndGet();
+            return Future.failedFuture(new Busy());
+        }
+        return workers.executeBlocking(() -> {
+            try {
+                return task.call();
+            } finally {
+                queued.decrementAndGet();
+            }
+        }, false);
+    }
+
+    /** The file readers have {@link #MAX_QUEUED_TASKS} tasks waiting: the request is answered 503. */
+    public static final class Busy extends Exception {
+        Busy() {
+            super("VOD file reads are all busy", null, false, false);
+        }
     }
 
     /** One user's hold on an open file: the file stays open until every lease is closed. */
@@ -128,7 +153,7 @@ public final class VodFileCache {
     /**
      * Blocking: the file {@code relative} names in {@code app}'s folder, opened (or the open one, when the file has
      * not changed). NoSuchFileException for no such file or application, IllegalArgumentException for a refused name
-     * (both a 404 to clients: no path is ever shown), {@link io.cascade.media.MediaFileException} for a file that is
+     * (both a 404 to clients: no path is ever shown), {@link MediaFileException} for a file that is
      * not media we read, another IOException when the disk fails.
      */
     public Lease open(String app, String relative) throws IOException {
@@ -148,13 +173,19 @@ public final class VodFileCache {
         }
         // opened outside the lock: an index of a large file takes a while, and other files must not wait for it
         String key = path + "@" + modified + ":" + size;
-        MediaFile media = opener.open(path);
+        MediaFile media;
+        try {
+            media = opener.open(path);
+        } catch (RuntimeException bad) {
+            // a reader's bug on a strange file is that file's failure, never a refused name (a 404)
+            throw new MediaFileException("cannot be read: " + bad, bad);
+        }
         VodFile file;
         try {
             file = new VodFile(key, media, targetMillis);
         } catch (RuntimeException bad) {
             media.close();
-            throw new io.cascade.media.MediaFileException("cannot be segmented: " + bad.getMessage(), bad);
+            throw new MediaFileException("cannot be segmented: " + bad.getMessage(), bad);
         }
         synchronized (this) {
             Entry raced = open.get(path);
