@@ -5,6 +5,7 @@ import io.cascade.deploy.NodeConfig.Role;
 import io.cascade.edge.fanout.ViewerPolicy;
 import io.cascade.edge.flv.FlvPlayback;
 import io.cascade.edge.http.HttpDelivery;
+import io.cascade.edge.http.VodDelivery;
 import io.cascade.edge.player.PlayerPages;
 import io.cascade.edge.ws.WsPlayback;
 import io.cascade.settings.Setting;
@@ -84,6 +85,7 @@ class HttpListener implements Listener {
     static String routes(NodeServices node) {
         return "/metrics /healthz /readyz" + (!node.roles.contains(Role.EDGE) ? ""
                 : " /<stream>/index.m3u8 /<stream>/ts/index.m3u8 /<stream>/index.mpd /<stream>.flv"
+                + " /<vod app>/<file>/index.m3u8 /<vod app>/<file>/index.mpd"
                 + " /<stream>/ws /<stream>/meta /play/<stream>");
     }
 
@@ -131,6 +133,8 @@ class HttpListener implements Listener {
             HttpDelivery delivery = new HttpDelivery(node.vertx, node.hubs(), node.registry, node.packaging,
                     node.config.value(HttpDelivery.LINGER_MS), node.counters, node.playback);
             router.get("/time").handler(delivery::time);
+            // files first: a path whose first segment is a VOD application and that names a file there is one
+            router.route().handler(new VodDelivery(node.vodFiles(), node.playback, node.counters));
             router.route().handler(delivery);
         }
         node.httpRouter = router;

@@ -8,6 +8,7 @@ import io.cascade.deploy.NodeConfig.Role;
 import io.cascade.edge.StreamHubs;
 import io.cascade.edge.fanout.Playback;
 import io.cascade.vod.VodLibrary;
+import io.cascade.edge.vod.VodFileCache;
 import io.cascade.protocol.MediaFiles;
 import io.cascade.packaging.files.FileOutputs;
 import io.cascade.packaging.PackageSettings;
@@ -65,6 +66,8 @@ final class NodeServices {
     NodeStreams streams;
     /** Wall clock when the node was put together: getServerInfo's uptime (several nodes may share one JVM). */
     final long startedAtMillis = System.currentTimeMillis();
+    /** The media files played on demand over HTTP and RTSP (edge); made by the first listener that needs it. */
+    private VodFileCache vodFiles;
     /** The routes of the HTTP port, shared by its HTTPS twin; made by the first of them to start. */
     Router httpRouter;
 
@@ -102,6 +105,16 @@ final class NodeServices {
                 roles.contains(Role.ORIGIN) ? dataDir.resolve(Recordings.FILE_NAME) : null,
                 config.value(Recordings.MAX));
         return recordings;
+    }
+
+    /** The VOD folders' files, opened and packaged for every protocol that plays them on this node. */
+    synchronized VodFileCache vodFiles() {
+        if (vodFiles == null) {
+            vodFiles = new VodFileCache(vertx, config.vodFolders(), MediaFiles::open,
+                    config.value(VodFileCache.MAX_OPEN_FILES), config.value(VodFileCache.SEGMENT_TARGET_MS), config.value(VodFileCache.CACHE_MAX_BYTES),
+                    config.value(VodFileCache.CACHE_MAX_SEGMENTS), packaging.memory().packaged);
+        }
+        return vodFiles;
     }
 
     /** The node's hubs, made by whichever role needs them first. */

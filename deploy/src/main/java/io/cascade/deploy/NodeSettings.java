@@ -6,6 +6,7 @@ import io.cascade.edge.StreamHubs;
 import io.cascade.files.VodFolders;
 import io.cascade.vod.VodLibrary;
 import io.cascade.edge.fanout.ViewerPolicy;
+import io.cascade.edge.vod.VodFileCache;
 import io.cascade.packaging.PackageSettings;
 import io.cascade.packaging.SegmentKeys;
 import io.cascade.packaging.recording.Recordings;
@@ -73,7 +74,9 @@ final class NodeSettings {
                 PackageSettings.MAX_NODE_PACKAGED_BYTES, SegmentKeys.KEY_COUNT, SegmentKeys.SECRET));
         Listener.ALL.forEach(l -> all.addAll(l.settings())); // what each protocol's listener reads
         all.addAll(List.of(AUTO_HLS_FOLDER, AUTO_DASH_FOLDER, Recordings.DIR, Recordings.MAX, VodFolders.FOLDER,
-                VodFolders.FOLDERS, VodLibrary.MAX_PLAYS, NodeMetrics.STREAM_SERIES_MAX, NodeRelays.MAX_RELAYS,
+                VodFolders.FOLDERS, VodLibrary.MAX_PLAYS));
+        all.addAll(VodFileCache.SETTINGS);
+        all.addAll(List.of(NodeMetrics.STREAM_SERIES_MAX, NodeRelays.MAX_RELAYS,
                 NodeRelays.STARTUP_FILE, NodeRelays.TLS_CA));
         return List.copyOf(all);
     }

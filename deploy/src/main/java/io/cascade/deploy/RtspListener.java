@@ -4,6 +4,7 @@ import io.cascade.cluster.NodeLoad;
 import io.cascade.deploy.NodeConfig.Role;
 import io.cascade.edge.fanout.ViewerPolicy;
 import io.cascade.edge.rtsp.RtspPlayback;
+import io.cascade.edge.rtsp.VodRtspPlayback;
 import io.cascade.ingest.rtsp.RtspPublishing;
 import io.cascade.metrics.ConnectionLimit;
 import io.cascade.rtsp.RtspPlayHandler;
@@ -75,7 +76,8 @@ final class RtspListener implements Listener {
     public Future<Bound> start(NodeServices node, Endpoint at) {
         RtspPublishHandler publishing = node.admission != null ? new RtspPublishing(node.admission)
                 : RtspServer.NO_PUBLISHING;
-        RtspPlayHandler playing = node.playback != null ? new RtspPlayback(node.playback) : RtspServer.NO_PLAYBACK;
+        RtspPlayHandler playing = node.playback != null ? new RtspPlayback(node.playback,
+                new VodRtspPlayback(node.vodFiles(), node.playback, node.counters)) : RtspServer.NO_PLAYBACK;
         int[] udp = node.config.value(UDP_PORTS);
         RtspServer.Settings settings = new RtspServer.Settings(at.host(), at.port(), publishing, playing,
                 node.counters, node.config.value(ViewerPolicy.QUEUE_BYTES),

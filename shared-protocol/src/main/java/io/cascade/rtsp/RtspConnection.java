@@ -4,6 +4,7 @@ import io.cascade.auth.Action;
 import io.cascade.auth.Authorisation;
 import io.cascade.auth.Credentials;
 import io.cascade.auth.Passwords;
+import io.cascade.files.VodFolders;
 import io.cascade.media.MediaFrame;
 import io.cascade.protocol.rtp.frames.RtpToFrames;
 import io.cascade.protocol.rtsp.RtspDecoder;
@@ -12,6 +13,7 @@ import io.cascade.protocol.rtsp.RtspMessageWriter;
 import io.cascade.protocol.rtsp.RtspRequest;
 import io.cascade.protocol.rtsp.RtspResponse;
 import io.cascade.protocol.rtsp.RtspUrl;
+import io.cascade.protocol.rtsp.NptRange;
 import io.cascade.protocol.rtsp.TransportSpec;
 import io.cascade.protocol.sdp.MediaDescription;
 import io.cascade.protocol.sdp.RtpMap;
@@ -111,6 +113,10 @@ public final class RtspConnection {
     private final Map<Integer, InetSocketAddress> udpDestinations = new HashMap<>();
     private boolean unflushedUdp;
     private AutoCloseable viewer;
+    /** A file played on demand (opened at DESCRIBE), or null for a live stream. */
+    private RtspVodSession vod;
+    /** The Content-Base of the description: what RTP-Info's URLs start with. */
+    private String playBase;
 
     RtspConnection(NetSocket socket, Context context, RtspServer server) {
         this.socket = socket;
@@ -344,8 +350,8 @@ public final class RtspConnection {
             throw new RtspException(455, r.cseq(), "session already set up");
         }
         Target t = target(r);
-        if (t.ts) {
-            throw new RtspException(405, r.cseq(), "/ts/ is for players");
+        if (t.ts || t.vodApp != null) {
+            throw new RtspException(405, r.cseq(), t.ts ? "/ts/ is for players" : "a VOD folder takes no publishers");
         }
         String type = r.header("Content-Type");
         if (type == null || !type.toLowerCase(Locale.ROOT).startsWith("application/sdp")) {
@@ -485,11 +491,15 @@ public final class RtspConnection {
     // ---- playing ----
 
     private void describe(RtspRequest r) throws RtspException {
-        if (target != null || viewer != null) {
+        if (target != null || viewer != null || vod != null) {
             throw new RtspException(455, r.cseq(), "session already set up");
         }
         Target t = target(r);
         Credentials credentials = credentials(r, t, Action.PLAY);
+        if (t.vodApp != null) {
+            describeFile(r, t, credentials);
+            return;
+        }
         busy(settings.playHandler().describe(t.name, credentials, peer, context), r, configs -> {
             byte[] sdp;
             try {
@@ -503,10 +513,36 @@ public final class RtspConnection {
             playCredentials = credentials;
             playTs = t.ts;
             described = configs;
-            // without the query: clients put each track's control after the base, and a token is no path
-            String uri = r.uri().indexOf('?') < 0 ? r.uri() : r.uri().substring(0, r.uri().indexOf('?'));
-            String base = uri.endsWith("/") ? uri : uri + "/";
-            respond(r, 200, List.of(Map.entry("Content-Base", base)), "application/sdp", sdp);
+            respond(r, 200, List.of(Map.entry("Content-Base", contentBase(r))), "application/sdp", sdp);
+        });
+    }
+
+    /** Without the query: clients put each track's control after the base, and a token is no path. */
+    private String contentBase(RtspRequest r) {
+        String uri = r.uri().indexOf('?') < 0 ? r.uri() : r.uri().substring(0, r.uri().indexOf('?'));
+        playBase = uri.endsWith("/") ? uri : uri + "/";
+        return playBase;
+    }
+
+    /** DESCRIBE of a file: as a live stream's, with the file's length as the description's range. */
+    private void describeFile(RtspRequest r, Target t, Credentials credentials) {
+        busy(settings.playHandler().vod().describe(t.vodApp, t.name, credentials, peer, context), r, session -> {
+            byte[] sdp;
+            try {
+                sdp = description(t, session.configs()).withRange(NptRange.format(0, session.durationMillis()))
+                        .write().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            } catch (SdpException e) {
+                log.info("{}: DESCRIBE of {}/{}: nothing RTP can carry: {}", peer, t.vodApp, t.name, e.getMessage());
+                session.close();
+                respond(r, 415, List.of(), null, null);
+                return;
+            }
+            vod = session;
+            playName = t.name;
+            playCredentials = credentials;
+            playTs = t.ts;
+            described = session.configs();
+            respond(r, 200, List.of(Map.entry("Content-Base", contentBase(r))), "application/sdp", sdp);
         });
     }
 
@@ -574,6 +610,10 @@ public final class RtspConnection {
             throw new RtspException(455, r.cseq(), "PLAY before SETUP");
         }
         requireSession(r);
+        if (vod != null) {
+            playFile(r);
+            return;
+        }
         respond(r, 200, withSession(Map.entry("Range", "npt=0.000-")), null, null);
         if (viewer == null) {
             viewer = settings.playHandler().play(this,
@@ -581,11 +621,39 @@ public final class RtspConnection {
         }
     }
 
+    /**
+     * PLAY of a file: from the Range's start (the keyframe at or before it), or on from where a PAUSE left it; the
+     * answer says where it really starts and each track's first sequence number and RTP time there.
+     */
+    private void playFile(RtspRequest r) {
+        NptRange range = NptRange.parse(r.header("Range"));
+        long from = range == null || range.startMillis() < 0 ? -1 : range.startMillis();
+        RtspVodSession.Started started = vod.play(this, new RtspPlayRequest(playName, playCredentials, playTs,
+                playChannels), from);
+        StringBuilder rtpInfo = new StringBuilder();
+        started.tracks().forEach((track, at) -> {
+            if (rtpInfo.length() > 0) {
+                rtpInfo.append(',');
+            }
+            rtpInfo.append("url=").append(playBase).append(playTs ? TS_CONTROL : "trackID=" + track).append(";seq=")
+                    .append(at.sequence()).append(";rtptime=").append(at.rtpTime());
+        });
+        List<Map.Entry<String, String>> headers = new ArrayList<>(List.of(sessionHeader(),
+                Map.entry("Range", NptRange.format(started.startMillis(), vod.durationMillis()))));
+        if (rtpInfo.length() > 0) {
+            headers.add(Map.entry("RTP-Info", rtpInfo.toString()));
+        }
+        respond(r, 200, headers, null, null);
+    }
+
     private void pause(RtspRequest r) throws RtspException {
         if (playChannels.isEmpty() && recordChannels.isEmpty()) {
             throw new RtspException(455, r.cseq(), "PAUSE before SETUP");
         }
         requireSession(r);
+        if (vod != null) {
+            vod.pause(); // the position stays for the PLAY that resumes
+        }
         stopViewer(); // a publisher's PAUSE (GStreamer sends one at the end) changes nothing: it tears down next
         respond(r, 200, sessionHeaders(), null, null);
     }
@@ -645,9 +713,15 @@ public final class RtspConnection {
         }
     }
 
-    /** What the request's URL names: a stream, and whether it asks for MPEG-TS over RTP. */
-    private record Target(String name, String query, boolean ts) {
+    /**
+     * What the request's URL names: a stream, or a file's path in the VOD application {@code vodApp} (null for a
+     * stream), and whether it asks for MPEG-TS over RTP.
+     */
+    private record Target(String name, String query, boolean ts, String vodApp) {
     }
+
+    /** The application {@code /vodts/<path>} plays files of as MPEG-TS over RTP: {@code vod.folder}'s. */
+    static final String VOD_TS_PREFIX = "vodts";
 
     private Target target(RtspRequest r) throws RtspException {
         RtspUrl url = RtspUrl.parse(r.uri());
@@ -655,8 +729,20 @@ public final class RtspConnection {
         if (path.isEmpty()) {
             throw new RtspException(404, r.cseq(), "no stream named");
         }
+        RtspVodHandler files = settings.playHandler().vod();
+        // a VOD application's first segment is explicit (live names have no '/'), so /<app>/<path> is a file; as MPEG-TS
+        // /ts/<app>/<path>, as live's /ts/<stream>, and /vodts/<path> for the application vod
+        if (path.size() >= 2 && files.serves(path.get(0))) {
+            return new Target(String.join("/", path.subList(1, path.size())), url.query(), false, path.get(0));
+        }
+        if (path.size() >= 3 && path.get(0).equals("ts") && files.serves(path.get(1))) {
+            return new Target(String.join("/", path.subList(2, path.size())), url.query(), true, path.get(1));
+        }
+        if (path.size() >= 2 && path.get(0).equals(VOD_TS_PREFIX) && files.serves(VodFolders.DEFAULT_APP)) {
+            return new Target(String.join("/", path.subList(1, path.size())), url.query(), true, VodFolders.DEFAULT_APP);
+        }
         boolean ts = path.size() >= 2 && path.get(path.size() - 2).equals("ts");
-        return new Target(path.get(path.size() - 1), url.query(), ts);
+        return new Target(path.get(path.size() - 1), url.query(), ts, null);
     }
 
     /** Holds the requests behind {@code r} until {@code answer} completes; a refusal is answered with its status. */
@@ -668,6 +754,8 @@ public final class RtspConnection {
             if (closed) {
                 if (result.succeeded() && result.result() instanceof RtspPublishTarget t) {
                     t.close(bytesIn);
+                } else if (result.succeeded() && result.result() instanceof RtspVodSession opened) {
+                    opened.close(); // the file opened for a client that left meanwhile
                 }
                 return;
             }
@@ -779,6 +867,10 @@ public final class RtspConnection {
 
     private void release() {
         stopViewer();
+        if (vod != null) {
+            vod.close();
+            vod = null;
+        }
         if (toFrames != null) {
             toFrames.flush();
         }

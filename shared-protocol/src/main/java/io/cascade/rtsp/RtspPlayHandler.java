@@ -21,4 +21,9 @@ public interface RtspPlayHandler {
 
     /** PLAY: the viewer starts; what it returns is closed by the connection at PAUSE, TEARDOWN or close. */
     AutoCloseable play(RtspConnection connection, RtspPlayRequest request);
+
+    /** Media files played on demand beside the live streams: none unless the node serves VOD folders. */
+    default RtspVodHandler vod() {
+        return RtspVodHandler.NONE;
+    }
 }

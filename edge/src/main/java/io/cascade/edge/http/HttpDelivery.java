@@ -116,12 +116,7 @@ public final class HttpDelivery implements Handler<RoutingContext> {
     public void handle(RoutingContext ctx) {
         HttpServerRequest req = ctx.request();
         HttpServerResponse resp = cors(ctx.response());
-        if (req.method() == HttpMethod.OPTIONS) {
-            resp.setStatusCode(204).putHeader("Access-Control-Max-Age", "86400").end();
-            return;
-        }
-        if (req.method() != HttpMethod.GET && req.method() != HttpMethod.HEAD) {
-            resp.setStatusCode(405).putHeader("Allow", "GET, HEAD, OPTIONS").end();
+        if (answeredOtherMethod(req, resp)) {
             return;
         }
         SegmentRequest r = SegmentRequest.parse(req.path());
@@ -139,19 +134,41 @@ public final class HttpDelivery implements Handler<RoutingContext> {
         }
     }
 
+    /** Answers a request that is not a GET or HEAD (a CORS preflight 204, others 405); true when it did. */
+    static boolean answeredOtherMethod(HttpServerRequest req, HttpServerResponse resp) {
+        if (req.method() == HttpMethod.OPTIONS) {
+            resp.setStatusCode(204).putHeader("Access-Control-Max-Age", "86400").end();
+            return true;
+        }
+        if (req.method() != HttpMethod.GET && req.method() != HttpMethod.HEAD) {
+            resp.setStatusCode(405).putHeader("Allow", "GET, HEAD, OPTIONS").end();
+            return true;
+        }
+        return false;
+    }
+
     private void authorise(RoutingContext ctx, SegmentRequest r) {
+        authorise(playback, ctx, r.stream(), () -> find(ctx, r));
+    }
+
+    /**
+     * Runs {@code then} once the request may play {@code name} ({@code auth.play}; at once when plays are not
+     * authorised); a refusal is answered here: 401 with the challenge, 403, or 503 when no answer came.
+     */
+    static void authorise(Playback playback, RoutingContext ctx, String name, Runnable then) {
         HttpServerRequest req = ctx.request();
         HttpServerResponse resp = ctx.response();
         if (!playback.authorises()) {
-            find(ctx, r);
+            then.run();
             return;
         }
         Credentials credentials = playback.credentials(req.query() == null ? "" : req.query(), req.method().name(),
                 req.getHeader(HttpHeaders.AUTHORIZATION));
-        playback.authorise(r.stream(), credentials, PROTOCOL, String.valueOf(req.remoteAddress()), vertx.getOrCreateContext())
+        playback.authorise(name, credentials, PROTOCOL, String.valueOf(req.remoteAddress()),
+                        ctx.vertx().getOrCreateContext())
                 .onComplete(granted -> {
                     if (granted.succeeded()) {
-                        find(ctx, r);
+                        then.run();
                     } else if (!resp.closed()) {
                         int status = granted.cause() instanceof Playback.Refused refused ? refused.httpStatus() : 503;
                         if (status == 401) {
@@ -329,8 +346,13 @@ public final class HttpDelivery implements Handler<RoutingContext> {
         bytes(ctx, body.getBytes(StandardCharsets.UTF_8), type, PLAYLIST_CACHE);
     }
 
-    /** Writes a body, honouring HEAD and a single byte range (RFC 9110 14). */
     private void bytes(RoutingContext ctx, byte[] body, String type, String cache) {
+        bytes(ctx, body, type, cache, http);
+    }
+
+    /** Writes a body, honouring HEAD and a single byte range (RFC 9110 14); counts what is sent in {@code http}. */
+    static void bytes(RoutingContext ctx, byte[] body, String type, String cache,
+                      NodeCounters.ProtocolCounters http) {
         HttpServerResponse resp = ctx.response();
         if (body == null) {
             notFound(resp);
@@ -363,11 +385,11 @@ public final class HttpDelivery implements Handler<RoutingContext> {
         resp.end(BufferInternal.buffer(Unpooled.wrappedBuffer(body, from, length)));
     }
 
-    private static void notFound(HttpServerResponse resp) {
+    static void notFound(HttpServerResponse resp) {
         resp.setStatusCode(404).putHeader("Cache-Control", "max-age=1").end();
     }
 
-    private static HttpServerResponse cors(HttpServerResponse resp) {
+    static HttpServerResponse cors(HttpServerResponse resp) {
         return resp.putHeader("Access-Control-Allow-Origin", "*")
                 .putHeader("Access-Control-Allow-Methods", "GET, HEAD, OPTIONS")
                 .putHeader("Access-Control-Allow-Headers", "Range")

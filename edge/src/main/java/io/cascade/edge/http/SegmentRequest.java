@@ -28,8 +28,17 @@ public record SegmentRequest(String stream, Kind kind, TrackType track, long num
         if (!m.matches() || !StreamNames.isValid(m.group(1))) {
             return null;
         }
-        String stream = m.group(1);
-        String file = m.group(2);
+        return of(m.group(1), m.group(2));
+    }
+
+    /**
+     * What {@code file} (the path after a stream's or a VOD file's folder: {@code index.m3u8}, {@code v/3.m4s}...)
+     * asks for, or null when it is none of the names a stream serves.
+     */
+    static SegmentRequest of(String stream, String file) {
+        if (file.length() > 64) {
+            return null;
+        }
         switch (file) {
             case "index.m3u8" -> {
                 return new SegmentRequest(stream, Kind.INDEX, null, 0);

@@ -90,6 +90,36 @@ final class RtpEncoder implements FrameEncoder {
         return records.take();
     }
 
+    /**
+     * Sets the wall clock at media time 0, for a source whose frames carry none (a file played on demand: the moment
+     * PLAY started, less the position it started at), so sender reports go out from the first frame.
+     */
+    void anchor(long millis) {
+        anchorMillis = millis;
+    }
+
+    /**
+     * A track's RTP-Info at {@code startMillis} of media time: the sequence number of its next packet and its RTP
+     * time there; null for a track not set up or without a config yet.
+     */
+    io.cascade.rtsp.RtspVodSession.RtpStart start(int track, long startMillis) {
+        Track t = tracks.get(track);
+        if (t == null) {
+            return null;
+        }
+        MediaFrame at = new MediaFrame(track, t.sender.codec(), startMillis, startMillis, 1000, 0,
+                MediaFrame.NO_SEGMENT, 0, new byte[0]);
+        return new io.cascade.rtsp.RtspVodSession.RtpStart(t.sender.nextSequence(), t.sender.rtpTimestamp(at));
+    }
+
+    /** Every track's last RTCP (SR, CNAME, BYE) as interleaved records: the end of the stream for its players. */
+    byte[] bye(String reason) {
+        for (Track t : tracks.values()) {
+            records.add(t.channel + 1, t.sender.bye(anchorMillis, CNAME, reason));
+        }
+        return records.take();
+    }
+
     private void report(Track t, long mediaMillis) {
         if (anchorMillis == 0) {
             return; // joined between two segment starts: the next one tells the wall clock

@@ -14,6 +14,7 @@ import io.cascade.rtsp.RtspPlayHandler;
 import io.cascade.rtsp.RtspPlayRequest;
 import io.cascade.rtsp.RtspRefusal;
 import io.cascade.rtsp.RtspServer;
+import io.cascade.rtsp.RtspVodHandler;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import org.slf4j.Logger;
@@ -30,9 +31,21 @@ public final class RtspPlayback implements RtspPlayHandler {
     private static final Logger log = LoggerFactory.getLogger(RtspPlayback.class);
 
     private final Playback playback;
+    private final RtspVodHandler files;
 
     public RtspPlayback(Playback playback) {
+        this(playback, RtspVodHandler.NONE);
+    }
+
+    /** @param files the node's VOD folders, played beside its live streams */
+    public RtspPlayback(Playback playback, RtspVodHandler files) {
         this.playback = playback;
+        this.files = files;
+    }
+
+    @Override
+    public RtspVodHandler vod() {
+        return files;
     }
 
     @Override

@@ -4,6 +4,7 @@ import io.cascade.edge.fanout.FrameEncoder;
 import io.cascade.media.Codec;
 import io.cascade.media.MediaFrame;
 import io.cascade.media.TrackType;
+import io.cascade.protocol.rtp.RtcpPacket;
 import io.cascade.protocol.rtp.RtpPacket;
 import io.cascade.protocol.sdp.SdpFormats;
 import io.cascade.protocol.ts.TsSample;
@@ -31,6 +32,10 @@ final class TsOverRtpEncoder implements FrameEncoder {
     private final long timestampOffset = RANDOM.nextInt() & 0xFFFFFFFFL;
     private final InterleavedRecords records = new InterleavedRecords();
     private int sequence = RANDOM.nextInt(0x10000);
+    /** What a sender report counts: packets and payload bytes sent, and the media time of the last. */
+    private long packets;
+    private long octets;
+    private long lastDtsMillis;
     private MediaFrame videoConfig;
     private MediaFrame audioConfig;
     private TsTrackConfig tracks;
@@ -80,7 +85,28 @@ final class TsOverRtpEncoder implements FrameEncoder {
             System.arraycopy(ts, off, packet, RtpPacket.HEADER_LENGTH, len);
             records.add(channel, packet);
             sequence = (sequence + 1) & 0xFFFF;
+            packets++;
+            octets += len;
         }
+        lastDtsMillis = Math.floorDiv(dts, 90);
+        return records.take();
+    }
+
+    /** The RTP-Info at {@code startMillis} of media time: the next packet's sequence number and the RTP time there. */
+    io.cascade.rtsp.RtspVodSession.RtpStart start(long startMillis) {
+        return new io.cascade.rtsp.RtspVodSession.RtpStart(sequence,
+                (startMillis * 90 + timestampOffset) & 0xFFFFFFFFL);
+    }
+
+    /**
+     * The track's last RTCP (SR, CNAME, BYE) as an interleaved record: the end of the stream for its players. The
+     * report places the last packet's time at {@code anchorMillis} plus its media time.
+     */
+    byte[] bye(long anchorMillis, String reason) {
+        long ntp = RtcpPacket.ntpFromEpochMillis(anchorMillis + lastDtsMillis);
+        records.add(channel + 1, RtcpPacket.encodeBye(ssrc, new RtcpPacket.SenderReport(ssrc, ntp,
+                (lastDtsMillis * 90 + timestampOffset) & 0xFFFFFFFFL, packets & 0xFFFFFFFFL, octets & 0xFFFFFFFFL,
+                java.util.List.of()), RtpEncoder.CNAME, reason));
         return records.take();
     }
 

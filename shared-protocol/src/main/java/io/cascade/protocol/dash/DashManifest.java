@@ -6,7 +6,7 @@ import java.util.List;
 
 
 /**
- * Writes a dynamic (live) DASH MPD (ISO/IEC 23009-1, DASH-IF live guidelines): one Period, one adaptation set per
+ * Writes a dynamic (live) or static (on demand) DASH MPD (ISO/IEC 23009-1, DASH-IF guidelines): one Period, one adaptation set per
  * track, SegmentTemplate with $Number$ and a SegmentTimeline that says exactly when each segment starts. Pure
  * text from plain values: the same segments always give the same bytes on every node.
  */
@@ -50,7 +50,33 @@ public final class DashManifest {
                 .append("\" suggestedPresentationDelay=\"").append(duration(p.suggestedDelayMillis()))
                 .append("\" maxSegmentDuration=\"").append(duration(p.maxSegmentMillis()))
                 .append("\" minBufferTime=\"").append(duration(p.minBufferMillis())).append("\">\n");
-        out.append("  <Period id=\"").append(p.periodId()).append("\" start=\"PT0S\">\n");
+        appendPeriod(out, p.periodId(), representations);
+        return p.utcTiming() == null ? out.toString() : withUtcTiming(out.toString(), p.utcTiming());
+    }
+
+    /**
+     * A static MPD (on demand: a file's whole presentation, which never changes): the same Period as the live one,
+     * with the presentation's duration instead of availability times, so players may seek anywhere in it.
+     *
+     * @param durationMillis   mediaPresentationDuration
+     * @param maxSegmentMillis the longest segment listed
+     * @param minBufferMillis  what a player should hold before it starts (a segment)
+     */
+    public static String onDemand(long durationMillis, long maxSegmentMillis, long minBufferMillis,
+                                  List<Representation> representations) {
+        StringBuilder out = new StringBuilder(1024);
+        out.append("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n")
+                .append("<MPD xmlns=\"urn:mpeg:dash:schema:mpd:2011\" profiles=\"urn:mpeg:dash:profile:isoff-live:2011\"")
+                .append(" type=\"static\" mediaPresentationDuration=\"").append(duration(durationMillis))
+                .append("\" maxSegmentDuration=\"").append(duration(maxSegmentMillis))
+                .append("\" minBufferTime=\"").append(duration(minBufferMillis)).append("\">\n");
+        appendPeriod(out, "0", representations);
+        return out.toString();
+    }
+
+    /** One Period from media time 0, an adaptation set per representation, then the MPD's end tag. */
+    private static void appendPeriod(StringBuilder out, String periodId, List<Representation> representations) {
+        out.append("  <Period id=\"").append(periodId).append("\" start=\"PT0S\">\n");
         int set = 0;
         for (Representation r : representations) {
             String type = r.video() ? "video" : "audio";
@@ -79,7 +105,6 @@ public final class DashManifest {
                     .append("    </AdaptationSet>\n");
         }
         out.append("  </Period>\n").append(MPD_END);
-        return p.utcTiming() == null ? out.toString() : withUtcTiming(out.toString(), p.utcTiming());
     }
 
     private static final String MPD_END = "</MPD>\n";

@@ -37,8 +37,11 @@ public final class HlsPlaylist {
                           long discontinuitySequence, String mapUri, long programDateTimeMillis, String keyUri) {
     }
 
-    /** Live window (null type) or an event playlist that only grows ("EVENT"). */
-    public enum Type { LIVE, EVENT }
+    /**
+     * Live window (no type tag), an event playlist that only grows ("EVENT"), or a file's whole playlist that never
+     * changes ("VOD": players may then seek anywhere in it and cache it).
+     */
+    public enum Type { LIVE, EVENT, VOD }
 
     /**
      * A media playlist. The target duration is the larger of the configured target and the longest segment listed,
@@ -53,8 +56,8 @@ public final class HlsPlaylist {
         StringBuilder out = new StringBuilder(128 + segments.size() * 96);
         out.append("#EXTM3U\n#EXT-X-VERSION:").append(version).append('\n');
         out.append("#EXT-X-TARGETDURATION:").append((longest + 999) / 1000).append('\n');
-        if (type == Type.EVENT) {
-            out.append("#EXT-X-PLAYLIST-TYPE:EVENT\n");
+        if (type != Type.LIVE) {
+            out.append("#EXT-X-PLAYLIST-TYPE:").append(type.name()).append('\n');
         }
         if (!segments.isEmpty()) {
             Segment first = segments.get(0);

@@ -311,6 +311,15 @@ public sealed interface RtcpPacket permits RtcpPacket.SenderReport, RtcpPacket.R
                 cnameOf(ssrc, cname)));
     }
 
+    /**
+     * A source's last compound packet (RFC 3550 6.6): its report ({@code report}, or an empty RR when it sent
+     * nothing), the SDES with its CNAME, and a BYE with the reason; players take it as the end of that stream.
+     */
+    static byte[] encodeBye(long ssrc, SenderReport report, String cname, String reason) {
+        RtcpPacket first = report != null ? report : new ReceiverReport(ssrc, List.of());
+        return encodeCompound(List.of(first, cnameOf(ssrc, cname), new Bye(List.of(ssrc), reason)));
+    }
+
     /** A receiver's compound report: an RR with its report blocks, then an SDES with the CNAME. */
     static byte[] encodeReceiverReport(long ssrc, List<ReportBlock> reports, String cname) {
         return encodeCompound(List.of(new ReceiverReport(ssrc, reports), cnameOf(ssrc, cname)));

@@ -194,6 +194,21 @@ public record SessionDescription(String origin, String sessionName, String conne
                 media);
     }
 
+    /**
+     * The same description with its session-level {@code a=range} set to {@code range} (e.g. "npt=0-12.040" for a
+     * file of that length, which players show as its duration and seek within).
+     */
+    public SessionDescription withRange(String range) {
+        List<Attribute> changed = new ArrayList<>(attributes.size() + 1);
+        for (Attribute a : attributes) {
+            if (!a.name().equals("range")) {
+                changed.add(a);
+            }
+        }
+        changed.add(new Attribute("range", range));
+        return new SessionDescription(origin, sessionName, connection, timing, changed, media);
+    }
+
     /** The description as text, CRLF after every line. */
     public String write() {
         StringBuilder sb = new StringBuilder(512);

@@ -145,6 +145,17 @@ public final class FramesToRtp {
                 lastTimestamp, packets & 0xFFFFFFFFL, octets & 0xFFFFFFFFL, List.of(), cname);
     }
 
+    /**
+     * The compound packet that ends this track (SR, CNAME, BYE with {@code reason}): what a player reads as the end of
+     * the stream, as at the end of a file played on demand.
+     */
+    public byte[] bye(long anchorMillis, String cname, String reason) {
+        RtcpPacket.SenderReport report = sent ? new RtcpPacket.SenderReport(ssrc,
+                RtcpPacket.ntpFromEpochMillis(anchorMillis + lastPtsMillis), lastTimestamp, packets & 0xFFFFFFFFL,
+                octets & 0xFFFFFFFFL, List.of()) : null;
+        return RtcpPacket.encodeBye(ssrc, report, cname, reason);
+    }
+
     public Codec codec() {
         return codec;
     }
