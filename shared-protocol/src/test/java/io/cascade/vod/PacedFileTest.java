@@ -367,9 +367,9 @@ class PacedFileTest {
     void positionIsTheNextSampleToBeWritten() {
         Play play = Play.of(10, 100, 1_000, false, 0);
         FakeHost host = play.host();
+        host.advance(2_000);
         Recorder out = play.out();
         PacedFile p = play.paced();
-        host.advance(2_000);
         p.pause(true);
         long at = p.positionMillis();
         assertTrue(at > out.lastSample().dtsMillis() && at <= out.lastSample().dtsMillis() + 40,
