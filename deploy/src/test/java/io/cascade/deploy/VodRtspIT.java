@@ -26,7 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * RTSP of a file on demand, played by ffmpeg and GStreamer: every frame of the file over TCP interleaved and over UDP,
  * paced at real time, ending by itself at the end of the file (RTCP BYE); a PLAY with a Range starts at the keyframe
  * at or before it and says so; the file as MPEG-TS over RTP decodes; names that are missing or lead out of the
- * folder are refused and nothing outside is read.
+ * folder are refused and nothing outside is read; sessions past vod.max.plays are refused with 503.
  */
 @Tag("interop")
 @Timeout(value = 400, unit = TimeUnit.SECONDS)
