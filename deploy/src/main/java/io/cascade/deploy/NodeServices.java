@@ -66,7 +66,10 @@ final class NodeServices {
     NodeStreams streams;
     /** Wall clock when the node was put together: getServerInfo's uptime (several nodes may share one JVM). */
     final long startedAtMillis = System.currentTimeMillis();
-    /** The media files played on demand over HTTP and RTSP (edge); made by the first listener that needs it. */
+    /**
+     * The media files played on demand over RTMP, HTTP and RTSP (edge), open with their index on top of {@link #vod};
+     * made by the first listener that needs it.
+     */
     private VodFileCache vodFiles;
     /** The routes of the HTTP port, shared by its HTTPS twin; made by the first of them to start. */
     Router httpRouter;
@@ -87,7 +90,7 @@ final class NodeServices {
         this.packaging = packaging;
         this.tls = tls;
         this.authorisation = Authorisation.of(vertx, config.authorisation());
-        this.vod = new VodLibrary(config.vodFolders(), MediaFiles::open, config.value(VodLibrary.MAX_PLAYS));
+        this.vod = new VodLibrary(vertx, config.vodFolders(), MediaFiles::open, config.value(VodLibrary.MAX_PLAYS));
     }
 
     /** The ingest points publishers and viewers are checked against, or null when none are required. */
@@ -110,8 +113,8 @@ final class NodeServices {
     /** The VOD folders' files, opened and packaged for every protocol that plays them on this node. */
     synchronized VodFileCache vodFiles() {
         if (vodFiles == null) {
-            vodFiles = new VodFileCache(vertx, config.vodFolders(), MediaFiles::open,
-                    config.value(VodFileCache.MAX_OPEN_FILES), config.value(VodFileCache.SEGMENT_TARGET_MS), config.value(VodFileCache.CACHE_MAX_BYTES),
+            vodFiles = new VodFileCache(vod, config.value(VodFileCache.MAX_OPEN_FILES),
+                    config.value(VodFileCache.SEGMENT_TARGET_MS), config.value(VodFileCache.CACHE_MAX_BYTES),
                     config.value(VodFileCache.CACHE_MAX_SEGMENTS), packaging.memory().packaged);
         }
         return vodFiles;

@@ -5,7 +5,6 @@ import io.cascade.deploy.NodeConfig.Role;
 import io.cascade.edge.fanout.ViewerPolicy;
 import io.cascade.edge.rtmp.RtmpPlayback;
 import io.cascade.ingest.PublishRecording;
-import io.cascade.vod.VertxFileHost;
 import io.cascade.ingest.rtmp.RtmpPublishing;
 import io.cascade.metrics.ConnectionLimit;
 import io.cascade.rtmp.RtmpPlayHandler;
@@ -84,7 +83,7 @@ class RtmpListener implements Listener {
         RtmpPublishHandler publishing = node.admission != null ? new RtmpPublishing(node.admission, recording)
                 : RtmpServer.NO_PUBLISHING;
         RtmpPlayHandler playing = node.playback != null ? new RtmpPlayback(node.playback, new RtmpPlayback.Vod(
-                node.vertx, node.vod, VertxFileHost.pool(node.vertx), node.counters)) : RtmpServer.NO_PLAYBACK;
+                node.vodFiles(), node.counters)) : RtmpServer.NO_PLAYBACK;
         return new RtmpServer.Settings(at.host(), at.port(), publishing, playing, node.counters,
                 node.config.value(ViewerPolicy.QUEUE_BYTES), node.config.value(ViewerPolicy.SOCKET_SEND_BYTES),
                 RtmpServer.HANDSHAKE_DEADLINE_MS, RtmpServer.IDLE_TIMEOUT_MS).withAuthorisation(node.authorisation)

@@ -26,7 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * RTSP of a file on demand, played by ffmpeg and GStreamer: every frame of the file over TCP interleaved and over UDP,
  * paced at real time, ending by itself at the end of the file (RTCP BYE); a PLAY with a Range starts at the keyframe
  * at or before it and says so; the file as MPEG-TS over RTP decodes; names that are missing or lead out of the
- * folder are refused and nothing outside is read.
+ * folder are refused and nothing outside is read; sessions past vod.max.plays are refused with 503.
  */
 @Tag("interop")
 @Timeout(value = 400, unit = TimeUnit.SECONDS)
@@ -150,6 +150,38 @@ class VodRtspIT {
         }
     }
 
+    /**
+     * vod.max.plays covers RTSP as RTMP: a session holds a play from DESCRIBE to its end; the next DESCRIBE past the
+     * bound is a 503, counted as RTMP's refusal is; once the first session ends, a new one plays.
+     */
+    @Test
+    void playsPastTheNodesBoundAreRefused() throws Exception {
+        int port = Clients.freePort();
+        int http = Clients.freePort();
+        CascadeNode bounded = Clients.startSingle("vod-rtsp-bounded", Clients.freePort(), http, "data.dir",
+                data.toString(), "rtsp.port", String.valueOf(port), "vod.max.plays", "1");
+        try {
+            String base = "rtsp://127.0.0.1:" + port + "/vod/clip.mp4";
+            try (RawSession first = new RawSession(port, base)) {
+                assertTrue(first.request("DESCRIBE", "", "").startsWith("RTSP/1.0 200"));
+                String setup = first.request("SETUP", "/trackID=0",
+                        "Transport: RTP/AVP/TCP;unicast;interleaved=0-1\r\n");
+                Matcher id = Pattern.compile("Session: ([0-9a-f]+)").matcher(setup);
+                assertTrue(id.find(), setup);
+                assertTrue(first.request("PLAY", "", "Session: " + id.group(1) + "\r\n").startsWith("RTSP/1.0 200"));
+                String second = Clients.rtspDescribe(port, "vod/clip.mp4", null);
+                assertTrue(second.startsWith("RTSP/1.0 503"), "past vod.max.plays: " + second);
+                PromText metrics = PromText.scrape(http);
+                assertEquals(1.0, metrics.value("cascade_play_refusals_total", "reason", "vod_full"));
+                assertEquals(1.0, metrics.value("cascade_vod_plays_total", "protocol", "rtsp"));
+            }
+            io.cascade.testing.Await.until("the first session's play given back", java.time.Duration.ofSeconds(10),
+                    () -> Clients.rtspDescribe(port, "vod/clip.mp4", null).startsWith("RTSP/1.0 200"));
+        } finally {
+            bounded.stop();
+        }
+    }
+
     /** A client on a raw socket: requests in order, each answer's head (and body) read whole; media is skipped. */
     private static final class RawSession implements AutoCloseable {
         private final Socket socket;
@@ -158,8 +190,12 @@ class VodRtspIT {
         private int cseq;
 
         RawSession(String base) throws Exception {
+            this(rtsp, base);
+        }
+
+        RawSession(int port, String base) throws Exception {
             this.base = base;
-            this.socket = new Socket("127.0.0.1", rtsp);
+            this.socket = new Socket("127.0.0.1", port);
             socket.setSoTimeout(10_000);
         }
 

@@ -87,8 +87,12 @@ public final class PacedFile {
     private record Opened(List<MediaFrame> configs, long durationMillis, Batch first) {
     }
 
-    /** What one read hands back: the frames, where the next read goes on, and whether the file ended. */
-    private record Batch(int generation, List<MediaFrame> frames, long bytes, int next, int loops, boolean end) {
+    /**
+     * What one read hands back: the frames, where the next read goes on (and that sample's media time, or
+     * Long.MIN_VALUE when it is not known: the end, or the seam of a loop), and whether the file ended.
+     */
+    private record Batch(int generation, List<MediaFrame> frames, long bytes, int next, long nextMillis, int loops,
+                         boolean end) {
     }
 
     private final Host host;
@@ -113,6 +117,7 @@ public final class PacedFile {
     private long pausedAtNanos;
     /** Where the next read starts (index, loops made) and whether reading reached the end. */
     private int next;
+    private long nextMillis = Long.MIN_VALUE;
     private int loops;
     private boolean endRead;
     /** Bumped by a seek: a read that was under way belongs to the old position and is dropped. */
@@ -124,6 +129,9 @@ public final class PacedFile {
     private long anchorNanos;
     private long anchorMillis;
     private long timerId = -1;
+    /** Whether the position is known: false until the first read returns, and from a seek until its read returns. */
+    private boolean positioned;
+    private long lastWrittenMillis = Long.MIN_VALUE;
     private long framesWritten;
     private long bytesWritten;
 
@@ -160,6 +168,7 @@ public final class PacedFile {
         readyBytes = 0;
         anchored = false;
         done = false;
+        positioned = false;
         cancelTimer();
         if (working) {
             pendingSeekMillis = Math.max(0, millis); // the read under way is dropped when it returns
@@ -208,6 +217,27 @@ public final class PacedFile {
         }
     }
 
+    /**
+     * The media time playing goes on from (what a resuming RTSP PLAY announces): the first frame waiting that is no
+     * configuration, else the next sample reading goes on from, else the last frame written (at the end of the file);
+     * -1 when not known yet: before the first read returns, and from a seek until its read returns (the caller asked
+     * for that position and knows it).
+     */
+    public long positionMillis() {
+        if (!positioned) {
+            return -1;
+        }
+        for (MediaFrame f : ready) {
+            if (!f.isConfig()) {
+                return f.dtsMillis();
+            }
+        }
+        if (nextMillis != Long.MIN_VALUE && !endRead) {
+            return nextMillis;
+        }
+        return lastWrittenMillis == Long.MIN_VALUE ? -1 : lastWrittenMillis;
+    }
+
     public long framesWritten() {
         return framesWritten;
     }
@@ -239,6 +269,8 @@ public final class PacedFile {
         ready.addAll(b.frames());
         readyBytes += b.bytes();
         next = b.next();
+        nextMillis = b.nextMillis();
+        positioned = true;
         loops = b.loops();
         endRead = b.end();
         pump();
@@ -275,6 +307,9 @@ public final class PacedFile {
             readyBytes -= f.payload().length;
             framesWritten++;
             bytesWritten += f.payload().length;
+            if (!f.isConfig()) {
+                lastWrittenMillis = f.dtsMillis();
+            }
             wrote = true;
         }
         if (wrote) {
@@ -435,7 +470,8 @@ public final class PacedFile {
             bytes += frame.payload().length;
             i++;
         }
-        return new Batch(gen, out, bytes, i, loopsDone, end);
+        long nextAt = !end && i < f.sampleCount() ? f.sample(i).millis() + loopsDone * loopShiftMillis : Long.MIN_VALUE;
+        return new Batch(gen, out, bytes, i, nextAt, loopsDone, end);
     }
 
     /**

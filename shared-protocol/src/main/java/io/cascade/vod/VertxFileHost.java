@@ -2,31 +2,22 @@ package io.cascade.vod;
 
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
-import io.vertx.core.WorkerExecutor;
+
+import java.util.concurrent.Executor;
 
 /**
- * A {@link PacedFile}'s host on Vert.x: its owner's event loop, and the node's pool of file-reading threads, which
- * no event loop ever blocks on and which keep file reads from queueing behind the cluster's blocking calls.
+ * A {@link PacedFile}'s host on Vert.x: its owner's event loop and timers, and the node's file-reading threads
+ * ({@link VodLibrary#host}), which no event loop ever blocks on.
  */
-public final class VertxFileHost implements PacedFile.Host {
-    /** Threads that read files for plays and pulls on one node: reads are short, positional and read ahead. */
-    public static final int READ_THREADS = 4;
-    /** The pool's name: every user on a node shares it. */
-    public static final String POOL = "cascade-file-reads";
-
+final class VertxFileHost implements PacedFile.Host {
     private final Vertx vertx;
     private final Context context;
-    private final WorkerExecutor workers;
+    private final Executor workers;
 
-    public VertxFileHost(Vertx vertx, Context context, WorkerExecutor workers) {
+    VertxFileHost(Vertx vertx, Context context, Executor workers) {
         this.vertx = vertx;
         this.context = context;
         this.workers = workers;
-    }
-
-    /** A handle on the node's shared pool; close it when its user stops. */
-    public static WorkerExecutor pool(Vertx vertx) {
-        return vertx.createSharedWorkerExecutor(POOL, READ_THREADS);
     }
 
     @Override
@@ -37,10 +28,7 @@ public final class VertxFileHost implements PacedFile.Host {
     @Override
     public void onWorker(Runnable task) {
         // unordered: one task per file at a time is PacedFile's own rule, and files must not wait for each other
-        workers.executeBlocking(() -> {
-            task.run();
-            return null;
-        }, false);
+        workers.execute(task);
     }
 
     @Override

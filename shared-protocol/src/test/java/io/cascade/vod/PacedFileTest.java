@@ -359,6 +359,39 @@ class PacedFileTest {
         assertEquals(4_000, out.lastSample().dtsMillis(), "on from where it stopped, the pause not counted");
     }
 
+    /**
+     * The position a resuming RTSP PLAY announces: the next sample to be written, whether it waits read or not yet
+     * read; unknown (-1) while a seek's read is under way; the last sample at the end of the file.
+     */
+    @Test
+    void positionIsTheNextSampleToBeWritten() {
+        Play play = Play.of(10, 100, 1_000, false, 0);
+        FakeHost host = play.host();
+        host.advance(2_000);
+        Recorder out = play.out();
+        PacedFile p = play.paced();
+        p.pause(true);
+        long at = p.positionMillis();
+        assertTrue(at > out.lastSample().dtsMillis() && at <= out.lastSample().dtsMillis() + 40,
+                "the sample after the last one written (" + out.lastSample().dtsMillis() + "): " + at);
+        p.pause(false);
+        host.advance(100);
+        MediaFrame next = out.frames.stream().filter(f -> !f.isConfig() && f.dtsMillis() >= at).findFirst()
+                .orElseThrow();
+        assertEquals(at, next.dtsMillis(), "playing goes on from the position told");
+
+        host.workersAtOnce = false;
+        p.seek(6_500);
+        assertEquals(-1, p.positionMillis(), "unknown until the seek's read returns");
+        host.runWorkers();
+        assertTrue(p.positionMillis() > 6_000 && p.positionMillis() <= 7_100,
+                "after the lead from the keyframe at 6 s went out: " + p.positionMillis());
+        host.workersAtOnce = true;
+        host.advance(20_000);
+        assertEquals(1, out.completed);
+        assertEquals(out.lastSample().dtsMillis(), p.positionMillis(), "at the end: the last sample");
+    }
+
     /** With loop the timestamps rise on across the seam, each loop later by the file's span plus one frame. */
     @Test
     void loopsKeepTimestampsRising() {

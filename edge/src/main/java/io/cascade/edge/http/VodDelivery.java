@@ -3,6 +3,7 @@ package io.cascade.edge.http;
 import io.cascade.edge.fanout.Playback;
 import io.cascade.edge.vod.VodFile;
 import io.cascade.edge.vod.VodFileCache;
+import io.cascade.vod.VodLibrary;
 import io.cascade.media.MediaFileException;
 import io.cascade.media.TrackType;
 import io.cascade.metrics.NodeCounters;
@@ -33,7 +34,7 @@ import java.util.Set;
  *
  * <p>Plays are authorised as the live ones are ({@code auth.play}), under the name {@code <app>/<path>}; a token in
  * the first playlist's query is carried to every URI of the answers. Everything that reads the file runs on the
- * library's workers.
+ * node's file-reading threads ({@link VodLibrary}), never on an event loop.
  */
 public final class VodDelivery implements Handler<RoutingContext> {
     private static final Logger log = LoggerFactory.getLogger(VodDelivery.class);
@@ -44,13 +45,13 @@ public final class VodDelivery implements Handler<RoutingContext> {
     /** Folders whose second-to-last part starts a two-part name ({@code v/3.m4s}). */
     private static final Set<String> TRACK_FOLDERS = Set.of("v", "a", "ts");
 
-    private final VodFileCache library;
+    private final VodFileCache files;
     private final Playback playback;
     private final NodeCounters.ProtocolCounters http;
     private final RateLimitedLog failures = new RateLimitedLog(log);
 
-    public VodDelivery(VodFileCache library, Playback playback, NodeCounters counters) {
-        this.library = library;
+    public VodDelivery(VodFileCache files, Playback playback, NodeCounters counters) {
+        this.files = files;
         this.playback = playback;
         this.http = counters.protocol(HttpDelivery.PROTOCOL);
     }
@@ -89,7 +90,7 @@ public final class VodDelivery implements Handler<RoutingContext> {
     @Override
     public void handle(RoutingContext ctx) {
         HttpServerRequest req = ctx.request();
-        Target t = target(req.path(), library::serves);
+        Target t = target(req.path(), files.library()::serves);
         if (t == null) {
             ctx.next();
             return;
@@ -107,7 +108,7 @@ public final class VodDelivery implements Handler<RoutingContext> {
     private void serve(RoutingContext ctx, Target t) {
         // a token reaches the URIs a player asks for next
         String carried = playback.authorises() ? CarriedQuery.safe(ctx.request().query()) : "";
-        library.blocking(() -> answer(t, carried)).onComplete(done -> {
+        files.library().blocking(() -> answer(t, carried)).onComplete(done -> {
             HttpServerResponse resp = ctx.response();
             if (resp.ended() || resp.closed()) {
                 return;
@@ -123,7 +124,7 @@ public final class VodDelivery implements Handler<RoutingContext> {
             } else if (failed instanceof RefusedName) {
                 log.debug("{}: VOD name refused: {}", req(ctx), failed.getMessage());
                 HttpDelivery.notFound(resp);
-            } else if (failed instanceof VodFileCache.Busy) {
+            } else if (failed instanceof VodLibrary.Busy) {
                 resp.setStatusCode(503).putHeader("Retry-After", "1").putHeader("Cache-Control", "no-store").end();
             } else if (failed instanceof MediaFileException) {
                 failures.warn("{}: {} cannot be played: {}", req(ctx), t.name(), failed.getMessage());
@@ -143,7 +144,7 @@ public final class VodDelivery implements Handler<RoutingContext> {
     private Answer answer(Target t, String carried) throws Exception {
         VodFileCache.Lease opened;
         try {
-            opened = library.open(t.app(), t.path());
+            opened = files.open(t.app(), t.path());
         } catch (IllegalArgumentException refused) {
             throw new RefusedName(refused.getMessage());
         }
@@ -160,10 +161,10 @@ public final class VodDelivery implements Handler<RoutingContext> {
                 case MPD -> new Answer(utf8(CarriedQuery.mpd(f.mpd(), carried)), "application/dash+xml",
                         PLAYLIST_CACHE);
                 case INIT -> new Answer(r.number() != 0 || !f.has(track) ? null
-                        : library.packaged(f, "init-" + track, () -> f.init(track)), mp4, SEGMENT_CACHE);
-                case CMAF -> new Answer(n < 0 || !f.has(track) ? null : library.packaged(f, track + "/" + n,
+                        : files.packaged(f, "init-" + track, () -> f.init(track)), mp4, SEGMENT_CACHE);
+                case CMAF -> new Answer(n < 0 || !f.has(track) ? null : files.packaged(f, track + "/" + n,
                         () -> Packaging.cmafMedia(f.segment(n, true), track)), mp4, SEGMENT_CACHE);
-                case TS -> new Answer(n < 0 ? null : library.packaged(f, "ts/" + n,
+                case TS -> new Answer(n < 0 ? null : files.packaged(f, "ts/" + n,
                         () -> Packaging.ts(f.segment(n, true))), "video/mp2t", SEGMENT_CACHE);
                 default -> new Answer(null, null, null); // no AES for files
             };

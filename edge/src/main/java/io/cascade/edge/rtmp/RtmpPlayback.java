@@ -10,12 +10,10 @@ import io.cascade.protocol.rtmp.session.PlayRequest;
 import io.cascade.rtmp.RtmpConnection;
 import io.cascade.rtmp.RtmpPlayHandler;
 import io.cascade.rtmp.RtmpServer;
-import io.cascade.vod.VodLibrary;
+import io.cascade.edge.vod.VodFileCache;
 import io.cascade.metrics.NodeCounters;
 import io.netty.buffer.Unpooled;
 import io.vertx.core.Context;
-import io.vertx.core.Vertx;
-import io.vertx.core.WorkerExecutor;
 
 /**
  * RTMP's side of a play: the viewer's NetStream as a {@link ViewerOutput}, and RTMP chunks as the stream's
@@ -29,8 +27,11 @@ public final class RtmpPlayback implements RtmpPlayHandler {
     private final Playback playback;
     private final Vod vod;
 
-    /** What plays of files need: the folders and their bound, the node's file-reading threads, its counters. */
-    public record Vod(Vertx vertx, VodLibrary library, WorkerExecutor workers, NodeCounters counters) {
+    /**
+     * What plays of files need: the node's open files (shared with HLS, DASH and RTSP), through them the library's
+     * folders, bound on plays and file-reading threads, and the node's counters.
+     */
+    public record Vod(VodFileCache files, NodeCounters counters) {
     }
 
     public RtmpPlayback(Playback playback) {
@@ -45,14 +46,13 @@ public final class RtmpPlayback implements RtmpPlayHandler {
 
     @Override
     public boolean servesFiles(String app) {
-        return vod != null && vod.library().serves(app);
+        return vod != null && vod.files().library().serves(app);
     }
 
     @Override
     public void play(RtmpConnection c, PlayRequest r) {
         if (servesFiles(r.app())) {
-            c.bind(r.streamId(), RtmpVod.play(vod.vertx(), c, r, vod.library(), playback, vod.workers(),
-                    vod.counters()));
+            c.bind(r.streamId(), RtmpVod.play(c, r, vod.files(), playback, vod.counters()));
             return;
         }
         Viewer viewer = playback.play(r.name(), c.credentials(r.query()), RtmpServer.PROTOCOL, RtmpPlayback::sharedEncoder,

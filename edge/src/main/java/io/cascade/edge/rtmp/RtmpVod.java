@@ -1,8 +1,8 @@
 package io.cascade.edge.rtmp;
 
 import io.cascade.edge.fanout.Playback;
+import io.cascade.edge.vod.VodFileCache;
 import io.cascade.vod.PacedFile;
-import io.cascade.vod.VertxFileHost;
 import io.cascade.files.VodFolders;
 import io.cascade.vod.VodLibrary;
 import io.cascade.media.MediaFrame;
@@ -15,8 +15,6 @@ import io.cascade.rtmp.RtmpConnection;
 import io.cascade.rtmp.RtmpServer;
 import io.cascade.rtmp.StreamBinding;
 import io.netty.buffer.Unpooled;
-import io.vertx.core.Vertx;
-import io.vertx.core.WorkerExecutor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,7 +27,8 @@ import java.util.List;
  * own timestamps, a buffer's length ahead of real time ({@link #lead}); at the end onPlayStatus
  * NetStream.Play.Complete, StreamEOF and NetStream.Play.Stop. {@code seek} and {@code pause} act on it. The play is
  * one viewer of the protocol while it plays, and one of the node's {@code vod.max.plays}. Runs on the connection's
- * event loop; the file is read on the node's file-reading threads.
+ * event loop; the file is opened through the node's open files (its index shared with HLS, DASH and RTSP plays of
+ * it) and read on the library's file-reading threads.
  */
 final class RtmpVod implements StreamBinding, PacedFile.Output {
     private static final Logger log = LoggerFactory.getLogger(RtmpVod.class);
@@ -47,6 +46,7 @@ final class RtmpVod implements StreamBinding, PacedFile.Output {
 
     private final RtmpConnection connection;
     private final PlayRequest request;
+    private final VodFileCache files;
     private final VodLibrary library;
     private final NodeCounters counters;
     private final NodeCounters.ProtocolCounters protocolCounters;
@@ -58,10 +58,11 @@ final class RtmpVod implements StreamBinding, PacedFile.Output {
     private boolean closed;
     private long durationMillis;
 
-    private RtmpVod(RtmpConnection connection, PlayRequest request, VodLibrary library, NodeCounters counters) {
+    private RtmpVod(RtmpConnection connection, PlayRequest request, VodFileCache files, NodeCounters counters) {
         this.connection = connection;
         this.request = request;
-        this.library = library;
+        this.files = files;
+        this.library = files.library();
         this.counters = counters;
         this.protocolCounters = counters.protocol(RtmpServer.PROTOCOL);
         this.file = VodFolders.rtmpFileName(request.name());
@@ -71,9 +72,9 @@ final class RtmpVod implements StreamBinding, PacedFile.Output {
      * Starts the play of {@code request} in a file application: authorised as any play (the file's relative path is
      * the name asked about), then within the node's bound, then opened on a worker.
      */
-    static RtmpVod play(Vertx vertx, RtmpConnection c, PlayRequest r, VodLibrary library, Playback playback,
-                        WorkerExecutor workers, NodeCounters counters) {
-        RtmpVod vod = new RtmpVod(c, r, library, counters);
+    static RtmpVod play(RtmpConnection c, PlayRequest r, VodFileCache files, Playback playback,
+                        NodeCounters counters) {
+        RtmpVod vod = new RtmpVod(c, r, files, counters);
         playback.authorise(vod.file, c.credentials(r.query()), RtmpServer.PROTOCOL, c.peer(), c.context())
                 .onComplete(granted -> {
                     if (granted.failed()) {
@@ -81,13 +82,13 @@ final class RtmpVod implements StreamBinding, PacedFile.Output {
                         c.session().refusePlay(r.streamId(), "NetStream.Play.Failed", "Not authorised.");
                         c.close();
                     } else {
-                        vod.open(vertx, workers);
+                        vod.open();
                     }
                 });
         return vod;
     }
 
-    private void open(Vertx vertx, WorkerExecutor workers) {
+    private void open() {
         if (closed) {
             return;
         }
@@ -101,8 +102,9 @@ final class RtmpVod implements StreamBinding, PacedFile.Output {
         }
         holdsSlot = true;
         String app = request.app();
-        paced = new PacedFile(new VertxFileHost(vertx, connection.context(), workers),
-                new PacedFile.Options(lead(), GRANULARITY_MS, false), () -> library.open(app, file), this);
+        // the lease's view of the open file: closing it (the play's end) gives the lease back
+        paced = new PacedFile(library.host(connection.context()),
+                new PacedFile.Options(lead(), GRANULARITY_MS, false), () -> files.open(app, file).media(), this);
         // Flash sends the start in milliseconds; -2 (live or recorded), -1 (live) and 0 mean the beginning
         paced.start(request.start() > 0 ? (long) request.start() : 0);
     }

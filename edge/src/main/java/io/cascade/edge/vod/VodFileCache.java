@@ -1,13 +1,10 @@
 package io.cascade.edge.vod;
 
-import io.cascade.files.VodFolders;
 import io.cascade.media.MediaFile;
 import io.cascade.media.MediaFileException;
 import io.cascade.media.MemoryBudget;
 import io.cascade.settings.Setting;
-import io.vertx.core.Future;
-import io.vertx.core.Vertx;
-import io.vertx.core.WorkerExecutor;
+import io.cascade.vod.VodLibrary;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,24 +19,18 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 /**
- * The media files a node plays on demand (HLS, DASH, RTSP): names resolved in the VOD folders (never outside them),
+ * The media files a node plays on demand (RTMP, HLS, DASH, RTSP), on top of the node's {@link VodLibrary} (its
+ * folders, opener and file-reading threads): names resolved in the VOD folders (never outside them),
  * files kept open with their index and segment plan, at most {@code vod.open.files.max} of them, the least recently
  * used closed first (once nobody uses it), and packaged segments kept in a bounded cache. A file is known by its path,
  * modification time and size: a file changed on disk is opened and indexed again at the next request, and its old
- * version closed once its last user lets it go. Everything that touches the disk runs on this library's own worker
- * pool ({@link #blocking}), never on an event loop.
+ * version closed once its last user lets it go. Everything that touches the disk runs on the library's threads
+ * ({@link VodLibrary#blocking}, a play's {@link io.cascade.vod.PacedFile}), never on an event loop.
  */
 public final class VodFileCache {
     private static final Logger log = LoggerFactory.getLogger(VodFileCache.class);
-    /** Threads that read files: a few disks' worth of parallel reads; more would only queue in the kernel. */
-    public static final int WORKERS = 4;
-    /** File tasks waiting for a worker at most (HTTP requests, RTSP opens and read-aheads): past it, 503. */
-    public static final int MAX_QUEUED_TASKS = 1024;
-    /** A blocking read that takes longer than this is reported by Vert.x as stuck. */
-    private static final long MAX_READ_SECONDS = 60;
-
     public static final Setting<Integer> MAX_OPEN_FILES = Setting.integer("vod.open.files.max", 64, 1, 10_000,
-            "media files kept open with their index for VOD (HLS, DASH, RTSP); past it the least recently used is"
+            "media files kept open with their index for VOD (RTMP, HLS, DASH, RTSP); past it the least recently used is"
                     + " closed once no player uses it");
     public static final Setting<Long> SEGMENT_TARGET_MS = Setting.longInteger("vod.segment.target.ms", 4_000, 1_000,
             60_000, "length a file's HLS and DASH segments are cut to (at the video keyframe nearest to it)");
@@ -51,19 +42,10 @@ public final class VodFileCache {
     public static final List<Setting<?>> SETTINGS = List.of(MAX_OPEN_FILES, SEGMENT_TARGET_MS, CACHE_MAX_BYTES,
             CACHE_MAX_SEGMENTS);
 
-    /** Opens a file with the reader its content calls for (the readers' factory). */
-    @FunctionalInterface
-    public interface Opener {
-        MediaFile open(Path file) throws IOException;
-    }
-
-    private final VodFolders folders;
-    private final Opener opener;
+    private final VodLibrary library;
     private final int maxOpenFiles;
     private final long targetMillis;
     private final VodCache cache;
-    private final WorkerExecutor workers;
-    private final java.util.concurrent.atomic.AtomicInteger queued = new java.util.concurrent.atomic.AtomicInteger();
     /** Open files by path, least recently used first (guarded by this). */
     private final LinkedHashMap<Path, Entry> open = new LinkedHashMap<>(16, 0.75f, true);
 
@@ -82,46 +64,17 @@ public final class VodFileCache {
         }
     }
 
-    public VodFileCache(Vertx vertx, VodFolders folders, Opener opener, int maxOpenFiles, long targetMillis,
-                      long cacheMaxBytes, int cacheMaxSegments, MemoryBudget.Account packaged) {
-        this.folders = folders;
-        this.opener = opener;
+    public VodFileCache(VodLibrary library, int maxOpenFiles, long targetMillis, long cacheMaxBytes,
+                        int cacheMaxSegments, MemoryBudget.Account packaged) {
+        this.library = library;
         this.maxOpenFiles = maxOpenFiles;
         this.targetMillis = targetMillis;
         this.cache = new VodCache(cacheMaxBytes, cacheMaxSegments, packaged);
-        this.workers = vertx.createSharedWorkerExecutor("cascade-vod", WORKERS, MAX_READ_SECONDS,
-                java.util.concurrent.TimeUnit.SECONDS);
     }
 
-    /** Whether {@code app} is a VOD application of this node. */
-    public boolean serves(String app) {
-        return folders.serves(app);
-    }
-
-    /**
-     * Runs a blocking task on the library's workers (unordered: one slow file does not hold the others); fails at
-     * once with {@link Busy} when {@link #MAX_QUEUED_TASKS} wait already, so a burst of requests cannot queue
-     * without bound behind a slow disk.
-     */
-    public <T> Future<T> blocking(Callable<T> task) {
-        if (queued.incrementAndGet() > MAX_QUEUED_TASKS) {
-            queued.decrementAndGet();
-            return Future.failedFuture(new Busy());
-        }
-        return workers.executeBlocking(() -> {
-            try {
-                return task.call();
-            } finally {
-                queued.decrementAndGet();
-            }
-        }, false);
-    }
-
-    /** The file readers have {@link #MAX_QUEUED_TASKS} tasks waiting: the request is answered 503. */
-    public static final class Busy extends Exception {
-        Busy() {
-            super("VOD file reads are all busy", null, false, false);
-        }
+    /** The node's VOD service this cache is built on: its folders, play bound and file-reading threads. */
+    public VodLibrary library() {
+        return library;
     }
 
     /** One user's hold on an open file: the file stays open until every lease is closed. */
@@ -135,6 +88,50 @@ public final class VodFileCache {
 
         public VodFile file() {
             return entry.file;
+        }
+
+        /**
+         * The open file as a {@link MediaFile} for a {@link io.cascade.vod.PacedFile} (an RTMP or RTSP play): it
+         * reads through the shared index, and closing it closes this lease, not the file.
+         */
+        public MediaFile media() {
+            VodFile f = entry.file;
+            return new MediaFile() {
+                @Override
+                public List<io.cascade.media.MediaFrame> configs() {
+                    return f.configs();
+                }
+
+                @Override
+                public int sampleCount() {
+                    return f.sampleCount();
+                }
+
+                @Override
+                public Sample sample(int i) {
+                    return f.sample(i);
+                }
+
+                @Override
+                public io.cascade.media.MediaFrame read(int i) throws IOException {
+                    return f.read(i);
+                }
+
+                @Override
+                public long durationMillis() {
+                    return f.durationMillis();
+                }
+
+                @Override
+                public int seekIndex(long millis) {
+                    return f.seekIndex(millis - f.sample(0).millis()); // the index's binary search, not a walk
+                }
+
+                @Override
+                public void close() {
+                    Lease.this.close();
+                }
+            };
         }
 
         @Override
@@ -157,7 +154,7 @@ public final class VodFileCache {
      * not media we read, another IOException when the disk fails.
      */
     public Lease open(String app, String relative) throws IOException {
-        Path path = folders.find(app, relative);
+        Path path = library.find(app, relative);
         BasicFileAttributes attributes = Files.readAttributes(path, BasicFileAttributes.class);
         long modified = attributes.lastModifiedTime().toMillis();
         long size = attributes.size();
@@ -175,7 +172,7 @@ public final class VodFileCache {
         String key = path + "@" + modified + ":" + size;
         MediaFile media;
         try {
-            media = opener.open(path);
+            media = library.open(path);
         } catch (RuntimeException bad) {
             // a reader's bug on a strange file is that file's failure, never a refused name (a 404)
             throw new MediaFileException("cannot be read: " + bad, bad);
@@ -248,8 +245,8 @@ public final class VodFileCache {
         return cache.bytes();
     }
 
+    /** The node stops: every file closes once its last lease does (the library's threads are the library's). */
     public void close() {
-        workers.close();
         synchronized (this) {
             open.values().forEach(e -> {
                 e.evicted = true;

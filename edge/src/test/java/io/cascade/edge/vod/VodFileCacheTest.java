@@ -2,6 +2,7 @@ package io.cascade.edge.vod;
 
 import io.cascade.files.VodFolders;
 import io.cascade.media.MemoryBudget;
+import io.cascade.vod.VodLibrary;
 import io.cascade.media.TestMediaFile;
 import io.vertx.core.Vertx;
 import org.junit.jupiter.api.AfterEach;
@@ -34,7 +35,7 @@ class VodFileCacheTest {
     }
 
     private VodFileCache cache(Path root, int maxOpen) {
-        return new VodFileCache(vertx, new VodFolders(Map.of("vod", root)), path -> {
+        return new VodFileCache(new VodLibrary(vertx, new VodFolders(Map.of("vod", root)), path -> {
             opened.incrementAndGet();
             return new TestMediaFile(VodFileTest.VIDEO, VodFileTest.AUDIO, 8, 25) {
                 @Override
@@ -42,7 +43,7 @@ class VodFileCacheTest {
                     closed.add(path);
                 }
             };
-        }, maxOpen, 4_000, 1 << 20, 16, MemoryBudget.unlimited().packaged);
+        }, 10), maxOpen, 4_000, 1 << 20, 16, MemoryBudget.unlimited().packaged);
     }
 
     @Test

@@ -2,7 +2,6 @@ package io.cascade.ingest.file;
 
 import io.cascade.files.ConfinedPath;
 import io.cascade.vod.PacedFile;
-import io.cascade.vod.VertxFileHost;
 import io.cascade.vod.VodLibrary;
 import io.cascade.ingest.Admission;
 import io.cascade.ingest.PulledStream;
@@ -14,7 +13,6 @@ import io.cascade.relay.RelayAttempts;
 import io.cascade.relay.RelayConfig;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
-import io.vertx.core.WorkerExecutor;
 import io.vertx.core.json.JsonObject;
 
 import java.util.List;
@@ -46,11 +44,9 @@ public final class FilePull implements Relay {
         }
     }
 
-    private final Vertx vertx;
     private final Context context;
     private final Admission admission;
     private final VodLibrary library;
-    private final WorkerExecutor workers;
     private final RelayConfig config;
     private final Source source;
     private final RelayAttempts attempts;
@@ -60,7 +56,6 @@ public final class FilePull implements Relay {
     /** @throws IllegalArgumentException when the relay's URI is no usable file:// URI or its loop is not 0 or 1 */
     public FilePull(Vertx vertx, Admission admission, NodeCounters counters, VodLibrary library,
                     RelayConfig config) {
-        this.vertx = vertx;
         this.admission = admission;
         this.library = library;
         this.config = config;
@@ -68,7 +63,6 @@ public final class FilePull implements Relay {
         this.attempts = new RelayAttempts(vertx, config, "pull " + config.id() + " (" + config.localStreamName()
                 + " from " + source.describe() + ")", counters.relayAttempts, this::connect);
         this.context = attempts.context();
-        this.workers = VertxFileHost.pool(vertx);
     }
 
     /**
@@ -126,7 +120,9 @@ public final class FilePull implements Relay {
                     }
                 });
         stream = s;
-        paced = new PacedFile(new VertxFileHost(vertx, context, workers),
+        // a file of its own, not the edge's shared open file: a pull is no play (vod.max.plays) and the node that
+        // runs it may have no edge role
+        paced = new PacedFile(library.host(context),
                 new PacedFile.Options(0, GRANULARITY_MS, source.loop()),
                 () -> library.open(source.app(), source.path()), new PacedFile.Output() {
             @Override
@@ -187,7 +183,6 @@ public final class FilePull implements Relay {
             }
             return running;
         });
-        context.runOnContext(v -> workers.close());
     }
 
     @Override
