@@ -15,6 +15,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -58,7 +62,7 @@ class VodRtspIT {
     }
 
     /** ffmpeg plays the whole file over {@code transport} and ends by itself with every frame, at real time. */
-    private static void playsWholeFile(String transport) throws Exception {
+    private static Void playsWholeFile(String transport) throws Exception {
         long started = System.nanoTime();
         ExternalProcess p = ExternalProcess.run("vod-rtsp-" + transport, CLIP_SECONDS + 40,
                 VodMedia.framecrcOf(url("/vod/clip.mp4"), "-rtsp_transport", transport));
@@ -76,28 +80,46 @@ class VodRtspIT {
         }
         // real time: not faster than the file plays (less the read-ahead a player may get early), nor much slower
         assertTrue(wall >= clip.seconds() - 1 && wall <= clip.seconds() + 10, transport + ": played in " + wall + " s");
+        return null;
     }
 
+    /**
+     * ffmpeg over TCP and over UDP, GStreamer, and ffmpeg reading MPEG-TS over RTP play the whole file at once: four
+     * independent sessions, which one after another took a minute of the build.
+     */
     @Test
-    void ffmpegPlaysTheWholeFileOverTcp() throws Exception {
-        playsWholeFile("tcp");
+    void fourPlayersPlayTheWholeFileAtOnce() throws Exception {
+        ExecutorService players = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<Void>> plays = List.of(
+                    players.submit(() -> playsWholeFile("tcp")),
+                    players.submit(() -> playsWholeFile("udp")),
+                    players.submit(VodRtspIT::gstreamerPlaysToTheEnd),
+                    players.submit(VodRtspIT::theFileAsMpegTsOverRtpDecodes));
+            for (Future<Void> play : plays) {
+                try {
+                    play.get();
+                } catch (ExecutionException e) {
+                    if (e.getCause() instanceof Error failed) {
+                        throw failed; // the assertion itself, with its figures
+                    }
+                    throw e;
+                }
+            }
+        } finally {
+            players.shutdownNow();
+        }
     }
 
-    @Test
-    void ffmpegPlaysTheWholeFileOverUdp() throws Exception {
-        playsWholeFile("udp");
-    }
-
-    @Test
-    void gstreamerPlaysToTheEnd() throws Exception {
+    private static Void gstreamerPlaysToTheEnd() throws Exception {
         ExternalProcess p = ExternalProcess.run("vod-rtsp-gst", CLIP_SECONDS + 40, List.of("gst-launch-1.0", "-q",
                 "rtspsrc", "location=" + url("/vod/clip.mp4"), "name=s", "s.", "!", "rtph264depay", "!", "h264parse",
                 "!", "fakesink", "s.", "!", "rtpmp4gdepay", "!", "aacparse", "!", "fakesink"));
         assertEquals(0, p.exitCode(), "GStreamer reaches end of stream by itself: " + p.describe());
+        return null;
     }
 
-    @Test
-    void theFileAsMpegTsOverRtpDecodes() throws Exception {
+    private static Void theFileAsMpegTsOverRtpDecodes() throws Exception {
         ExternalProcess p = ExternalProcess.run("vod-rtsp-ts", CLIP_SECONDS + 40, List.of("ffmpeg", "-hide_banner",
                 "-nostdin", "-loglevel", "error", "-i", url("/vodts/clip.mp4"), "-map", "0", "-f", "framecrc", "-"));
         assertEquals(0, p.exitCode(), p.describe());
@@ -106,6 +128,7 @@ class VodRtspIT {
         // with it when the RTP stream ends
         assertTrue(got.get("video").packets() >= clip.videoPackets() - 1, "decoded video: " + got.get("video"));
         assertTrue(got.get("audio").packets() >= clip.audioPackets() - 2, "decoded audio: " + got.get("audio"));
+        return null;
     }
 
     @Test
