@@ -57,6 +57,7 @@ public final class VodLibrary {
     private final int maxPlays;
     private final AtomicInteger playing = new AtomicInteger();
     private final AtomicInteger queued = new AtomicInteger();
+    /** The node's file-reading pool; it ends with the node's Vert.x, as every worker pool does. */
     private final WorkerExecutor workers;
 
     public VodLibrary(Vertx vertx, VodFolders folders, Opener opener, int maxPlays) {
@@ -152,10 +153,5 @@ public final class VodLibrary {
 
     public int maxPlays() {
         return maxPlays;
-    }
-
-    /** The node stops: its file-reading threads end (once every handle on the shared pool is closed). */
-    public void close() {
-        workers.close();
     }
 }
