@@ -135,7 +135,9 @@ public final class CascadeNode {
         MicrometerMetricsOptions vertxMetrics = new MicrometerMetricsOptions().setEnabled(true)
                 .setRegistryName("cascade-" + nodeId + "-" + METRICS_BACKENDS.incrementAndGet())
                 .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true));
-        VertxOptions options = new VertxOptions().setMetricsOptions(vertxMetrics);
+        // Linux's epoll where Netty's native library loads (the JDK's selector elsewhere): fewer system calls and less
+        // garbage per socket write, which a fan-out to hundreds of sockets does thousands of times a second
+        VertxOptions options = new VertxOptions().setMetricsOptions(vertxMetrics).setPreferNativeTransport(true);
         String clusterHost = ClusterSetup.host(config);
         if (!clusterHost.isEmpty()) {
             options.getEventBusOptions().setHost(clusterHost);
@@ -202,7 +204,8 @@ public final class CascadeNode {
                     }
                     services.balancing.start(listenerAddresses);
                     health.ready(listenerAddresses);
-                    log.info("cascade node {} ready", nodeId);
+                    log.info("cascade node {} ready ({})", nodeId, vertx.isNativeTransportEnabled()
+                            ? "epoll transport" : "JDK transport: " + vertx.unavailableNativeTransportCause());
                 });
     }
 
