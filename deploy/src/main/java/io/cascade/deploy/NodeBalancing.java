@@ -20,6 +20,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.LongSupplier;
 import java.util.stream.Collectors;
 
 /**
@@ -48,13 +49,15 @@ final class NodeBalancing {
     static final long DRAIN_CHECK_MS = 250;
     /** How often the node reports its load. */
     static final long REPORT_MS = 1_000;
+    /** The CPUs the JVM may use, read once: the share of them a node uses is its CPU load. */
+    private static final int PROCESSORS = Math.max(1, Runtime.getRuntime().availableProcessors());
 
     private final NodeServices node;
     private final LoadBoard board;
     private final LoadBalance balance;
     private final String publicHost;
     private volatile boolean draining;
-    /** Every node's last report, as read after this node's own report: what redirects choose from, with no lookup. */
+    /** Every node's last report as followed on the board, taken at each own report: what redirects choose from. */
     private volatile List<NodeLoad> cluster = List.of();
     /** This node's last report, for the API's getServerInfo; null before the first. */
     private volatile NodeLoad lastReport;
@@ -65,6 +68,8 @@ final class NodeBalancing {
     private double egress;
     private double cpu;
     private long lastReportNanos;
+    /** The JVM's CPU time at the last report, for the CPU share between reports. */
+    private long lastCpuNanos;
     private long timer = -1;
     private long graceTimer = -1;
     private MessageConsumer<JsonObject> drainOrders;
@@ -123,6 +128,7 @@ final class NodeBalancing {
         publish = Map.copyOf(q);
         lastBytesOut = bytesOut();
         lastReportNanos = System.nanoTime();
+        lastCpuNanos = PROCESS_CPU_NANOS.getAsLong();
         drainOrders = node.vertx.eventBus().consumer(Addresses.drain(node.nodeId), order -> {
             drain(order.body().getBoolean("drain", true));
             order.reply(new JsonObject().put("node", node.nodeId).put("draining", draining));
@@ -130,6 +136,7 @@ final class NodeBalancing {
         if (node.playback != null) {
             node.playback.relocateWith(this::relocate);
         }
+        board.follow().onFailure(e -> log.warn("not following the cluster's load reports: {}", e.toString()));
         report();
         timer = node.vertx.setPeriodic(REPORT_MS, id -> report());
     }
@@ -225,7 +232,9 @@ final class NodeBalancing {
         long elapsedNanos = Math.max(1, now - lastReportNanos);
         double sample = (out - lastBytesOut) * 8 * 1e9 / elapsedNanos;
         egress += (sample - egress) / SMOOTHING_REPORTS;
-        cpu += (processCpu() - cpu) / SMOOTHING_REPORTS;
+        long cpuNanos = PROCESS_CPU_NANOS.getAsLong();
+        cpu += (Math.min(1, (double) (cpuNanos - lastCpuNanos) / (elapsedNanos * PROCESSORS)) - cpu) / SMOOTHING_REPORTS;
+        lastCpuNanos = cpuNanos;
         lastBytesOut = out;
         lastReportNanos = now;
         Map<String, Long> viewers = new HashMap<>();
@@ -238,20 +247,20 @@ final class NodeBalancing {
         NodeLoad load = new NodeLoad(node.nodeId, roles, draining, full, viewers, (long) egress, cpu, play, publish,
                 streams, System.currentTimeMillis());
         lastReport = load;
-        board.report(load)
-                .onFailure(e -> log.debug("load report not stored: {}", e.toString()))
-                .compose(v -> board.all()).onSuccess(all -> cluster = List.copyOf(all));
+        board.report(load).onFailure(e -> log.debug("load report not stored: {}", e.toString()));
+        cluster = List.copyOf(board.latest());
     }
 
     private long bytesOut() {
         return node.counters.protocols().stream().mapToLong(p -> p.bytesOut.sum()).sum();
     }
 
-    private static double processCpu() {
-        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
-            double load = os.getProcessCpuLoad();
-            return load < 0 ? 0 : Math.min(1, load);
-        }
-        return 0;
-    }
+    /**
+     * The JVM's CPU time so far in nanoseconds, or 0 where it cannot tell. Read as a time rather than the platform's
+     * CPU load: that load is whatever happened between any two callers' reads, and in a container each read opens
+     * control-group files.
+     */
+    private static final LongSupplier PROCESS_CPU_NANOS =
+            ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+                    ? () -> Math.max(0, os.getProcessCpuTime()) : () -> 0;
 }

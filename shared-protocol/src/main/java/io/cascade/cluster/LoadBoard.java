@@ -1,7 +1,13 @@
 package io.cascade.cluster;
 
+import com.hazelcast.core.EntryEvent;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
+import com.hazelcast.map.listener.EntryAddedListener;
+import com.hazelcast.map.listener.EntryEvictedListener;
+import com.hazelcast.map.listener.EntryExpiredListener;
+import com.hazelcast.map.listener.EntryRemovedListener;
+import com.hazelcast.map.listener.EntryUpdatedListener;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import org.slf4j.Logger;
@@ -9,12 +15,18 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Every node's latest {@link NodeLoad}, in a Hazelcast map. An entry lives {@link #TTL_SECONDS} unless its node
  * reports again, so a node that died or froze leaves the board by itself; a report that cannot be read is skipped,
  * never trusted.
+ *
+ * <p>A node that places viewers reads the board every second. Reading the map means a query over every partition
+ * of the cluster, which cost an idle node more than anything else it did; so such a node {@link #follow follows}
+ * the board instead: the map's events keep a copy of every report, and {@link #latest} answers from memory.
  */
 public final class LoadBoard {
     private static final Logger log = LoggerFactory.getLogger(LoadBoard.class);
@@ -27,6 +39,12 @@ public final class LoadBoard {
 
     private final Vertx vertx;
     private final IMap<String, String> reports;
+    /** What {@link #follow} has heard, by node: at most {@link #MAX_NODES}. */
+    private final Map<String, Heard> heard = new ConcurrentHashMap<>();
+
+    /** A report and when this node heard it: a report older than the map's time to live is gone. */
+    private record Heard(NodeLoad load, long heardNanos) {
+    }
 
     public LoadBoard(Vertx vertx, HazelcastInstance hazelcast) {
         this.vertx = vertx;
@@ -39,7 +57,7 @@ public final class LoadBoard {
                 TimeUnit.SECONDS), vertx.getOrCreateContext());
     }
 
-    /** Every node's latest report. */
+    /** Every node's latest report, read from the map: for the API, which asks now and then. */
     public Future<List<NodeLoad>> all() {
         return vertx.executeBlocking(() -> {
             List<NodeLoad> out = new ArrayList<>();
@@ -47,13 +65,92 @@ public final class LoadBoard {
                 if (out.size() >= MAX_NODES) {
                     break;
                 }
-                try {
-                    out.add(NodeLoad.fromJson(e.getValue()));
-                } catch (IllegalArgumentException bad) {
-                    log.warn("load report of {} skipped: {}", e.getKey(), bad.getMessage());
+                NodeLoad load = parse(e.getKey(), e.getValue());
+                if (load != null) {
+                    out.add(load);
                 }
             }
             return out;
         }, false);
+    }
+
+    /**
+     * Starts following the board: every report stored from now on reaches {@link #latest}, and the reports already
+     * there are read once. The listener lives as long as the Hazelcast member.
+     */
+    public Future<Void> follow() {
+        return vertx.executeBlocking(() -> {
+            reports.addEntryListener(new Follower(), true);
+            for (var e : reports.entrySet()) {
+                NodeLoad load = parse(e.getKey(), e.getValue());
+                if (load != null) {
+                    heard.putIfAbsent(e.getKey(), new Heard(load, System.nanoTime()));
+                }
+            }
+            return null;
+        }, false);
+    }
+
+    /** Every node's latest report heard while {@link #follow following} the board, none older than its TTL. */
+    public List<NodeLoad> latest() {
+        long oldest = System.nanoTime() - TimeUnit.SECONDS.toNanos(TTL_SECONDS);
+        List<NodeLoad> out = new ArrayList<>(heard.size());
+        for (var e : heard.entrySet()) {
+            if (e.getValue().heardNanos() - oldest < 0) {
+                heard.remove(e.getKey(), e.getValue());
+            } else {
+                out.add(e.getValue().load());
+            }
+        }
+        return out;
+    }
+
+    private static NodeLoad parse(String node, String json) {
+        try {
+            return NodeLoad.fromJson(json);
+        } catch (IllegalArgumentException bad) {
+            log.warn("load report of {} skipped: {}", node, bad.getMessage());
+            return null;
+        }
+    }
+
+    /** Runs on Hazelcast's event threads. */
+    private final class Follower implements EntryAddedListener<String, String>, EntryUpdatedListener<String, String>,
+            EntryRemovedListener<String, String>, EntryExpiredListener<String, String>,
+            EntryEvictedListener<String, String> {
+        @Override
+        public void entryAdded(EntryEvent<String, String> event) {
+            stored(event);
+        }
+
+        @Override
+        public void entryUpdated(EntryEvent<String, String> event) {
+            stored(event);
+        }
+
+        @Override
+        public void entryRemoved(EntryEvent<String, String> event) {
+            heard.remove(event.getKey());
+        }
+
+        @Override
+        public void entryExpired(EntryEvent<String, String> event) {
+            heard.remove(event.getKey());
+        }
+
+        @Override
+        public void entryEvicted(EntryEvent<String, String> event) {
+            heard.remove(event.getKey());
+        }
+
+        private void stored(EntryEvent<String, String> event) {
+            if (heard.size() >= MAX_NODES && !heard.containsKey(event.getKey())) {
+                return;
+            }
+            NodeLoad load = parse(event.getKey(), event.getValue());
+            if (load != null) {
+                heard.put(event.getKey(), new Heard(load, System.nanoTime()));
+            }
+        }
     }
 }
