@@ -5,9 +5,10 @@
 #   NS="100 500" deploy/bench/rtmp-fanout.sh
 #   NS=100 HLS_NS="100 500" deploy/bench/rtmp-fanout.sh   # and HLS viewers of the MPEG-TS playlist, both servers
 #
-# Starts ONE Cascade node (every role) pinned to SERVER_CPUS on free loopback ports, runs the harness's
-# bin/compare_rtmp.sh against it (the harness starts and stops its own nginx-rtmp), stops the node by its PID and
-# copies the comparison table to $BENCH_WORK/results/. See deploy/bench/README.md.
+# Starts ONE Cascade node (every role) pinned to SERVER_CPUS on free loopback ports, lets it settle, runs the
+# harness's bin/compare_rtmp.sh against it with the node's side first, stops the node by its PID as soon as the
+# harness starts its own nginx-rtmp (so nginx never shares its core with an idle JVM), and copies the comparison
+# table to $BENCH_WORK/results/. See deploy/bench/README.md.
 #
 # Env (defaults):
 #   BENCH_HOME   the loopback bench harness (bin/compare_rtmp.sh ...): <repo>/../shared/bench
@@ -18,7 +19,9 @@
 #                Hazelcast cluster, on 127.0.0.1); when a default port is taken the next free one (bounded search)
 #                is used, an explicitly set port that is taken is an error. The harness ports NGINX_RTMP_PORT,
 #                NGINX_HTTP_PORT, REF_TAP_PORT, CAND_TAP_PORT (19350, 18080, 19351, 19352) are picked the same way
-#   CASCADE_JAVA_OPTS  "-Xms32m -Xmx512m -XX:MaxDirectMemorySize=256m -XX:+UseSerialGC -XX:ActiveProcessorCount=1"
+#   CASCADE_JAVA_OPTS  the node's default JVM options, deploy/bin/jvm-options (the JVM sees the one CPU it is
+#                pinned to and picks its serial collector and one-CPU thread counts by itself)
+#   SETTLE_S=60  seconds between the node's listener opening and the first publish: a node that has been up a minute
 #   CASCADE_ARGS extra --key=value settings for the node (space separated)
 #   GC_LOG=1     write a JVM GC log beside the results (0: off)
 #   BUILD=0      1: rebuild the node jar even if it exists (mvn -o -DskipTests install)
@@ -49,7 +52,10 @@ export BENCH_HOME BENCH_WORK
 NS=${NS:-"100 500"}
 SERVER_CPUS=${SERVER_CPUS:-0}
 export MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2}   # as deploy/bin/cascade
-CASCADE_JAVA_OPTS=${CASCADE_JAVA_OPTS:--Xms32m -Xmx512m -XX:MaxDirectMemorySize=256m -XX:+UseSerialGC -XX:ActiveProcessorCount=1}
+[ -n "${CASCADE_JAVA_OPTS:-}" ] || CASCADE_JAVA_OPTS=$(sed -e 's/#.*//' "$ROOT/deploy/bin/jvm-options" | tr -s ' \n' ' ')
+SETTLE_S=${SETTLE_S:-60}
+# the node's side first, so that it can be stopped before the harness starts nginx-rtmp on the same core
+export ORDER=${ORDER:-cand-first}
 CASCADE_ARGS=${CASCADE_ARGS:-}
 GC_LOG=${GC_LOG:-1}; BUILD=${BUILD:-0}; JAVA=${JAVA:-java}
 STARTUP_S=${STARTUP_S:-60}; STOP_S=${STOP_S:-15}
@@ -189,27 +195,47 @@ if other=$(ss -tulnpH 2>/dev/null | grep "pid=$NODE_PID," | awk '{print $5}' | g
   say "warning: the node also listens on: $(echo $other)"
 fi
 echo "$NODE_PID" > "$RUN_DIR/cascade-node.pid"
+say "letting the node settle for ${SETTLE_S}s"
+sleep "$SETTLE_S"
 
 # ---------------------------------------------------------------- the comparison
+node_after_run() {
+  ps -o rss=,nlwp= -p "$NODE_PID" 2>/dev/null \
+    | awk '{printf "== node after its side: RSS %.1f MB, %d threads\n", $1/1024, $2}' >&2 || true
+}
 # HLS viewers (HLS_NS) poll the MPEG-TS playlist: the same kind of segments nginx-rtmp writes, 2 s segments on both
 HLS_URL=-
 [ -z "${HLS_NS:-}" ] || HLS_URL="http://127.0.0.1:$HTTP_PORT/${STREAM:-test}/ts/index.m3u8"
 CAND_NAME=cascade "$BENCH_HOME/bin/compare_rtmp.sh" \
   "rtmp://127.0.0.1:$RTMP_PORT/live" "rtmp://127.0.0.1:$RTMP_PORT/live/${STREAM:-test}" "$HLS_URL" "$NODE_PID" &
 CMP_PID=$!
+# The harness makes nginx-rtmp's folder just before starting it: by then the node's side is over (or the node is
+# second, ORDER=ref-first, and stays). Stopped at once, the node never runs beside nginx-rtmp.
+node_alive=1
+while kill -0 "$CMP_PID" 2>/dev/null; do
+  if [ "$ORDER" = cand-first ] && [ -n "$NODE_PID" ] && [ -d "$RUN_DIR/nginx-ref" ]; then
+    node_after_run
+    kill -0 "$NODE_PID" 2>/dev/null || node_alive=0
+    stop_pid "$NODE_PID" "$STOP_S" || true
+    NODE_PID=
+  fi
+  sleep 0.2
+done
 set +e
 wait "$CMP_PID"; CMP_RC=$?
 set -e
 CMP_PID=
 
-if kill -0 "$NODE_PID" 2>/dev/null; then
-  ps -o rss=,nlwp= -p "$NODE_PID" | awk '{printf "== node after the run: RSS %.1f MB, %d threads\n", $1/1024, $2}' >&2
-else
-  echo "rtmp-fanout: the Cascade node died during the run (log $NODE_LOG)" >&2
-  NODE_PID=; [ "$CMP_RC" != 0 ] || CMP_RC=1
+if [ -n "$NODE_PID" ]; then
+  node_after_run
+  kill -0 "$NODE_PID" 2>/dev/null || node_alive=0
+  stop_pid "$NODE_PID" "$STOP_S" || true
+  NODE_PID=
 fi
-stop_pid "$NODE_PID" "$STOP_S" || true
-NODE_PID=
+if [ "$node_alive" = 0 ]; then
+  echo "rtmp-fanout: the Cascade node died during the run (log $NODE_LOG)" >&2
+  [ "$CMP_RC" != 0 ] || CMP_RC=1
+fi
 issues=$(grep -cE ' (WARN|ERROR) |Exception|OutOfMemory' "$NODE_LOG" || true)
 [ "$issues" = 0 ] || say "the node log has $issues WARN/ERROR/exception lines: $NODE_LOG"
 
