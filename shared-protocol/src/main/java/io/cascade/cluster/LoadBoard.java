@@ -24,8 +24,8 @@ import java.util.concurrent.TimeUnit;
  * reports again, so a node that died or froze leaves the board by itself; a report that cannot be read is skipped,
  * never trusted.
  *
- * <p>A node that places viewers reads the board every second. Reading the map means a query over every partition
- * of the cluster, which cost an idle node more than anything else it did; so such a node {@link #follow follows}
+ * <p>A node that places viewers needs the board every second. Reading the map is a query over every partition of
+ * the cluster, the largest cost in Java code of an idle node when profiled; so such a node {@link #follow follows}
  * the board instead: the map's events keep a copy of every report, and {@link #latest} answers from memory.
  */
 public final class LoadBoard {
