@@ -52,7 +52,7 @@ export BENCH_HOME BENCH_WORK
 NS=${NS:-"100 500"}
 SERVER_CPUS=${SERVER_CPUS:-0}
 export MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2}   # as deploy/bin/cascade
-[ -n "${CASCADE_JAVA_OPTS:-}" ] || CASCADE_JAVA_OPTS=$(sed -e 's/#.*//' "$ROOT/deploy/bin/jvm-options" | tr -s ' \n' ' ')
+[ -n "${CASCADE_JAVA_OPTS:-}" ] || CASCADE_JAVA_OPTS=$("$ROOT/deploy/bin/jvm-options")
 SETTLE_S=${SETTLE_S:-60}
 # the node's side first, so that it can be stopped before the harness starts nginx-rtmp on the same core
 export ORDER=${ORDER:-cand-first}
@@ -199,9 +199,16 @@ say "letting the node settle for ${SETTLE_S}s"
 sleep "$SETTLE_S"
 
 # ---------------------------------------------------------------- the comparison
-node_after_run() {
-  ps -o rss=,nlwp= -p "$NODE_PID" 2>/dev/null \
-    | awk '{printf "== node after its side: RSS %.1f MB, %d threads\n", $1/1024, $2}' >&2 || true
+# Reports the node's memory and threads after its side, notes whether it was still alive, and stops it.
+stop_node() {
+  if kill -0 "$NODE_PID" 2>/dev/null; then
+    ps -o rss=,nlwp= -p "$NODE_PID" \
+      | awk '{printf "== node after its side: RSS %.1f MB, %d threads\n", $1/1024, $2}' >&2 || true
+  else
+    node_alive=0
+  fi
+  stop_pid "$NODE_PID" "$STOP_S" || true
+  NODE_PID=
 }
 # HLS viewers (HLS_NS) poll the MPEG-TS playlist: the same kind of segments nginx-rtmp writes, 2 s segments on both
 HLS_URL=-
@@ -214,10 +221,7 @@ CMP_PID=$!
 node_alive=1
 while kill -0 "$CMP_PID" 2>/dev/null; do
   if [ "$ORDER" = cand-first ] && [ -n "$NODE_PID" ] && [ -d "$RUN_DIR/nginx-ref" ]; then
-    node_after_run
-    kill -0 "$NODE_PID" 2>/dev/null || node_alive=0
-    stop_pid "$NODE_PID" "$STOP_S" || true
-    NODE_PID=
+    stop_node
   fi
   sleep 0.2
 done
@@ -226,12 +230,7 @@ wait "$CMP_PID"; CMP_RC=$?
 set -e
 CMP_PID=
 
-if [ -n "$NODE_PID" ]; then
-  node_after_run
-  kill -0 "$NODE_PID" 2>/dev/null || node_alive=0
-  stop_pid "$NODE_PID" "$STOP_S" || true
-  NODE_PID=
-fi
+[ -z "$NODE_PID" ] || stop_node
 if [ "$node_alive" = 0 ]; then
   echo "rtmp-fanout: the Cascade node died during the run (log $NODE_LOG)" >&2
   [ "$CMP_RC" != 0 ] || CMP_RC=1

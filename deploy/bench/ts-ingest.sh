@@ -24,7 +24,7 @@ SETTLE_S=${SETTLE_S:-20}
 SERVER_CPUS=${SERVER_CPUS:-0}; CLIENT_CPUS=${CLIENT_CPUS:-1}
 GROUP=${GROUP:-239.255.42.9}; PORT=${PORT:-19000}; BASE=${NODE_PORTS_BASE:-19100}
 JAVA=${JAVA:-java}; BENCH_WORK=${BENCH_WORK:-/tmp/cascade-bench}
-[ -n "${CASCADE_JAVA_OPTS:-}" ] || CASCADE_JAVA_OPTS=$(sed -e 's/#.*//' "$ROOT/deploy/bin/jvm-options" | tr -s ' \n' ' ')
+[ -n "${CASCADE_JAVA_OPTS:-}" ] || CASCADE_JAVA_OPTS=$("$ROOT/deploy/bin/jvm-options")
 export MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2}
 OUT=${OUT:-$ROOT/deploy/bench/results/ts-ingest-$(date -u +%Y%m%d-%H%M%S)}
 JAR=$ROOT/deploy/target/cascade-node.jar

@@ -51,6 +51,14 @@ final class NodeBalancing {
     static final long REPORT_MS = 1_000;
     /** The CPUs the JVM may use, read once: the share of them a node uses is its CPU load. */
     private static final int PROCESSORS = Math.max(1, Runtime.getRuntime().availableProcessors());
+    /**
+     * The JVM's CPU time so far in nanoseconds, or 0 where it cannot tell. Read as a time rather than the platform's
+     * CPU load: that load is whatever happened between any two callers' reads, and in a container each read opens
+     * control-group files.
+     */
+    private static final LongSupplier PROCESS_CPU_NANOS =
+            ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+                    ? () -> Math.max(0, os.getProcessCpuTime()) : () -> 0;
 
     private final NodeServices node;
     private final LoadBoard board;
@@ -254,13 +262,4 @@ final class NodeBalancing {
     private long bytesOut() {
         return node.counters.protocols().stream().mapToLong(p -> p.bytesOut.sum()).sum();
     }
-
-    /**
-     * The JVM's CPU time so far in nanoseconds, or 0 where it cannot tell. Read as a time rather than the platform's
-     * CPU load: that load is whatever happened between any two callers' reads, and in a container each read opens
-     * control-group files.
-     */
-    private static final LongSupplier PROCESS_CPU_NANOS =
-            ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
-                    ? () -> Math.max(0, os.getProcessCpuTime()) : () -> 0;
 }

@@ -318,6 +318,30 @@ class DeployFilesTest {
                 && command.contains("sleep " + (drain / 1000 + 1)), "preStop drains through the API: " + command);
     }
 
+    // ---- JVM options -------------------------------------------------------------------------------------
+
+    /**
+     * The image and the StatefulSet size the heap to the container (MaxRAMPercentage) and set CASCADE_JAVA_OPTS
+     * themselves; every other option the launcher prints must be in both, so a node runs the same JVM everywhere.
+     */
+    @Test
+    void theImageAndTheStatefulSetCarryTheLaunchersJvmOptions() throws Exception {
+        Path script = ROOT.resolve("deploy/bin/jvm-options");
+        assertTrue(Files.isExecutable(script));
+        Process p = new ProcessBuilder(script.toString()).redirectErrorStream(true).start();
+        String printed = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        assertTrue(p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0, printed);
+        List<String> options = Stream.of(printed.split(" +"))
+                .filter(o -> !o.startsWith("-Xms") && !o.startsWith("-Xmx")).toList();
+        assertTrue(options.contains("-XX:TieredStopAtLevel=1"), printed);
+        String image = Files.readString(ROOT.resolve("deploy/Dockerfile"));
+        String statefulSet = Files.readString(ROOT.resolve("deploy/k8s/cascade-statefulset.yaml"));
+        for (String option : options) {
+            assertTrue(image.contains("CASCADE_JAVA_OPTS=\"") && image.contains(option), "the image lacks " + option);
+            assertTrue(statefulSet.contains(option), "the StatefulSet lacks " + option);
+        }
+    }
+
     // ---- local cluster -------------------------------------------------------------------------------------
 
     @Test

@@ -44,7 +44,8 @@ class EdgeKillIT {
             try (ExternalProcess victim = ExternalProcess.start("node-victim-edge", victimCmd);
                  ExternalProcess pub = ExternalProcess.start("publish-edgekill", ffmpegPublish(rtmpUrl(ingestRtmp, "ek"), 60));
                  TestRtmpClient viewer = new TestRtmpClient(goodEdgeRtmp, 10_000)) {
-                victim.awaitOutput("cascade node victim-edge ready", 40);
+                // a node in a JVM of its own, as deployed: on Linux its sockets run on the epoll transport
+                victim.awaitOutput("cascade node victim-edge ready (epoll transport)", 40);
                 ExternalProcess rtmpdump = ExternalProcess.start("rtmpdump-victim", List.of("rtmpdump", "-q", "-v",
                         "-r", rtmpUrl(victimRtmp, "ek"), "-o", dump.toString()));
                 viewer.handshake(false);
