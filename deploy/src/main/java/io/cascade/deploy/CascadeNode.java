@@ -87,6 +87,7 @@ public final class CascadeNode {
     }
 
     public static void main(String[] args) throws Exception {
+        poolAsyncCallbacks();
         CascadeNode node;
         try {
             node = new CascadeNode(NodeConfig.load(args, System.getenv()));
@@ -108,6 +109,22 @@ public final class CascadeNode {
             return;
         }
         Runtime.getRuntime().addShutdownHook(new Thread(node::drainThenStop, "cascade-shutdown"));
+    }
+
+    /** The JDK's property for the common fork-join pool's size (read once, when the pool is first used). */
+    static final String COMMON_POOL_PARALLELISM = "java.util.concurrent.ForkJoinPool.common.parallelism";
+
+    /**
+     * On a machine of one or two CPUs the JDK's common pool has one thread or none, and then the JDK's
+     * {@code CompletableFuture} and Hazelcast run every asynchronous callback on a thread started for it alone:
+     * each of Hazelcast's asynchronous map writes started a thread, three or four a second on an idle node. A common
+     * pool of two threads keeps them. Must run before anything uses the pool; an operator's own setting stays.
+     */
+    static void poolAsyncCallbacks() {
+        if (System.getProperty(COMMON_POOL_PARALLELISM) == null) {
+            System.setProperty(COMMON_POOL_PARALLELISM,
+                    String.valueOf(Math.max(2, Runtime.getRuntime().availableProcessors() - 1)));
+        }
     }
 
     /**
