@@ -24,10 +24,10 @@ import java.util.function.LongSupplier;
 import java.util.stream.Collectors;
 
 /**
- * This node's part in load balancing: it reports its {@link NodeLoad} to the {@link LoadBoard} every
- * {@link #REPORT_MS}, takes drain orders on its event-bus address ({@link Addresses#drain}), sends new viewers to the
- * least-loaded edge ({@link Relocation}: while draining, or with {@code balance.redirect}), and while draining reads
- * as not ready.
+ * This node's part in load balancing: it measures its {@link NodeLoad} every {@link #REPORT_MS} and stores it on the
+ * {@link LoadBoard} when it changed what a placement decides on, else every {@link #REFRESH_MS}; it takes drain orders
+ * on its event-bus address ({@link Addresses#drain}), sends new viewers to the least-loaded edge ({@link Relocation}:
+ * while draining, or with {@code balance.redirect}), and while draining reads as not ready.
  */
 final class NodeBalancing {
     private static final Logger log = LoggerFactory.getLogger(NodeBalancing.class);
@@ -47,8 +47,14 @@ final class NodeBalancing {
     static final int SMOOTHING_REPORTS = 5;
     /** How often a drain looks whether any client is left. */
     static final long DRAIN_CHECK_MS = 250;
-    /** How often the node reports its load. */
+    /** How often the node measures its load, and stores it when it changed. */
     static final long REPORT_MS = 1_000;
+    /**
+     * How often an unchanged load is stored again, so the cluster knows the node is there: half the age at which
+     * placements stop trusting a report, so one late store does not make the node look gone. Every store is a map
+     * write and an event on every node, which an idle node should not pay each second for nothing new.
+     */
+    static final long REFRESH_MS = LoadBalance.STALE_MS / 2;
     /** The CPUs the JVM may use, read once: the share of them a node uses is its CPU load. */
     private static final int PROCESSORS = Math.max(1, Runtime.getRuntime().availableProcessors());
     /**
@@ -69,6 +75,9 @@ final class NodeBalancing {
     private volatile List<NodeLoad> cluster = List.of();
     /** This node's last report, for the API's getServerInfo; null before the first. */
     private volatile NodeLoad lastReport;
+    /** The last report stored on the board, and when: null before the first. */
+    private NodeLoad lastStored;
+    private long lastStoredNanos;
     private Map<String, String> play = Map.of();
     private Map<String, String> publish = Map.of();
     private long lastBytesOut;
@@ -255,7 +264,12 @@ final class NodeBalancing {
         NodeLoad load = new NodeLoad(node.nodeId, roles, draining, full, viewers, (long) egress, cpu, play, publish,
                 streams, System.currentTimeMillis());
         lastReport = load;
-        board.report(load).onFailure(e -> log.debug("load report not stored: {}", e.toString()));
+        if (lastStored == null || now - lastStoredNanos >= REFRESH_MS * 1_000_000
+                || balance.decidesDifferently(load, lastStored)) {
+            lastStored = load;
+            lastStoredNanos = now;
+            board.report(load).onFailure(e -> log.debug("load report not stored: {}", e.toString()));
+        }
         cluster = List.copyOf(board.latest());
     }
 

@@ -17,9 +17,9 @@ import java.util.TreeSet;
  * preferred while it costs at most {@link #SUBSCRIBED_SLACK} more than the cheapest: the cluster then does not feed a
  * stream to every edge for a few viewers.
  *
- * <p>Reports come once a second, and a crowd asks within one: each pick is counted against its node until a report of
- * that node made after the pick comes (a report made before it does not count it yet), so a crowd spreads instead of
- * landing on the node that was cheapest a second ago. Thread-safe.
+ * <p>Reports come within a second of a change, and a crowd asks within one: each pick is counted against its node
+ * until a report of that node made after the pick comes (a report made before it does not count it yet), so a crowd
+ * spreads instead of landing on the node that was cheapest a second ago. Thread-safe.
  */
 public final class LoadBalance {
     /** A report older than this is from a node that stopped reporting (frozen, gone): picked for nothing. */
@@ -102,6 +102,19 @@ public final class LoadBalance {
             count(chosen, nowMillis);
         }
         return chosen;
+    }
+
+    /**
+     * Whether a pick could go differently with {@code now} than with {@code before}, two reports of one node: anything
+     * but egress and CPU changed, or the cost those make moved by a viewer's worth or more (smaller moves are noise).
+     * A node stores an unchanged report only now and then.
+     */
+    public boolean decidesDifferently(NodeLoad now, NodeLoad before) {
+        return now.draining() != before.draining() || now.full() != before.full()
+                || !now.roles().equals(before.roles()) || !now.viewers().equals(before.viewers())
+                || !now.streams().equals(before.streams()) || !now.play().equals(before.play())
+                || !now.publish().equals(before.publish())
+                || Math.abs(cost(now, cpuHeadroom) - cost(before, cpuHeadroom)) >= VIEWER_COST;
     }
 
     /** A node's cost without the picks given out since its report. */

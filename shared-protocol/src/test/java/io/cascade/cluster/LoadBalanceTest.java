@@ -1,8 +1,10 @@
 package io.cascade.cluster;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -50,6 +52,28 @@ class LoadBalanceTest {
         assertEquals("a", b.pick(all, LoadBalance.Want.PLAY, "rtsp", "cam", "b", NOW).node(), "the asking node is left out");
         assertEquals("e", b.pick(all, LoadBalance.Want.PUBLISH, "rtmp", "cam", null, NOW).node());
         assertNull(b.pick(List.of(draining, stale), LoadBalance.Want.PLAY, "hls", "cam", null, NOW));
+    }
+
+    @Test
+    void aReportDecidesDifferentlyWhenWhatPicksWeighChanged() {
+        LoadBalance b = new LoadBalance();
+        NodeLoad before = edge("a", 10, 0.2, 50_000_000, Set.of("cam"));
+        NodeLoad later = new NodeLoad("a", before.roles(), false, false, Map.of("rtmp", 10L), 50_400_000, 0.6,
+                before.play(), before.publish(), Set.of("cam"), NOW + 5_000);
+        assertFalse(b.decidesDifferently(later, before), "0.4 Mbit/s more, CPU below the headroom, a newer time");
+        assertTrue(b.decidesDifferently(edge("a", 11, 0.2, 50_000_000, Set.of("cam")), before), "a viewer more");
+        assertTrue(b.decidesDifferently(edge("a", 10, 0.2, 52_000_000, Set.of("cam")), before), "2 Mbit/s more");
+        assertTrue(b.decidesDifferently(edge("a", 10, 0.95, 50_000_000, Set.of("cam")), before),
+                "CPU past the headroom");
+        assertFalse(new LoadBalance(1).decidesDifferently(edge("a", 10, 0.95, 50_000_000, Set.of("cam")), before),
+                "CPU left out");
+        assertTrue(b.decidesDifferently(edge("a", 10, 0.2, 50_000_000, Set.of()), before), "a stream gone");
+        NodeLoad draining = new NodeLoad("a", before.roles(), true, false, before.viewers(), 50_000_000, 0.2,
+                before.play(), before.publish(), before.streams(), NOW);
+        NodeLoad full = new NodeLoad("a", before.roles(), false, true, before.viewers(), 50_000_000, 0.2,
+                before.play(), before.publish(), before.streams(), NOW);
+        assertTrue(b.decidesDifferently(draining, before));
+        assertTrue(b.decidesDifferently(full, before));
     }
 
     @Test
