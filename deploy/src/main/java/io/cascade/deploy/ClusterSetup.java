@@ -107,6 +107,9 @@ final class ClusterSetup {
         // Cascade exports what it needs itself; Hazelcast's own metrics collection and JMX publishing wake up every
         // few seconds and cost an idle node CPU for numbers nobody reads
         hz.getMetricsConfig().setEnabled(false);
+        // the same for its health monitor: it reads the process's memory and CPU files every few seconds to log when
+        // they run high, and the node's own metrics show both
+        hz.setProperty("hazelcast.health.monitoring.level", "OFF");
         hz.setProperty("hazelcast.heartbeat.interval.seconds", String.valueOf(HEARTBEAT_SECONDS));
         hz.setProperty("hazelcast.max.no.heartbeat.seconds", String.valueOf(MAX_NO_HEARTBEAT_SECONDS));
         hz.setProperty("hazelcast.merge.first.run.delay.seconds", String.valueOf(MERGE_CHECK_SECONDS));
