@@ -1,6 +1,7 @@
 package io.cascade.rtmp;
 
 import io.cascade.metrics.NodeCounters;
+import io.cascade.net.Received;
 import io.cascade.protocol.rtmp.RtmpProtocolException;
 import io.cascade.protocol.rtmp.chunk.RtmpMessage;
 import io.cascade.protocol.rtmp.session.RtmpClientSession;
@@ -177,9 +178,8 @@ public final class RtmpClientConnection implements RtmpClientSession.Listener, i
         lastReadNanos = System.nanoTime();
         bytesIn += data.length();
         counters.bytesIn.add(data.length());
-        byte[] bytes = data.getBytes();
         try {
-            session.receive(bytes, 0, bytes.length);
+            Received.read(data, session::receive);
         } catch (RtmpProtocolException e) {
             counters.violations.increment();
             closeReason = "protocol violation by the server: " + e.getMessage();

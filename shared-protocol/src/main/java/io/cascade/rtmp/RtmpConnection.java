@@ -1,5 +1,6 @@
 package io.cascade.rtmp;
 
+import io.cascade.net.Received;
 import io.cascade.protocol.rtmp.RtmpProtocolException;
 import io.cascade.protocol.rtmp.chunk.RtmpMessage;
 import io.cascade.auth.Action;
@@ -153,9 +154,8 @@ public final class RtmpConnection implements RtmpSession.Listener {
         lastReadNanos = System.nanoTime();
         bytesIn += data.length();
         owner.counters().bytesIn.add(data.length());
-        byte[] bytes = data.getBytes();
         try {
-            session.receive(bytes, 0, bytes.length);
+            Received.read(data, session::receive);
             if (rejected) {
                 transport.end(); // after the rejection the session wrote: the client connects again, or gives up
             }

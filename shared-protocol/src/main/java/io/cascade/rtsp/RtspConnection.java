@@ -6,6 +6,7 @@ import io.cascade.auth.Credentials;
 import io.cascade.auth.Passwords;
 import io.cascade.files.VodFolders;
 import io.cascade.media.MediaFrame;
+import io.cascade.net.Received;
 import io.cascade.protocol.rtp.frames.RtpToFrames;
 import io.cascade.protocol.rtsp.RtspDecoder;
 import io.cascade.protocol.rtsp.RtspException;
@@ -27,7 +28,6 @@ import io.netty.channel.WriteBufferWaterMark;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.internal.net.NetSocketInternal;
 import io.vertx.core.net.NetSocket;
 import org.slf4j.Logger;
@@ -225,18 +225,8 @@ public final class RtspConnection {
         int n = data.length();
         bytesIn += n;
         server.countIn(n);
-        ByteBuf buf = ((BufferInternal) data).getByteBuf();
-        byte[] bytes;
-        int offset;
-        if (buf.hasArray()) {
-            bytes = buf.array();
-            offset = buf.arrayOffset() + buf.readerIndex();
-        } else {
-            bytes = data.getBytes();
-            offset = 0;
-        }
         try {
-            decoder.feed(bytes, offset, n, decoded);
+            Received.read(data, (bytes, offset, length) -> decoder.feed(bytes, offset, length, decoded));
         } catch (RtspException e) {
             log.warn("{}: closing, bad request: {} ({})", peer, e.getMessage(), e.status());
             server.countViolation();
