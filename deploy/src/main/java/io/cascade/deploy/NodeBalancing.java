@@ -70,6 +70,8 @@ final class NodeBalancing {
     private final LoadBoard board;
     private final LoadBalance balance;
     private final String publicHost;
+    /** The node's roles as reports name them: fixed for the node's life. */
+    private final Set<String> roles;
     private volatile boolean draining;
     /** Every node's last report as followed on the board, taken at each own report: what redirects choose from. */
     private volatile List<NodeLoad> cluster = List.of();
@@ -97,6 +99,8 @@ final class NodeBalancing {
         this.balance = new LoadBalance(node.config.value(CPU_HEADROOM));
         String configured = node.config.value(PUBLIC_HOST);
         this.publicHost = configured.isEmpty() ? ClusterSetup.host(node.config) : configured;
+        this.roles = node.roles.stream().map(r -> r.name().toLowerCase(Locale.ROOT))
+                .collect(Collectors.toUnmodifiableSet());
     }
 
     private static double share(String text) {
@@ -259,7 +263,6 @@ final class NodeBalancing {
             viewers.put(p.name(), p.viewers.sum());
         }
         Set<String> streams = node.hubs == null ? Set.of() : new TreeSet<>(node.hubs.viewerCounts().keySet());
-        Set<String> roles = node.roles.stream().map(r -> r.name().toLowerCase(Locale.ROOT)).collect(Collectors.toSet());
         boolean full = !node.counters.memory.admitsPublisher();
         NodeLoad load = new NodeLoad(node.nodeId, roles, draining, full, viewers, (long) egress, cpu, play, publish,
                 streams, System.currentTimeMillis());

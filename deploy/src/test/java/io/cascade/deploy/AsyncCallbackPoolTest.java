@@ -2,9 +2,11 @@ package io.cascade.deploy;
 
 import com.hazelcast.internal.util.ConcurrencyUtil;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
@@ -17,6 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * entry point gave the JDK's common pool threads first. Each case runs in a JVM of its own that sees one CPU: the pool
  * is sized once per JVM.
  */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
 class AsyncCallbackPoolTest {
     /** What a fresh JVM's Hazelcast uses for asynchronous callbacks: "pool" or "thread per callback". */
     public static final class Probe {
@@ -30,15 +33,20 @@ class AsyncCallbackPoolTest {
     }
 
     private static String probe(String... args) throws Exception {
-        List<String> command = new java.util.ArrayList<>(List.of(
+        List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-XX:ActiveProcessorCount=1",
                 "-cp", System.getProperty("java.class.path"), Probe.class.getName()));
         command.addAll(List.of(args));
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "probe JVM did not end");
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-        assertEquals(0, p.exitValue(), out);
-        return out.substring(out.lastIndexOf('\n') + 1); // the probe's line comes last, after any logging's
+        try {
+            // read to the end before waiting: a probe whose output filled the pipe would never end
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+            assertTrue(p.waitFor(10, TimeUnit.SECONDS), "probe JVM did not end: " + out);
+            assertEquals(0, p.exitValue(), out);
+            return out.substring(out.lastIndexOf('\n') + 1); // the probe's line comes last, after any logging's
+        } finally {
+            p.destroyForcibly();
+        }
     }
 
     @Test

@@ -19,6 +19,9 @@ class ClusterSetupTest {
         assertFalse(hz.getNetworkConfig().getJoin().getMulticastConfig().isEnabled());
         assertFalse(hz.getNetworkConfig().getJoin().getAutoDetectionConfig().isEnabled());
         assertEquals("false", hz.getProperty("hazelcast.phone.home.enabled"));
+        // Hazelcast's own periodic readers of the process: the node's metrics show the same
+        assertFalse(hz.getMetricsConfig().isEnabled());
+        assertEquals("OFF", hz.getProperty("hazelcast.health.monitoring.level"));
         assertEquals(io.cascade.cluster.OwnerMergePolicy.class.getName(),
                 hz.getMapConfig(io.cascade.cluster.HazelcastStreamRegistry.MAP).getMergePolicyConfig().getPolicy());
     }

@@ -1,6 +1,7 @@
 package io.cascade.rtsp;
 
 import io.cascade.metrics.NodeCounters;
+import io.cascade.net.Received;
 import io.cascade.protocol.rtsp.RtspClientSession;
 import io.cascade.protocol.rtsp.RtspClientUrl;
 import io.cascade.protocol.rtsp.RtspException;
@@ -313,27 +314,30 @@ public final class RtspClientConnection implements RtspClientSession.Listener, i
         lastReadNanos = System.nanoTime();
         bytesIn += data.length();
         counters.bytesIn.add(data.length());
-        byte[] bytes = data.getBytes();
         try {
-            if (tunnel != null && !tunnel.open()) {
-                int start = tunnel.receiveHeader(bytes, 0, bytes.length);
-                if (start < 0) {
-                    return;
-                }
-                log.debug("{}: HTTP tunnel open{}", url.redacted(), tunnel.proxied() ? " through the proxy" : "");
-                startSession(); // its first request opens the POST
-                if (start == bytes.length) {
-                    return;
-                }
-                bytes = java.util.Arrays.copyOfRange(bytes, start, bytes.length);
-            }
-            session.receive(bytes, 0, bytes.length);
+            Received.read(data, this::received);
         } catch (RtspException e) {
             counters.violations.increment();
             abort("protocol violation by the server: " + e.getMessage());
         } catch (RuntimeException e) {
             log.error("{}: closing after an internal error", url.redacted(), e);
             abort("internal error: " + e);
+        }
+    }
+
+    /** A read from the server: through the HTTP tunnel's response head first when tunnelled. */
+    private void received(byte[] bytes, int offset, int length) throws RtspException {
+        int at = offset;
+        if (tunnel != null && !tunnel.open()) {
+            at = tunnel.receiveHeader(bytes, offset, length);
+            if (at < 0) {
+                return;
+            }
+            log.debug("{}: HTTP tunnel open{}", url.redacted(), tunnel.proxied() ? " through the proxy" : "");
+            startSession(); // its first request opens the POST
+        }
+        if (at < offset + length) {
+            session.receive(bytes, at, offset + length - at);
         }
     }
 
