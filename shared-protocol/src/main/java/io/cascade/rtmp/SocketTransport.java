@@ -1,5 +1,6 @@
 package io.cascade.rtmp;
 
+import io.cascade.net.SocketOutput;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
@@ -13,15 +14,15 @@ import org.slf4j.LoggerFactory;
 import java.util.function.Consumer;
 
 /**
- * RTMP over a TCP socket, plain or TLS. Everything goes out through the socket's Netty pipeline directly, in one
- * order (through the TLS handler when there is one): queued media is not flushed, so a caller can flush many
- * viewers' frames together, and {@link #send} flushes at once.
+ * RTMP over a TCP socket, plain or TLS. Everything goes out in one order through a {@link SocketOutput}: queued media
+ * is not flushed, so a caller can flush many viewers' frames together, and {@link #send} flushes at once.
  */
 final class SocketTransport implements RtmpTransport {
     private static final Logger log = LoggerFactory.getLogger(SocketTransport.class);
 
     private final NetSocket socket;
     private final ChannelHandlerContext channel;
+    private final SocketOutput output;
     private final String peer;
 
     SocketTransport(NetSocket socket, int writeQueueBytes) {
@@ -30,6 +31,7 @@ final class SocketTransport implements RtmpTransport {
         // the write queue counts as full above writeQueueBytes, and as drained again below half of it
         channel.channel().config()
                 .setWriteBufferWaterMark(new WriteBufferWaterMark(writeQueueBytes / 2, writeQueueBytes));
+        this.output = new SocketOutput(channel);
         this.peer = String.valueOf(socket.remoteAddress());
     }
 
@@ -47,36 +49,39 @@ final class SocketTransport implements RtmpTransport {
 
     @Override
     public void queue(ByteBuf shared) {
-        channel.write(Unpooled.unreleasableBuffer(shared.duplicate()), channel.voidPromise());
+        output.queue(shared);
     }
 
     @Override
     public void flush() {
-        channel.flush();
+        output.flush();
     }
 
     @Override
     public void send(byte[] bytes) {
-        channel.writeAndFlush(Unpooled.wrappedBuffer(bytes), channel.voidPromise());
+        output.send(Unpooled.wrappedBuffer(bytes));
     }
 
     @Override
     public boolean writeQueueFull() {
-        return !channel.channel().isWritable();
+        return output.full();
     }
 
     @Override
     public void end() {
+        output.flush();
         socket.end();
     }
 
     @Override
     public void close() {
+        output.flush();
         socket.close();
     }
 
     @Override
     public void abort() {
+        output.discard();
         channel.channel().close();
     }
 }
