@@ -7,6 +7,7 @@ import io.cascade.auth.Passwords;
 import io.cascade.files.VodFolders;
 import io.cascade.media.MediaFrame;
 import io.cascade.net.Received;
+import io.cascade.net.SocketOutput;
 import io.cascade.protocol.rtp.frames.RtpToFrames;
 import io.cascade.protocol.rtsp.RtspDecoder;
 import io.cascade.protocol.rtsp.RtspException;
@@ -70,6 +71,8 @@ public final class RtspConnection {
 
     private final NetSocket socket;
     private final ChannelHandlerContext channel;
+    /** Interleaved media and responses, in one order. */
+    private final SocketOutput output;
     private final Context context;
     private final RtspServer server;
     private final RtspServer.Settings settings;
@@ -83,7 +86,6 @@ public final class RtspConnection {
     private boolean anyRequest;
     private boolean busy;
     private boolean closed;
-    private boolean unflushed;
     private long bytesIn;
     private long bytesOut;
     private int strayFrames;
@@ -126,6 +128,7 @@ public final class RtspConnection {
         this.settings = server.settings();
         int queue = settings.writeQueueBytes();
         channel.channel().config().setWriteBufferWaterMark(new WriteBufferWaterMark(queue / 2, queue));
+        this.output = new SocketOutput(channel);
         this.peer = String.valueOf(socket.remoteAddress());
         this.peerAddress = ((java.net.InetSocketAddress) ((NetSocketInternal) socket).channelHandlerContext().channel()
                 .remoteAddress()).getAddress();
@@ -160,16 +163,12 @@ public final class RtspConnection {
             sendUdp(shared);
             return;
         }
-        channel.write(Unpooled.unreleasableBuffer(shared.duplicate()), channel.voidPromise());
-        unflushed = true;
+        output.queue(shared);
     }
 
     /** Sends what {@link #queueMedia} queued. */
     public void flush() {
-        if (unflushed) {
-            unflushed = false;
-            channel.flush();
-        }
+        output.flush();
         if (unflushedUdp) {
             unflushedUdp = false;
             server.playPair().flush();
@@ -181,12 +180,13 @@ public final class RtspConnection {
      * shared UDP socket's: either way the viewer skips frames rather than queue more.
      */
     public boolean writeQueueFull() {
-        return Boolean.FALSE.equals(tcp) ? !server.playPair().writable() : !channel.channel().isWritable();
+        return Boolean.FALSE.equals(tcp) ? !server.playPair().writable() : output.full();
     }
 
     /** Closes at once, dropping whatever is still queued: for a viewer that stopped reading. */
     public void abort() {
         if (!closed) {
+            output.discard();
             channel.channel().close();
         }
     }
@@ -194,6 +194,7 @@ public final class RtspConnection {
     /** Flushes what was written, then closes. */
     public void close() {
         if (!closed) {
+            output.flush();
             socket.end();
         }
     }
@@ -837,8 +838,7 @@ public final class RtspConnection {
         }
         bytesOut += bytes.length;
         server.countOut(bytes.length);
-        unflushed = false; // this flush sends any queued media too
-        channel.writeAndFlush(Unpooled.wrappedBuffer(bytes), channel.voidPromise());
+        output.send(Unpooled.wrappedBuffer(bytes)); // after any queued media
     }
 
     // ---- ending ----
