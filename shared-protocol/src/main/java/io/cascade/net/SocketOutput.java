@@ -15,7 +15,7 @@ import java.util.Arrays;
 
 /**
  * The media a connection sends: buffers shared by every viewer of a stream, queued, then written together at a
- * flush. Every method runs on the connection's event loop.
+ * flush. Every method is called from one thread, the connection's event loop as a rule.
  *
  * <p>Where it can, a flush writes the queued buffers with one {@code writev} system call straight from the shared
  * buffers, past Netty's outbound queue: a viewer receives every frame of its stream, and per frame and viewer
@@ -64,12 +64,14 @@ public final class SocketOutput {
     }
 
     /**
-     * True when flushes may write past Netty's queue: a native socket, and nothing in the pipeline between the
-     * connection's handler and the socket. Asked each time, because the pipeline changes: while a connection is
-     * being accepted its initialiser is still in it, and TLS adds a handler there for good.
+     * True when flushes may write past Netty's queue: a native socket, nothing in the pipeline between the
+     * connection's handler and the socket, and the caller on the socket's event loop (Netty writes it from there
+     * only; from any other thread the pipeline hands the write over, as it always did). Asked each time, because the
+     * pipeline changes: while a connection is being accepted its initialiser is still in it, and TLS adds a handler
+     * there for good.
      */
     public boolean direct() {
-        return socket != null && context.pipeline().firstContext() == context;
+        return socket != null && channel.eventLoop().inEventLoop() && context.pipeline().firstContext() == context;
     }
 
     /**

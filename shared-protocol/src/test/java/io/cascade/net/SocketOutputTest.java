@@ -11,6 +11,7 @@ import io.vertx.core.VertxOptions;
 import io.vertx.core.internal.net.NetSocketInternal;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -26,14 +27,15 @@ import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * A {@link SocketOutput} over a real socket, on Linux's epoll transport (where flushes write past Netty's queue) and on
  * the JDK's (where everything goes through the pipeline): the client receives exactly what was queued and sent, in
- * order, through bursts, heap buffers and a client that stops reading until the queue is full; the shared buffers
- * are left as they were.
+ * order, through bursts, heap buffers and a client that stops reading until the queue is full, and from a thread
+ * other than the socket's event loop; the shared buffers are left as they were.
  */
 class SocketOutputTest {
     private static final int WAIT_S = 20;
@@ -58,6 +60,25 @@ class SocketOutputTest {
         // a machine without epoll must fail here, not quietly test the JDK's transport twice
         assertEquals(epoll, vertx.isNativeTransportEnabled(), String.valueOf(vertx.unavailableNativeTransportCause()));
         return vertx;
+    }
+
+    /** A test of one connection: the server's end, and the client's socket the test reads from. */
+    @FunctionalInterface
+    private interface ConnectionTest {
+        void run(Accepted server, Socket client) throws Exception;
+    }
+
+    private static void withConnection(boolean epoll, NetServerOptions options, ConnectionTest test) throws Exception {
+        Vertx vertx = vertx(epoll);
+        Socket[] client = new Socket[1];
+        try {
+            test.run(accept(vertx, options, client), client[0]);
+        } finally {
+            if (client[0] != null) {
+                client[0].close();
+            }
+            vertx.close().toCompletionStage().toCompletableFuture().get(WAIT_S, TimeUnit.SECONDS);
+        }
     }
 
     private static Accepted accept(Vertx vertx, NetServerOptions options, Socket[] client) throws Exception {
@@ -99,10 +120,7 @@ class SocketOutputTest {
     @ValueSource(booleans = {true, false})
     @Timeout(60)
     void sendsWhatWasQueuedAndSentInOrderAndLeavesSharedBuffersAlone(boolean epoll) throws Exception {
-        Vertx vertx = vertx(epoll);
-        Socket[] client = new Socket[1];
-        try {
-            Accepted server = accept(vertx, new NetServerOptions(), client);
+        withConnection(epoll, new NetServerOptions(), (server, client) -> {
             assertEquals(epoll, server.call(() -> server.output().direct()), "flushes bypass Netty's queue on epoll only");
             List<ByteBuf> shared = new ArrayList<>();
             ByteArrayOutputStream expected = new ByteArrayOutputStream();
@@ -128,29 +146,21 @@ class SocketOutputTest {
                 return null;
             });
             byte[] want = expected.toByteArray();
-            assertArrayEquals(want, read(client[0], want.length));
+            assertArrayEquals(want, read(client, want.length));
             for (ByteBuf f : shared) {
                 assertEquals(0, f.readerIndex());
                 assertEquals(1, f.refCnt());
             }
-        } finally {
-            if (client[0] != null) {
-                client[0].close();
-            }
-            vertx.close().toCompletionStage().toCompletableFuture().get(WAIT_S, TimeUnit.SECONDS);
-        }
+        });
     }
 
     @ParameterizedTest(name = "epoll {0}")
     @ValueSource(booleans = {true, false})
     @Timeout(60)
     void aClientThatStopsReadingFillsTheQueueThenGetsEverythingInOrder(boolean epoll) throws Exception {
-        Vertx vertx = vertx(epoll);
-        Socket[] client = new Socket[1];
-        try {
-            // small kernel buffers so the queue fills after a few hundred kilobytes
-            Accepted server = accept(vertx, new NetServerOptions().setSendBufferSize(16 << 10), client);
-            client[0].setReceiveBufferSize(16 << 10);
+        // small kernel buffers so the queue fills after a few hundred kilobytes
+        withConnection(epoll, new NetServerOptions().setSendBufferSize(16 << 10), (server, client) -> {
+            client.setReceiveBufferSize(16 << 10);
             int queueBytes = 256 << 10;
             server.call(() -> server.channel().config()
                     .setWriteBufferWaterMark(new WriteBufferWaterMark(queueBytes / 2, queueBytes)));
@@ -171,7 +181,7 @@ class SocketOutputTest {
             });
             assertTrue(written > 0, "the queue never filled");
             byte[] first = expected.toByteArray();
-            assertArrayEquals(first, read(client[0], first.length));
+            assertArrayEquals(first, read(client, first.length));
             // drained: Netty's queue empties, and what follows goes out directly again (on epoll)
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_S);
             while (server.call(() -> server.channel().unsafe().outboundBuffer().totalPendingWriteBytes()) > 0) {
@@ -191,12 +201,27 @@ class SocketOutputTest {
                 return null;
             });
             byte[] second = more.toByteArray();
-            assertArrayEquals(second, read(client[0], second.length));
-        } finally {
-            if (client[0] != null) {
-                client[0].close();
+            assertArrayEquals(second, read(client, second.length));
+        });
+    }
+
+    @Test
+    @Timeout(60)
+    void offItsEventLoopEverythingGoesThroughThePipeline() throws Exception {
+        withConnection(true, new NetServerOptions(), (server, client) -> {
+            assertTrue(server.call(() -> server.output().direct()), "on its event loop");
+            assertFalse(server.output().direct(), "on the test's thread");
+            ByteArrayOutputStream expected = new ByteArrayOutputStream();
+            for (int n = 0; n < 40; n++) {
+                ByteBuf f = frame(n, 3_000 + 101 * n, true);
+                expected.write(bytes(f));
+                server.output().queue(f);
+                if (n % 5 == 4) {
+                    server.output().flush();
+                }
             }
-            vertx.close().toCompletionStage().toCompletableFuture().get(WAIT_S, TimeUnit.SECONDS);
-        }
+            byte[] want = expected.toByteArray();
+            assertArrayEquals(want, read(client, want.length));
+        });
     }
 }
