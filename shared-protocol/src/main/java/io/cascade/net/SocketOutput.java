@@ -5,6 +5,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundBuffer;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.unix.FileDescriptor;
 import io.netty.channel.unix.IovArray;
 import io.netty.channel.unix.UnixChannel;
@@ -56,11 +57,15 @@ public final class SocketOutput {
     /** Something was written to the pipeline since its last flush. */
     private boolean pipelineUnflushed;
 
-    /** {@code context}: the connection's handler, where its writes enter the pipeline. */
-    public SocketOutput(ChannelHandlerContext context) {
+    /**
+     * @param context    the connection's handler, where its writes enter the pipeline
+     * @param queueBytes what may wait in Netty's queue before {@link #full}: full above it, drained again below half
+     */
+    public SocketOutput(ChannelHandlerContext context, int queueBytes) {
         this.context = context;
         this.channel = context.channel();
         this.socket = channel instanceof UnixChannel unix ? unix.fd() : null;
+        channel.config().setWriteBufferWaterMark(new WriteBufferWaterMark(queueBytes / 2, queueBytes));
     }
 
     /**
@@ -107,9 +112,9 @@ public final class SocketOutput {
     }
 
     /** Sends what was queued, then {@code bytes} (the connection's own messages, which go out at once). */
-    public void send(ByteBuf bytes) {
+    public void send(byte[] bytes) {
         flush();
-        context.writeAndFlush(bytes, context.voidPromise());
+        context.writeAndFlush(Unpooled.wrappedBuffer(bytes), context.voidPromise());
     }
 
     /** True when more than the connection's bound waits in Netty's queue (the kernel's buffer is full). */
@@ -117,8 +122,13 @@ public final class SocketOutput {
         return !channel.isWritable();
     }
 
-    /** Forgets what was queued and not flushed: the connection is going away without it. */
-    public void discard() {
+    /** Closes the connection at once, dropping what is queued: for a client that stopped reading. */
+    public void abort() {
+        discard();
+        channel.close();
+    }
+
+    private void discard() {
         Arrays.fill(queued, 0, count, null);
         count = 0;
     }

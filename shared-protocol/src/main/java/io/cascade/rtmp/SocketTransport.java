@@ -2,9 +2,6 @@ package io.cascade.rtmp;
 
 import io.cascade.net.SocketOutput;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.WriteBufferWaterMark;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.internal.net.NetSocketInternal;
 import io.vertx.core.net.NetSocket;
@@ -21,17 +18,13 @@ final class SocketTransport implements RtmpTransport {
     private static final Logger log = LoggerFactory.getLogger(SocketTransport.class);
 
     private final NetSocket socket;
-    private final ChannelHandlerContext channel;
     private final SocketOutput output;
     private final String peer;
 
     SocketTransport(NetSocket socket, int writeQueueBytes) {
         this.socket = socket;
-        this.channel = ((NetSocketInternal) socket).channelHandlerContext();
         // the write queue counts as full above writeQueueBytes, and as drained again below half of it
-        channel.channel().config()
-                .setWriteBufferWaterMark(new WriteBufferWaterMark(writeQueueBytes / 2, writeQueueBytes));
-        this.output = new SocketOutput(channel);
+        this.output = new SocketOutput(((NetSocketInternal) socket).channelHandlerContext(), writeQueueBytes);
         this.peer = String.valueOf(socket.remoteAddress());
     }
 
@@ -59,7 +52,7 @@ final class SocketTransport implements RtmpTransport {
 
     @Override
     public void send(byte[] bytes) {
-        output.send(Unpooled.wrappedBuffer(bytes));
+        output.send(bytes);
     }
 
     @Override
@@ -81,7 +74,6 @@ final class SocketTransport implements RtmpTransport {
 
     @Override
     public void abort() {
-        output.discard();
-        channel.channel().close();
+        output.abort();
     }
 }

@@ -23,9 +23,7 @@ import io.cascade.protocol.sdp.SdpException;
 import io.cascade.protocol.sdp.SdpFormats;
 import io.cascade.protocol.sdp.SessionDescription;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.WriteBufferWaterMark;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
@@ -70,7 +68,6 @@ public final class RtspConnection {
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final NetSocket socket;
-    private final ChannelHandlerContext channel;
     /** Interleaved media and responses, in one order. */
     private final SocketOutput output;
     private final Context context;
@@ -122,16 +119,13 @@ public final class RtspConnection {
 
     RtspConnection(NetSocket socket, Context context, RtspServer server) {
         this.socket = socket;
-        this.channel = ((NetSocketInternal) socket).channelHandlerContext();
+        ChannelHandlerContext channel = ((NetSocketInternal) socket).channelHandlerContext();
         this.context = context;
         this.server = server;
         this.settings = server.settings();
-        int queue = settings.writeQueueBytes();
-        channel.channel().config().setWriteBufferWaterMark(new WriteBufferWaterMark(queue / 2, queue));
-        this.output = new SocketOutput(channel);
+        this.output = new SocketOutput(channel, settings.writeQueueBytes());
         this.peer = String.valueOf(socket.remoteAddress());
-        this.peerAddress = ((java.net.InetSocketAddress) ((NetSocketInternal) socket).channelHandlerContext().channel()
-                .remoteAddress()).getAddress();
+        this.peerAddress = ((InetSocketAddress) channel.channel().remoteAddress()).getAddress();
         socket.handler(this::onData);
         socket.closeHandler(v -> onSocketClosed());
         socket.exceptionHandler(e -> log.debug("{}: socket error: {}", peer, e.toString()));
@@ -186,8 +180,7 @@ public final class RtspConnection {
     /** Closes at once, dropping whatever is still queued: for a viewer that stopped reading. */
     public void abort() {
         if (!closed) {
-            output.discard();
-            channel.channel().close();
+            output.abort();
         }
     }
 
@@ -838,7 +831,7 @@ public final class RtspConnection {
         }
         bytesOut += bytes.length;
         server.countOut(bytes.length);
-        output.send(Unpooled.wrappedBuffer(bytes)); // after any queued media
+        output.send(bytes); // after any queued media
     }
 
     // ---- ending ----
