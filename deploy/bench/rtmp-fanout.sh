@@ -102,6 +102,8 @@ fi
 # ---------------------------------------------------------------- ports (loopback only)
 # shellcheck source=ports.sh
 . "$HERE/ports.sh"
+# shellcheck source=node.sh
+. "$HERE/node.sh"
 # the harness's own ports too (nginx-rtmp reference, latency taps), so a second bench on the box does not collide
 pick_port NGINX_RTMP_PORT 19350
 pick_port NGINX_HTTP_PORT 18080
@@ -153,47 +155,9 @@ trap 'exit 143' TERM
 trap 'exit 129' HUP
 
 # ---------------------------------------------------------------- start the node, pinned like nginx
-# A copy of the jar, so a rebuild during the run cannot change the classes under the running JVM.
-cp "$JAR" "$RUN_DIR/cascade-node.jar"
 GC_OPTS=(); [ "$GC_LOG" = 1 ] && GC_OPTS=("-Xlog:gc*:file=$RUN_DIR/cascade-gc.log:uptime,level,tags")
-# The same JVM flags as deploy/bin/cascade (keep in sync). Everything on 127.0.0.1: the listeners (flags), the
-# cluster member and event bus (CASCADE_CLUSTER_* settings, ignored by a node that has no cluster yet) and
-# Hazelcast's server socket (hazelcast.socket.bind.any=false; by default it listens on every interface).
-# shellcheck disable=SC2086  # CASCADE_JAVA_OPTS and CASCADE_ARGS are word lists
-NODE_CMD=("$JAVA" $CASCADE_JAVA_OPTS "${GC_OPTS[@]}"
-  --add-modules java.se --add-exports java.base/jdk.internal.ref=ALL-UNNAMED
-  --add-opens java.base/java.lang=ALL-UNNAMED --add-opens java.base/sun.nio.ch=ALL-UNNAMED
-  --add-opens java.management/sun.management=ALL-UNNAMED
-  --add-opens jdk.management/com.sun.management.internal=ALL-UNNAMED
-  -Dhazelcast.logging.type=slf4j -Dhazelcast.socket.bind.any=false
-  -jar "$RUN_DIR/cascade-node.jar"
-  --bind.host=127.0.0.1 --api.host=127.0.0.1
-  --rtmp.port="$RTMP_PORT" --http.port="$HTTP_PORT" --api.port="$API_PORT" --data.dir="$RUN_DIR/data"
-  $CASCADE_ARGS)
-export CASCADE_CLUSTER_HOST=127.0.0.1 CASCADE_CLUSTER_PORT=$CLUSTER_PORT CASCADE_CLUSTER_MEMBERS=
-say "starting Cascade on CPUs $SERVER_CPUS: rtmp 127.0.0.1:$RTMP_PORT http :$HTTP_PORT api :$API_PORT cluster :$CLUSTER_PORT, log $NODE_LOG"
-echo "${NODE_CMD[*]}" > "$RUN_DIR/cascade-node.cmd"
-# taskset execs java, so $! is the JVM's own PID (checked below). As an asynchronous command of a script it ignores
-# Ctrl-C; it is stopped by that PID on exit.
-(cd "$RUN_DIR" && exec taskset -c "$SERVER_CPUS" "${NODE_CMD[@]}") > "$NODE_LOG" 2>&1 < /dev/null &
-NODE_PID=$!
-for ((i = 0; i < 20; i++)); do
-  [ "$(cat "/proc/$NODE_PID/comm" 2>/dev/null)" = java ] && break
-  kill -0 "$NODE_PID" 2>/dev/null || break
-  sleep 0.05
-done
-[ "$(cat "/proc/$NODE_PID/comm" 2>/dev/null)" = java ] || { tail -20 "$NODE_LOG" >&2; die "pid $NODE_PID is not the JVM"; }
-for ((i = 0; i < STARTUP_S * 10; i++)); do
-  port_busy "$RTMP_PORT" && break
-  kill -0 "$NODE_PID" 2>/dev/null || { tail -30 "$NODE_LOG" >&2; NODE_PID=; die "the node exited during startup (log $NODE_LOG)"; }
-  sleep 0.1
-done
-port_busy "$RTMP_PORT" || { tail -30 "$NODE_LOG" >&2; die "the node did not listen on $RTMP_PORT within ${STARTUP_S}s"; }
-say "Cascade pid $NODE_PID listens on 127.0.0.1:$RTMP_PORT after $((i / 10)).$((i % 10)) s"
-# loopback only: warn about any listener of the node on another address
-if other=$(ss -tulnpH 2>/dev/null | grep "pid=$NODE_PID," | awk '{print $5}' | grep -vE '^(\[::ffff:)?127\.' ); then
-  say "warning: the node also listens on: $(echo $other)"
-fi
+# shellcheck disable=SC2086  # CASCADE_ARGS is a word list
+start_node "$RUN_DIR" "$SERVER_CPUS" "$NODE_LOG" $CASCADE_ARGS
 echo "$NODE_PID" > "$RUN_DIR/cascade-node.pid"
 say "letting the node settle for ${SETTLE_S}s"
 sleep "$SETTLE_S"
