@@ -134,6 +134,8 @@ fi
 # ---------------------------------------------------------------- ports (loopback only)
 # shellcheck source=ports.sh
 . "$HERE/ports.sh"
+# shellcheck source=node.sh
+. "$HERE/node.sh"
 pick_port RTSP_PORT 15544
 pick_port RTMP_PORT 19940
 pick_port HTTP_PORT 18890
@@ -248,37 +250,13 @@ EOF
 run_cascade() {
   local run=$1 dir=$WORK/cascade-run$1 log=$OUT/run$1-cascade-node.log
   mkdir -p "$dir"
-  cp "$JAR" "$dir/cascade-node.jar"   # a rebuild during the run cannot change the classes under the JVM
-  local gc=(); [ "$GC_LOG" = 1 ] && gc=("-Xlog:gc*:file=$dir/gc.log:uptime,level,tags")
-  # The JVM flags of deploy/bin/cascade and rtmp-fanout.sh; everything on 127.0.0.1.
-  # shellcheck disable=SC2086
-  local cmd=("$JAVA" $CASCADE_JAVA_OPTS "${gc[@]}"
-    --add-modules java.se --add-exports java.base/jdk.internal.ref=ALL-UNNAMED
-    --add-opens java.base/java.lang=ALL-UNNAMED --add-opens java.base/sun.nio.ch=ALL-UNNAMED
-    --add-opens java.management/sun.management=ALL-UNNAMED
-    --add-opens jdk.management/com.sun.management.internal=ALL-UNNAMED
-    -Dhazelcast.logging.type=slf4j -Dhazelcast.socket.bind.any=false
-    -jar "$dir/cascade-node.jar"
-    --bind.host=127.0.0.1 --api.host=127.0.0.1
-    --rtsp.port="$RTSP_PORT" --rtmp.port="$RTMP_PORT" --http.port="$HTTP_PORT" --api.port="$API_PORT"
-    --data.dir="$dir/data" $CASCADE_ARGS)
-  echo "${cmd[*]}" >"$OUT/cascade-node.cmd"
-  say "run $run: starting Cascade on CPUs $SERVER_CPUS (rtsp :$RTSP_PORT rtmp :$RTMP_PORT)"
-  (cd "$dir" && CASCADE_CLUSTER_HOST=127.0.0.1 CASCADE_CLUSTER_PORT=$CLUSTER_PORT CASCADE_CLUSTER_MEMBERS= \
-    exec taskset -c "$SERVER_CPUS" "${cmd[@]}") >"$log" 2>&1 </dev/null &
-  SERVER_PID=$!
-  local i
-  for ((i = 0; i < 20; i++)); do
-    [ "$(cat "/proc/$SERVER_PID/comm" 2>/dev/null)" = java ] && break
-    sleep 0.05
-  done
-  [ "$(cat "/proc/$SERVER_PID/comm" 2>/dev/null)" = java ] || die "pid $SERVER_PID is not the JVM"
+  local GC_OPTS=(); [ "$GC_LOG" = 1 ] && GC_OPTS=("-Xlog:gc*:file=$dir/gc.log:uptime,level,tags")
+  say "run $run: Cascade (rtsp :$RTSP_PORT)"
+  # shellcheck disable=SC2086  # CASCADE_ARGS is a word list
+  start_node "$dir" "$SERVER_CPUS" "$log" --rtsp.port="$RTSP_PORT" $CASCADE_ARGS
+  SERVER_PID=$NODE_PID; NODE_PID=
+  cp "$dir/cascade-node.cmd" "$OUT/cascade-node.cmd"
   wait_listen "$RTSP_PORT" "$SERVER_PID" "the Cascade node"
-  wait_listen "$RTMP_PORT" "$SERVER_PID" "the Cascade node"
-  local other
-  if other=$(ss -tulnpH 2>/dev/null | grep "pid=$SERVER_PID," | awk '{print $5}' | grep -vE '^(\[::ffff:)?127\.'); then
-    say "warning: the node also listens on: $(echo $other)"
-  fi
   if [ "$PUBLISH" = rtsp ]; then
     start_publisher "rtsp://127.0.0.1:$RTSP_PORT/$STREAM" rtsp "$OUT/run$run-cascade-publisher.log"
   else

@@ -84,6 +84,8 @@ say "clip $CLIP: $REF_KBPS kbit/s"
 NODE_PID=; PUB_PID=; LOAD_PID=
 # shellcheck source=procs.sh
 . "$HERE/procs.sh"   # stop_pid
+# shellcheck source=node.sh
+. "$HERE/node.sh"    # start_node
 cleanup() {
   local rc=$?
   trap - EXIT INT TERM HUP
@@ -97,33 +99,16 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 trap 'exit 129' HUP
 
-start_node() {  # LOG: a fresh node (every role), pinned; sets NODE_PID once its RTMP and HTTP ports listen
+fresh_node() {  # LOG: a fresh node (every role, no data left from the last), pinned; up once RTMP and HTTP listen
   local log=$1 i
   rm -rf "$OUT/data"
-  # The JVM flags of deploy/bin/cascade and rtmp-fanout.sh; the one-member cluster and Hazelcast on 127.0.0.1.
-  # shellcheck disable=SC2086  # CASCADE_JAVA_OPTS and CASCADE_ARGS are word lists
-  (cd "$OUT" && CASCADE_CLUSTER_HOST=127.0.0.1 CASCADE_CLUSTER_PORT=$CLUSTER_PORT CASCADE_CLUSTER_MEMBERS= \
-    exec taskset -c "$SERVER_CPUS" "$JAVA" $CASCADE_JAVA_OPTS \
-    --add-modules java.se --add-exports java.base/jdk.internal.ref=ALL-UNNAMED \
-    --add-opens java.base/java.lang=ALL-UNNAMED --add-opens java.base/sun.nio.ch=ALL-UNNAMED \
-    --add-opens java.management/sun.management=ALL-UNNAMED \
-    --add-opens jdk.management/com.sun.management.internal=ALL-UNNAMED \
-    -Dhazelcast.logging.type=slf4j -Dhazelcast.socket.bind.any=false \
-    -jar "$OUT/cascade-node.jar" --bind.host=127.0.0.1 --api.host=127.0.0.1 \
-    --rtmp.port="$RTMP_PORT" --http.port="$HTTP_PORT" --api.port="$API_PORT" --data.dir="$OUT/data" \
-    $CASCADE_ARGS) > "$log" 2>&1 < /dev/null &
-  NODE_PID=$!
-  for ((i = 0; i < 20; i++)); do
-    [ "$(cat "/proc/$NODE_PID/comm" 2>/dev/null)" = java ] && break
-    sleep 0.05
-  done
-  [ "$(cat "/proc/$NODE_PID/comm" 2>/dev/null)" = java ] || { tail -20 "$log" >&2; die "pid $NODE_PID is not the JVM"; }
+  # shellcheck disable=SC2086  # CASCADE_ARGS is a word list
+  start_node "$OUT" "$SERVER_CPUS" "$log" $CASCADE_ARGS
   for ((i = 0; i < STARTUP_S * 10; i++)); do
-    port_busy "$RTMP_PORT" && port_busy "$HTTP_PORT" && return 0
-    kill -0 "$NODE_PID" 2>/dev/null || { tail -30 "$log" >&2; NODE_PID=; die "the node exited during startup ($log)"; }
+    port_busy "$HTTP_PORT" && return 0
     sleep 0.1
   done
-  tail -30 "$log" >&2; die "the node did not listen within ${STARTUP_S}s ($log)"
+  tail -30 "$log" >&2; die "the node did not listen on $HTTP_PORT within ${STARTUP_S}s ($log)"
 }
 
 start_publisher() {  # LOG: the clip in real time, looped, over RTMP; waits until the stream is live
@@ -144,6 +129,7 @@ ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 
 # ---------------------------------------------------------------- the runs
 cp "$JAR" "$OUT/cascade-node.jar"   # a rebuild during the run cannot change what is measured
+JAR=$OUT/cascade-node.jar
 COMMIT=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
 DIRTY=$(git -C "$ROOT" status --porcelain --untracked-files=no 2>/dev/null | grep -q . && echo " (uncommitted changes)" || true)
 {
@@ -165,7 +151,7 @@ for ((run = 1; run <= RUNS; run++)); do
     for side in $order; do
       tag=run$run-n$n-$side
       say "$tag: fresh node on CPUs $SERVER_CPUS"
-      start_node "$OUT/logs/$tag-node.log"
+      fresh_node "$OUT/logs/$tag-node.log"
       start_publisher "$OUT/logs/$tag-publisher.log"
       sleep "$SETTLE_S"
       a=$(ticks "$NODE_PID"); sleep "$IDLE_S"; b=$(ticks "$NODE_PID")
