@@ -13,16 +13,16 @@
 #   QUIET_S=20    the last QUIET_S seconds of those are measured: the node with nothing connected
 #   WINDOWS="5:15 30:90"  windows after the publish starts, FROM:TO in seconds; 5:15 is about where rtmp-fanout.sh's
 #                 harness measures its "publisher only" line (it starts 5 s after the publish, for 10 s)
-#   MEDIA         the clip published in a loop at its own rate (ffmpeg -re); default: the bench harness's clip
-#                 $BENCH_WORK/media/test_1280x720_30p_1500k_gop1.flv when present, else one made here with ffmpeg
-#                 (1280x720, 30 fps, 1.5 Mbit/s constant-rate H.264 with a keyframe every second, AAC, 60 s)
+#   MEDIA         the clip published in a loop at its own rate (ffmpeg -re); default: the one ws-fanout.sh publishes,
+#                 $BENCH_WORK/ws-fanout-720p30-1500k-gop1.flv, made once by clip.sh (720p30, 1.65 Mbit/s CBR)
 #   SERVER_CPUS=0 CLIENT_CPUS=1   the node; the publisher
 #   BENCH_WORK=/tmp/cascade-bench; CASCADE_JAVA_OPTS (deploy/bin/jvm-options); CASCADE_ARGS (node settings)
 #   JAVA=java; BUILD=0 (1: rebuild the jar); STARTUP_S=60; STOP_S=15
 #   RTMP_PORT / HTTP_PORT / API_PORT / CLUSTER_PORT   19935 / 18888 / 17777 / 15701, the next free one when taken
 #
 # Output: $BENCH_WORK/results/cascade-idle-cpu-<date>/ with run-N/ (the windows as JSON, the node's log and command
-# line), commit.txt (the commit measured, the JVM, the CPUs) and table.md, printed at the end. Everything on 127.0.0.1; only processes this script started are stopped.
+# line), commit.txt (the commit measured, the JVM, the CPUs) and table.md, printed at the end. Everything on
+# 127.0.0.1; only processes this script started are stopped.
 set -euo pipefail
 
 SELF=$(readlink -f "${BASH_SOURCE[0]}")
@@ -56,19 +56,11 @@ if [ "$BUILD" = 1 ] || [ ! -f "$JAR" ]; then
   (cd "$ROOT" && mvn -B -q -o -DskipTests install) || (cd "$ROOT" && mvn -B -q -DskipTests install) || die "the build failed"
 fi
 
+# shellcheck source=clip.sh
+. "$HERE/clip.sh"
 if [ -z "${MEDIA:-}" ]; then
-  MEDIA=$BENCH_WORK/media/test_1280x720_30p_1500k_gop1.flv
-  if [ ! -f "$MEDIA" ]; then
-    MEDIA=$BENCH_WORK/media/idle-cpu-720p30-1500k.flv
-    if [ ! -f "$MEDIA" ]; then
-      say "making the clip $MEDIA"
-      mkdir -p "$BENCH_WORK/media"
-      ffmpeg -hide_banner -nostdin -loglevel error -y -f lavfi -i testsrc2=size=1280x720:rate=30 \
-        -f lavfi -i sine=frequency=440:sample_rate=48000 -t 60 -c:v libx264 -preset veryfast -pix_fmt yuv420p \
-        -b:v 1500k -maxrate 1500k -bufsize 3000k -x264-params nal-hrd=cbr -g 30 -keyint_min 30 -sc_threshold 0 \
-        -bf 0 -c:a aac -b:a 128k -f flv "$MEDIA.part" && mv -f "$MEDIA.part" "$MEDIA"
-    fi
-  fi
+  MEDIA=$BENCH_WORK/ws-fanout-720p30-1500k-gop1.flv   # ws-fanout.sh's clip: made once, shared
+  make_clip "$MEDIA"
 fi
 [ -f "$MEDIA" ] || die "no clip at $MEDIA"
 
@@ -102,7 +94,6 @@ trap 'exit 129' HUP
 
 window_args=()
 for w in $WINDOWS; do window_args+=(--window "publish-${w/:/-}s:$w"); done
-GC_OPTS=()
 say "$RUNS runs: settle ${SETTLE_S}s (the last ${QUIET_S}s measured), then publish $(basename "$MEDIA") for ${PUBLISH_S}s"
 for ((run = 1; run <= RUNS; run++)); do
   dir=$OUT/run-$run

@@ -66,15 +66,9 @@ pick_port CLUSTER_PORT 15701
 # ---------------------------------------------------------------- the clip, made once
 mkdir -p "$OUT/raw" "$OUT/logs" "$BENCH_WORK"
 CLIP=$BENCH_WORK/ws-fanout-720p30-1500k-gop1.flv
-if [ ! -f "$CLIP" ]; then
-  say "making $CLIP (60 s, once)"
-  taskset -c "$CLIENT_CPUS" ffmpeg -hide_banner -nostdin -loglevel error -y \
-    -f lavfi -i testsrc2=size=1280x720:rate=30 -f lavfi -i sine=frequency=440:sample_rate=48000 -t 60 \
-    -c:v libx264 -preset veryfast -profile:v main -pix_fmt yuv420p -bf 0 -g 30 -keyint_min 30 -sc_threshold 0 \
-    -b:v 1500k -minrate 1500k -maxrate 1500k -bufsize 3000k -x264-params nal-hrd=cbr \
-    -c:a aac -b:a 128k -ac 2 -f flv "$CLIP.part"
-  mv "$CLIP.part" "$CLIP"
-fi
+# shellcheck source=clip.sh
+. "$HERE/clip.sh"
+make_clip "$CLIP"
 # the published bitrate: every packet's bytes over the clip's duration
 REF_KBPS=$(ffprobe -v error -show_entries packet=size -show_entries format=duration -of csv=p=0 "$CLIP" \
   | awk -F, 'NF == 1 && $1 ~ /^[0-9]+$/ { b += $1 } /\./ { d = $1 } END { printf "%.1f", b * 8 / d / 1000 }')
